@@ -1,33 +1,165 @@
 package io.turnpike.server;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.turnpike.config.GatewayConfig;
+import io.turnpike.config.Limits;
+import io.turnpike.config.ServerSettings;
+import io.turnpike.proxy.ClientHandler;
+import io.turnpike.proxy.ProxyContext;
+import io.turnpike.proxy.ProxyPipelines;
+import io.turnpike.proxy.Snapshot;
+import io.turnpike.upstream.UpstreamPools;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: the traffic listener and everything behind it.
  * {@link #apply} swaps the config atomically; requests in flight finish on the one they started with.
  */
 public final class Gateway implements AutoCloseable {
-    private Gateway() {}
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final Transport transport;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final int loops;
+    private final ProxyContext context;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger connections = new AtomicInteger();
+    private volatile Limits limits;
+    private Channel listener;
+    private volatile boolean stopped;
+
+    private Gateway(GatewayConfig config) {
+        ServerSettings s = config.server();
+        this.transport = Transport.best();
+        this.boss = transport.group(1, "turnpike-accept");
+        this.loops = s.eventLoops() > 0 ? s.eventLoops() : Runtime.getRuntime().availableProcessors();
+        this.workers = transport.group(loops, "turnpike-io");
+        this.context = new ProxyContext(Snapshot.compile(config, null));
+        this.context.pools(new UpstreamPools(workers, transport.channel(), ProxyPipelines.upstream()));
+        this.limits = s.limits();
+    }
 
     /** Binds the listener of {@code config.server()} and starts serving. */
     public static Gateway start(GatewayConfig config) throws InterruptedException {
-        throw new UnsupportedOperationException("contract stub");
+        Gateway g = new Gateway(config);
+        try {
+            g.bind(config.server());
+        } catch (RuntimeException | InterruptedException e) {
+            g.shutdown(Duration.ZERO);
+            throw e;
+        }
+        return g;
+    }
+
+    private void bind(ServerSettings s) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        Limits l = limits;
+                        if (connections.incrementAndGet() > l.maxConnections() || stopped) {
+                            connections.decrementAndGet();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        clients.add(ch);
+                        ProxyPipelines.initClient(ch, context, l);
+                    }
+                });
+        listener = b.bind(new InetSocketAddress(s.host(), s.port())).sync().channel();
+        log.info("turnpike listening on {} ({}, {} event loops)", listener.localAddress(), transport.name(),
+                loops);
     }
 
     /** The bound traffic port (useful when the config says port 0). */
     public int port() {
-        throw new UnsupportedOperationException("contract stub");
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The snapshot now serving. */
+    public Snapshot snapshot() {
+        return context.snapshot();
     }
 
     /** Replaces the running config. Listener settings (host, port, event loops) need a restart. */
-    public void apply(GatewayConfig config) {
-        throw new UnsupportedOperationException("contract stub");
+    public synchronized void apply(GatewayConfig config) {
+        Snapshot next = Snapshot.compile(config, context.snapshot());
+        ServerSettings old = context.snapshot().config().server();
+        if (!old.host().equals(config.server().host()) || old.port() != config.server().port()
+                || old.eventLoops() != config.server().eventLoops()) {
+            log.warn("server.listen and server.eventLoops changes take effect after a restart");
+        }
+        limits = config.server().limits();
+        context.snapshot(next);
+        context.pools().prune(next.nodes());
+        log.info("config applied: {} services, {} routes", config.services().size(), config.routes().size());
+    }
+
+    /** Requests in flight now. */
+    public long inFlight() {
+        return context.inFlight();
     }
 
     /** Stops accepting, lets requests in flight finish for up to {@code drain}, then closes. */
-    public void shutdown(Duration drain) {
-        throw new UnsupportedOperationException("contract stub");
+    public synchronized void shutdown(Duration drain) {
+        if (stopped) return;
+        stopped = true;
+        context.startDraining();
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
+        closeIdleClients();
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (context.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            closeIdleClients();
+        }
+        if (context.inFlight() > 0) {
+            log.warn("drain limit reached with {} requests in flight; closing them", context.inFlight());
+        }
+        clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        context.pools().closeIdle();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        log.info("turnpike stopped");
+    }
+
+    /** Connections between requests are closed at once while draining; busy ones close after their response. */
+    private void closeIdleClients() {
+        for (Channel ch : clients) {
+            ch.eventLoop().execute(() -> {
+                ClientHandler h = ch.pipeline().get(ClientHandler.class);
+                if (h != null && h.idle()) ch.close();
+            });
+        }
     }
 
     @Override

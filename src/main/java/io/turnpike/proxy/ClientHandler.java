@@ -1,0 +1,230 @@
+package io.turnpike.proxy;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.turnpike.config.Limits;
+import io.turnpike.server.ServerCodec;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection. Reads are explicit (auto-read is off): the connection asks for more bytes
+ * only when it can use them, which is how back-pressure reaches the client's TCP window.
+ * Requests are served one at a time; pipelined ones wait in {@link #pipelined}.
+ */
+public final class ClientHandler extends ChannelDuplexHandler {
+    private final ProxyContext context;
+    private final Limits limits;
+    private ChannelHandlerContext ctx;
+    private ServerCodec codec;
+    private String clientIp;
+
+    private Exchange current;
+    private final ArrayDeque<HttpObject> pipelined = new ArrayDeque<>(2);
+    private ScheduledFuture<?> waitTimer;
+    private boolean waitingForBytes = true;
+    private boolean headerStarted;
+    private boolean closing;
+
+    public ClientHandler(ProxyContext context, Limits limits) {
+        this.context = context;
+        this.limits = limits;
+    }
+
+    ProxyContext context() { return context; }
+    ChannelHandlerContext ctx() { return ctx; }
+    String clientIp() { return clientIp; }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.codec = ctx.pipeline().get(ServerCodec.class);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        clientIp = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : "unknown";
+        armWait(limits.headerTimeout().toNanos(), true);
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    /** Raw bytes arrived (seen before decoding): a new request's header clock starts now. */
+    void bytesArrived() {
+        if (current == null && waitingForBytes && !headerStarted) {
+            headerStarted = true;
+            armWait(limits.headerTimeout().toNanos(), true);
+        }
+    }
+
+    private void armWait(long nanos, boolean header) {
+        cancelWait();
+        if (nanos <= 0) return;
+        waitTimer = ctx.executor().schedule(() -> waitExpired(header), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelWait() {
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+            waitTimer = null;
+        }
+    }
+
+    private void waitExpired(boolean header) {
+        waitTimer = null;
+        if (current != null || !ctx.channel().isActive()) return;
+        if (header && headerStarted) {
+            // A client that began a request but did not finish its header block in time.
+            respondAndClose(Problems.response(ctx.alloc(), HttpVersion.HTTP_1_1, Problems.Kind.HEADER_TIMEOUT,
+                    "the request header was not received within " + limits.headerTimeout().toMillis() + " ms",
+                    RequestIds.make()));
+        } else {
+            ctx.close(); // idle keep-alive connection, or a connection that never sent a byte
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest req) {
+            if (current != null || !pipelined.isEmpty()) {
+                pipelined.add(req);
+                return;
+            }
+            begin(req);
+        } else if (msg instanceof HttpContent content) {
+            if (current != null && !current.requestComplete() && pipelined.isEmpty()) {
+                current.onRequestContent(content);
+            } else if (!pipelined.isEmpty()) {
+                pipelined.add(content);
+            } else {
+                content.release(); // the tail of a request already answered
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void begin(HttpRequest req) {
+        cancelWait();
+        waitingForBytes = false;
+        headerStarted = false;
+        current = new Exchange(this, req);
+        current.start();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushUpstream();
+        }
+        maybeRead();
+    }
+
+    /** Asks for more bytes when there is somewhere to put them. */
+    void maybeRead() {
+        if (closing || !ctx.channel().isActive()) return;
+        if (current == null) {
+            if (pipelined.isEmpty()) ctx.read();
+        } else if (current.wantsRequestBytes()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null && ctx.channel().isWritable()) {
+            current.clientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** The exchange finished its response; {@code close} when the connection cannot be reused. */
+    void exchangeDone(Exchange ex, boolean close) {
+        if (ex != current) return;
+        current = null;
+        if (close || context.draining()) {
+            closing = true;
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            releasePipelined();
+            return;
+        }
+        HttpObject next = pipelined.poll();
+        if (next instanceof HttpRequest req) {
+            begin(req);
+            while (current != null && !current.requestComplete() && pipelined.peek() instanceof HttpContent c) {
+                pipelined.poll();
+                current.onRequestContent(c);
+            }
+            if (current != null) current.flushUpstream();
+            maybeRead();
+            return;
+        }
+        ReferenceCountUtil.release(next);
+        waitingForBytes = true;
+        armWait(limits.idleTimeout().toNanos(), false);
+        ctx.read();
+    }
+
+    /** Writes a gateway-made answer with {@code Connection: close} and closes after it. */
+    void respondAndClose(FullHttpResponse res) {
+        closing = true;
+        res.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, "close");
+        codec.nextResponseForHead(false);
+        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        releasePipelined();
+    }
+
+    ServerCodec codec() { return codec; }
+
+    /** Closes at once (a response already began and cannot be finished properly). */
+    void abort() {
+        closing = true;
+        ctx.close();
+        releasePipelined();
+    }
+
+    private void releasePipelined() {
+        HttpObject o;
+        while ((o = pipelined.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        cancelWait();
+        releasePipelined();
+        if (current != null) {
+            Exchange ex = current;
+            current = null;
+            ex.clientGone();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors on a client connection (reset by peer and the like) end it; nothing to answer.
+        ctx.close();
+    }
+
+    /** True when this connection is between requests (safe to close while draining). */
+    public boolean idle() {
+        return current == null;
+    }
+}

@@ -1,0 +1,658 @@
+package io.turnpike.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.turnpike.route.RequestPath;
+import io.turnpike.route.RouteMatch;
+import io.turnpike.upstream.Lease;
+import io.turnpike.upstream.Node;
+import io.turnpike.upstream.NodePool;
+import io.turnpike.upstream.Service;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response, from the request head to the last byte of the answer. Confined to
+ * the client connection's event loop. It owns the request body chunks it has not yet written
+ * upstream, and releases them on every failure path.
+ */
+final class Exchange implements Lease {
+    private static final int MAX_STALE_RETRIES = 1;
+
+    private final ClientHandler client;
+    private final ChannelHandlerContext cctx;
+    private final ProxyContext context;
+    private final Snapshot snapshot;
+    private final HttpRequest request;
+    private final long startNanos = System.nanoTime();
+
+    private String requestId;
+    private boolean head;
+    private boolean clientKeepAlive;
+    private boolean expectContinue;
+    private boolean requestHasBody;
+    private long maxBodyBytes;
+    private ProxyRoute route;
+    private HttpRequest upstreamRequest;
+
+    private long tried;
+    private int attempts;
+    private int staleRetries;
+    private boolean nodeCounted;
+    private Node node;
+    private NodePool pool;
+    private Channel upstream;
+    private UpstreamHandler upstreamHandler;
+
+    private ArrayDeque<HttpContent> pendingBody;
+    private long bodyBytes;
+    private boolean requestComplete;
+    private boolean bodyWritten;
+    private boolean requestSent;
+
+    private boolean responseStarted;
+    private boolean responseChunkedToClient;
+    private boolean closeClientAfter;
+    private boolean informational;
+    private boolean done;
+
+    private ScheduledFuture<?> timer;
+    private long deadlineNanos;
+    private long lastUpstreamRead;
+
+    Exchange(ClientHandler client, HttpRequest request) {
+        this.client = client;
+        this.cctx = client.ctx();
+        this.context = client.context();
+        this.snapshot = context.snapshot();
+        this.request = request;
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    /** True while the request body is still coming and the upstream can take it. */
+    boolean wantsRequestBytes() {
+        return !requestComplete && !done && upstream != null && upstream.isWritable();
+    }
+
+    // ---- request head -------------------------------------------------------------------------
+
+    void start() {
+        context.requestStarted();
+        HttpHeaders h = request.headers();
+        requestId = RequestIds.keepOrMake(h.get(ProxyHeaders.X_REQUEST_ID));
+        DecoderResult dr = request.decoderResult();
+        if (dr.isFailure()) {
+            rejectMalformed(dr.cause());
+            return;
+        }
+        head = HttpMethod.HEAD.equals(request.method());
+        clientKeepAlive = HttpUtil.isKeepAlive(request);
+        requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        if (request instanceof LastHttpContent) {
+            requestComplete = true; // the decoder's stand-in for a message it could not parse
+        }
+        maxBodyBytes = snapshot.config().server().limits().maxBodyBytes();
+
+        String host = hostOf(h);
+        if (host == null) {
+            fail(Problems.Kind.MALFORMED, "exactly one Host header is required");
+            return;
+        }
+        RequestPath target = RequestPath.parse(request.uri());
+        if (!target.ok()) {
+            fail(Problems.Kind.MALFORMED, target.rejection());
+            return;
+        }
+        RouteMatch<ProxyRoute> m = snapshot.router().find(host, request.method().name(), target.path(), h);
+        if (m.kind() == RouteMatch.Kind.NOT_FOUND) {
+            fail(Problems.Kind.NOT_FOUND, "no route for " + request.method() + " " + target.path());
+            return;
+        }
+        if (m.kind() == RouteMatch.Kind.METHOD_NOT_ALLOWED) {
+            FullHttpResponse res = problem(Problems.Kind.METHOD_NOT_ALLOWED,
+                    request.method() + " is not allowed here");
+            res.headers().set(HttpHeaderNames.ALLOW, String.join(", ", new java.util.TreeSet<>(m.allowed())));
+            finishWithProblem(res);
+            return;
+        }
+        route = m.route();
+        long contentLength = HttpUtil.getContentLength(request, -1L);
+        if (contentLength > maxBodyBytes) {
+            fail(Problems.Kind.BODY_TOO_LARGE, "the body is " + contentLength + " bytes; the limit is " + maxBodyBytes);
+            return;
+        }
+        String expect = h.get(HttpHeaderNames.EXPECT);
+        if (expect != null) {
+            if (!expect.equalsIgnoreCase("100-continue")) {
+                fail(Problems.Kind.EXPECTATION_FAILED, "only 100-continue is supported");
+                return;
+            }
+            expectContinue = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        }
+        upstreamRequest = buildUpstreamRequest(host, target, m);
+        attempt();
+    }
+
+    private static String hostOf(HttpHeaders h) {
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host == null) return "";
+        if (h.getAll(HttpHeaderNames.HOST).size() > 1) return null;
+        return host;
+    }
+
+    private void rejectMalformed(Throwable cause) {
+        Problems.Kind kind = Problems.Kind.MALFORMED;
+        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (cause instanceof TooLongHttpLineException) {
+            kind = Problems.Kind.URI_TOO_LONG;
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            kind = Problems.Kind.HEADERS_TOO_LARGE;
+        } else if (cause instanceof TooLongFrameException) {
+            kind = Problems.Kind.HEADERS_TOO_LARGE;
+        }
+        closeClientAfter = true;
+        fail(kind, detail);
+    }
+
+    private HttpRequest buildUpstreamRequest(String host, RequestPath target, RouteMatch<ProxyRoute> m) {
+        String path = route.rewriter.rewrite(target.path(), m);
+        String uri = target.query() == null ? path : path + "?" + target.query();
+        HttpHeaders in = request.headers();
+        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri);
+        HttpHeaders oh = out.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        ProxyHeaders.copyEndToEnd(in, oh);
+        oh.remove(HttpHeaderNames.EXPECT);
+        if (chunked) {
+            oh.remove(HttpHeaderNames.CONTENT_LENGTH);
+            oh.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        String ip = client.clientIp();
+        String xff = in.get(ProxyHeaders.X_FORWARDED_FOR);
+        oh.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
+        oh.set(ProxyHeaders.X_FORWARDED_PROTO, "http");
+        if (!host.isEmpty()) {
+            oh.set(ProxyHeaders.X_FORWARDED_HOST, host);
+        }
+        String fwd = "for=" + forwardedNode(ip) + ";proto=http" + (host.isEmpty() ? "" : ";host=\"" + host + "\"");
+        String prevFwd = in.get(ProxyHeaders.FORWARDED);
+        oh.set(ProxyHeaders.FORWARDED, prevFwd == null ? fwd : prevFwd + ", " + fwd);
+        String via = in.get(HttpHeaderNames.VIA);
+        oh.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
+        oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
+        oh.set(ProxyHeaders.TRACEPARENT, TraceParent.keepOrStart(in.get(ProxyHeaders.TRACEPARENT)));
+        if (host.isEmpty()) {
+            oh.set(HttpHeaderNames.HOST, route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader());
+        }
+        return out;
+    }
+
+    private static String forwardedNode(String ip) {
+        return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+    }
+
+    // ---- choosing a node and a connection ----------------------------------------------------
+
+    private void attempt() {
+        Service service = route.service;
+        Node n = service.balancer().pick(tried);
+        if (n == null) {
+            fail(Problems.Kind.NO_NODE, "no node of service " + service.id() + " could be reached");
+            return;
+        }
+        int idx = service.balancer().indexOf(n);
+        if (idx >= 0 && idx < 64) tried |= 1L << idx;
+        node = n;
+        attempts++;
+        pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
+        int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, service.timeouts().connect().toMillis()));
+        armTimer(System.nanoTime() + service.timeouts().connect().toNanos());
+        pool.acquire(this, service.pool(), connectMillis);
+    }
+
+    @Override
+    public void onConnection(Channel ch, boolean reused) {
+        if (done) {
+            pool.release(ch); // the request ended while the connection was on its way
+            return;
+        }
+        upstream = ch;
+        upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
+        upstreamHandler.attach(this, reused);
+        node.onStart();
+        nodeCounted = true;
+        lastUpstreamRead = System.nanoTime();
+        armRequestTimer();
+        HttpRequest head = upstreamRequest;
+        if (attempts > 1 || staleRetries > 0) {
+            head = copyHead(upstreamRequest); // a retry: the first head object went to a dead connection
+        }
+        upstream.write(head).addListener(upstreamWriteListener);
+        if (requestSent) {
+            // Re-sending a bodiless request whose end marker went to a stale connection.
+            requestSent = false;
+            writeBody(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        if (expectContinue && !requestComplete) {
+            expectContinue = false;
+            client.codec().nextResponseForHead(false);
+            cctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER));
+        }
+        if (pendingBody != null) {
+            HttpContent c;
+            while ((c = pendingBody.poll()) != null) {
+                writeBody(c);
+            }
+        }
+        upstream.flush();
+        upstream.read();
+        client.maybeRead();
+    }
+
+    private static HttpRequest copyHead(HttpRequest r) {
+        HttpRequest copy = new DefaultHttpRequest(r.protocolVersion(), r.method(), r.uri());
+        copy.headers().set(r.headers());
+        return copy;
+    }
+
+    @Override
+    public void onConnectFailure(Throwable cause) {
+        if (done) return;
+        node.onStart();
+        node.onEnd(true);
+        if (!bodyWritten) {
+            Node next = route.service.balancer().pick(tried);
+            if (next != null) {
+                attempt();
+                return;
+            }
+        }
+        if (cause instanceof ConnectTimeoutException) {
+            fail(Problems.Kind.GATEWAY_TIMEOUT, "connecting to " + node.key() + " timed out");
+        } else {
+            fail(Problems.Kind.BAD_GATEWAY, "could not connect to service " + route.service.id());
+        }
+    }
+
+    private final ChannelFutureListener upstreamWriteListener = f -> {
+        if (!f.isSuccess()) {
+            upstreamFailed(f.cause(), false);
+        }
+    };
+
+    // ---- request body ------------------------------------------------------------------------
+
+    void onRequestContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            closeClientAfter = true;
+            if (responseStarted) {
+                abortBoth();
+            } else {
+                rejectMalformed(content.decoderResult().cause());
+            }
+            return;
+        }
+        bodyBytes += content.content().readableBytes();
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+        }
+        if (bodyBytes > maxBodyBytes) {
+            content.release();
+            closeClientAfter = true;
+            if (responseStarted) {
+                abortBoth();
+            } else {
+                fail(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + maxBodyBytes + " bytes");
+            }
+            return;
+        }
+        if (upstream == null) {
+            if (pendingBody == null) pendingBody = new ArrayDeque<>(4);
+            pendingBody.add(content);
+            return;
+        }
+        writeBody(content);
+    }
+
+    private void writeBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        bodyWritten |= content.content().isReadable();
+        upstream.write(content).addListener(upstreamWriteListener);
+        if (last) {
+            requestSent = true;
+        }
+    }
+
+    void flushUpstream() {
+        if (upstream != null) upstream.flush();
+    }
+
+    /** The upstream connection drained its outbound buffer: read more of the request body. */
+    void upstreamWritable() {
+        client.maybeRead();
+    }
+
+    // ---- response ------------------------------------------------------------------------------
+
+    void onResponse(HttpObject msg) {
+        lastUpstreamRead = System.nanoTime();
+        if (done) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse res) {
+            if (res.decoderResult().isFailure()) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                upstreamFailed(res.decoderResult().cause(), true);
+                return;
+            }
+            if (res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                informational = true; // 100 Continue and friends from the node; the client got ours
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+            startResponse(res);
+            if (msg instanceof HttpContent c) { // a full response object
+                writeResponseContent(c);
+            }
+        } else if (msg instanceof HttpContent c) {
+            if (informational) {
+                informational = false;
+                c.release();
+                return;
+            }
+            if (c.decoderResult().isFailure()) {
+                c.release();
+                upstreamFailed(c.decoderResult().cause(), true);
+                return;
+            }
+            writeResponseContent(c);
+        } else {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startResponse(HttpResponse res) {
+        responseStarted = true;
+        HttpVersion cv = request.protocolVersion();
+        boolean upstreamKnowsLength = res.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+        HttpResponse out = new DefaultHttpResponse(cv, res.status());
+        HttpHeaders oh = out.headers();
+        ProxyHeaders.copyEndToEnd(res.headers(), oh);
+        boolean bodyless = head || res.status().code() == 204 || res.status().code() == 304
+                || res.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        if (!bodyless && !upstreamKnowsLength) {
+            if (cv.equals(HttpVersion.HTTP_1_1)) {
+                responseChunkedToClient = true;
+                oh.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                closeClientAfter = true; // HTTP/1.0: the end of the body is the end of the connection
+            }
+        }
+        String via = res.headers().get(HttpHeaderNames.VIA);
+        oh.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
+        oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
+        if (requestHasBody && !requestComplete) {
+            closeClientAfter = true; // answered before the body ended: the rest cannot be skipped safely
+        }
+        if (!clientKeepAlive || closeClientAfter || context.draining()) {
+            closeClientAfter = true;
+            oh.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (cv.equals(HttpVersion.HTTP_1_0)) {
+            oh.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        client.codec().nextResponseForHead(head);
+        cctx.write(out, cctx.voidPromise());
+    }
+
+    private void writeResponseContent(HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        if (last && !responseChunkedToClient && !((LastHttpContent) c).trailingHeaders().isEmpty()) {
+            // Trailers only travel in a chunked body; with a Content-Length they are dropped.
+            HttpContent plain = new io.netty.handler.codec.http.DefaultLastHttpContent(c.content());
+            c = plain;
+        }
+        if (last) {
+            cctx.writeAndFlush(c).addListener(clientLastWriteListener);
+            responseDone();
+        } else {
+            cctx.write(c, cctx.voidPromise());
+        }
+    }
+
+    private final ChannelFutureListener clientLastWriteListener = f -> {
+        if (!f.isSuccess()) f.channel().close();
+    };
+
+    /** End of an upstream read burst: push what was written to the client. */
+    void upstreamReadComplete() {
+        if (done) return;
+        cctx.flush();
+        if (cctx.channel().isWritable()) {
+            upstream.read();
+        }
+    }
+
+    void clientWritable() {
+        if (!done && upstream != null && responseStarted) {
+            upstream.read();
+        }
+    }
+
+    private void responseDone() {
+        boolean reusable = requestSent && upstreamHandler.reusableAfter();
+        finish(false);
+        Channel ch = upstream;
+        upstream = null;
+        upstreamHandler.detach();
+        if (reusable) {
+            pool.release(ch);
+            ch.read(); // watch the idle connection, so a close by the node is noticed at once
+        } else {
+            pool.discard(ch);
+        }
+        client.exchangeDone(this, closeClientAfter);
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    /** The upstream connection broke (write failed, closed early, or sent garbage). */
+    void upstreamFailed(Throwable cause, boolean gotBytes) {
+        if (done) return;
+        Channel ch = upstream;
+        boolean stale = upstreamHandler != null && upstreamHandler.reused() && !responseStarted && !gotBytes
+                && !upstreamHandler.sawBytes();
+        if (ch != null) {
+            upstream = null;
+            upstreamHandler.detach();
+            pool.discard(ch);
+        }
+        if (stale && !bodyWritten && !requestHasBody && staleRetries < MAX_STALE_RETRIES) {
+            // A pooled connection the node had already closed: the request never reached it.
+            staleRetries++;
+            endNode(false);
+            int connectMillis = (int) Math.max(1, route.service.timeouts().connect().toMillis());
+            pool.acquire(this, route.service.pool(), connectMillis);
+            return;
+        }
+        endNode(true);
+        if (responseStarted) {
+            abortClientOnly();
+        } else {
+            fail(Problems.Kind.BAD_GATEWAY, "the connection to service " + route.service.id() + " failed");
+        }
+    }
+
+    /** The client connection went away: stop the upstream request too. */
+    void clientGone() {
+        if (done) return;
+        endNode(false);
+        finish(true);
+        dropUpstream();
+    }
+
+    private void armRequestTimer() {
+        long t = route.requestTimeoutNanos;
+        armTimer(t > 0 ? System.nanoTime() + t : Long.MAX_VALUE);
+    }
+
+    private void armTimer(long deadline) {
+        deadlineNanos = deadline;
+        if (timer == null || timer.isDone()) {
+            scheduleTimer();
+        }
+    }
+
+    private void scheduleTimer() {
+        long idle = route == null ? Long.MAX_VALUE : route.service.timeouts().idle().toNanos();
+        long next = deadlineNanos;
+        if (upstream != null && idle > 0) next = Math.min(next, lastUpstreamRead + idle);
+        if (next == Long.MAX_VALUE) return;
+        long delay = Math.max(0, next - System.nanoTime());
+        timer = cctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (done) return;
+        long now = System.nanoTime();
+        long idle = route.service.timeouts().idle().toNanos();
+        boolean idleExpired = upstream != null && idle > 0 && now - lastUpstreamRead >= idle;
+        if (now - deadlineNanos >= 0 || idleExpired) {
+            timedOut(upstream == null ? "connecting to service " + route.service.id() + " timed out"
+                    : idleExpired ? "service " + route.service.id() + " sent nothing for " + (idle / 1_000_000) + " ms"
+                    : "service " + route.service.id() + " did not answer in time");
+            return;
+        }
+        scheduleTimer();
+    }
+
+    private void timedOut(String detail) {
+        endNode(true);
+        if (upstream == null && pool != null) pool.cancel(this);
+        dropUpstream();
+        if (responseStarted) {
+            abortClientOnly();
+        } else {
+            fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
+        }
+    }
+
+    private void abortBoth() {
+        endNode(true);
+        dropUpstream();
+        abortClientOnly();
+    }
+
+    private void abortClientOnly() {
+        finish(true);
+        dropUpstream();
+        client.abort();
+    }
+
+    private void dropUpstream() {
+        Channel ch = upstream;
+        if (ch != null) {
+            upstream = null;
+            upstreamHandler.detach();
+            pool.discard(ch);
+        }
+        if (pool != null) pool.cancel(this);
+    }
+
+    private FullHttpResponse problem(Problems.Kind kind, String detail) {
+        return Problems.response(cctx.alloc(), request.protocolVersion().equals(HttpVersion.HTTP_1_0)
+                ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, kind, detail, requestId);
+    }
+
+    /** Answers with a problem (the response has not started) and ends the exchange. */
+    private void fail(Problems.Kind kind, String detail) {
+        finishWithProblem(problem(kind, detail));
+    }
+
+    private void finishWithProblem(FullHttpResponse res) {
+        if (done) {
+            res.release();
+            return;
+        }
+        dropUpstream();
+        if (requestHasBody && !requestComplete || !clientKeepAlive || context.draining()) {
+            // The unread rest of a body would be taken for the next request: close instead.
+            closeClientAfter = true;
+        }
+        finish(false);
+        if (closeClientAfter) {
+            client.respondAndClose(res);
+        } else {
+            client.codec().nextResponseForHead(head);
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            ChannelFuture f = cctx.writeAndFlush(res);
+            f.addListener(clientLastWriteListener);
+            client.exchangeDone(this, false);
+        }
+    }
+
+    private void finish(boolean failed) {
+        if (done) return;
+        done = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        if (pendingBody != null) {
+            HttpContent c;
+            while ((c = pendingBody.poll()) != null) c.release();
+            pendingBody = null;
+        }
+        endNode(failed);
+        context.requestEnded();
+    }
+
+    /** Closes the node's books for this attempt, once. */
+    private void endNode(boolean failed) {
+        if (nodeCounted) {
+            nodeCounted = false;
+            node.onEnd(failed);
+        }
+    }
+
+    long elapsedNanos() {
+        return System.nanoTime() - startNanos;
+    }
+}

@@ -1,0 +1,34 @@
+package io.turnpike.proxy;
+
+import io.turnpike.upstream.UpstreamPools;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every connection of one gateway shares: the current snapshot, the upstream pools, and the
+ * shutdown state. Fields other than the snapshot are fixed at start.
+ */
+public final class ProxyContext {
+    private volatile Snapshot snapshot;
+    private volatile boolean draining;
+    private UpstreamPools pools;
+    private final LongAdder inFlight = new LongAdder();
+
+    public ProxyContext(Snapshot initial) {
+        this.snapshot = initial;
+    }
+
+    public Snapshot snapshot() { return snapshot; }
+    public void snapshot(Snapshot s) { this.snapshot = s; }
+
+    public UpstreamPools pools() { return pools; }
+    public void pools(UpstreamPools p) { this.pools = p; }
+
+    /** While draining, responses say {@code Connection: close} and idle connections are closed. */
+    public boolean draining() { return draining; }
+    public void startDraining() { this.draining = true; }
+
+    /** Requests between their head arriving and their response finishing (or failing). */
+    public long inFlight() { return inFlight.sum(); }
+    void requestStarted() { inFlight.increment(); }
+    void requestEnded() { inFlight.decrement(); }
+}

@@ -1,0 +1,82 @@
+package io.turnpike.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Header hygiene between the client and the upstream: which headers are hop-by-hop (never
+ * forwarded) and the forwarding headers the gateway adds.
+ */
+public final class ProxyHeaders {
+    public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    public static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    public static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    public static final String VIA_VALUE = "1.1 turnpike";
+
+    /** RFC 9110 7.6.1 plus the Proxy-* family and the de-facto Keep-Alive / Proxy-Connection. */
+    private static final AsciiString[] HOP_BY_HOP = {
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.UPGRADE};
+
+    private ProxyHeaders() {}
+
+    /** Case-insensitive; allocates nothing (it runs for every header of every message). */
+    static boolean isHopByHop(CharSequence name) {
+        int n = name.length();
+        for (AsciiString h : HOP_BY_HOP) {
+            if (h.length() == n && h.contentEqualsIgnoreCase(name)) return true;
+        }
+        return startsWithProxy(name);
+    }
+
+    private static boolean startsWithProxy(CharSequence name) {
+        return name.length() > 6 && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
+    }
+
+    /**
+     * Copies end-to-end headers: drops the hop-by-hop set, every {@code Proxy-*} header and every
+     * header that {@code Connection} names.
+     */
+    static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
+        List<String> named = connectionTokens(from);
+        var it = from.iteratorCharSequence();
+        while (it.hasNext()) {
+            var e = it.next();
+            CharSequence name = e.getKey();
+            if (isHopByHop(name)) continue;
+            if (named != null && containsIgnoreCase(named, name)) continue;
+            to.add(name, e.getValue());
+        }
+    }
+
+    private static List<String> connectionTokens(HttpHeaders h) {
+        List<String> values = h.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) return null;
+        List<String> tokens = null;
+        for (String v : values) {
+            for (String t : v.split(",")) {
+                t = t.trim();
+                if (t.isEmpty() || t.equalsIgnoreCase("close") || t.equalsIgnoreCase("keep-alive")) continue;
+                if (tokens == null) tokens = new ArrayList<>(2);
+                tokens.add(t);
+            }
+        }
+        return tokens;
+    }
+
+    private static boolean containsIgnoreCase(List<String> list, CharSequence name) {
+        for (String s : list) {
+            if (AsciiString.contentEqualsIgnoreCase(s, name)) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,24 @@
+package io.turnpike.proxy;
+
+import io.turnpike.config.RouteSpec;
+import io.turnpike.route.PathRewriter;
+import io.turnpike.upstream.Service;
+
+/** A route compiled for serving: its service, its path rewriter and its effective timeout. */
+public final class ProxyRoute {
+    final RouteSpec spec;
+    final Service service;
+    final PathRewriter rewriter;
+    final long requestTimeoutNanos;
+
+    ProxyRoute(RouteSpec spec, Service service) {
+        this.spec = spec;
+        this.service = service;
+        this.rewriter = PathRewriter.compile(spec.rewrite());
+        var timeout = spec.timeout() != null ? spec.timeout() : service.timeouts().request();
+        this.requestTimeoutNanos = timeout.toNanos();
+    }
+
+    public String id() { return spec.id(); }
+    public Service service() { return service; }
+}

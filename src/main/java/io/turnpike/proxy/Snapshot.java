@@ -1,0 +1,56 @@
+package io.turnpike.proxy;
+
+import io.turnpike.config.GatewayConfig;
+import io.turnpike.config.RouteSpec;
+import io.turnpike.config.ServiceSpec;
+import io.turnpike.route.Router;
+import io.turnpike.upstream.Node;
+import io.turnpike.upstream.Service;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One immutable, compiled config: the router and the services behind it. Built on a control
+ * thread and published through one volatile reference; a request keeps the snapshot it started with.
+ */
+public final class Snapshot {
+    private final GatewayConfig config;
+    private final Router<ProxyRoute> router;
+    private final Map<String, Service> services;
+
+    private Snapshot(GatewayConfig config, Router<ProxyRoute> router, Map<String, Service> services) {
+        this.config = config;
+        this.router = router;
+        this.services = services;
+    }
+
+    /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
+    public static Snapshot compile(GatewayConfig config, Snapshot previous) {
+        Map<String, Service> services = new LinkedHashMap<>();
+        for (ServiceSpec spec : config.services().values()) {
+            Service old = previous == null ? null : previous.services.get(spec.id());
+            services.put(spec.id(), Service.build(spec, old));
+        }
+        List<Router.Entry<ProxyRoute>> entries = new ArrayList<>();
+        for (RouteSpec rs : config.routes()) {
+            ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()));
+            entries.add(new Router.Entry<>(route, rs.match()));
+        }
+        return new Snapshot(config, Router.compile(entries), Map.copyOf(services));
+    }
+
+    public GatewayConfig config() { return config; }
+    public Router<ProxyRoute> router() { return router; }
+    public Map<String, Service> services() { return services; }
+
+    /** Every node of this snapshot (to prune pools of nodes that left). */
+    public Set<Node> nodes() {
+        Set<Node> all = new HashSet<>();
+        services.values().forEach(s -> all.addAll(s.nodes()));
+        return all;
+    }
+}

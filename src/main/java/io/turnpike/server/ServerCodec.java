@@ -1,0 +1,37 @@
+package io.turnpike.server;
+
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+
+/**
+ * The client-side HTTP/1.1 codec: the strict request decoder plus a response encoder that is told
+ * when the response answers a HEAD request (so it writes no body framing).
+ */
+public final class ServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecoder, ServerCodec.Encoder> {
+
+    public ServerCodec(HttpDecoderConfig config) {
+        init(new StrictRequestDecoder(config), new Encoder());
+    }
+
+    /** Marks the next response head as answering HEAD; call right before writing it. */
+    public void nextResponseForHead(boolean head) {
+        outboundHandler().head = head;
+    }
+
+    static final class Encoder extends HttpResponseEncoder {
+        private boolean head;
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            boolean empty = super.isContentAlwaysEmpty(msg);
+            if (msg.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+                return empty;
+            }
+            boolean h = head;
+            head = false;
+            return h || empty;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.turnpike.upstream;
+
+import io.turnpike.config.NodeSpec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One backend node and its live counters. A node outlives config reloads as long as its
+ * {@code host:port} stays in its service, so its statistics and pooled connections carry over.
+ */
+public final class Node {
+    private final String serviceId;
+    private final String key;
+    private final InetSocketAddress address;
+    private final String hostHeader;
+    private volatile int weight;
+
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder inFlight = new LongAdder();
+
+    /** Resolves the host once, here, so the event loop never does DNS. */
+    Node(String serviceId, NodeSpec spec) {
+        this.serviceId = serviceId;
+        this.key = spec.key();
+        this.address = resolve(spec.host(), spec.port());
+        this.hostHeader = spec.port() == 80 ? spec.host() : spec.host() + ":" + spec.port();
+        this.weight = spec.weight();
+    }
+
+    private static InetSocketAddress resolve(String host, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            return InetSocketAddress.createUnresolved(host, port); // connecting fails; the node counts as down
+        }
+    }
+
+    public String serviceId() { return serviceId; }
+    /** {@code host:port}, the identity used for pools and statistics. */
+    public String key() { return key; }
+    public InetSocketAddress address() { return address; }
+    /** The node's authority, for requests that need one. */
+    public String hostHeader() { return hostHeader; }
+    public int weight() { return weight; }
+    void weight(int w) { this.weight = w; }
+
+    public void onStart() {
+        requests.increment();
+        inFlight.increment();
+    }
+
+    public void onEnd(boolean failed) {
+        inFlight.decrement();
+        if (failed) failures.increment();
+    }
+
+    public long requests() { return requests.sum(); }
+    public long failures() { return failures.sum(); }
+    public long inFlight() { return inFlight.sum(); }
+
+    @Override
+    public String toString() {
+        return serviceId + "/" + key;
+    }
+}

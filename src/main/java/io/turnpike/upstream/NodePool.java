@@ -1,0 +1,152 @@
+package io.turnpike.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.turnpike.config.ServiceSpec;
+import java.net.ConnectException;
+import java.util.ArrayDeque;
+
+/**
+ * Keep-alive connections from one event loop to one node. Only that loop touches it, so it needs
+ * no locks. Idle connections are reused newest first (warm, least likely closed by the node).
+ */
+public final class NodePool {
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Node node;
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private int open;
+    private int maxPerNode = ServiceSpec.Pool.DEFAULT.maxPerNode();
+    private long idleTimeoutMillis = ServiceSpec.Pool.DEFAULT.idleTimeout().toMillis();
+
+    NodePool(EventLoop loop, Bootstrap bootstrap, Node node) {
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.node = node;
+    }
+
+    private record Waiter(Lease lease, int connectTimeoutMillis) {}
+
+    public Node node() { return node; }
+    public EventLoop loop() { return loop; }
+    public int open() { return open; }
+    public int idle() { return idle.size(); }
+    /** How long a pooled connection may idle before it is closed (the service's current setting). */
+    public long idleTimeoutMillis() { return idleTimeoutMillis; }
+
+    /**
+     * Lends a connection: an idle one at once, else a new one, else (at the limit) the next one
+     * released. Must be called on {@link #loop()}.
+     */
+    public void acquire(Lease lease, ServiceSpec.Pool settings, int connectTimeoutMillis) {
+        maxPerNode = settings.maxPerNode();
+        idleTimeoutMillis = settings.idleTimeout().toMillis();
+        Channel ch;
+        while ((ch = idle.pollLast()) != null) {
+            if (ch.isActive()) {
+                lease.onConnection(ch, true);
+                return;
+            }
+            ch.close(); // closed() accounts for it when it goes inactive
+        }
+        if (open < maxPerNode) {
+            connect(lease, connectTimeoutMillis);
+        } else {
+            waiters.add(new Waiter(lease, connectTimeoutMillis));
+        }
+    }
+
+    /** Takes back a lease that no longer wants a connection (its request ended while waiting). */
+    public void cancel(Lease lease) {
+        waiters.removeIf(w -> w.lease == lease);
+    }
+
+    private void connect(Lease lease, int connectTimeoutMillis) {
+        open++;
+        ChannelFuture f;
+        try {
+            f = bootstrap.clone()
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                    .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            pipeline.init(ch, NodePool.this);
+                        }
+                    })
+                    .connect(node.address());
+        } catch (RuntimeException e) {
+            open--;
+            lease.onConnectFailure(e);
+            return;
+        }
+        f.addListener((ChannelFuture cf) -> {
+            if (cf.isSuccess()) {
+                lease.onConnection(cf.channel(), false);
+            } else {
+                open--;
+                Throwable cause = cf.cause() != null ? cf.cause() : new ConnectException("connect cancelled");
+                lease.onConnectFailure(cause);
+                serveWaiter();
+            }
+        });
+    }
+
+    private UpstreamPipeline pipeline;
+
+    void pipeline(UpstreamPipeline p) { this.pipeline = p; }
+
+    /** Returns a healthy keep-alive connection after a complete exchange. */
+    public void release(Channel ch) {
+        if (!ch.isActive()) {
+            discard(ch);
+            return;
+        }
+        Waiter w = waiters.poll();
+        if (w != null) {
+            w.lease.onConnection(ch, true);
+            return;
+        }
+        if (open > maxPerNode) { // the limit was lowered by a reload
+            ch.close();
+            return;
+        }
+        idle.addLast(ch);
+    }
+
+    /** A connection that cannot be reused (broken, or mid-message): close it; {@link #closed} accounts for it. */
+    public void discard(Channel ch) {
+        idle.remove(ch);
+        ch.close();
+    }
+
+    /** Called once per connection, when it becomes inactive, whoever closed it. */
+    public void closed(Channel ch) {
+        idle.remove(ch);
+        open--;
+        serveWaiter();
+    }
+
+    /** True when the connection is parked in the pool (not lent to a request). */
+    public boolean isIdle(Channel ch) {
+        return idle.contains(ch);
+    }
+
+    private void serveWaiter() {
+        if (!waiters.isEmpty() && open < maxPerNode) {
+            Waiter w = waiters.poll();
+            connect(w.lease, w.connectTimeoutMillis);
+        }
+    }
+
+    /** Closes idle connections (shutdown). */
+    void closeIdle() {
+        Channel ch;
+        while ((ch = idle.poll()) != null) {
+            ch.close();
+        }
+    }
+}

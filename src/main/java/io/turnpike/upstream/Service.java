@@ -1,0 +1,52 @@
+package io.turnpike.upstream;
+
+import io.turnpike.config.NodeSpec;
+import io.turnpike.config.ServiceSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A backend service as the running gateway sees it: live nodes, a balancer, timeouts. */
+public final class Service {
+    private final String id;
+    private final List<Node> nodes;
+    private final RoundRobin balancer;
+    private final ServiceSpec.Timeouts timeouts;
+    private final ServiceSpec.Pool pool;
+
+    private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool) {
+        this.id = id;
+        this.nodes = List.copyOf(nodes);
+        this.balancer = new RoundRobin(this.nodes);
+        this.timeouts = timeouts;
+        this.pool = pool;
+    }
+
+    /**
+     * Builds the service for a new config, reusing the nodes of {@code previous} that are still
+     * listed (same {@code host:port}) so their statistics carry over.
+     */
+    public static Service build(ServiceSpec spec, Service previous) {
+        Map<String, Node> old = new java.util.HashMap<>();
+        if (previous != null) {
+            for (Node n : previous.nodes) old.put(n.key(), n);
+        }
+        List<Node> nodes = new ArrayList<>();
+        for (NodeSpec ns : spec.nodes()) {
+            Node n = old.get(ns.key());
+            if (n == null) {
+                n = new Node(spec.id(), ns);
+            } else {
+                n.weight(ns.weight());
+            }
+            nodes.add(n);
+        }
+        return new Service(spec.id(), nodes, spec.timeouts(), spec.pool());
+    }
+
+    public String id() { return id; }
+    public List<Node> nodes() { return nodes; }
+    public RoundRobin balancer() { return balancer; }
+    public ServiceSpec.Timeouts timeouts() { return timeouts; }
+    public ServiceSpec.Pool pool() { return pool; }
+}

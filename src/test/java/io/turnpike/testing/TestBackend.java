@@ -1,0 +1,244 @@
+package io.turnpike.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP/1.1 backend on a loopback port for tests. It streams: request bodies are counted and
+ * hashed as they pass, downloads are generated chunk by chunk, so it handles gigabytes.
+ *
+ * <pre>
+ * /echo...           200 JSON: method, uri, headers, bodyBytes, bodySha256, node
+ * /bytes/N           N bytes of a repeating pattern (?chunked=true for chunked framing)
+ * /status/C          status C (no body for 204/304)
+ * /slow/MS           answers after MS milliseconds
+ * /stall             sends the head and a few bytes, then nothing
+ * /trailers          chunked body with a trailer
+ * /drop              closes the connection without answering
+ * /close             answers with Connection: close
+ * anything else      200 "node-name"
+ * </pre>
+ */
+public final class TestBackend implements AutoCloseable {
+    private final String name;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel server;
+    public final AtomicInteger requests = new AtomicInteger();
+    public final AtomicInteger connections = new AtomicInteger();
+    public final ConcurrentLinkedQueue<String> aborted = new ConcurrentLinkedQueue<>();
+
+    public TestBackend(String name) throws InterruptedException {
+        this.name = name;
+        this.server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.incrementAndGet();
+                        ch.pipeline().addLast(new HttpServerCodec(), new Handler());
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+        private HttpRequest req;
+        private MessageDigest digest;
+        private long bodyBytes;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
+            if (msg instanceof HttpRequest r) {
+                req = r;
+                requests.incrementAndGet();
+                digest = MessageDigest.getInstance("SHA-256");
+                bodyBytes = 0;
+            }
+            if (msg instanceof HttpContent c) {
+                ByteBuf b = c.content();
+                bodyBytes += b.readableBytes();
+                if (b.hasArray()) {
+                    digest.update(b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes());
+                } else {
+                    digest.update(b.nioBuffer());
+                }
+                if (c instanceof LastHttpContent) {
+                    respond(ctx, req, bodyBytes, HexFormat.of().formatHex(digest.digest()));
+                }
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (req != null) aborted.add(req.uri());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        private void respond(ChannelHandlerContext ctx, HttpRequest r, long bodyBytes, String sha) {
+            String path = new QueryStringDecoder(r.uri()).path();
+            Map<String, java.util.List<String>> q = new QueryStringDecoder(r.uri()).parameters();
+            boolean keepAlive = HttpUtil.isKeepAlive(r);
+            req = null;
+            if (path.startsWith("/echo")) {
+                Map<String, String> headers = new TreeMap<>();
+                r.headers().forEach(e -> headers.merge(e.getKey().toLowerCase(), e.getValue(), (a, b) -> a + "," + b));
+                StringBuilder json = new StringBuilder("{\"method\":\"").append(r.method())
+                        .append("\",\"uri\":").append(Json.quote(r.uri()))
+                        .append(",\"node\":\"").append(name)
+                        .append("\",\"bodyBytes\":").append(bodyBytes)
+                        .append(",\"bodySha256\":\"").append(sha).append("\",\"headers\":{");
+                boolean first = true;
+                for (var e : headers.entrySet()) {
+                    if (!first) json.append(',');
+                    first = false;
+                    json.append(Json.quote(e.getKey())).append(':').append(Json.quote(e.getValue()));
+                }
+                json.append("}}");
+                full(ctx, keepAlive, HttpResponseStatus.OK, json.toString(), "application/json");
+            } else if (path.startsWith("/bytes/")) {
+                long n = Long.parseLong(path.substring(7));
+                boolean chunked = q.containsKey("chunked");
+                stream(ctx, n, chunked, keepAlive);
+            } else if (path.startsWith("/status/")) {
+                int code = Integer.parseInt(path.substring(8));
+                HttpResponseStatus st = HttpResponseStatus.valueOf(code);
+                if (code == 204 || code == 304) {
+                    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st);
+                    if (code == 304) res.headers().set(HttpHeaderNames.ETAG, "\"v1\"");
+                    ctx.writeAndFlush(res);
+                } else {
+                    full(ctx, keepAlive, st, "status " + code, "text/plain");
+                }
+            } else if (path.startsWith("/slow/")) {
+                long ms = Long.parseLong(path.substring(6));
+                ctx.executor().schedule(() -> full(ctx, keepAlive, HttpResponseStatus.OK, "slow " + name, "text/plain"),
+                        ms, TimeUnit.MILLISECONDS);
+            } else if (path.equals("/stall")) {
+                HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 100);
+                ctx.write(res);
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("partial", StandardCharsets.US_ASCII)));
+            } else if (path.equals("/trailers")) {
+                HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                HttpUtil.setTransferEncodingChunked(res, true);
+                ctx.write(res);
+                ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("hello ", StandardCharsets.US_ASCII)));
+                LastHttpContent last = new DefaultLastHttpContent(Unpooled.copiedBuffer("world", StandardCharsets.US_ASCII));
+                last.trailingHeaders().set("x-checksum", "abc123");
+                ctx.writeAndFlush(last);
+            } else if (path.equals("/drop")) {
+                ctx.close();
+            } else if (path.equals("/close")) {
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer(name, StandardCharsets.UTF_8));
+                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+                res.headers().set(HttpHeaderNames.CONNECTION, "close");
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                full(ctx, keepAlive, HttpResponseStatus.OK, name, "text/plain");
+            }
+        }
+
+        private void full(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus st, String body, String type) {
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+               .set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes())
+               .set("x-served-by", name)
+               .set("connection", "x-backend-hop")
+               .set("x-backend-hop", "must-not-reach-client")
+               .set("keep-alive", "timeout=5");
+            if (!keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, "close");
+            var f = ctx.writeAndFlush(res);
+            if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+        }
+
+        /** Writes n bytes in 64 KiB chunks, each only after the previous one left (back-pressure). */
+        private void stream(ChannelHandlerContext ctx, long n, boolean chunked, boolean keepAlive) {
+            HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+            if (chunked) {
+                HttpUtil.setTransferEncodingChunked(res, true);
+            } else {
+                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, n);
+            }
+            ctx.write(res);
+            writeChunk(ctx, n, 0, keepAlive);
+        }
+
+        private void writeChunk(ChannelHandlerContext ctx, long total, long sent, boolean keepAlive) {
+            if (sent >= total) {
+                var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            int size = (int) Math.min(64 * 1024, total - sent);
+            ByteBuf buf = ctx.alloc().buffer(size);
+            for (int i = 0; i < size; i++) {
+                buf.writeByte((int) ((sent + i) % 251));
+            }
+            ctx.writeAndFlush(new DefaultHttpContent(buf)).addListener(f -> {
+                if (f.isSuccess()) {
+                    writeChunk(ctx, total, sent + size, keepAlive);
+                }
+            });
+        }
+    }
+}

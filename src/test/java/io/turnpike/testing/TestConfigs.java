@@ -1,0 +1,67 @@
+package io.turnpike.testing;
+
+import io.turnpike.config.GatewayConfig;
+import io.turnpike.config.Limits;
+import io.turnpike.config.NodeSpec;
+import io.turnpike.config.RouteSpec;
+import io.turnpike.config.ServerSettings;
+import io.turnpike.config.ServiceSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds gateway configs in code for tests (the YAML loader has its own tests). */
+public final class TestConfigs {
+    private final Map<String, ServiceSpec> services = new LinkedHashMap<>();
+    private final List<RouteSpec> routes = new ArrayList<>();
+    private Limits limits = Limits.DEFAULT;
+    private int eventLoops = 1;
+    private ServiceSpec.Timeouts timeouts = new ServiceSpec.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofSeconds(10));
+
+    public static TestConfigs gateway() {
+        return new TestConfigs();
+    }
+
+    public TestConfigs limits(Limits l) {
+        this.limits = l;
+        return this;
+    }
+
+    public TestConfigs eventLoops(int n) {
+        this.eventLoops = n;
+        return this;
+    }
+
+    public TestConfigs timeouts(Duration connect, Duration request, Duration idle) {
+        this.timeouts = new ServiceSpec.Timeouts(connect, request, idle);
+        return this;
+    }
+
+    public TestConfigs service(String id, String... urls) {
+        List<NodeSpec> nodes = new ArrayList<>();
+        for (String u : urls) {
+            var uri = java.net.URI.create(u);
+            nodes.add(new NodeSpec(u, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), 1));
+        }
+        services.put(id, new ServiceSpec(id, nodes, "round-robin", timeouts, ServiceSpec.Pool.DEFAULT));
+        return this;
+    }
+
+    /** A route: path pattern, optional methods, to service, optional rewrite. */
+    public TestConfigs route(String id, String path, String service) {
+        return route(id, new RouteSpec.Match(List.of(), path, List.of(), Map.of()), service, RouteSpec.Rewrite.NONE);
+    }
+
+    public TestConfigs route(String id, RouteSpec.Match match, String service, RouteSpec.Rewrite rewrite) {
+        routes.add(new RouteSpec(id, routes.size(), match, service, rewrite, null));
+        return this;
+    }
+
+    public GatewayConfig build() {
+        return new GatewayConfig(null, new ServerSettings("127.0.0.1", 0, limits, eventLoops, Duration.ofSeconds(5)),
+                services, routes);
+    }
+}
