@@ -493,6 +493,7 @@ final class Exchange implements Lease {
     /** The upstream connection broke (write failed, closed early, or sent garbage). */
     void upstreamFailed(Throwable cause, boolean gotBytes) {
         if (done) return;
+
         Channel ch = upstream;
         boolean stale = upstreamHandler != null && upstreamHandler.reused() && !responseStarted && !gotBytes
                 && !upstreamHandler.sawBytes();
@@ -563,8 +564,6 @@ final class Exchange implements Lease {
 
     private void timedOut(String detail) {
         endNode(true);
-        if (upstream == null && pool != null) pool.cancel(this);
-        dropUpstream();
         if (responseStarted) {
             abortClientOnly();
         } else {
@@ -574,7 +573,6 @@ final class Exchange implements Lease {
 
     private void abortBoth() {
         endNode(true);
-        dropUpstream();
         abortClientOnly();
     }
 
@@ -609,12 +607,16 @@ final class Exchange implements Lease {
             res.release();
             return;
         }
+        finish(false); // first: closing the upstream below fails its pending writes, which must find us done
         dropUpstream();
+        int code = res.status().code();
+        if (code == 400 || code == 408 || code == 413 || code == 414 || code == 431) {
+            closeClientAfter = true; // a client that sent something unparsable gets no second chance here
+        }
         if (requestHasBody && !requestComplete || !clientKeepAlive || context.draining()) {
             // The unread rest of a body would be taken for the next request: close instead.
             closeClientAfter = true;
         }
-        finish(false);
         if (closeClientAfter) {
             client.respondAndClose(res);
         } else {

@@ -98,6 +98,7 @@ public final class TestBackend implements AutoCloseable {
         private HttpRequest req;
         private MessageDigest digest;
         private long bodyBytes;
+        private String slowPending;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
@@ -124,6 +125,7 @@ public final class TestBackend implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (req != null) aborted.add(req.uri());
+            if (slowPending != null) aborted.add(slowPending);
         }
 
         @Override
@@ -168,8 +170,11 @@ public final class TestBackend implements AutoCloseable {
                 }
             } else if (path.startsWith("/slow/")) {
                 long ms = Long.parseLong(path.substring(6));
-                ctx.executor().schedule(() -> full(ctx, keepAlive, HttpResponseStatus.OK, "slow " + name, "text/plain"),
-                        ms, TimeUnit.MILLISECONDS);
+                slowPending = r.uri();
+                ctx.executor().schedule(() -> {
+                    slowPending = null;
+                    full(ctx, keepAlive, HttpResponseStatus.OK, "slow " + name, "text/plain");
+                }, ms, TimeUnit.MILLISECONDS);
             } else if (path.equals("/stall")) {
                 HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 100);
