@@ -235,4 +235,32 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.load(file).problems()).extracting(Problem::toString)
                 .containsExactly(file + ":0:0: cannot read the file: it does not exist");
     }
+
+    @Test
+    void mergesYamlAnchorsWithExplicitKeysWinning() {
+        GatewayConfig c = good("""
+                services:
+                  users: &backend
+                    nodes: [http://10.0.0.1:9001]
+                    timeouts: { connect: 250ms, request: 2s }
+                  orders:
+                    <<: *backend
+                    nodes: [http://10.0.0.2:9002]
+                """);
+        ServiceSpec orders = c.services().get("orders");
+        assertThat(orders.timeouts().connect()).isEqualTo(Duration.ofMillis(250));
+        assertThat(orders.nodes()).extracting(NodeSpec::url).containsExactly("http://10.0.0.2:9002");
+    }
+
+    @Test
+    void acceptsTheCompleteExampleInTheConfigReference() throws Exception {
+        String doc = Files.readString(Path.of("docs/CONFIG.md"));
+        int heading = doc.indexOf("## Complete example");
+        int start = doc.indexOf("```yaml\n", heading) + "```yaml\n".length();
+        String example = doc.substring(start, doc.indexOf("```", start));
+        GatewayConfig c = good(example);
+        assertThat(c.services().keySet()).containsExactly("users", "orders", "catalog");
+        assertThat(c.routes()).extracting(RouteSpec::id)
+                .containsExactly("users-read", "users-write", "orders-v2", "orders", "catalog");
+    }
 }
