@@ -1,6 +1,8 @@
 package io.turnpike.config;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +17,8 @@ import java.util.Map;
 public record GatewayConfig(Path source, ServerSettings server, Map<String, ServiceSpec> services,
                             List<RouteSpec> routes) {
     public GatewayConfig {
-        services = Map.copyOf(services);
+        // Not Map.copyOf: it would lose the file order promised above.
+        services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         routes = List.copyOf(routes);
     }
 }

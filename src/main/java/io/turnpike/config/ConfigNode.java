@@ -1,0 +1,281 @@
+package io.turnpike.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * One value of the YAML tree together with its dotted path and its place in the file: the small
+ * typed binder the config sections read through. Every reader reports what is wrong (the value and
+ * what was expected) instead of throwing, and returns a default or null so binding carries on and
+ * the user gets every problem at once.
+ *
+ * <p>A YAML null ({@code key:} or {@code key: ~}) reads like an absent key. Values are read as
+ * text and typed here, not by YAML, so {@code "8080"} and {@code 8080} mean the same and a value
+ * from {@code ${ENV}} types like one written inline.
+ */
+final class ConfigNode {
+    private final Node node;
+    private final Mark mark;
+    private final String path;
+    private final Problems problems;
+    private final Function<String, String> env;
+    private Map<String, Entry> entries;
+    private String resolved;
+    private boolean textRead;
+
+    /** A mapping's key, kept for locating problems about the key itself. */
+    record Entry(ScalarNode key, ConfigNode value) {}
+
+    private ConfigNode(Node node, Mark mark, String path, Problems problems, Function<String, String> env) {
+        this.node = node;
+        this.mark = mark;
+        this.path = path;
+        this.problems = problems;
+        this.env = env;
+    }
+
+    static ConfigNode root(Node node, Problems problems, Function<String, String> env) {
+        return new ConfigNode(node, node.getStartMark(), "", problems, env);
+    }
+
+    String path() { return path; }
+    Mark mark() { return mark; }
+    int line() { return mark.getLine() + 1; }
+
+    boolean isPresent() {
+        return node != null && !(node instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
+    }
+
+    boolean isMapping() { return node instanceof MappingNode; }
+    boolean isScalar() { return isPresent() && node instanceof ScalarNode; }
+    boolean isSequence() { return node instanceof SequenceNode; }
+
+    /** Reports a problem located at this value. */
+    void problem(String message) {
+        problems.add(mark, path, message);
+    }
+
+    /** Reports a problem located elsewhere under this value, e.g. at one of its keys. */
+    void problemAt(Mark at, String message) {
+        problems.add(at, path, message);
+    }
+
+    /** Reports a problem about this value: it, quoted, then what was expected. */
+    void expected(String expected) {
+        problem(describe() + " (expected: " + expected + ")");
+    }
+
+    // ---- mappings
+
+    /** The mapping's entries in file order; absent reads as empty. A non-mapping is reported once. */
+    Map<String, Entry> entries() {
+        if (entries != null) return entries;
+        entries = new LinkedHashMap<>();
+        if (!isPresent()) return entries;
+        if (!(node instanceof MappingNode map)) {
+            expected("a mapping of key: value");
+            return entries;
+        }
+        List<NodeTuple> merged = new ArrayList<>();
+        for (NodeTuple t : map.getValue()) {
+            if (t.getKeyNode().getTag().equals(Tag.MERGE)) {
+                collectMerge(t.getValueNode(), merged);
+            } else {
+                add(t);
+            }
+        }
+        // YAML merge keys (<<: *defaults): keys written in the mapping itself win over merged ones.
+        for (NodeTuple t : merged) {
+            if (t.getKeyNode() instanceof ScalarNode k && !entries.containsKey(k.getValue())) add(t);
+        }
+        entries = Collections.unmodifiableMap(entries);
+        return entries;
+    }
+
+    private void collectMerge(Node value, List<NodeTuple> into) {
+        if (value instanceof MappingNode m) {
+            into.addAll(m.getValue());
+        } else if (value instanceof SequenceNode s) {
+            s.getValue().forEach(v -> collectMerge(v, into));
+        }
+    }
+
+    private void add(NodeTuple t) {
+        if (!(t.getKeyNode() instanceof ScalarNode key)) {
+            problems.add(t.getKeyNode().getStartMark(), path, "a complex key (expected: a plain key)");
+            return;
+        }
+        String name = key.getValue();
+        Entry earlier = entries.get(name);
+        if (earlier != null) {
+            problems.add(key.getStartMark(), path, "duplicate key \"" + name + "\" (first at line "
+                    + (earlier.key().getStartMark().getLine() + 1) + ")");
+            return;
+        }
+        Node v = t.getValueNode();
+        entries.put(name, new Entry(key, new ConfigNode(v, v.getStartMark(), child(name), problems, env)));
+    }
+
+    /**
+     * Reports every key that is not {@code accepted}. {@code planned} keys are ones a later version
+     * will accept; they get the given message instead of "unknown key".
+     */
+    ConfigNode checkKeys(List<String> accepted, Map<String, String> planned) {
+        entries().forEach((name, e) -> {
+            if (accepted.contains(name)) return;
+            String message = planned.get(name);
+            if (message == null) {
+                message = "unknown key " + quote(name) + " (expected one of: " + String.join(", ", accepted) + ")";
+            }
+            problems.add(e.key().getStartMark(), path, message);
+        });
+        return this;
+    }
+
+    /** The value under {@code key}; an absent one is located at this mapping. */
+    ConfigNode get(String key) {
+        Entry e = entries().get(key);
+        return e != null ? e.value() : new ConfigNode(null, mark, child(key), problems, env);
+    }
+
+    /** Like {@link #get} but reports a missing or empty value. */
+    ConfigNode require(String key, String expected) {
+        ConfigNode v = get(key);
+        if (!entries().containsKey(key)) {
+            problem("missing " + quote(key) + " (expected: " + expected + ")");
+        } else if (!v.isPresent()) {
+            v.problem("no value (expected: " + expected + ")");
+        }
+        return v;
+    }
+
+    private String child(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    // ---- lists
+
+    /**
+     * The list's items; absent reads as empty. With {@code singleOk} a lone scalar counts as a
+     * one-item list, which saves brackets for the common case of one host or one method.
+     */
+    List<ConfigNode> items(String expected, boolean singleOk) {
+        if (!isPresent()) return List.of();
+        if (node instanceof SequenceNode seq) {
+            List<ConfigNode> out = new ArrayList<>();
+            for (Node item : seq.getValue()) {
+                out.add(new ConfigNode(item, item.getStartMark(), path + "[" + out.size() + "]", problems, env));
+            }
+            return out;
+        }
+        if (singleOk && node instanceof ScalarNode) return List.of(this);
+        expected(expected);
+        return List.of();
+    }
+
+    // ---- scalars
+
+    /** The scalar with {@code ${ENV}} substituted, or null (absent, or reported as wrong). */
+    String text(String expected) {
+        if (!isPresent()) return null;
+        if (textRead) return resolved;
+        textRead = true;
+        if (!(node instanceof ScalarNode s)) {
+            expected(expected);
+            return null;
+        }
+        String raw = s.getValue();
+        try {
+            resolved = Placeholders.mayContain(raw) ? Placeholders.resolve(raw, env) : raw;
+        } catch (Placeholders.Unresolved e) {
+            problem(e.getMessage());
+        }
+        return resolved;
+    }
+
+    int integer(int min, int max, int fallback) {
+        String expected = max == Integer.MAX_VALUE
+                ? (min == 1 ? "an integer > 0" : "an integer >= " + min)
+                : "an integer from " + min + " to " + max;
+        String t = text(expected);
+        if (t == null) return fallback;
+        try {
+            int n = Integer.parseInt(t.strip());
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below, like an out-of-range number
+        }
+        expected(expected);
+        return fallback;
+    }
+
+    Duration duration(Duration fallback, boolean zeroOk) {
+        String t = text(DurationFormat.EXPECTED);
+        if (t == null) return fallback;
+        Duration d = DurationFormat.parse(t);
+        if (d == null) {
+            expected(DurationFormat.EXPECTED);
+            return fallback;
+        }
+        if (d.isZero() && !zeroOk) {
+            expected("a duration > 0, like 500ms, 2s, 1m");
+            return fallback;
+        }
+        return d;
+    }
+
+    long size(long min, long max, long fallback) {
+        String t = text(SizeFormat.EXPECTED);
+        if (t == null) return fallback;
+        long n = SizeFormat.parse(t);
+        if (n < 0) {
+            expected(SizeFormat.EXPECTED);
+        } else if (n < min) {
+            expected(min == 1 ? "a size > 0" : "a size of at least " + min + " bytes");
+        } else if (n > max) {
+            expected("a size of at most " + max + " bytes");
+        } else {
+            return n;
+        }
+        return fallback;
+    }
+
+    /** How a message shows this value: the scalar quoted (and its source if substituted), or its kind. */
+    String describe() {
+        if (node == null) return "nothing";
+        if (node instanceof MappingNode) return "a mapping";
+        if (node instanceof SequenceNode) return "a list";
+        String raw = ((ScalarNode) node).getValue();
+        if (resolved != null && !resolved.equals(raw)) return quote(resolved) + " from " + quote(raw);
+        return quote(raw);
+    }
+
+    static String quote(String s) {
+        String shown = s.length() > 80 ? s.substring(0, 77) + "..." : s;
+        StringBuilder b = new StringBuilder(shown.length() + 2).append('"');
+        for (char c : shown.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c)); else b.append(c);
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

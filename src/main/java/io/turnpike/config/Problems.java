@@ -1,0 +1,38 @@
+package io.turnpike.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.yaml.snakeyaml.error.Mark;
+
+/** Collects every problem found in one config source, so a user sees them all in one go. */
+final class Problems {
+    private final String source;
+    private final List<Problem> list = new ArrayList<>();
+
+    Problems(String source) {
+        this.source = source;
+    }
+
+    String source() {
+        return source;
+    }
+
+    /** @param mark where the problem is; null when the source has no position (e.g. unreadable) */
+    void add(Mark mark, String path, String message) {
+        int line = mark == null ? 0 : mark.getLine() + 1;
+        int column = mark == null ? 0 : mark.getColumn() + 1;
+        list.add(new Problem(source, line, column, path, message));
+    }
+
+    boolean isEmpty() {
+        return list.isEmpty();
+    }
+
+    /** In file order, so the list reads top to bottom like the file. */
+    List<Problem> sorted() {
+        List<Problem> copy = new ArrayList<>(list);
+        copy.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
+        return List.copyOf(copy);
+    }
+}

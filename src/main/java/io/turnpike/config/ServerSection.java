@@ -1,0 +1,57 @@
+package io.turnpike.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Binds {@code server:} into {@link ServerSettings}, defaults from {@link ServerSettings#DEFAULT}. */
+final class ServerSection {
+    static final String LISTEN_EXPECTED = "host:port like 0.0.0.0:8080, :8080, 8080 or [::1]:8080";
+    private static final int MAX_INT_SIZE = Integer.MAX_VALUE;
+
+    private ServerSection() {}
+
+    static ServerSettings bind(ConfigNode server) {
+        ServerSettings d = ServerSettings.DEFAULT;
+        server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits"),
+                Map.of("tls", "\"tls\" is not supported yet"));
+        String host = d.host();
+        int port = d.port();
+        ConfigNode listen = server.get("listen");
+        String text = listen.text(LISTEN_EXPECTED);
+        if (text != null) {
+            HostPort hp = parseListen(text.strip());
+            if (hp == null) {
+                listen.expected(LISTEN_EXPECTED);
+            } else {
+                host = hp.host();
+                port = hp.port();
+            }
+        }
+        int eventLoops = server.get("eventLoops").integer(0, Integer.MAX_VALUE, d.eventLoops());
+        Duration drain = server.get("drainTimeout").duration(d.drainTimeout(), true);
+        return new ServerSettings(host, port, limits(server.get("limits")), eventLoops, drain);
+    }
+
+    /** {@code :8080} and {@code 8080} listen on every IPv4 address, like the default. */
+    static HostPort parseListen(String text) {
+        String portOnly = text.startsWith(":") ? text.substring(1) : text;
+        if (!portOnly.isEmpty() && portOnly.length() <= 5 && portOnly.chars().allMatch(Character::isDigit)) {
+            return HostPort.parse(ServerSettings.DEFAULT.host() + ":" + portOnly, -1, 0);
+        }
+        return HostPort.parse(text, -1, 0);
+    }
+
+    private static Limits limits(ConfigNode limits) {
+        Limits d = Limits.DEFAULT;
+        limits.checkKeys(List.of("maxHeaderBytes", "maxUriBytes", "maxBodyBytes", "headerTimeout",
+                "idleTimeout", "maxConnections"), Map.of());
+        return new Limits(
+                (int) limits.get("maxHeaderBytes").size(1, MAX_INT_SIZE, d.maxHeaderBytes()),
+                (int) limits.get("maxUriBytes").size(1, MAX_INT_SIZE, d.maxUriBytes()),
+                limits.get("maxBodyBytes").size(0, Long.MAX_VALUE, d.maxBodyBytes()),
+                limits.get("headerTimeout").duration(d.headerTimeout(), false),
+                limits.get("idleTimeout").duration(d.idleTimeout(), false),
+                limits.get("maxConnections").integer(1, Integer.MAX_VALUE, d.maxConnections()));
+    }
+}
