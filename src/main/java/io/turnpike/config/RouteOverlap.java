@@ -11,7 +11,7 @@ import java.util.Objects;
  * Finds routes that would take the same requests as an earlier one, which would make the later
  * route dead or the winner depend on file order. Two routes overlap when their paths are the same
  * once variables are unnamed, their headers are equal, and their host sets and method sets
- * intersect (an empty set means "any" and intersects everything).
+ * are both "any" or name a common value.
  */
 final class RouteOverlap {
     private static final String EXPECTED = "routes that differ in path, hosts, methods or headers";
@@ -41,11 +41,14 @@ final class RouteOverlap {
         candidates.add(new Seen(id, route.line(), match));
     }
 
-    /** One value both sets take: "" for "any", or null when they share nothing. */
+    /**
+     * One value both sets name: "" when both are "any", or null when they share nothing. A named
+     * host or method next to "any" is no conflict: the router prefers the named one, so "any"
+     * serves as the fallback (a catch-all route plus a per-host or per-method override).
+     */
     private static String common(List<String> a, List<String> b) {
         if (a.isEmpty() && b.isEmpty()) return "";
-        if (a.isEmpty()) return b.get(0);
-        if (b.isEmpty()) return a.get(0);
+        if (a.isEmpty() || b.isEmpty()) return null;
         for (String x : b) {
             if (a.contains(x)) return x;
         }

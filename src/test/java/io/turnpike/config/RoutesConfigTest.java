@@ -120,12 +120,22 @@ class RoutesConfigTest {
     }
 
     @Test
-    void treatsNoHostsAsEveryHost() {
-        assertThat(routeProblems("""
+    void acceptsAHostOrMethodOverrideBesideACatchAll() {
+        GatewayConfig c = good(SERVICES + """
                   - { id: any, match: { path: /a }, service: users }
                   - { id: api, match: { path: /a, hosts: [api.example.com] }, service: users }
-                """)).containsExactly("turnpike.yaml:6:23: routes[1].match: conflicts with route \"any\" (line 5): "
-                + "both take any method /a on api.example.com (expected: routes that differ in path, hosts, methods or headers)");
+                  - { id: get, match: { path: /a, methods: [GET] }, service: users }
+                """);
+        assertThat(c.routes()).hasSize(3);
+    }
+
+    @Test
+    void reportsTwoCatchAllsForTheSamePath() {
+        assertThat(routeProblems("""
+                  - { id: one, match: { path: /a }, service: users }
+                  - { id: two, match: { path: /a, headers: {} }, service: users }
+                """)).containsExactly("turnpike.yaml:6:23: routes[1].match: same match as route \"one\" (line 5) "
+                + "(expected: routes that differ in path, hosts, methods or headers)");
     }
 
     @Test
