@@ -8,8 +8,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -52,6 +50,7 @@ final class Exchange implements Lease {
     private final long startNanos = System.nanoTime();
 
     private String requestId;
+    private HttpVersion clientVersion;
     private boolean head;
     private boolean clientKeepAlive;
     private boolean expectContinue;
@@ -113,6 +112,7 @@ final class Exchange implements Lease {
             rejectMalformed(dr.cause());
             return;
         }
+        clientVersion = request.protocolVersion();
         head = HttpMethod.HEAD.equals(request.method());
         clientKeepAlive = HttpUtil.isKeepAlive(request);
         requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -155,7 +155,7 @@ final class Exchange implements Lease {
                 fail(Problems.Kind.EXPECTATION_FAILED, "only 100-continue is supported");
                 return;
             }
-            expectContinue = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+            expectContinue = clientVersion.equals(HttpVersion.HTTP_1_1);
         }
         upstreamRequest = buildUpstreamRequest(host, target, m);
         attempt();
@@ -182,37 +182,42 @@ final class Exchange implements Lease {
         fail(kind, detail);
     }
 
+    /**
+     * Turns the client's request into the upstream one, in place: new target, HTTP/1.1, hop-by-hop
+     * headers gone, forwarding headers added. Everything read from the original headers is read
+     * before they change.
+     */
     private HttpRequest buildUpstreamRequest(String host, RequestPath target, RouteMatch<ProxyRoute> m) {
         String path = route.rewriter.rewrite(target.path(), m);
         String uri = target.query() == null ? path : path + "?" + target.query();
-        HttpHeaders in = request.headers();
-        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri);
-        HttpHeaders oh = out.headers();
+        HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        ProxyHeaders.copyEndToEnd(in, oh);
-        oh.remove(HttpHeaderNames.EXPECT);
+        String traceparent = TraceParent.keepOrStart(h.get(ProxyHeaders.TRACEPARENT));
+        ProxyHeaders.stripHopByHop(h);
+        h.remove(HttpHeaderNames.EXPECT);
         if (chunked) {
-            oh.remove(HttpHeaderNames.CONTENT_LENGTH);
-            oh.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         String ip = client.clientIp();
-        String xff = in.get(ProxyHeaders.X_FORWARDED_FOR);
-        oh.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
-        oh.set(ProxyHeaders.X_FORWARDED_PROTO, "http");
+        String xff = h.get(ProxyHeaders.X_FORWARDED_FOR);
+        h.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
+        h.set(ProxyHeaders.X_FORWARDED_PROTO, "http");
         if (!host.isEmpty()) {
-            oh.set(ProxyHeaders.X_FORWARDED_HOST, host);
+            h.set(ProxyHeaders.X_FORWARDED_HOST, host);
         }
         String fwd = "for=" + forwardedNode(ip) + ";proto=http" + (host.isEmpty() ? "" : ";host=\"" + host + "\"");
-        String prevFwd = in.get(ProxyHeaders.FORWARDED);
-        oh.set(ProxyHeaders.FORWARDED, prevFwd == null ? fwd : prevFwd + ", " + fwd);
-        String via = in.get(HttpHeaderNames.VIA);
-        oh.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
-        oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
-        oh.set(ProxyHeaders.TRACEPARENT, TraceParent.keepOrStart(in.get(ProxyHeaders.TRACEPARENT)));
+        String prevFwd = h.get(ProxyHeaders.FORWARDED);
+        h.set(ProxyHeaders.FORWARDED, prevFwd == null ? fwd : prevFwd + ", " + fwd);
+        String via = h.get(HttpHeaderNames.VIA);
+        h.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
+        h.set(ProxyHeaders.X_REQUEST_ID, requestId);
+        h.set(ProxyHeaders.TRACEPARENT, traceparent);
         if (host.isEmpty()) {
-            oh.set(HttpHeaderNames.HOST, route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader());
+            h.set(HttpHeaderNames.HOST, route.service.nodes().get(0).hostHeader());
         }
-        return out;
+        request.setUri(uri);
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return request;
     }
 
     private static String forwardedNode(String ip) {
@@ -251,11 +256,7 @@ final class Exchange implements Lease {
         nodeCounted = true;
         lastUpstreamRead = System.nanoTime();
         armRequestTimer();
-        HttpRequest head = upstreamRequest;
-        if (attempts > 1 || staleRetries > 0) {
-            head = copyHead(upstreamRequest); // a retry: the first head object went to a dead connection
-        }
-        upstream.write(head).addListener(upstreamWriteListener);
+        upstream.write(upstreamRequest).addListener(upstreamWriteListener); // a head is not consumed: retries resend it
         if (requestSent) {
             // Re-sending a bodiless request whose end marker went to a stale connection.
             requestSent = false;
@@ -276,12 +277,6 @@ final class Exchange implements Lease {
         upstream.flush();
         upstream.read();
         client.maybeRead();
-    }
-
-    private static HttpRequest copyHead(HttpRequest r) {
-        HttpRequest copy = new DefaultHttpRequest(r.protocolVersion(), r.method(), r.uri());
-        copy.headers().set(r.headers());
-        return copy;
     }
 
     @Override
@@ -385,10 +380,7 @@ final class Exchange implements Lease {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 return;
             }
-            startResponse(res);
-            if (msg instanceof HttpContent c) { // a full response object
-                writeResponseContent(c);
-            }
+            startResponse(res); // the client codec never merges head and body, so this is the head alone
         } else if (msg instanceof HttpContent c) {
             if (informational) {
                 informational = false;
@@ -408,11 +400,13 @@ final class Exchange implements Lease {
 
     private void startResponse(HttpResponse res) {
         responseStarted = true;
-        HttpVersion cv = request.protocolVersion();
-        boolean upstreamKnowsLength = res.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
-        HttpResponse out = new DefaultHttpResponse(cv, res.status());
-        HttpHeaders oh = out.headers();
-        ProxyHeaders.copyEndToEnd(res.headers(), oh);
+        HttpVersion cv = clientVersion;
+        HttpHeaders oh = res.headers();
+        boolean upstreamKnowsLength = oh.contains(HttpHeaderNames.CONTENT_LENGTH);
+        String via = oh.get(HttpHeaderNames.VIA);
+        ProxyHeaders.stripHopByHop(oh);
+        res.setProtocolVersion(cv);
+        HttpResponse out = res;
         boolean bodyless = head || res.status().code() == 204 || res.status().code() == 304
                 || res.status().codeClass() == HttpStatusClass.INFORMATIONAL;
         if (!bodyless && !upstreamKnowsLength) {
@@ -423,7 +417,6 @@ final class Exchange implements Lease {
                 closeClientAfter = true; // HTTP/1.0: the end of the body is the end of the connection
             }
         }
-        String via = res.headers().get(HttpHeaderNames.VIA);
         oh.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
         oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
         if (requestHasBody && !requestComplete) {
@@ -593,8 +586,9 @@ final class Exchange implements Lease {
     }
 
     private FullHttpResponse problem(Problems.Kind kind, String detail) {
-        return Problems.response(cctx.alloc(), request.protocolVersion().equals(HttpVersion.HTTP_1_0)
-                ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, kind, detail, requestId);
+        HttpVersion v = clientVersion != null ? clientVersion : request.protocolVersion();
+        return Problems.response(cctx.alloc(), v.equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0
+                : HttpVersion.HTTP_1_1, kind, detail, requestId);
     }
 
     /** Answers with a problem (the response has not started) and ends the exchange. */
@@ -621,7 +615,7 @@ final class Exchange implements Lease {
             client.respondAndClose(res);
         } else {
             client.codec().nextResponseForHead(head);
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            if (HttpVersion.HTTP_1_0.equals(clientVersion)) {
                 res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
             ChannelFuture f = cctx.writeAndFlush(res);

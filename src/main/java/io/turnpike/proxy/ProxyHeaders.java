@@ -43,18 +43,29 @@ public final class ProxyHeaders {
     }
 
     /**
-     * Copies end-to-end headers: drops the hop-by-hop set, every {@code Proxy-*} header and every
-     * header that {@code Connection} names.
+     * Removes, in place, every hop-by-hop header: the fixed set, every {@code Proxy-*} header and
+     * every header that {@code Connection} names. Editing the message the decoder produced is
+     * cheaper than copying its end-to-end headers into a new one.
      */
-    static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-        List<String> named = connectionTokens(from);
-        var it = from.iteratorCharSequence();
+    static void stripHopByHop(HttpHeaders h) {
+        List<String> named = connectionTokens(h);
+        if (named != null) {
+            for (String n : named) h.remove(n);
+        }
+        for (AsciiString n : HOP_BY_HOP) {
+            h.remove(n);
+        }
+        List<CharSequence> proxied = null;
+        var it = h.iteratorCharSequence();
         while (it.hasNext()) {
-            var e = it.next();
-            CharSequence name = e.getKey();
-            if (isHopByHop(name)) continue;
-            if (named != null && containsIgnoreCase(named, name)) continue;
-            to.add(name, e.getValue());
+            CharSequence name = it.next().getKey();
+            if (startsWithProxy(name)) {
+                if (proxied == null) proxied = new ArrayList<>(2);
+                proxied.add(name);
+            }
+        }
+        if (proxied != null) {
+            for (CharSequence n : proxied) h.remove(n);
         }
     }
 
