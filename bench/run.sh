@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Throughput and latency of Turnpike next to nginx, both proxying the same fast backend, with
+# the backend measured directly as the ceiling. Method and how to read it: docs/BENCHMARKS.md.
+#
+#   bench/run.sh                          # 3 interleaved rounds of 10 s each, 30 s JVM warm-up
+#   DURATION=30 REPEATS=5 bench/run.sh
+#
+# Env: DURATION (s, default 10), CONNECTIONS (default 64), REPEATS (default 3), WARMUP (s, default
+# 30; the JVM needs it, nginx gets min(WARMUP, 5)), TARGETS (default "direct nginx turnpike"),
+# BASE_PORT (default 18080; the first free ports from there are used), KEEP=1 keeps the work dir.
+set -euo pipefail
+
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+REPEATS="${REPEATS:-3}"
+WARMUP="${WARMUP:-30}"
+TARGETS="${TARGETS:-direct nginx turnpike}"
+BASE_PORT="${BASE_PORT:-18080}"
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d -t turnpike-bench.XXXXXX)"
+chmod 755 "$work"   # nginx workers run as an unprivileged user when started as root
+pids=()
+
+log() { echo "bench: $*" >&2; }
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ ${KEEP:-0} == 1 ]]; then log "work dir kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- tools ---------------------------------------------------------------------------------------
+PATH="$PATH:/usr/sbin:/sbin"   # nginx lives in sbin on Debian
+need_install=()
+command -v wrk >/dev/null || need_install+=(wrk)
+command -v nginx >/dev/null || need_install+=(nginx)
+if (( ${#need_install[@]} )); then
+  sudo=""
+  (( EUID == 0 )) || sudo="sudo"
+  log "installing ${need_install[*]} from Debian packages"
+  $sudo apt-get update -qq
+  packages=(wrk)
+  if [[ " ${need_install[*]} " == *" nginx "* ]]; then
+    # nginx-light is enough (no modules needed) where it exists; newer releases only have nginx.
+    if apt-cache show nginx-light >/dev/null 2>&1; then packages+=(nginx-light); else packages+=(nginx); fi
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+# Pinning: wrk and the backend share CPU 0, the proxy under test has CPU 1 to itself.
+if (( $(nproc) >= 2 )); then
+  pin_load=(taskset -c 0)
+  pin_proxy=(taskset -c 1)
+else
+  log "only one CPU: running unpinned, numbers will be noisy"
+  pin_load=()
+  pin_proxy=()
+fi
+
+# --- ports ---------------------------------------------------------------------------------------
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+next_port=$BASE_PORT
+# Sets the variable named $1 to the next free port (not echoed: a $(...) subshell would lose the count).
+pick_port() {
+  while port_in_use "$next_port"; do next_port=$((next_port + 1)); done
+  printf -v "$1" '%s' "$next_port"
+  next_port=$((next_port + 1))
+}
+pick_port backend_port
+pick_port nginx_port
+pick_port turnpike_port
+
+# Polls until $url answers 200, or the process $pid dies, or 60 s pass.
+wait_ready() {
+  local name="$1" url="$2" pid="$3" logfile="$4" i
+  for ((i = 0; i < 600; i++)); do
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited before it answered; its log ($logfile):"
+      cat "$logfile" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+  log "$name did not answer 200 on $url within 60 s; its log ($logfile):"
+  cat "$logfile" >&2 || true
+  exit 1
+}
+
+# --- backend: nginx answering a small body from memory -------------------------------------------
+nginx_common() {
+  cat <<CONF
+worker_processes 1;
+daemon off;
+pid $work/$1.pid;
+error_log $work/$1-error.log warn;
+events { worker_connections 4096; }
+CONF
+}
+nginx_temp() {
+  cat <<CONF
+  client_body_temp_path $work/$1-tmp/body;
+  proxy_temp_path $work/$1-tmp/proxy;
+  fastcgi_temp_path $work/$1-tmp/fastcgi;
+  uwsgi_temp_path $work/$1-tmp/uwsgi;
+  scgi_temp_path $work/$1-tmp/scgi;
+CONF
+}
+mkdir -p "$work/backend-tmp" "$work/nginx-tmp"
+
+{
+  nginx_common backend
+  cat <<CONF
+http {
+  access_log off;
+$(nginx_temp backend)
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$backend_port;
+    location / { default_type text/plain; return 200 "hello\n"; }
+  }
+}
+CONF
+} > "$work/backend.conf"
+
+# --- nginx as the reference proxy ----------------------------------------------------------------
+{
+  nginx_common nginx
+  cat <<CONF
+http {
+  access_log off;
+$(nginx_temp nginx)
+  keepalive_requests 1000000;
+  upstream backend {
+    server 127.0.0.1:$backend_port;
+    keepalive 128;
+  }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+} > "$work/nginx.conf"
+
+# --- Turnpike ------------------------------------------------------------------------------------
+cat > "$work/turnpike.yaml" <<CONF
+server:
+  listen: 127.0.0.1:$turnpike_port
+  eventLoops: 1
+services:
+  backend:
+    nodes: [ http://127.0.0.1:$backend_port ]
+routes:
+  - id: all
+    match: { path: "/**" }
+    service: backend
+CONF
+
+wanted() { [[ " $TARGETS " == *" $1 "* ]]; }
+
+log "backend on :$backend_port (CPU 0)"
+"${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
+pids+=($!)
+wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-error.log"
+
+declare -A url=([direct]="http://127.0.0.1:$backend_port/bench")
+if wanted nginx; then
+  log "nginx proxy on :$nginx_port (CPU 1, 1 worker)"
+  "${pin_proxy[@]}" nginx -e "$work/nginx-error.log" -p "$work" -c "$work/nginx.conf" > "$work/nginx.out" 2>&1 &
+  pids+=($!)
+  url[nginx]="http://127.0.0.1:$nginx_port/bench"
+  wait_ready nginx "${url[nginx]}" "$!" "$work/nginx-error.log"
+fi
+turnpike_pid=""
+if wanted turnpike; then
+  "$root/turnpike" --version > /dev/null   # builds the jar first if it is missing or stale
+  log "turnpike on :$turnpike_port (CPU 1, 1 event loop)"
+  # taskset and the launcher both exec, so $! is the JVM itself.
+  "${pin_proxy[@]}" "$root/turnpike" run -c "$work/turnpike.yaml" > "$work/turnpike.log" 2>&1 &
+  turnpike_pid=$!
+  pids+=("$turnpike_pid")
+  url[turnpike]="http://127.0.0.1:$turnpike_port/bench"
+  wait_ready turnpike "${url[turnpike]}" "$turnpike_pid" "$work/turnpike.log"
+fi
+
+order=()
+for t in direct nginx turnpike; do
+  if [[ -n ${url[$t]:-} ]] && { [[ $t == direct ]] || wanted "$t"; }; then order+=("$t"); fi
+done
+
+wrk_run() {  # target seconds outfile
+  "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "${url[$1]}" > "$3"
+}
+
+# --- warm-up -------------------------------------------------------------------------------------
+for t in "${order[@]}"; do
+  secs="$WARMUP"
+  [[ $t == turnpike ]] || secs=$(( WARMUP < 5 ? WARMUP : 5 ))
+  if (( secs > 0 )); then
+    log "warming up $t for ${secs}s"
+    wrk_run "$t" "$secs" "$work/warmup-$t.txt"
+  fi
+done
+
+# --- measured rounds, interleaved so drift hits every target alike -------------------------------
+# wrk prints latencies as 812.00us, 1.23ms or 1.05s; everything is converted to milliseconds.
+parse() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+      if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+      if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+      return v + 0
+    }
+    $1 == "50%"          { p50 = ms($2) }
+    $1 == "99%"          { p99 = ms($2) }
+    /^Requests\/sec:/    { rps = $2 }
+    /Non-2xx or 3xx/     { bad = $NF }
+    /Socket errors/      { errors = $0 }
+    END {
+      printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad)
+      if (errors != "") print errors > "/dev/stderr"
+    }' "$1"
+}
+
+for ((r = 1; r <= REPEATS; r++)); do
+  for t in "${order[@]}"; do
+    out="$work/wrk-$t-$r.txt"
+    wrk_run "$t" "$DURATION" "$out"
+    read -r rps p50 p99 bad < <(parse "$out")
+    log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms"
+    if [[ $bad != 0 ]]; then
+      log "WARNING: $t answered $bad non-2xx responses in round $r; its numbers do not count as proxying"
+    fi
+    echo "$rps" >> "$work/rps-$t"
+    echo "$p50" >> "$work/p50-$t"
+    echo "$p99" >> "$work/p99-$t"
+  done
+done
+
+# --- report --------------------------------------------------------------------------------------
+# median, min, max of a file of numbers
+stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
+  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+  printf "%s %s %s\n", m, v[1], v[NR] }'; }
+
+declare -A median
+echo
+echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s, $REPEATS interleaved rounds; median (min-max)"
+printf '%-10s %-28s %-24s %-24s %s\n' target "req/s" "p50 ms" "p99 ms" "vs direct"
+for t in "${order[@]}"; do
+  read -r rm rmin rmax < <(stats "$work/rps-$t")
+  read -r am amin amax < <(stats "$work/p50-$t")
+  read -r nm nmin nmax < <(stats "$work/p99-$t")
+  median[$t]="$rm"
+  ratio="$(awk -v a="$rm" -v b="${median[direct]}" 'BEGIN { printf "%.2fx", a / b }')"
+  printf '%-10s %-28s %-24s %-24s %s\n' "$t" \
+    "$(printf '%.0f (%.0f-%.0f)' "$rm" "$rmin" "$rmax")" \
+    "$(printf '%.3f (%.3f-%.3f)' "$am" "$amin" "$amax")" \
+    "$(printf '%.3f (%.3f-%.3f)' "$nm" "$nmin" "$nmax")" \
+    "$ratio"
+done
+if [[ -n ${median[nginx]:-} && -n ${median[turnpike]:-} ]]; then
+  awk -v a="${median[turnpike]}" -v b="${median[nginx]}" 'BEGIN { printf "turnpike/nginx: %.2fx\n", a / b }'
+fi
+if [[ -n $turnpike_pid && -r /proc/$turnpike_pid/status ]]; then
+  awk '/^VmRSS|^VmHWM/ { printf "turnpike %s %.0f MiB\n", ($1 == "VmRSS:" ? "RSS" : "peak RSS"), $2 / 1024 }' \
+    "/proc/$turnpike_pid/status"
+fi

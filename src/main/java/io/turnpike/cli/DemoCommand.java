@@ -1,0 +1,109 @@
+package io.turnpike.cli;
+
+import io.turnpike.config.ConfigLoader;
+import io.turnpike.config.GatewayConfig;
+import io.turnpike.demo.DemoConfig;
+import io.turnpike.demo.SampleFleet;
+import io.turnpike.demo.SampleKind;
+import io.turnpike.demo.Tour;
+import io.turnpike.server.Gateway;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code turnpike demo}: three sample services (users, orders, catalog; two nodes each) in this
+ * process, a gateway in front of them, and a tour of curl commands to try.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Start sample services (users, orders, catalog; two nodes each) and a gateway; print curls to try.")
+final class DemoCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+    private static final String HOST = "127.0.0.1";
+    private static final int NODES_PER_SERVICE = 2;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Gateway port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--config-out", paramLabel = "FILE",
+            description = "Write the demo's config to FILE and serve from that file as `run -c FILE` would, reloading edits.")
+    Path configOut;
+
+    @Option(names = "--services-only",
+            description = "Start only the sample services (needs --config-out); serve them with `turnpike run -c FILE`.")
+    boolean servicesOnly;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        if (servicesOnly && configOut == null) {
+            throw new ParameterException(spec.commandLine(), "--services-only needs --config-out FILE");
+        }
+        if (port < 1 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port: " + port + " (expected: 1..65535)");
+        }
+        SampleFleet fleet = SampleFleet.start(NODES_PER_SERVICE);
+        for (SampleKind kind : SampleKind.values()) {
+            log.info("sample service {}: {}", kind.id(), fleet.nodes(kind).stream()
+                    .map(n -> n.node() + " " + n.url()).collect(Collectors.joining(", ")));
+        }
+        GatewayConfig config = DemoConfig.build(HOST, port, fleet.ports());
+        PrintStream out = System.out;
+        if (configOut == null) {
+            return serveInProcess(config, fleet, out);
+        }
+        Files.writeString(configOut, DemoConfig.yaml(config));
+        log.info("demo config written to {}", configOut);
+        if (servicesOnly) {
+            out.println();
+            out.println("Sample services are up. Serve them with:  ./turnpike run -c " + configOut);
+            Tour.print(out, port);
+            new ShutdownSequence().then("sample services", fleet::close).awaitSignal();
+            return 0;
+        }
+        // Serve what the file says, through the loader, so the file is proven to be runnable.
+        ConfigLoader.Result loaded = ConfigCheck.load(configOut);
+        if (!loaded.ok()) {
+            ConfigCheck.print(loaded.problems(), spec.commandLine().getErr());
+            fleet.close();
+            return 2;
+        }
+        return RunCommand.serve(configOut, loaded.config(), () -> tour(out, configOut), fleet);
+    }
+
+    private int serveInProcess(GatewayConfig config, SampleFleet fleet, PrintStream out) throws InterruptedException {
+        Gateway gateway = RunCommand.start(config);
+        if (gateway == null) {
+            fleet.close();
+            out.println("If port " + port + " is taken, try: ./turnpike demo --port " + (port == 65535 ? 8081 : port + 1));
+            return 1;
+        }
+        tour(out, null);
+        new ShutdownSequence()
+                .then("gateway", () -> RunCommand.drain(gateway, config))
+                .then("sample services", fleet::close)
+                .awaitSignal();
+        return 0;
+    }
+
+    private void tour(PrintStream out, Path file) {
+        out.println();
+        out.println("Turnpike demo on http://" + HOST + ":" + port + " -> services users, orders, catalog ("
+                + NODES_PER_SERVICE + " nodes each)");
+        if (file != null) out.println("Serving " + file + "; edit it and the gateway reloads it.");
+        Tour.print(out, port);
+    }
+}

@@ -1,0 +1,116 @@
+package io.turnpike.demo;
+
+import io.turnpike.config.GatewayConfig;
+import io.turnpike.config.Limits;
+import io.turnpike.config.NodeSpec;
+import io.turnpike.config.RouteSpec;
+import io.turnpike.config.ServerSettings;
+import io.turnpike.config.ServiceSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo's gateway config: the three sample services and the public {@code /api/...} routes
+ * onto them. Built as records for the in-process demo and rendered as YAML for {@code --config-out},
+ * so a user can start from the same file with {@code turnpike run -c}.
+ */
+public final class DemoConfig {
+    /** Short, so Ctrl-C on the demo does not hang around. */
+    static final Duration DRAIN = Duration.ofSeconds(5);
+
+    private DemoConfig() {}
+
+    /** @param ports node ports by service id ({@code users}, {@code orders}, {@code catalog}) */
+    public static GatewayConfig build(String host, int port, Map<String, List<Integer>> ports) {
+        Map<String, ServiceSpec> services = new LinkedHashMap<>();
+        ports.forEach((id, nodePorts) -> services.put(id, service(id, nodePorts)));
+        List<RouteSpec> routes = new ArrayList<>();
+        route(routes, "users-read", "/api/users/{id}", List.of("GET"), "users",
+                new RouteSpec.Rewrite("/users/{id}", null));
+        route(routes, "users", "/api/users", List.of("GET", "POST"), "users",
+                new RouteSpec.Rewrite("/users", null));
+        route(routes, "orders-by-user", "/api/orders", List.of("GET"), "orders",
+                new RouteSpec.Rewrite(null, "/api"));
+        route(routes, "orders", "/api/orders/**", List.of("GET"), "orders",
+                new RouteSpec.Rewrite(null, "/api"));
+        route(routes, "catalog", "/api/catalog/**", List.of("GET"), "catalog",
+                new RouteSpec.Rewrite(null, "/api/catalog"));
+        ServerSettings server = new ServerSettings(host, port, Limits.DEFAULT, 0, DRAIN);
+        return new GatewayConfig(null, server, services, routes);
+    }
+
+    private static ServiceSpec service(String id, List<Integer> nodePorts) {
+        List<NodeSpec> nodes = nodePorts.stream()
+                .map(p -> new NodeSpec("http://127.0.0.1:" + p, "127.0.0.1", p, 1))
+                .toList();
+        return new ServiceSpec(id, nodes, "round-robin", ServiceSpec.Timeouts.DEFAULT, ServiceSpec.Pool.DEFAULT);
+    }
+
+    private static void route(List<RouteSpec> routes, String id, String path, List<String> methods,
+                              String service, RouteSpec.Rewrite rewrite) {
+        RouteSpec.Match match = new RouteSpec.Match(List.of(), path, methods, Map.of());
+        routes.add(new RouteSpec(id, routes.size(), match, service, rewrite, null));
+    }
+
+    /**
+     * The config as YAML in the shape docs/CONFIG.md describes. Covers what {@link #build} sets;
+     * everything else is left to the loader's defaults.
+     */
+    public static String yaml(GatewayConfig config) {
+        StringBuilder y = new StringBuilder();
+        y.append("# Turnpike demo config. The sample services' ports are chosen when the demo starts,\n")
+         .append("# so this file works while that demo process runs.\n");
+        ServerSettings server = config.server();
+        y.append("server:\n")
+         .append("  listen: ").append(server.host()).append(':').append(server.port()).append('\n')
+         .append("  drainTimeout: ").append(duration(server.drainTimeout())).append("\n\n");
+        y.append("services:\n");
+        for (ServiceSpec service : inRouteOrder(config)) {
+            y.append("  ").append(service.id()).append(":\n")
+             .append("    loadBalancer: ").append(service.loadBalancer()).append('\n')
+             .append("    nodes:\n");
+            for (NodeSpec node : service.nodes()) {
+                y.append("      - ").append(node.url()).append('\n');
+            }
+        }
+        y.append("\nroutes:\n");
+        for (RouteSpec route : config.routes()) {
+            RouteSpec.Match match = route.match();
+            y.append("  - id: ").append(route.id()).append('\n')
+             .append("    match: { path: \"").append(match.path()).append('"');
+            if (!match.methods().isEmpty()) {
+                y.append(", methods: [").append(String.join(", ", match.methods())).append(']');
+            }
+            y.append(" }\n")
+             .append("    service: ").append(route.service()).append('\n');
+            RouteSpec.Rewrite rewrite = route.rewrite();
+            if (rewrite.path() != null) {
+                y.append("    rewrite: { path: \"").append(rewrite.path()).append("\" }\n");
+            } else if (rewrite.stripPrefix() != null) {
+                y.append("    rewrite: { stripPrefix: ").append(rewrite.stripPrefix()).append(" }\n");
+            }
+        }
+        return y.toString();
+    }
+
+    /** Services in the order routes first name them (the config's map keeps no order), then the rest. */
+    private static List<ServiceSpec> inRouteOrder(GatewayConfig config) {
+        Map<String, ServiceSpec> ordered = new LinkedHashMap<>();
+        config.routes().forEach(r -> {
+            ServiceSpec s = config.services().get(r.service());
+            if (s != null) ordered.putIfAbsent(s.id(), s);
+        });
+        config.services().values().stream()
+                .sorted(Comparator.comparing(ServiceSpec::id))
+                .forEach(s -> ordered.putIfAbsent(s.id(), s));
+        return List.copyOf(ordered.values());
+    }
+
+    private static String duration(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}
