@@ -81,8 +81,7 @@ final class RunCommand implements Callable<Integer> {
             log.error("cannot start on {}:{}: {}", host, config.server().port(), e.toString());
             return null;
         }
-        log.info("turnpike listening on {}:{}", host, gateway.port());
-        return gateway;
+        return gateway; // the gateway itself logs where it listens
     }
 
     static void drain(Gateway gateway, GatewayConfig config) {

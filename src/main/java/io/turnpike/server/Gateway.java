@@ -90,8 +90,9 @@ public final class Gateway implements AutoCloseable {
                     }
                 });
         listener = b.bind(new InetSocketAddress(s.host(), s.port())).sync().channel();
-        log.info("turnpike listening on {} ({}, {} event loops)", listener.localAddress(), transport.name(),
-                loops);
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        log.info("turnpike listening on {}:{} ({}, {} event loops)", bound.getHostString(), bound.getPort(),
+                transport.name(), loops);
     }
 
     /** The bound traffic port (useful when the config says port 0). */
@@ -104,18 +105,15 @@ public final class Gateway implements AutoCloseable {
         return context.snapshot();
     }
 
-    /** Replaces the running config. Listener settings (host, port, event loops) need a restart. */
+    /**
+     * Replaces the running config. Listener settings (host, port, event loops) need a restart;
+     * the caller says so to the operator.
+     */
     public synchronized void apply(GatewayConfig config) {
         Snapshot next = Snapshot.compile(config, context.snapshot());
-        ServerSettings old = context.snapshot().config().server();
-        if (!old.host().equals(config.server().host()) || old.port() != config.server().port()
-                || old.eventLoops() != config.server().eventLoops()) {
-            log.warn("server.listen and server.eventLoops changes take effect after a restart");
-        }
         limits = config.server().limits();
         context.snapshot(next);
         context.pools().prune(next.nodes());
-        log.info("config applied: {} services, {} routes", config.services().size(), config.routes().size());
     }
 
     /** Requests in flight now. */
