@@ -15,28 +15,42 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.aggregator.ArgumentsAccessor;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Proxying end to end: a real gateway in front of a real backend, both on loopback. */
+/**
+ * Proxying end to end: a real gateway in front of a real backend, both on loopback. The whole
+ * class runs with one event loop and again with two, since pools and exchanges are per loop.
+ */
 @ExtendWith(NoLeaks.class)
+@ParameterizedClass(name = "{0} event loop(s)")
+@ValueSource(ints = {1, 2})
 class ProxyTest {
     static TestBackend backend;
     static Gateway gateway;
+    @Parameter
+    int eventLoops; // the class's parameter; the gateway is started with it below
+
     static HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(ArgumentsAccessor args) throws Exception {
+        int eventLoops = args.getInteger(0);
         backend = new TestBackend("b1");
         gateway = Gateway.start(TestConfigs.gateway()
+                .eventLoops(eventLoops)
                 .service("svc", backend.url())
                 .route("all", "/**", "svc")
                 .build());
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         gateway.close();
         backend.close();

@@ -1,0 +1,161 @@
+package io.turnpike;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.turnpike.testing.GatewayProcess;
+import io.turnpike.testing.RawHttp;
+import io.turnpike.testing.TestBackend;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar driven the way an operator drives it: validate, run, edit the file, SIGTERM. */
+class CommandLineIT {
+
+    private static String config(String backendUrl, String extraRoute) {
+        return """
+                server:
+                  listen: 127.0.0.1:0
+                  eventLoops: 2
+                  drainTimeout: 5s
+                services:
+                  svc:
+                    nodes: [ "%s" ]
+                routes:
+                  - id: all
+                    match: { path: "/**" }
+                    service: svc
+                %s""".formatted(backendUrl, extraRoute);
+    }
+
+    @Test
+    void validatePrintsEveryProblemWithItsLocation(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                server:
+                  listen: 127.0.0.1:8080
+                  limits: { maxBodyBytes: 10XB, headerTimeout: soon }
+                services:
+                  users:
+                    nodes: [ "http://127.0.0.1:9001", "not a url" ]
+                routes:
+                  - id: a
+                    match: { path: /a }
+                    service: users
+                  - id: a
+                    match: { path: /b }
+                    service: nobody
+                    colour: blue
+                """);
+        GatewayProcess.Result r = GatewayProcess.run(List.of(), "validate", "-c", bad.toString());
+        assertThat(r.exit()).isNotZero();
+        String f = bad.toString();
+        assertThat(r.output())
+                .contains(f + ":3:27: server.limits.maxBodyBytes:")
+                .contains(f + ":3:48: server.limits.headerTimeout:")
+                .contains(f + ":6:39: services.users.nodes[1]:")
+                .contains(f + ":11:9: routes[1].id:")
+                .contains(f + ":13:14: routes[1].service:")
+                .contains(f + ":14:5: routes[1]: unknown key \"colour\"");
+    }
+
+    @Test
+    void validateSaysOkWithASummary(@TempDir Path dir) throws Exception {
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, config("http://127.0.0.1:9001", ""));
+        GatewayProcess.Result r = GatewayProcess.run(List.of(), "validate", "-c", good.toString());
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output().trim()).isEqualTo("ok: 1 services, 1 nodes, 1 routes");
+    }
+
+    @Test
+    void editsToTheFileApplyUnderLoadWithoutAFailedRequest(@TempDir Path dir) throws Exception {
+        try (TestBackend backend = new TestBackend("b")) {
+            Path file = dir.resolve("turnpike.yaml");
+            Files.writeString(file, config(backend.url(), ""));
+            try (GatewayProcess gw = GatewayProcess.start(file)) {
+                AtomicBoolean running = new AtomicBoolean(true);
+                AtomicInteger ok = new AtomicInteger();
+                ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+                List<Thread> clients = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    Thread th = new Thread(() -> {
+                        while (running.get()) {
+                            try (RawHttp c = new RawHttp(gw.port())) {
+                                for (int i = 0; i < 100 && running.get(); i++) {
+                                    c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+                                    RawHttp.Response r = c.read();
+                                    if (r.status() == 200) ok.incrementAndGet();
+                                    else failures.add(r.status() + " " + r.body());
+                                }
+                            } catch (Exception e) {
+                                failures.add(e.toString());
+                            }
+                        }
+                    });
+                    th.start();
+                    clients.add(th);
+                }
+                int reloads = 0;
+                for (int i = 1; i <= 50; i++) {
+                    String extra = """
+                              - id: extra
+                                match: { path: /extra/%d }
+                                service: svc
+                            """.formatted(i);
+                    Files.writeString(file, config(backend.url(), extra));
+                    // wait until this edit is live before making the next one
+                    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                    while (System.nanoTime() < deadline) {
+                        try (RawHttp c = new RawHttp(gw.port())) {
+                            c.send("GET /extra/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                            if (c.read().status() == 200 && backend.requests.get() > 0) break;
+                        }
+                        Thread.sleep(50);
+                    }
+                    reloads++;
+                }
+                // a broken edit is refused, and the last good config keeps serving
+                Files.writeString(file, config(backend.url(), "  - id: broken\n    match: { path: nope }\n"));
+                Thread.sleep(1200);
+                running.set(false);
+                for (Thread th : clients) th.join();
+                assertThat(reloads).isEqualTo(50);
+                assertThat(failures).isEmpty();
+                assertThat(ok.get()).isGreaterThan(1000);
+                assertThat(gw.output()).contains("routes[1].match.path").contains(file + ":");
+                try (RawHttp c = new RawHttp(gw.port())) {
+                    c.send("GET /extra/50 HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertThat(c.read().status()).isEqualTo(200);
+                }
+            }
+        }
+    }
+
+    @Test
+    void sigtermDrainsRequestsInFlight(@TempDir Path dir) throws Exception {
+        try (TestBackend backend = new TestBackend("b")) {
+            Path file = dir.resolve("turnpike.yaml");
+            Files.writeString(file, config(backend.url(), ""));
+            GatewayProcess gw = GatewayProcess.start(file);
+            try (RawHttp slow = new RawHttp(gw.port())) {
+                slow.send("GET /slow/800 HTTP/1.1\r\nHost: x\r\n\r\n");
+                long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (backend.requests.get() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
+                gw.process().destroy(); // SIGTERM
+                RawHttp.Response r = slow.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("slow b");
+                assertThat(gw.terminate(10)).isNotEqualTo(-1);
+                assertThat(gw.output()).contains("drain");
+            }
+        }
+    }
+}
