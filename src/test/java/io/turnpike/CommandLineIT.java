@@ -149,12 +149,13 @@ class CommandLineIT {
                 slow.send("GET /slow/800 HTTP/1.1\r\nHost: x\r\n\r\n");
                 long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
                 while (backend.requests.get() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
-                gw.process().destroy(); // SIGTERM
+                gw.sigterm();
                 RawHttp.Response r = slow.read();
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.body()).isEqualTo("slow b");
-                assertThat(gw.terminate(10)).isNotEqualTo(-1);
-                assertThat(gw.output()).contains("drain");
+                int exit = gw.terminate(10);
+                assertThat(exit).as(gw.output()).isNotEqualTo(-1);
+                assertThat(gw.output()).as("exit " + exit).contains("drain");
             }
         }
     }

@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             out.println("Sample services are up. Serve them with:  ./turnpike run -c " + configOut);
             Tour.print(out, port);
-            new ShutdownSequence().then("sample services", fleet::close).awaitSignal();
+            new ShutdownSequence().then("sample services", fleet::close).install().await();
             return 0;
         }
         // Serve what the file says, through the loader, so the file is proven to be runnable.
@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         new ShutdownSequence()
                 .then("gateway", () -> RunCommand.drain(gateway, config))
                 .then("sample services", fleet::close)
-                .awaitSignal();
+                .install().await();
         return 0;
     }
 

@@ -56,15 +56,16 @@ final class RunCommand implements Callable<Integer> {
         }
         Reloader reloader = new Reloader(gateway, config);
         ConfigWatcher watcher = new ConfigWatcher(file, reloader::onGood, reloader::onBad);
-        watcher.start();
-        log.info("watching {} for changes", file);
-        started.run();
         // The watcher stops first so no reload lands while the gateway drains.
-        new ShutdownSequence()
+        ShutdownSequence shutdown = new ShutdownSequence()
                 .then("config watcher", watcher::close)
                 .then("gateway", () -> drain(gateway, reloader.current()))
                 .then("backends", afterDrain::close)
-                .awaitSignal();
+                .install();
+        watcher.start();
+        log.info("watching {} for changes", file); // from here on a SIGTERM drains
+        started.run();
+        shutdown.await();
         return 0;
     }
 

@@ -29,9 +29,14 @@ final class ShutdownSequence {
         return this;
     }
 
-    /** Installs the hook and blocks until it has run. */
-    void awaitSignal() throws InterruptedException {
+    /** Installs the hook that runs the steps when the JVM is asked to stop. */
+    ShutdownSequence install() {
         Runtime.getRuntime().addShutdownHook(new Thread(this::runSteps, "turnpike-shutdown"));
+        return this;
+    }
+
+    /** Blocks until the hook has run. */
+    void await() throws InterruptedException {
         done.await();
     }
 

@@ -18,15 +18,19 @@ import java.util.regex.Pattern;
  */
 public final class GatewayProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S*?:(\\d+)");
+    /** Logged once the shutdown hook is in place: from then on SIGTERM drains. */
+    private static final String READY = "for changes";
 
     private final Process process;
     private final StringBuffer output;
+    private final Thread reader;
     private final int port;
 
-    private GatewayProcess(Process process, int port, StringBuffer output) {
+    private GatewayProcess(Process process, int port, StringBuffer output, Thread reader) {
         this.process = process;
         this.port = port;
         this.output = output;
+        this.reader = reader;
     }
 
     public static Path jar() {
@@ -71,17 +75,17 @@ public final class GatewayProcess implements AutoCloseable {
                 .redirectErrorStream(true).start();
         StringBuffer out = new StringBuffer();
         int[] port = {-1};
+        boolean[] ready = {false};
         Object lock = new Object();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     out.append(line).append('\n');
                     Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        synchronized (lock) {
-                            if (port[0] < 0) port[0] = Integer.parseInt(m.group(1));
-                            lock.notifyAll();
-                        }
+                    synchronized (lock) {
+                        if (m.find() && port[0] < 0) port[0] = Integer.parseInt(m.group(1));
+                        if (line.contains(READY)) ready[0] = true;
+                        lock.notifyAll();
                     }
                 }
             } catch (IOException ignored) {
@@ -95,15 +99,15 @@ public final class GatewayProcess implements AutoCloseable {
         reader.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         synchronized (lock) {
-            while (port[0] < 0 && p.isAlive() && System.nanoTime() < deadline) {
+            while (!(port[0] > 0 && ready[0]) && p.isAlive() && System.nanoTime() < deadline) {
                 lock.wait(200);
             }
         }
-        if (port[0] < 0) {
+        if (port[0] < 0 || !ready[0]) {
             p.destroyForcibly();
             throw new AssertionError("gateway did not start:\n" + out);
         }
-        return new GatewayProcess(p, port[0], out);
+        return new GatewayProcess(p, port[0], out, reader);
     }
 
     public int port() {
@@ -127,13 +131,19 @@ public final class GatewayProcess implements AutoCloseable {
         return output.toString();
     }
 
+    /** Sends SIGTERM; unlike {@link Process#destroy()} this keeps reading what the process prints. */
+    public void sigterm() {
+        process.toHandle().destroy();
+    }
+
     /** Sends SIGTERM and waits for the exit code. */
     public int terminate(long timeoutSeconds) throws InterruptedException {
-        process.destroy();
+        sigterm();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             return -1;
         }
+        reader.join(2000); // the last lines it printed
         return process.exitValue();
     }
 
