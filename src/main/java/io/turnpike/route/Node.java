@@ -1,0 +1,137 @@
+package io.turnpike.route;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One position in a host's path trie: literal children by segment text, at most one variable
+ * child ({@code {name}}), the routes that end here, and the routes whose {@code /**} starts here.
+ *
+ * <p>Search is depth first in precedence order (literal, variable, prefix), so the first route
+ * found is the best one. Each trie node is reached by exactly one chain of segments, so one
+ * lookup visits a node at most once: backtracking costs at most the trie's size, and in practice
+ * a few nodes per segment.
+ */
+final class Node<T> {
+    private static final Leaf<?>[] NONE = new Leaf<?>[0];
+
+    private final LiteralTable<Node<T>> literals;   // null when there are none
+    private final Node<T> variable;                 // null when there is none
+    private final Leaf<T>[] leaves;                 // routes ending here, best first
+    private final Leaf<T>[] prefixLeaves;           // routes ending here with /**, best first
+
+    private Node(LiteralTable<Node<T>> literals, Node<T> variable, Leaf<T>[] leaves, Leaf<T>[] prefixLeaves) {
+        this.literals = literals;
+        this.variable = variable;
+        this.leaves = leaves;
+        this.prefixLeaves = prefixLeaves;
+    }
+
+    /**
+     * The best route below this node for {@code path} from {@code pos}, or null.
+     *
+     * @param pos      index of the '/' that opens the next segment; {@code path.length()} when none is left
+     * @param vars     variables captured above this node (the index of the next one)
+     * @param allowed  null to find a route; else collects the methods of routes that fit all but
+     *                 the method, and always answers null
+     */
+    RouteMatch<T> search(String path, int pos, int vars, String method, HttpHeaders headers,
+                         Collection<String> allowed) {
+        int len = path.length();
+        if (pos >= len) {
+            Leaf<T> leaf = Leaf.pick(leaves, method, headers, allowed);
+            if (leaf != null) return leaf.newMatch();
+            leaf = Leaf.pick(prefixLeaves, method, headers, allowed);
+            if (leaf == null) return null;
+            RouteMatch<T> m = leaf.newMatch();
+            m.setVariableValue(vars, "");
+            return m;
+        }
+        int start = pos + 1;
+        int end = path.indexOf('/', start);
+        if (end < 0) end = len;
+        if (literals != null) {
+            Node<T> child = literals.get(path, start, end);
+            if (child != null) {
+                RouteMatch<T> m = child.search(path, end, vars, method, headers, allowed);
+                if (m != null) return m;
+            }
+        }
+        if (variable != null && end > start) {   // a variable never captures an empty segment
+            RouteMatch<T> m = variable.search(path, end, vars + 1, method, headers, allowed);
+            if (m != null) {
+                m.setVariableValue(vars, path.substring(start, end));
+                return m;
+            }
+        }
+        Leaf<T> leaf = Leaf.pick(prefixLeaves, method, headers, allowed);
+        if (leaf == null) return null;
+        RouteMatch<T> m = leaf.newMatch();
+        m.setVariableValue(vars, path.substring(start));
+        return m;
+    }
+
+    /** A variable segment is wholly one {@code {name}}. */
+    static boolean isVariable(String segment) {
+        return segment.length() > 2 && segment.charAt(0) == '{' && segment.charAt(segment.length() - 1) == '}'
+                && segment.indexOf('{', 1) < 0 && segment.indexOf('}') == segment.length() - 1;
+    }
+
+    /**
+     * The segments of a path pattern or path: {@code "/"} has none, {@code "/a/"} has
+     * {@code "a"} and an empty last one.
+     */
+    static List<String> segments(String path) {
+        if (path.equals("/")) return List.of();
+        return List.of(path.substring(1).split("/", -1));
+    }
+
+    /** The mutable form used while compiling; {@link #freeze()} makes the lookup form. */
+    static final class Builder<T> {
+        private final Map<String, Builder<T>> literals = new LinkedHashMap<>();
+        private Builder<T> variable;
+        private final List<Leaf<T>> leaves = new ArrayList<>();
+        private final List<Leaf<T>> prefixLeaves = new ArrayList<>();
+
+        /** Adds a route under its path pattern; a {@code **} segment counts only in last place. */
+        void insert(List<String> segments, Leaf<T> leaf) {
+            Builder<T> node = this;
+            for (int i = 0; i < segments.size(); i++) {
+                String segment = segments.get(i);
+                if (segment.equals("**") && i == segments.size() - 1) {
+                    node.prefixLeaves.add(leaf);
+                    return;
+                }
+                if (isVariable(segment)) {
+                    if (node.variable == null) node.variable = new Builder<>();
+                    node = node.variable;
+                } else {
+                    node = node.literals.computeIfAbsent(segment, s -> new Builder<>());
+                }
+            }
+            node.leaves.add(leaf);
+        }
+
+        Node<T> freeze() {
+            LiteralTable<Node<T>> table = null;
+            if (!literals.isEmpty()) {
+                Map<String, Node<T>> frozen = new LinkedHashMap<>();
+                literals.forEach((k, v) -> frozen.put(k, v.freeze()));
+                table = new LiteralTable<>(frozen, false);
+            }
+            return new Node<>(table, variable == null ? null : variable.freeze(), sorted(leaves), sorted(prefixLeaves));
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> Leaf<T>[] sorted(List<Leaf<T>> list) {
+            if (list.isEmpty()) return (Leaf<T>[]) NONE;
+            Leaf<T>[] array = list.toArray(new Leaf[0]);
+            java.util.Arrays.sort(array, Leaf.PRECEDENCE);
+            return array;
+        }
+    }
+}
