@@ -70,6 +70,7 @@ public final class RequestPath {
             start = schemeEnd;
             while (start < len && "/?#".indexOf(target.charAt(start)) < 0) start++;
             if (start == schemeEnd) return rejected(MISSING_AUTHORITY);
+            if (start < len && target.charAt(start) == '#') return rejected(FRAGMENT);
             authority = target.substring(schemeEnd, start);
         }
         int q = target.indexOf('?', start);
