@@ -20,6 +20,9 @@ final class Leaf<T> {
             .comparing((Leaf<?> l) -> l.headerNames.length == 0)
             .thenComparingInt(l -> l.order);
 
+    /** What {@link #pick} answers when a leaf fitted all but the method and none fitted fully. */
+    static final Leaf<?> WRONG_METHOD = new Leaf<>("", -1, List.of(), Map.of(), List.of());
+
     final T route;
     final int order;
     private final String[] methods;          // empty = any method
@@ -67,18 +70,23 @@ final class Leaf<T> {
     }
 
     /**
-     * The first leaf, in precedence order, whose headers and method fit. When {@code allowed} is
-     * not null nothing is picked: the methods of every leaf whose headers fit are collected.
+     * The first leaf, in precedence order, whose headers and method fit; else {@link #WRONG_METHOD}
+     * when one fitted but for the method; else null. When {@code allowed} is not null nothing is
+     * picked: the methods of every leaf whose headers fit are collected.
      */
+    @SuppressWarnings("unchecked")
     static <T> Leaf<T> pick(Leaf<T>[] leaves, String method, HttpHeaders headers, Collection<String> allowed) {
+        boolean wrongMethod = false;
         for (Leaf<T> leaf : leaves) {
             if (!leaf.acceptsHeaders(headers)) continue;
             if (allowed != null) {
                 leaf.addMethodsTo(allowed);
             } else if (leaf.acceptsMethod(method)) {
                 return leaf;
+            } else {
+                wrongMethod = true;
             }
         }
-        return null;
+        return wrongMethod ? (Leaf<T>) WRONG_METHOD : null;
     }
 }

@@ -2,10 +2,12 @@ package io.turnpike.route;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One position in a host's path trie: literal children by segment text, at most one variable
@@ -32,7 +34,14 @@ final class Node<T> {
     }
 
     /**
-     * The best route below this node for {@code path} from {@code pos}, or null.
+     * Stands for "no route, but some route fitted everything except the method", so that a plain
+     * miss can be answered 404 without building the {@code Allow} set.
+     */
+    static final RouteMatch<?> WRONG_METHOD = RouteMatch.methodNotAllowed(Set.of());
+
+    /**
+     * The best route below this node for {@code path} from {@code pos}; null when none fits;
+     * {@link #WRONG_METHOD} when none fits but one would with another method.
      *
      * @param pos      index of the '/' that opens the next segment; {@code path.length()} when none is left
      * @param vars     variables captured above this node (the index of the next one)
@@ -41,38 +50,54 @@ final class Node<T> {
      */
     RouteMatch<T> search(String path, int pos, int vars, String method, HttpHeaders headers,
                          Collection<String> allowed) {
+        boolean wrongMethod = false;
         int len = path.length();
-        if (pos >= len) {
-            Leaf<T> leaf = Leaf.pick(leaves, method, headers, allowed);
-            if (leaf != null) return leaf.newMatch();
-            leaf = Leaf.pick(prefixLeaves, method, headers, allowed);
-            if (leaf == null) return null;
-            RouteMatch<T> m = leaf.newMatch();
-            m.setVariableValue(vars, "");
-            return m;
-        }
-        int start = pos + 1;
-        int end = path.indexOf('/', start);
-        if (end < 0) end = len;
-        if (literals != null) {
-            Node<T> child = literals.get(path, start, end);
-            if (child != null) {
-                RouteMatch<T> m = child.search(path, end, vars, method, headers, allowed);
-                if (m != null) return m;
+        if (pos < len) {
+            int start = pos + 1;
+            int end = path.indexOf('/', start);
+            if (end < 0) end = len;
+            if (literals != null) {
+                Node<T> child = literals.get(path, start, end);
+                if (child != null) {
+                    RouteMatch<T> m = child.search(path, end, vars, method, headers, allowed);
+                    if (m != null) {
+                        if (m != WRONG_METHOD) return m;
+                        wrongMethod = true;
+                    }
+                }
             }
-        }
-        if (variable != null && end > start) {   // a variable never captures an empty segment
-            RouteMatch<T> m = variable.search(path, end, vars + 1, method, headers, allowed);
-            if (m != null) {
-                m.setVariableValue(vars, path.substring(start, end));
-                return m;
+            if (variable != null && end > start) {   // a variable never captures an empty segment
+                RouteMatch<T> m = variable.search(path, end, vars + 1, method, headers, allowed);
+                if (m != null) {
+                    if (m != WRONG_METHOD) {
+                        m.setVariableValue(vars, path.substring(start, end));
+                        return m;
+                    }
+                    wrongMethod = true;
+                }
+            }
+        } else {
+            Leaf<T> leaf = Leaf.pick(leaves, method, headers, allowed);
+            if (leaf != null) {
+                if (leaf != Leaf.WRONG_METHOD) return leaf.newMatch();
+                wrongMethod = true;
             }
         }
         Leaf<T> leaf = Leaf.pick(prefixLeaves, method, headers, allowed);
-        if (leaf == null) return null;
-        RouteMatch<T> m = leaf.newMatch();
-        m.setVariableValue(vars, path.substring(start));
-        return m;
+        if (leaf != null) {
+            if (leaf != Leaf.WRONG_METHOD) {
+                RouteMatch<T> m = leaf.newMatch();
+                m.setVariableValue(vars, pos < len ? path.substring(pos + 1) : "");
+                return m;
+            }
+            wrongMethod = true;
+        }
+        return wrongMethod ? wrongMethod() : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> RouteMatch<T> wrongMethod() {
+        return (RouteMatch<T>) WRONG_METHOD;
     }
 
     /** A variable segment is wholly one {@code {name}}. */
@@ -129,8 +154,8 @@ final class Node<T> {
         @SuppressWarnings("unchecked")
         private static <T> Leaf<T>[] sorted(List<Leaf<T>> list) {
             if (list.isEmpty()) return (Leaf<T>[]) NONE;
-            Leaf<T>[] array = list.toArray(new Leaf[0]);
-            java.util.Arrays.sort(array, Leaf.PRECEDENCE);
+            Leaf<T>[] array = list.toArray((Leaf<T>[]) new Leaf<?>[0]);
+            Arrays.sort(array, Leaf.PRECEDENCE);
             return array;
         }
     }

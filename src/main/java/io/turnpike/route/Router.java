@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.turnpike.config.RouteSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,7 +71,7 @@ public final class Router<T> {
                 if (any == null) any = new Node.Builder<>();
                 any.insert(segments, leaf);
             }
-            for (String host : new java.util.LinkedHashSet<>(match.hosts())) {
+            for (String host : new LinkedHashSet<>(match.hosts())) {
                 String name = host.substring(0, hostEnd(host)).toLowerCase(Locale.ROOT);
                 if (name.startsWith("*.")) {
                     wildcard.computeIfAbsent(name.substring(1), k -> new Node.Builder<>()).insert(segments, leaf);
@@ -100,22 +101,26 @@ public final class Router<T> {
         // "/" has no segments; everything else starts its first segment at index 0
         int pos = path.length() == 1 ? 1 : 0;
         RouteMatch<T> m = search(host, method, path, pos, headers, null);
-        if (m != null) return m;
+        if (m == null) return RouteMatch.notFound();
+        if (m != Node.WRONG_METHOD) return m;
         // rare: walk again, this time collecting what would have fitted but for the method
         TreeSet<String> allowed = new TreeSet<>();
         search(host, method, path, pos, headers, allowed);
         return allowed.isEmpty() ? RouteMatch.notFound() : RouteMatch.methodNotAllowed(allowed);
     }
 
+    /** Tries each host tier in precedence order; null, a match, or {@link Node#WRONG_METHOD}. */
     private RouteMatch<T> search(String host, String method, String path, int pos, HttpHeaders headers,
                                  TreeSet<String> allowed) {
+        RouteMatch<T> miss = null;
         if (host != null && !host.isEmpty() && (exactHosts != null || wildcardHosts != null)) {
             int end = hostEnd(host);
             if (exactHosts != null) {
                 Node<T> node = exactHosts.get(host, 0, end);
                 if (node != null) {
                     RouteMatch<T> m = node.search(path, pos, 0, method, headers, allowed);
-                    if (m != null) return m;
+                    if (m != null && m != Node.WRONG_METHOD) return m;
+                    if (m != null) miss = m;
                 }
             }
             if (wildcardHosts != null) {
@@ -124,12 +129,17 @@ public final class Router<T> {
                     Node<T> node = wildcardHosts.get(host, dot, end);
                     if (node != null) {
                         RouteMatch<T> m = node.search(path, pos, 0, method, headers, allowed);
-                        if (m != null) return m;
+                        if (m != null && m != Node.WRONG_METHOD) return m;
+                        if (m != null) miss = m;
                     }
                 }
             }
         }
-        return anyHost == null ? null : anyHost.search(path, pos, 0, method, headers, allowed);
+        if (anyHost != null) {
+            RouteMatch<T> m = anyHost.search(path, pos, 0, method, headers, allowed);
+            if (m != null) return m;
+        }
+        return miss;
     }
 
     /** End of the host name: before the port, a trailing dot, or after an IPv6 literal's ']'. */

@@ -2,6 +2,9 @@ package io.turnpike.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.turnpike.config.RouteSpec;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -147,11 +150,9 @@ class RequestPathTest {
 
     @Test
     void traversalCannotReachARouteTheCleanPathWouldNot() {
-        Router<String> router = Router.compile(java.util.List.of(
-                new Router.Entry<>("admin", new io.turnpike.config.RouteSpec.Match(
-                        java.util.List.of(), "/api/admin/**", java.util.List.of(), java.util.Map.of())),
-                new Router.Entry<>("public", new io.turnpike.config.RouteSpec.Match(
-                        java.util.List.of(), "/api/public/**", java.util.List.of(), java.util.Map.of()))));
+        Router<String> router = Router.compile(List.of(
+                new Router.Entry<>("admin", new RouteSpec.Match(List.of(), "/api/admin/**", List.of(), Map.of())),
+                new Router.Entry<>("public", new RouteSpec.Match(List.of(), "/api/public/**", List.of(), Map.of()))));
         for (String target : new String[] {"/api/public/../admin", "/api/public/%2e%2e/admin",
                 "/api/public/%2E%2E/admin/x", "/api/public/./../admin", "//api//public/..//admin"}) {
             RequestPath p = RequestPath.parse(target);
