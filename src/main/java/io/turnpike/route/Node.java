@@ -122,8 +122,13 @@ final class Node<T> {
         private final List<Leaf<T>> leaves = new ArrayList<>();
         private final List<Leaf<T>> prefixLeaves = new ArrayList<>();
 
-        /** Adds a route under its path pattern; a {@code **} segment counts only in last place. */
-        void insert(List<String> segments, Leaf<T> leaf) {
+        /**
+         * Adds a route under its path pattern; a {@code **} segment counts only in last place.
+         *
+         * @param strings  pool of segment texts shared across the whole router, so that the many
+         *                 "items" or "v1" keys are one object that stays in cache
+         */
+        void insert(List<String> segments, Leaf<T> leaf, Map<String, String> strings) {
             Builder<T> node = this;
             for (int i = 0; i < segments.size(); i++) {
                 String segment = segments.get(i);
@@ -135,7 +140,7 @@ final class Node<T> {
                     if (node.variable == null) node.variable = new Builder<>();
                     node = node.variable;
                 } else {
-                    node = node.literals.computeIfAbsent(segment, s -> new Builder<>());
+                    node = node.literals.computeIfAbsent(strings.computeIfAbsent(segment, s -> s), s -> new Builder<>());
                 }
             }
             node.leaves.add(leaf);

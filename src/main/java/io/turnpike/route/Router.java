@@ -3,6 +3,7 @@ package io.turnpike.route;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.turnpike.config.RouteSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,6 +62,7 @@ public final class Router<T> {
         Map<String, Node.Builder<T>> exact = new LinkedHashMap<>();
         Map<String, Node.Builder<T>> wildcard = new LinkedHashMap<>();
         Node.Builder<T> any = null;
+        Map<String, String> strings = new HashMap<>();
         for (int order = 0; order < entries.size(); order++) {
             Entry<T> entry = entries.get(order);
             RouteSpec.Match match = entry.match();
@@ -69,14 +71,14 @@ public final class Router<T> {
             Leaf<T> leaf = new Leaf<>(entry.route(), order, match.methods(), match.headers(), variableNames(segments));
             if (match.hosts().isEmpty()) {
                 if (any == null) any = new Node.Builder<>();
-                any.insert(segments, leaf);
+                any.insert(segments, leaf, strings);
             }
             for (String host : new LinkedHashSet<>(match.hosts())) {
                 String name = host.substring(0, hostEnd(host)).toLowerCase(Locale.ROOT);
                 if (name.startsWith("*.")) {
-                    wildcard.computeIfAbsent(name.substring(1), k -> new Node.Builder<>()).insert(segments, leaf);
+                    wildcard.computeIfAbsent(name.substring(1), k -> new Node.Builder<>()).insert(segments, leaf, strings);
                 } else {
-                    exact.computeIfAbsent(name, k -> new Node.Builder<>()).insert(segments, leaf);
+                    exact.computeIfAbsent(name, k -> new Node.Builder<>()).insert(segments, leaf, strings);
                 }
             }
         }
