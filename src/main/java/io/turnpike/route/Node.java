@@ -21,6 +21,12 @@ import java.util.Set;
 final class Node<T> {
     private static final Leaf<?>[] NONE = new Leaf<?>[0];
 
+    /**
+     * Stands for "no route, but some route fitted everything except the method", so that a plain
+     * miss can be answered 404 without building the {@code Allow} set.
+     */
+    static final RouteMatch<?> WRONG_METHOD = RouteMatch.methodNotAllowed(Set.of());
+
     private final LiteralTable<Node<T>> literals;   // null when there are none
     private final Node<T> variable;                 // null when there is none
     private final Leaf<T>[] leaves;                 // routes ending here, best first
@@ -32,12 +38,6 @@ final class Node<T> {
         this.leaves = leaves;
         this.prefixLeaves = prefixLeaves;
     }
-
-    /**
-     * Stands for "no route, but some route fitted everything except the method", so that a plain
-     * miss can be answered 404 without building the {@code Allow} set.
-     */
-    static final RouteMatch<?> WRONG_METHOD = RouteMatch.methodNotAllowed(Set.of());
 
     /**
      * The best route below this node for {@code path} from {@code pos}; null when none fits;
