@@ -50,6 +50,11 @@ public final class RouteMatch<T> {
     public String variableName(int i) { return names[i]; }
     public String variableValue(int i) { return values[i]; }
 
+    /** Sets a captured value; only the router calls it, before the answer is handed out. */
+    void setVariableValue(int i, String value) {
+        values[i] = value;
+    }
+
     /** The value of a path variable, or null. {@code "**"} is the rest of a prefix match. */
     public String variable(String name) {
         if (names == null) return null;

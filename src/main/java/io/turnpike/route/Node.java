@@ -1,0 +1,167 @@
+package io.turnpike.route;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One position in a host's path trie: literal children by segment text, at most one variable
+ * child ({@code {name}}), the routes that end here, and the routes whose {@code /**} starts here.
+ *
+ * <p>Search is depth first in precedence order (literal, variable, prefix), so the first route
+ * found is the best one. Each trie node is reached by exactly one chain of segments, so one
+ * lookup visits a node at most once: backtracking costs at most the trie's size, and in practice
+ * a few nodes per segment.
+ */
+final class Node<T> {
+    private static final Leaf<?>[] NONE = new Leaf<?>[0];
+
+    /**
+     * Stands for "no route, but some route fitted everything except the method", so that a plain
+     * miss can be answered 404 without building the {@code Allow} set.
+     */
+    static final RouteMatch<?> WRONG_METHOD = RouteMatch.methodNotAllowed(Set.of());
+
+    private final LiteralTable<Node<T>> literals;   // null when there are none
+    private final Node<T> variable;                 // null when there is none
+    private final Leaf<T>[] leaves;                 // routes ending here, best first
+    private final Leaf<T>[] prefixLeaves;           // routes ending here with /**, best first
+
+    private Node(LiteralTable<Node<T>> literals, Node<T> variable, Leaf<T>[] leaves, Leaf<T>[] prefixLeaves) {
+        this.literals = literals;
+        this.variable = variable;
+        this.leaves = leaves;
+        this.prefixLeaves = prefixLeaves;
+    }
+
+    /**
+     * The best route below this node for {@code path} from {@code pos}; null when none fits;
+     * {@link #WRONG_METHOD} when none fits but one would with another method.
+     *
+     * @param pos      index of the '/' that opens the next segment; {@code path.length()} when none is left
+     * @param vars     variables captured above this node (the index of the next one)
+     * @param allowed  null to find a route; else collects the methods of routes that fit all but
+     *                 the method, and always answers null
+     */
+    RouteMatch<T> search(String path, int pos, int vars, String method, HttpHeaders headers,
+                         Collection<String> allowed) {
+        boolean wrongMethod = false;
+        int len = path.length();
+        if (pos < len) {
+            int start = pos + 1;
+            int end = path.indexOf('/', start);
+            if (end < 0) end = len;
+            if (literals != null) {
+                Node<T> child = literals.get(path, start, end);
+                if (child != null) {
+                    RouteMatch<T> m = child.search(path, end, vars, method, headers, allowed);
+                    if (m != null) {
+                        if (m != WRONG_METHOD) return m;
+                        wrongMethod = true;
+                    }
+                }
+            }
+            if (variable != null && end > start) {   // a variable never captures an empty segment
+                RouteMatch<T> m = variable.search(path, end, vars + 1, method, headers, allowed);
+                if (m != null) {
+                    if (m != WRONG_METHOD) {
+                        m.setVariableValue(vars, path.substring(start, end));
+                        return m;
+                    }
+                    wrongMethod = true;
+                }
+            }
+        } else {
+            Leaf<T> leaf = Leaf.pick(leaves, method, headers, allowed);
+            if (leaf != null) {
+                if (leaf != Leaf.WRONG_METHOD) return leaf.newMatch();
+                wrongMethod = true;
+            }
+        }
+        Leaf<T> leaf = Leaf.pick(prefixLeaves, method, headers, allowed);
+        if (leaf != null) {
+            if (leaf != Leaf.WRONG_METHOD) {
+                RouteMatch<T> m = leaf.newMatch();
+                m.setVariableValue(vars, pos < len ? path.substring(pos + 1) : "");
+                return m;
+            }
+            wrongMethod = true;
+        }
+        return wrongMethod ? wrongMethod() : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> RouteMatch<T> wrongMethod() {
+        return (RouteMatch<T>) WRONG_METHOD;
+    }
+
+    /** A variable segment is wholly one {@code {name}}. */
+    static boolean isVariable(String segment) {
+        return segment.length() > 2 && segment.charAt(0) == '{' && segment.charAt(segment.length() - 1) == '}'
+                && segment.indexOf('{', 1) < 0 && segment.indexOf('}') == segment.length() - 1;
+    }
+
+    /**
+     * The segments of a path pattern or path: {@code "/"} has none, {@code "/a/"} has
+     * {@code "a"} and an empty last one.
+     */
+    static List<String> segments(String path) {
+        if (path.equals("/")) return List.of();
+        return List.of(path.substring(1).split("/", -1));
+    }
+
+    /** The mutable form used while compiling; {@link #freeze()} makes the lookup form. */
+    static final class Builder<T> {
+        private final Map<String, Builder<T>> literals = new LinkedHashMap<>();
+        private Builder<T> variable;
+        private final List<Leaf<T>> leaves = new ArrayList<>();
+        private final List<Leaf<T>> prefixLeaves = new ArrayList<>();
+
+        /**
+         * Adds a route under its path pattern; a {@code **} segment counts only in last place.
+         *
+         * @param strings  pool of segment texts shared across the whole router, so that the many
+         *                 "items" or "v1" keys are one object that stays in cache
+         */
+        void insert(List<String> segments, Leaf<T> leaf, Map<String, String> strings) {
+            Builder<T> node = this;
+            for (int i = 0; i < segments.size(); i++) {
+                String segment = segments.get(i);
+                if (segment.equals("**") && i == segments.size() - 1) {
+                    node.prefixLeaves.add(leaf);
+                    return;
+                }
+                if (isVariable(segment)) {
+                    if (node.variable == null) node.variable = new Builder<>();
+                    node = node.variable;
+                } else {
+                    node = node.literals.computeIfAbsent(strings.computeIfAbsent(segment, s -> s), s -> new Builder<>());
+                }
+            }
+            node.leaves.add(leaf);
+        }
+
+        Node<T> freeze() {
+            LiteralTable<Node<T>> table = null;
+            if (!literals.isEmpty()) {
+                Map<String, Node<T>> frozen = new LinkedHashMap<>();
+                literals.forEach((k, v) -> frozen.put(k, v.freeze()));
+                table = new LiteralTable<>(frozen, false);
+            }
+            return new Node<>(table, variable == null ? null : variable.freeze(), sorted(leaves), sorted(prefixLeaves));
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> Leaf<T>[] sorted(List<Leaf<T>> list) {
+            if (list.isEmpty()) return (Leaf<T>[]) NONE;
+            Leaf<T>[] array = list.toArray((Leaf<T>[]) new Leaf<?>[0]);
+            Arrays.sort(array, Leaf.PRECEDENCE);
+            return array;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.turnpike.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.turnpike.config.RouteSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PathRewriterTest {
+
+    private static String rewrite(RouteSpec.Rewrite rewrite, String pattern, String path) {
+        Router<String> router = Router.compile(List.of(
+                new Router.Entry<>("r", new RouteSpec.Match(List.of(), pattern, List.of(), Map.of()))));
+        RouteMatch<String> match = router.find("h", "GET", path, null);
+        assertThat(match.kind()).isEqualTo(RouteMatch.Kind.FOUND);
+        return PathRewriter.compile(rewrite).rewrite(path, match);
+    }
+
+    private static RouteSpec.Rewrite template(String t) {
+        return new RouteSpec.Rewrite(t, null);
+    }
+
+    private static RouteSpec.Rewrite strip(String prefix) {
+        return new RouteSpec.Rewrite(null, prefix);
+    }
+
+    @Test
+    void withoutRewriteThePathIsUnchanged() {
+        assertThat(rewrite(RouteSpec.Rewrite.NONE, "/a/{x}", "/a/1")).isEqualTo("/a/1");
+        assertThat(rewrite(null, "/a/{x}", "/a/1")).isEqualTo("/a/1");
+    }
+
+    @Test
+    void templateSubstitutesVariables() {
+        assertThat(rewrite(template("/users/{id}"), "/api/users/{id}", "/api/users/42")).isEqualTo("/users/42");
+        assertThat(rewrite(template("/u/{b}/{a}/x"), "/{a}/{b}", "/1/2")).isEqualTo("/u/2/1/x");
+    }
+
+    @Test
+    void templateSubstitutesTheRestOfAPrefix() {
+        assertThat(rewrite(template("/v2/{**}"), "/api/**", "/api/items/7")).isEqualTo("/v2/items/7");
+        assertThat(rewrite(template("/{**}"), "/api/**", "/api/items")).isEqualTo("/items");
+        assertThat(rewrite(template("/s/{svc}/{**}"), "/api/{svc}/**", "/api/orders/1/lines")).isEqualTo("/s/orders/1/lines");
+    }
+
+    @Test
+    void anEmptyRestDropsTheSlashBeforeItUnlessTheRequestHadOne() {
+        assertThat(rewrite(template("/v2/{**}"), "/api/**", "/api")).isEqualTo("/v2");
+        assertThat(rewrite(template("/v2/{**}"), "/api/**", "/api/")).isEqualTo("/v2/");
+        assertThat(rewrite(template("/{**}"), "/api/**", "/api")).isEqualTo("/");
+        assertThat(rewrite(template("/v2/{**}/tail"), "/api/**", "/api")).isEqualTo("/v2/tail");
+    }
+
+    @Test
+    void templateResultAlwaysStartsWithSlash() {
+        assertThat(rewrite(template("{**}"), "/api/**", "/api/x/y")).isEqualTo("/x/y");
+        assertThat(rewrite(template("{**}"), "/api/**", "/api")).isEqualTo("/");
+    }
+
+    @Test
+    void anUnknownVariableBecomesEmpty() {
+        assertThat(rewrite(template("/x{nope}y"), "/a", "/a")).isEqualTo("/xy");
+    }
+
+    @Test
+    void stripPrefixRemovesALiteralPrefixAtASegmentBoundary() {
+        assertThat(rewrite(strip("/api"), "/api/**", "/api/users/1")).isEqualTo("/users/1");
+        assertThat(rewrite(strip("/api/"), "/api/**", "/api/users")).isEqualTo("/users");
+        assertThat(rewrite(strip("/api"), "/api/**", "/api")).isEqualTo("/");
+        assertThat(rewrite(strip("/api"), "/api/**", "/api/")).isEqualTo("/");
+        assertThat(rewrite(strip("/api"), "/**", "/apix/y")).isEqualTo("/apix/y");
+        assertThat(rewrite(strip("/api"), "/**", "/other")).isEqualTo("/other");
+        assertThat(rewrite(strip("/"), "/**", "/other")).isEqualTo("/other");
+    }
+
+    @Test
+    void templateWinsWhenBothAreSet() {
+        assertThat(rewrite(new RouteSpec.Rewrite("/t/{**}", "/api"), "/api/**", "/api/x")).isEqualTo("/t/x");
+    }
+}
