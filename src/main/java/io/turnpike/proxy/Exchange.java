@@ -121,17 +121,23 @@ final class Exchange implements Lease {
         }
         maxBodyBytes = snapshot.config().server().limits().maxBodyBytes();
 
+        RequestPath target = RequestPath.parse(request.uri());
+        if (!target.isValid()) {
+            fail(Problems.Kind.MALFORMED, target.rejection());
+            return;
+        }
         String host = hostOf(h);
         if (host == null) {
             fail(Problems.Kind.MALFORMED, "exactly one Host header is required");
             return;
         }
-        RequestPath target = RequestPath.parse(request.uri());
-        if (!target.ok()) {
-            fail(Problems.Kind.MALFORMED, target.rejection());
-            return;
+        if (target.authority() != null) {
+            host = target.authority(); // absolute-form: the target's authority overrides Host (RFC 9112 3.2.2)
         }
         RouteMatch<ProxyRoute> m = snapshot.router().find(host, request.method().name(), target.path(), h);
+        if (head && m.kind() == RouteMatch.Kind.METHOD_NOT_ALLOWED && m.allowed().contains("GET")) {
+            m = snapshot.router().find(host, "GET", target.path(), h); // HEAD is GET without the body
+        }
         if (m.kind() == RouteMatch.Kind.NOT_FOUND) {
             fail(Problems.Kind.NOT_FOUND, "no route for " + request.method() + " " + target.path());
             return;
