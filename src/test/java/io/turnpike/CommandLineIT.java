@@ -131,6 +131,7 @@ class CommandLineIT {
                 assertThat(failures).isEmpty();
                 assertThat(ok.get()).isGreaterThan(1000);
                 assertThat(gw.output()).contains("routes[1].match.path").contains(file + ":");
+                assertThat(gw.output()).doesNotContain("LEAK:");
                 try (RawHttp c = new RawHttp(gw.port())) {
                     c.send("GET /extra/50 HTTP/1.1\r\nHost: x\r\n\r\n");
                     assertThat(c.read().status()).isEqualTo(200);
