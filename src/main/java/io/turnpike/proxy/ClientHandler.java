@@ -17,11 +17,15 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection. Reads are explicit (auto-read is off): the connection asks for more bytes
- * only when it can use them, which is how back-pressure reaches the client's TCP window.
- * Requests are served one at a time; pipelined ones wait in {@link #pipelined}.
+ * One client connection. It reads while it has somewhere to put the bytes and turns auto-read off
+ * when it has not (the upstream is full, or too much is queued), which is how back-pressure
+ * reaches the client's TCP window. Auto-read is toggled only then, because every toggle is a
+ * syscall. Requests are served one at a time; pipelined ones wait in {@link #pipelined}.
  */
 public final class ClientHandler extends ChannelDuplexHandler {
+    /** Decoded messages of pipelined requests held while one is served; past this, reading pauses. */
+    private static final int MAX_PIPELINED = 16;
+
     private final ProxyContext context;
     private final Limits limits;
     private ChannelHandlerContext ctx;
@@ -55,8 +59,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
         clientIp = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() : "unknown";
         armWait(limits.headerTimeout().toNanos(), true);
-        ctx.read();
-        ctx.fireChannelActive();
+        ctx.fireChannelActive(); // auto-read is on: the first read follows
     }
 
     /** Raw bytes arrived (seen before decoding): a new request's header clock starts now. */
@@ -131,16 +134,21 @@ public final class ClientHandler extends ChannelDuplexHandler {
         if (current != null) {
             current.flushUpstream();
         }
-        maybeRead();
+        updateReading();
     }
 
-    /** Asks for more bytes when there is somewhere to put them. */
-    void maybeRead() {
+    /** Reads while there is somewhere to put the bytes; pauses reading otherwise. */
+    void updateReading() {
         if (closing || !ctx.channel().isActive()) return;
-        if (current == null) {
-            if (pipelined.isEmpty()) ctx.read();
-        } else if (current.wantsRequestBytes()) {
-            ctx.read();
+        boolean want;
+        if (current == null || current.requestComplete()) {
+            want = pipelined.size() < MAX_PIPELINED;
+        } else {
+            want = current.wantsRequestBytes();
+        }
+        var config = ctx.channel().config();
+        if (config.isAutoRead() != want) {
+            config.setAutoRead(want);
         }
     }
 
@@ -170,13 +178,13 @@ public final class ClientHandler extends ChannelDuplexHandler {
                 current.onRequestContent(c);
             }
             if (current != null) current.flushUpstream();
-            maybeRead();
+            updateReading();
             return;
         }
         ReferenceCountUtil.release(next);
         waitingForBytes = true;
         armWait(limits.idleTimeout().toNanos(), false);
-        ctx.read();
+        updateReading();
     }
 
     /** Writes a gateway-made answer with {@code Connection: close} and closes after it. */

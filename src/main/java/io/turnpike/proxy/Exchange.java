@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange implements Lease {
     private static final int MAX_STALE_RETRIES = 1;
+    /** Body bytes held while the upstream connection is being made; reading pauses past this. */
+    private static final int MAX_PENDING_BYTES = 64 * 1024;
 
     private final ClientHandler client;
     private final ChannelHandlerContext cctx;
@@ -69,6 +71,7 @@ final class Exchange implements Lease {
     private UpstreamHandler upstreamHandler;
 
     private ArrayDeque<HttpContent> pendingBody;
+    private int pendingBytes;
     private long bodyBytes;
     private boolean requestComplete;
     private boolean bodyWritten;
@@ -96,9 +99,13 @@ final class Exchange implements Lease {
         return requestComplete;
     }
 
-    /** True while the request body is still coming and the upstream can take it. */
+    /**
+     * True while more of the request body can be taken: the upstream connection can take it, or,
+     * while that connection is still being made, little is queued yet.
+     */
     boolean wantsRequestBytes() {
-        return !requestComplete && !done && upstream != null && upstream.isWritable();
+        if (requestComplete || done) return false;
+        return upstream != null ? upstream.isWritable() : pendingBytes < MAX_PENDING_BYTES;
     }
 
     // ---- request head -------------------------------------------------------------------------
@@ -279,10 +286,10 @@ final class Exchange implements Lease {
             while ((c = pendingBody.poll()) != null) {
                 writeBody(c);
             }
+            pendingBytes = 0;
         }
         upstream.flush();
-        upstream.read();
-        client.maybeRead();
+        client.updateReading();
     }
 
     @Override
@@ -344,6 +351,7 @@ final class Exchange implements Lease {
         if (upstream == null) {
             if (pendingBody == null) pendingBody = new ArrayDeque<>(4);
             pendingBody.add(content);
+            pendingBytes += content.content().readableBytes();
             return;
         }
         writeBody(content);
@@ -355,6 +363,8 @@ final class Exchange implements Lease {
         upstream.write(content).addListener(upstreamWriteListener);
         if (last) {
             requestSent = true;
+        } else if (!upstream.isWritable()) {
+            client.updateReading(); // pauses the client until the node catches up
         }
     }
 
@@ -364,7 +374,7 @@ final class Exchange implements Lease {
 
     /** The upstream connection drained its outbound buffer: read more of the request body. */
     void upstreamWritable() {
-        client.maybeRead();
+        client.updateReading();
     }
 
     // ---- response ------------------------------------------------------------------------------
@@ -450,6 +460,9 @@ final class Exchange implements Lease {
             responseDone();
         } else {
             cctx.write(c, cctx.voidPromise());
+            if (!cctx.channel().isWritable()) {
+                upstream.config().setAutoRead(false); // the client is slower: let the node wait
+            }
         }
     }
 
@@ -461,14 +474,12 @@ final class Exchange implements Lease {
     void upstreamReadComplete() {
         if (done) return;
         cctx.flush();
-        if (cctx.channel().isWritable()) {
-            upstream.read();
-        }
     }
 
+    /** The client drained what it was sent: read the node's response again. */
     void clientWritable() {
-        if (!done && upstream != null && responseStarted) {
-            upstream.read();
+        if (!done && upstream != null && !upstream.config().isAutoRead()) {
+            upstream.config().setAutoRead(true);
         }
     }
 
@@ -479,8 +490,10 @@ final class Exchange implements Lease {
         upstream = null;
         upstreamHandler.detach();
         if (reusable) {
+            if (!ch.config().isAutoRead()) {
+                ch.config().setAutoRead(true); // idle in the pool it must notice a close at once
+            }
             pool.release(ch);
-            ch.read(); // watch the idle connection, so a close by the node is noticed at once
         } else {
             pool.discard(ch);
         }

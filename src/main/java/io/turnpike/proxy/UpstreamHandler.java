@@ -67,8 +67,6 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         Exchange ex = exchange;
         if (ex != null) {
             ex.upstreamReadComplete();
-        } else if (ctx.channel().isActive()) {
-            ctx.read(); // keep watching an idle connection
         }
     }
 

@@ -24,8 +24,7 @@ public final class LoopPool {
                 .group(loop)
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.AUTO_READ, false);
+                .option(ChannelOption.SO_KEEPALIVE, true);
     }
 
     /** The pool for a node; created on first use. Call on this loop only. */
