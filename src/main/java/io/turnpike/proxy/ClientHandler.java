@@ -34,7 +34,9 @@ public final class ClientHandler extends ChannelDuplexHandler {
 
     private Exchange current;
     private final ArrayDeque<HttpObject> pipelined = new ArrayDeque<>(2);
-    private ScheduledFuture<?> waitTimer;
+    private ScheduledFuture<?> timer;
+    private long timerAt;
+    private long deadline = Long.MAX_VALUE;
     private boolean waitingForBytes = true;
     private boolean headerStarted;
     private boolean closing;
@@ -58,7 +60,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     public void channelActive(ChannelHandlerContext ctx) {
         clientIp = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() : "unknown";
-        armWait(limits.headerTimeout().toNanos(), true);
+        deadline(System.nanoTime() + limits.headerTimeout().toNanos());
         ctx.fireChannelActive(); // auto-read is on: the first read follows
     }
 
@@ -66,27 +68,56 @@ public final class ClientHandler extends ChannelDuplexHandler {
     void bytesArrived() {
         if (current == null && waitingForBytes && !headerStarted) {
             headerStarted = true;
-            armWait(limits.headerTimeout().toNanos(), true);
+            deadline(System.nanoTime() + limits.headerTimeout().toNanos());
         }
     }
 
-    private void armWait(long nanos, boolean header) {
-        cancelWait();
-        if (nanos <= 0) return;
-        waitTimer = ctx.executor().schedule(() -> waitExpired(header), nanos, TimeUnit.NANOSECONDS);
+    /**
+     * Sets the connection's one deadline: for the header block or the keep-alive idle time while
+     * no request is served, else the exchange's. The timer is re-armed lazily: a later deadline
+     * waits for the pending timer to fire and look again, so a busy keep-alive connection does
+     * not cancel and schedule a timer per request.
+     */
+    void deadline(long nanos) {
+        deadline = nanos;
+        if (nanos == Long.MAX_VALUE) return;
+        if (timer != null && timerAt - nanos <= 0) return;
+        if (timer != null) timer.cancel(false);
+        schedule(nanos);
     }
 
-    private void cancelWait() {
-        if (waitTimer != null) {
-            waitTimer.cancel(false);
-            waitTimer = null;
+    private void schedule(long at) {
+        timerAt = at;
+        timer = ctx.executor().schedule(timerTask, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private final Runnable timerTask = this::onTimer;
+
+    private void onTimer() {
+        timer = null;
+        if (deadline == Long.MAX_VALUE || !ctx.channel().isActive()) return;
+        if (System.nanoTime() - deadline < 0) {
+            schedule(deadline);
+            return;
+        }
+        deadline = Long.MAX_VALUE;
+        if (current != null) {
+            current.deadlinePassed();
+        } else {
+            waitExpired();
         }
     }
 
-    private void waitExpired(boolean header) {
-        waitTimer = null;
-        if (current != null || !ctx.channel().isActive()) return;
-        if (header && headerStarted) {
+    private void cancelTimer() {
+        deadline = Long.MAX_VALUE;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void waitExpired() {
+        if (headerStarted) {
             // A client that began a request but did not finish its header block in time.
             respondAndClose(Problems.response(ctx.alloc(), HttpVersion.HTTP_1_1, Problems.Kind.HEADER_TIMEOUT,
                     "the request header was not received within " + limits.headerTimeout().toMillis() + " ms",
@@ -122,7 +153,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     }
 
     private void begin(HttpRequest req) {
-        cancelWait();
+        deadline = Long.MAX_VALUE; // the exchange sets its own
         waitingForBytes = false;
         headerStarted = false;
         current = new Exchange(this, req);
@@ -183,7 +214,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
         }
         ReferenceCountUtil.release(next);
         waitingForBytes = true;
-        armWait(limits.idleTimeout().toNanos(), false);
+        deadline(System.nanoTime() + limits.idleTimeout().toNanos());
         updateReading();
     }
 
@@ -215,7 +246,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        cancelWait();
+        cancelTimer();
         releasePipelined();
         if (current != null) {
             Exchange ex = current;

@@ -1,8 +1,6 @@
 package io.turnpike.proxy;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderResult;
@@ -24,7 +22,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
 import io.turnpike.upstream.Lease;
@@ -32,7 +29,6 @@ import io.turnpike.upstream.Node;
 import io.turnpike.upstream.NodePool;
 import io.turnpike.upstream.Service;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response, from the request head to the last byte of the answer. Confined to
@@ -83,8 +79,7 @@ final class Exchange implements Lease {
     private boolean informational;
     private boolean done;
 
-    private ScheduledFuture<?> timer;
-    private long deadlineNanos;
+    private long requestDeadline = Long.MAX_VALUE;
     private long lastUpstreamRead;
 
     Exchange(ClientHandler client, HttpRequest request) {
@@ -252,8 +247,11 @@ final class Exchange implements Lease {
         attempts++;
         pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
         int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, service.timeouts().connect().toMillis()));
-        armTimer(System.nanoTime() + service.timeouts().connect().toNanos());
         pool.acquire(this, service.pool(), connectMillis);
+        if (upstream == null && !done) {
+            // No idle connection at hand: connecting (or waiting for one) is bounded by the connect timeout.
+            client.deadline(System.nanoTime() + service.timeouts().connect().toNanos());
+        }
     }
 
     @Override
@@ -269,7 +267,8 @@ final class Exchange implements Lease {
         nodeCounted = true;
         lastUpstreamRead = System.nanoTime();
         armRequestTimer();
-        upstream.write(upstreamRequest).addListener(upstreamWriteListener); // a head is not consumed: retries resend it
+        // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write).
+        upstream.write(upstreamRequest, upstream.voidPromise()); // a head is not consumed: retries resend it
         if (requestSent) {
             // Re-sending a bodiless request whose end marker went to a stale connection.
             requestSent = false;
@@ -310,12 +309,6 @@ final class Exchange implements Lease {
             fail(Problems.Kind.BAD_GATEWAY, "could not connect to service " + route.service.id());
         }
     }
-
-    private final ChannelFutureListener upstreamWriteListener = f -> {
-        if (!f.isSuccess()) {
-            upstreamFailed(f.cause(), false);
-        }
-    };
 
     // ---- request body ------------------------------------------------------------------------
 
@@ -360,7 +353,7 @@ final class Exchange implements Lease {
     private void writeBody(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         bodyWritten |= content.content().isReadable();
-        upstream.write(content).addListener(upstreamWriteListener);
+        upstream.write(content, upstream.voidPromise());
         if (last) {
             requestSent = true;
         } else if (!upstream.isWritable()) {
@@ -456,7 +449,7 @@ final class Exchange implements Lease {
             c = plain;
         }
         if (last) {
-            cctx.writeAndFlush(c).addListener(clientLastWriteListener);
+            cctx.writeAndFlush(c, cctx.voidPromise()); // a failure reaches ClientHandler.exceptionCaught
             responseDone();
         } else {
             cctx.write(c, cctx.voidPromise());
@@ -465,10 +458,6 @@ final class Exchange implements Lease {
             }
         }
     }
-
-    private final ChannelFutureListener clientLastWriteListener = f -> {
-        if (!f.isSuccess()) f.channel().close();
-    };
 
     /** End of an upstream read burst: push what was written to the client. */
     void upstreamReadComplete() {
@@ -540,38 +529,35 @@ final class Exchange implements Lease {
 
     private void armRequestTimer() {
         long t = route.requestTimeoutNanos;
-        armTimer(t > 0 ? System.nanoTime() + t : Long.MAX_VALUE);
+        requestDeadline = t > 0 ? System.nanoTime() + t : Long.MAX_VALUE;
+        client.deadline(nextDeadline());
     }
 
-    private void armTimer(long deadline) {
-        deadlineNanos = deadline;
-        if (timer == null || timer.isDone()) {
-            scheduleTimer();
-        }
+    /** The earlier of the request deadline and the idle deadline (no byte from the node for too long). */
+    private long nextDeadline() {
+        long idle = route.service.timeouts().idle().toNanos();
+        long next = requestDeadline;
+        if (upstream != null && idle > 0 && lastUpstreamRead + idle - next < 0) next = lastUpstreamRead + idle;
+        return next;
     }
 
-    private void scheduleTimer() {
-        long idle = route == null ? Long.MAX_VALUE : route.service.timeouts().idle().toNanos();
-        long next = deadlineNanos;
-        if (upstream != null && idle > 0) next = Math.min(next, lastUpstreamRead + idle);
-        if (next == Long.MAX_VALUE) return;
-        long delay = Math.max(0, next - System.nanoTime());
-        timer = cctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
-    }
-
-    private void onTimer() {
-        timer = null;
+    /** The connection's timer fired at this exchange's deadline: time out, or look again later. */
+    void deadlinePassed() {
         if (done) return;
         long now = System.nanoTime();
-        long idle = route.service.timeouts().idle().toNanos();
-        boolean idleExpired = upstream != null && idle > 0 && now - lastUpstreamRead >= idle;
-        if (now - deadlineNanos >= 0 || idleExpired) {
-            timedOut(upstream == null ? "connecting to service " + route.service.id() + " timed out"
-                    : idleExpired ? "service " + route.service.id() + " sent nothing for " + (idle / 1_000_000) + " ms"
-                    : "service " + route.service.id() + " did not answer in time");
+        if (upstream == null) {
+            if (pool != null) pool.cancel(this);
+            timedOut("connecting to service " + route.service.id() + " timed out");
             return;
         }
-        scheduleTimer();
+        long idle = route.service.timeouts().idle().toNanos();
+        if (now - requestDeadline >= 0) {
+            timedOut("service " + route.service.id() + " did not answer in time");
+        } else if (idle > 0 && now - lastUpstreamRead >= idle) {
+            timedOut("service " + route.service.id() + " sent nothing for " + (idle / 1_000_000) + " ms");
+        } else {
+            client.deadline(nextDeadline());
+        }
     }
 
     private void timedOut(String detail) {
@@ -637,8 +623,7 @@ final class Exchange implements Lease {
             if (HttpVersion.HTTP_1_0.equals(clientVersion)) {
                 res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            ChannelFuture f = cctx.writeAndFlush(res);
-            f.addListener(clientLastWriteListener);
+            cctx.writeAndFlush(res, cctx.voidPromise());
             client.exchangeDone(this, false);
         }
     }
@@ -646,10 +631,6 @@ final class Exchange implements Lease {
     private void finish(boolean failed) {
         if (done) return;
         done = true;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
         if (pendingBody != null) {
             HttpContent c;
             while ((c = pendingBody.poll()) != null) c.release();
