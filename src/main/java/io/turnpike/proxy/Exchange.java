@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -128,13 +127,13 @@ final class Exchange implements Lease {
             fail(Problems.Kind.MALFORMED, target.rejection());
             return;
         }
-        String host = hostOf(h);
-        if (host == null) {
-            fail(Problems.Kind.MALFORMED, "exactly one Host header is required");
-            return;
-        }
+        String host = Forwarding.host(h);
         if (target.authority() != null) {
             host = target.authority(); // absolute-form: the target's authority overrides Host (RFC 9112 3.2.2)
+        }
+        if (host == null || host.isEmpty() && clientVersion.equals(HttpVersion.HTTP_1_1)) {
+            fail(Problems.Kind.MALFORMED, "an HTTP/1.1 request needs exactly one Host header");
+            return;
         }
         RouteMatch<ProxyRoute> m = snapshot.router().find(host, request.method().name(), target.path(), h);
         if (head && m.kind() == RouteMatch.Kind.METHOD_NOT_ALLOWED && m.allowed().contains("GET")) {
@@ -165,71 +164,20 @@ final class Exchange implements Lease {
             }
             expectContinue = clientVersion.equals(HttpVersion.HTTP_1_1);
         }
-        upstreamRequest = buildUpstreamRequest(host, target, m);
+        String path = route.rewriter.rewrite(target.path(), m);
+        Forwarding.toUpstream(request, target.query() == null ? path : path + "?" + target.query(), host,
+                client.clientIp(), requestId, route.service.nodes().get(0).hostHeader());
+        upstreamRequest = request;
         attempt();
     }
 
-    private static String hostOf(HttpHeaders h) {
-        String host = h.get(HttpHeaderNames.HOST);
-        if (host == null) return "";
-        if (h.getAll(HttpHeaderNames.HOST).size() > 1) return null;
-        return host;
-    }
-
+    /** A request the decoder could not parse: 414 or 431 for what was too long, else 400. */
     private void rejectMalformed(Throwable cause) {
-        Problems.Kind kind = Problems.Kind.MALFORMED;
-        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        if (cause instanceof TooLongHttpLineException) {
-            kind = Problems.Kind.URI_TOO_LONG;
-        } else if (cause instanceof TooLongHttpHeaderException) {
-            kind = Problems.Kind.HEADERS_TOO_LARGE;
-        } else if (cause instanceof TooLongFrameException) {
-            kind = Problems.Kind.HEADERS_TOO_LARGE;
-        }
+        Problems.Kind kind = cause instanceof TooLongHttpLineException ? Problems.Kind.URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? Problems.Kind.HEADERS_TOO_LARGE
+                : Problems.Kind.MALFORMED;
         closeClientAfter = true;
-        fail(kind, detail);
-    }
-
-    /**
-     * Turns the client's request into the upstream one, in place: new target, HTTP/1.1, hop-by-hop
-     * headers gone, forwarding headers added. Everything read from the original headers is read
-     * before they change.
-     */
-    private HttpRequest buildUpstreamRequest(String host, RequestPath target, RouteMatch<ProxyRoute> m) {
-        String path = route.rewriter.rewrite(target.path(), m);
-        String uri = target.query() == null ? path : path + "?" + target.query();
-        HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        String traceparent = TraceParent.keepOrStart(h.get(ProxyHeaders.TRACEPARENT));
-        ProxyHeaders.stripHopByHop(h);
-        h.remove(HttpHeaderNames.EXPECT);
-        if (chunked) {
-            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        String ip = client.clientIp();
-        String xff = h.get(ProxyHeaders.X_FORWARDED_FOR);
-        h.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
-        h.set(ProxyHeaders.X_FORWARDED_PROTO, "http");
-        if (!host.isEmpty()) {
-            h.set(ProxyHeaders.X_FORWARDED_HOST, host);
-        }
-        String fwd = "for=" + forwardedNode(ip) + ";proto=http" + (host.isEmpty() ? "" : ";host=\"" + host + "\"");
-        String prevFwd = h.get(ProxyHeaders.FORWARDED);
-        h.set(ProxyHeaders.FORWARDED, prevFwd == null ? fwd : prevFwd + ", " + fwd);
-        String via = h.get(HttpHeaderNames.VIA);
-        h.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
-        h.set(ProxyHeaders.X_REQUEST_ID, requestId);
-        h.set(ProxyHeaders.TRACEPARENT, traceparent);
-        if (host.isEmpty()) {
-            h.set(HttpHeaderNames.HOST, route.service.nodes().get(0).hostHeader());
-        }
-        request.setUri(uri);
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        return request;
-    }
-
-    private static String forwardedNode(String ip) {
-        return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+        fail(kind, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
     }
 
     // ---- choosing a node and a connection ----------------------------------------------------
@@ -412,7 +360,6 @@ final class Exchange implements Lease {
         HttpVersion cv = clientVersion;
         HttpHeaders oh = res.headers();
         boolean upstreamKnowsLength = oh.contains(HttpHeaderNames.CONTENT_LENGTH);
-        String via = oh.get(HttpHeaderNames.VIA);
         ProxyHeaders.stripHopByHop(oh);
         res.setProtocolVersion(cv);
         HttpResponse out = res;
@@ -426,7 +373,7 @@ final class Exchange implements Lease {
                 closeClientAfter = true; // HTTP/1.0: the end of the body is the end of the connection
             }
         }
-        oh.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
+        Forwarding.appendVia(oh);
         oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
         if (requestHasBody && !requestComplete) {
             closeClientAfter = true; // answered before the body ended: the rest cannot be skipped safely

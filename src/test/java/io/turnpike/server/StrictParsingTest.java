@@ -143,6 +143,11 @@ class StrictParsingTest {
         assertRejected("GET /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
     }
 
+    @Test
+    void rejectsHttp11WithoutHost() throws Exception {
+        assertRejected("GET /echo HTTP/1.1\r\nX-Other: 1\r\n\r\n", 400);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/a/%2F/b", "/a\\b", "/a/%00", "/a/%zz", "/a/%2", "/%5Cx"})
     void rejectsAmbiguousPaths(String path) throws Exception {
