@@ -194,11 +194,15 @@ final class Exchange implements Lease {
         node = n;
         attempts++;
         pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
-        int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, service.timeouts().connect().toMillis()));
-        pool.acquire(this, service.pool(), connectMillis);
+        acquireConnection();
+    }
+
+    private void acquireConnection() {
+        var connect = route.service.timeouts().connect();
+        pool.acquire(this, route.service.pool(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, connect.toMillis())));
         if (upstream == null && !done) {
             // No idle connection at hand: connecting (or waiting for one) is bounded by the connect timeout.
-            client.deadline(System.nanoTime() + service.timeouts().connect().toNanos());
+            client.deadline(System.nanoTime() + connect.toNanos());
         }
     }
 
@@ -215,8 +219,10 @@ final class Exchange implements Lease {
         nodeCounted = true;
         lastUpstreamRead = System.nanoTime();
         armRequestTimer();
-        // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write).
+        // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write),
+        // which may run at once and retry or fail this exchange: hence the checks of `upstream` below.
         upstream.write(upstreamRequest, upstream.voidPromise()); // a head is not consumed: retries resend it
+        if (upstream != ch) return;
         if (requestSent) {
             // Re-sending a bodiless request whose end marker went to a stale connection.
             requestSent = false;
@@ -230,12 +236,14 @@ final class Exchange implements Lease {
         }
         if (pendingBody != null) {
             HttpContent c;
-            while ((c = pendingBody.poll()) != null) {
+            while (upstream == ch && (c = pendingBody.poll()) != null) {
+                pendingBytes -= c.content().readableBytes();
                 writeBody(c);
             }
-            pendingBytes = 0;
         }
-        upstream.flush();
+        if (upstream == ch) {
+            upstream.flush();
+        }
         client.updateReading();
     }
 
@@ -304,7 +312,7 @@ final class Exchange implements Lease {
         upstream.write(content, upstream.voidPromise());
         if (last) {
             requestSent = true;
-        } else if (!upstream.isWritable()) {
+        } else if (upstream != null && !upstream.isWritable()) {
             client.updateReading(); // pauses the client until the node catches up
         }
     }
@@ -454,8 +462,7 @@ final class Exchange implements Lease {
             // A pooled connection the node had already closed: the request never reached it.
             staleRetries++;
             endNode(false);
-            int connectMillis = (int) Math.max(1, route.service.timeouts().connect().toMillis());
-            pool.acquire(this, route.service.pool(), connectMillis);
+            acquireConnection();
             return;
         }
         endNode(true);
