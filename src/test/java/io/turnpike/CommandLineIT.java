@@ -3,16 +3,13 @@ package io.turnpike;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.testing.GatewayProcess;
+import io.turnpike.testing.KeepAliveLoad;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.TestBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,28 +78,7 @@ class CommandLineIT {
             Path file = dir.resolve("turnpike.yaml");
             Files.writeString(file, config(backend.url(), ""));
             try (GatewayProcess gw = GatewayProcess.start(file)) {
-                AtomicBoolean running = new AtomicBoolean(true);
-                AtomicInteger ok = new AtomicInteger();
-                ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-                List<Thread> clients = new ArrayList<>();
-                for (int t = 0; t < 16; t++) {
-                    Thread th = new Thread(() -> {
-                        while (running.get()) {
-                            try (RawHttp c = new RawHttp(gw.port())) {
-                                for (int i = 0; i < 100 && running.get(); i++) {
-                                    c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-                                    RawHttp.Response r = c.read();
-                                    if (r.status() == 200) ok.incrementAndGet();
-                                    else failures.add(r.status() + " " + r.body());
-                                }
-                            } catch (Exception e) {
-                                failures.add(e.toString());
-                            }
-                        }
-                    });
-                    th.start();
-                    clients.add(th);
-                }
+                KeepAliveLoad load = KeepAliveLoad.start(gw.port(), "/hello", 16);
                 int reloads = 0;
                 for (int i = 1; i <= 50; i++) {
                     String extra = """
@@ -125,11 +101,10 @@ class CommandLineIT {
                 // a broken edit is refused, and the last good config keeps serving
                 Files.writeString(file, config(backend.url(), "  - id: broken\n    match: { path: nope }\n"));
                 Thread.sleep(1200);
-                running.set(false);
-                for (Thread th : clients) th.join();
+                load.close();
                 assertThat(reloads).isEqualTo(50);
-                assertThat(failures).isEmpty();
-                assertThat(ok.get()).isGreaterThan(1000);
+                assertThat(load.failures()).isEmpty();
+                assertThat(load.ok()).isGreaterThan(1000);
                 assertThat(gw.output()).contains("routes[1].match.path").contains(file + ":");
                 assertThat(gw.output()).doesNotContain("LEAK:");
                 try (RawHttp c = new RawHttp(gw.port())) {

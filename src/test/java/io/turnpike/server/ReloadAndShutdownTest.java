@@ -3,18 +3,13 @@ package io.turnpike.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.GatewayConfig;
+import io.turnpike.testing.KeepAliveLoad;
 import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.TestBackend;
 import io.turnpike.testing.TestConfigs;
 import io.turnpike.upstream.Node;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,41 +29,16 @@ class ReloadAndShutdownTest {
     void fiftyReloadsUnderConcurrentLoadFailNoRequest() throws Exception {
         try (TestBackend a = new TestBackend("a"); TestBackend b = new TestBackend("b");
              Gateway g = Gateway.start(config(0, a.url(), b.url()))) {
-            AtomicBoolean running = new AtomicBoolean(true);
-            AtomicInteger ok = new AtomicInteger();
-            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-            List<Thread> clients = new ArrayList<>();
-            CountDownLatch started = new CountDownLatch(8);
-            for (int t = 0; t < 8; t++) {
-                Thread th = new Thread(() -> {
-                    started.countDown();
-                    while (running.get()) {
-                        try (RawHttp c = new RawHttp(g.port())) {
-                            for (int i = 0; i < 50 && running.get(); i++) {
-                                c.send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
-                                RawHttp.Response r = c.read();
-                                if (r.status() == 200) ok.incrementAndGet();
-                                else failures.add(r.status() + " " + r.body());
-                            }
-                        } catch (Exception e) {
-                            failures.add(e.toString());
-                        }
-                    }
-                });
-                th.start();
-                clients.add(th);
-            }
-            started.await();
+            KeepAliveLoad load = KeepAliveLoad.start(g.port(), "/echo", 8);
             Node before = g.snapshot().services().get("svc").nodes().get(0);
             for (int i = 1; i <= 50; i++) {
                 // alternate node sets and routes; node "a" stays throughout
                 g.apply(i % 2 == 0 ? config(i, a.url(), b.url()) : config(i, a.url()));
                 Thread.sleep(40);
             }
-            running.set(false);
-            for (Thread th : clients) th.join();
-            assertThat(failures).isEmpty();
-            assertThat(ok.get()).isGreaterThan(200);
+            load.close();
+            assertThat(load.failures()).isEmpty();
+            assertThat(load.ok()).isGreaterThan(200);
             // a node that stayed in the config kept its identity and its statistics
             Node after = g.snapshot().services().get("svc").nodes().get(0);
             assertThat(after).isSameAs(before);
