@@ -119,6 +119,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     private void waitExpired() {
         if (headerStarted) {
             // A client that began a request but did not finish its header block in time.
+            context.observer().onRefused(Problems.Kind.HEADER_TIMEOUT);
             respondAndClose(Problems.response(ctx.alloc(), HttpVersion.HTTP_1_1, Problems.Kind.HEADER_TIMEOUT,
                     "the request header was not received within " + limits.headerTimeout().toMillis() + " ms",
                     RequestIds.make()));

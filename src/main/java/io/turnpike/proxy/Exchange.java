@@ -34,7 +34,7 @@ import java.util.ArrayDeque;
  * the client connection's event loop. It owns the request body chunks it has not yet written
  * upstream, and releases them on every failure path.
  */
-final class Exchange implements Lease {
+final class Exchange implements Lease, ExchangeView {
     private static final int MAX_STALE_RETRIES = 1;
     /** Body bytes held while the upstream connection is being made; reading pauses past this. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
@@ -45,6 +45,15 @@ final class Exchange implements Lease {
     private final Snapshot snapshot;
     private final HttpRequest request;
     private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private long upstreamStartNanos = -1;
+    private long endNanos;
+    private int status;
+    private long bytesOut;
+    private String path;
+    private Problems.Kind rejection;
+    private String outcome = "ok";
+    private String traceparent;
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -123,6 +132,7 @@ final class Exchange implements Lease {
         maxBodyBytes = snapshot.config().server().limits().maxBodyBytes();
 
         RequestPath target = RequestPath.parse(request.uri());
+        path = target.isValid() ? target.path() : request.uri();
         if (!target.isValid()) {
             fail(Problems.Kind.MALFORMED, target.rejection());
             return;
@@ -147,7 +157,7 @@ final class Exchange implements Lease {
             FullHttpResponse res = problem(Problems.Kind.METHOD_NOT_ALLOWED,
                     request.method() + " is not allowed here");
             res.headers().set(HttpHeaderNames.ALLOW, String.join(", ", new java.util.TreeSet<>(m.allowed())));
-            finishWithProblem(res);
+            finishWithProblem(Problems.Kind.METHOD_NOT_ALLOWED, res);
             return;
         }
         route = m.route();
@@ -164,8 +174,9 @@ final class Exchange implements Lease {
             }
             expectContinue = clientVersion.equals(HttpVersion.HTTP_1_1);
         }
-        String path = route.rewriter.rewrite(target.path(), m);
-        Forwarding.toUpstream(request, target.query() == null ? path : path + "?" + target.query(), host,
+        String upstreamPath = route.rewriter.rewrite(target.path(), m);
+        String uri = target.query() == null ? upstreamPath : upstreamPath + "?" + target.query();
+        traceparent = Forwarding.toUpstream(request, uri, host,
                 client.clientIp(), requestId, route.service.nodes().get(0).hostHeader());
         upstreamRequest = request;
         attempt();
@@ -218,6 +229,7 @@ final class Exchange implements Lease {
         node.onStart();
         nodeCounted = true;
         lastUpstreamRead = System.nanoTime();
+        if (upstreamStartNanos < 0) upstreamStartNanos = lastUpstreamRead;
         armRequestTimer();
         // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write),
         // which may run at once and retry or fail this exchange: hence the checks of `upstream` below.
@@ -365,6 +377,7 @@ final class Exchange implements Lease {
 
     private void startResponse(HttpResponse res) {
         responseStarted = true;
+        status = res.status().code();
         HttpVersion cv = clientVersion;
         HttpHeaders oh = res.headers();
         boolean upstreamKnowsLength = oh.contains(HttpHeaderNames.CONTENT_LENGTH);
@@ -398,6 +411,7 @@ final class Exchange implements Lease {
 
     private void writeResponseContent(HttpContent c) {
         boolean last = c instanceof LastHttpContent;
+        bytesOut += c.content().readableBytes();
         if (last && !responseChunkedToClient && !((LastHttpContent) c).trailingHeaders().isEmpty()) {
             // Trailers only travel in a chunked body; with a Content-Length they are dropped.
             HttpContent plain = new io.netty.handler.codec.http.DefaultLastHttpContent(c.content());
@@ -476,6 +490,7 @@ final class Exchange implements Lease {
     /** The client connection went away: stop the upstream request too. */
     void clientGone() {
         if (done) return;
+        outcome = "client-aborted";
         endNode(false);
         finish(true);
         dropUpstream();
@@ -529,6 +544,7 @@ final class Exchange implements Lease {
     }
 
     private void abortClientOnly() {
+        outcome = "upstream-aborted";
         finish(true);
         dropUpstream();
         client.abort();
@@ -552,14 +568,18 @@ final class Exchange implements Lease {
 
     /** Answers with a problem (the response has not started) and ends the exchange. */
     private void fail(Problems.Kind kind, String detail) {
-        finishWithProblem(problem(kind, detail));
+        finishWithProblem(kind, problem(kind, detail));
     }
 
-    private void finishWithProblem(FullHttpResponse res) {
+    private void finishWithProblem(Problems.Kind kind, FullHttpResponse res) {
         if (done) {
             res.release();
             return;
         }
+        status = res.status().code();
+        bytesOut = res.content().readableBytes();
+        rejection = kind;
+        outcome = "rejected";
         finish(false); // first: closing the upstream below fails its pending writes, which must find us done
         dropUpstream();
         int code = res.status().code();
@@ -585,6 +605,7 @@ final class Exchange implements Lease {
     private void finish(boolean failed) {
         if (done) return;
         done = true;
+        endNanos = System.nanoTime();
         if (pendingBody != null) {
             HttpContent c;
             while ((c = pendingBody.poll()) != null) c.release();
@@ -592,6 +613,7 @@ final class Exchange implements Lease {
         }
         endNode(failed);
         context.requestEnded();
+        context.observer().onEnd(this);
     }
 
     /** Closes the node's books for this attempt, once. */
@@ -602,7 +624,25 @@ final class Exchange implements Lease {
         }
     }
 
-    long elapsedNanos() {
-        return System.nanoTime() - startNanos;
+    // ---- ExchangeView ---------------------------------------------------------------------------
+
+    @Override public String requestId() { return requestId; }
+    @Override public long startEpochMillis() { return startMillis; }
+    @Override public String clientIp() { return client.clientIp(); }
+    @Override public String method() { return request.method().name(); }
+    @Override public String path() { return path != null ? path : request.uri(); }
+    @Override public String routeId() { return route == null ? null : route.id(); }
+    @Override public String serviceId() { return route == null ? null : route.service.id(); }
+    @Override public String nodeKey() { return node == null ? null : node.key(); }
+    @Override public int status() { return status; }
+    @Override public long bytesIn() { return bodyBytes; }
+    @Override public long bytesOut() { return bytesOut; }
+    @Override public long totalNanos() { return (done ? endNanos : System.nanoTime()) - startNanos; }
+    @Override public long upstreamNanos() {
+        return upstreamStartNanos < 0 ? -1 : (done ? endNanos : System.nanoTime()) - upstreamStartNanos;
     }
+    @Override public int retries() { return Math.max(0, attempts - 1) + staleRetries; }
+    @Override public Problems.Kind rejection() { return rejection; }
+    @Override public String outcome() { return outcome; }
+    @Override public String traceId() { return traceparent == null ? null : TraceParent.traceId(traceparent); }
 }

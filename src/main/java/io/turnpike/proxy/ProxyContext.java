@@ -11,6 +11,7 @@ public final class ProxyContext {
     private volatile Snapshot snapshot;
     private volatile boolean draining;
     private UpstreamPools pools;
+    private volatile ExchangeObserver observer = ExchangeObserver.NONE;
     private final LongAdder inFlight = new LongAdder();
 
     public ProxyContext(Snapshot initial) {
@@ -22,6 +23,10 @@ public final class ProxyContext {
 
     public UpstreamPools pools() { return pools; }
     public void pools(UpstreamPools p) { this.pools = p; }
+
+    /** Who hears about every finished exchange (metrics, access log). */
+    public ExchangeObserver observer() { return observer; }
+    public void observer(ExchangeObserver o) { this.observer = o; }
 
     /** While draining, responses say {@code Connection: close} and idle connections are closed. */
     public boolean draining() { return draining; }

@@ -32,13 +32,27 @@ final class TraceParent {
         return true;
     }
 
-    static String keepOrStart(String fromClient) {
-        if (valid(fromClient)) return fromClient;
+    /**
+     * The traceparent for the upstream request: the gateway's own span joins the client's trace
+     * (same trace id and flags, a new span id as the parent the upstream sees), or, when the client
+     * sent no valid traceparent, starts a new sampled trace.
+     */
+    static String forUpstream(String fromClient) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] out = "00-00000000000000000000000000000000-0000000000000000-01".toCharArray();
-        RequestIds.hex(r.nextLong() | 1, out, 3);
-        RequestIds.hex(r.nextLong(), out, 19);
+        char[] out;
+        if (valid(fromClient)) {
+            out = ("00-" + fromClient.substring(3, 35) + "-0000000000000000-" + fromClient.substring(53, 55)).toCharArray();
+        } else {
+            out = "00-00000000000000000000000000000000-0000000000000000-01".toCharArray();
+            RequestIds.hex(r.nextLong() | 1, out, 3);
+            RequestIds.hex(r.nextLong(), out, 19);
+        }
         RequestIds.hex(r.nextLong() | 1, out, 36);
         return new String(out);
+    }
+
+    /** The trace id part of a valid traceparent. */
+    static String traceId(String traceparent) {
+        return traceparent.substring(3, 35);
     }
 }

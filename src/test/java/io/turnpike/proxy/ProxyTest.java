@@ -188,7 +188,10 @@ class ProxyTest {
             assertThat(h.get("forwarded").asText()).isEqualTo("for=127.0.0.1;proto=http;host=\"api.example.com\"");
             assertThat(h.get("via").asText()).isEqualTo("1.1 turnpike");
             assertThat(h.get("x-request-id").asText()).isEqualTo("abc-123");
-            assertThat(h.get("traceparent").asText()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+            // the upstream joins the client's trace, with the gateway's span as its parent
+            assertThat(h.get("traceparent").asText())
+                    .matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01")
+                    .isNotEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
             assertThat(r.header("x-request-id")).isEqualTo("abc-123");
             // the backend's own hop-by-hop headers do not reach the client either
             assertThat(r.header("x-backend-hop")).isNull();

@@ -1,0 +1,17 @@
+package io.turnpike.proxy;
+
+/**
+ * Told about every exchange as it ends, on the exchange's event loop: it must not block or take a
+ * contended lock; anything slow (writing a log line, exporting a span) goes to another thread.
+ */
+public interface ExchangeObserver {
+    ExchangeObserver NONE = new ExchangeObserver() {
+        @Override
+        public void onEnd(ExchangeView exchange) {}
+    };
+
+    void onEnd(ExchangeView exchange);
+
+    /** A connection-level refusal with no exchange behind it (header timeout, connection limit). */
+    default void onRefused(Problems.Kind reason) {}
+}

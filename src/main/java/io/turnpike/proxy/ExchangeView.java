@@ -1,0 +1,55 @@
+package io.turnpike.proxy;
+
+/**
+ * What is known about one finished exchange, for metrics and the access log. Read it during
+ * {@link ExchangeObserver#onEnd} only: it is the live exchange, not a copy.
+ */
+public interface ExchangeView {
+    String requestId();
+
+    /** Wall-clock time the request head arrived, epoch milliseconds. */
+    long startEpochMillis();
+
+    String clientIp();
+
+    String method();
+
+    /** The normalised request path, or the raw target when it could not be normalised. */
+    String path();
+
+    /** Null when no route matched (or the request was refused before routing). */
+    String routeId();
+
+    /** Null when no route matched. */
+    String serviceId();
+
+    /** {@code host:port} of the last node tried; null when none was. */
+    String nodeKey();
+
+    /** The status sent to the client; 0 when the client got no response head. */
+    int status();
+
+    /** Request body bytes received from the client. */
+    long bytesIn();
+
+    /** Response body bytes sent to the client. */
+    long bytesOut();
+
+    /** From the request head arriving to the exchange ending. */
+    long totalNanos();
+
+    /** From the request going to a node to the end of the response; -1 when no node was reached. */
+    long upstreamNanos();
+
+    /** Attempts beyond the first: other nodes after a refused connection, or a stale connection. */
+    int retries();
+
+    /** Why the gateway answered by itself (404, 413, 502, ...); null when the node's answer went through. */
+    Problems.Kind rejection();
+
+    /** How it ended: {@code ok}, {@code client-aborted}, {@code upstream-aborted} or {@code rejected}. */
+    String outcome();
+
+    /** The W3C trace id the upstream request carried; null when it never got that far. */
+    String traceId();
+}
