@@ -53,7 +53,10 @@ final class Exchange implements Lease, ExchangeView {
     private String path;
     private Problems.Kind rejection;
     private String outcome = "ok";
-    private String traceparent;
+    private TraceContext trace;
+    private String attemptSpanId;
+    private long attemptStartNanos;
+    private java.util.List<ExchangeView.Attempt> attemptLog; // only while tracing
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -176,8 +179,11 @@ final class Exchange implements Lease, ExchangeView {
         }
         String upstreamPath = route.rewriter.rewrite(target.path(), m);
         String uri = target.query() == null ? upstreamPath : upstreamPath + "?" + target.query();
-        traceparent = Forwarding.toUpstream(request, uri, host,
-                client.clientIp(), requestId, route.service.nodes().get(0).hostHeader());
+        trace = TraceContext.from(h.get(ProxyHeaders.TRACEPARENT));
+        attemptSpanId = TraceContext.newSpanId();
+        if (context.tracing()) attemptLog = new java.util.ArrayList<>(2);
+        Forwarding.toUpstream(request, uri, host, client.clientIp(), requestId,
+                route.service.nodes().get(0).hostHeader(), trace.header(attemptSpanId));
         upstreamRequest = request;
         attempt();
     }
@@ -204,6 +210,7 @@ final class Exchange implements Lease, ExchangeView {
         if (idx >= 0 && idx < 64) tried |= 1L << idx;
         node = n;
         attempts++;
+        beginAttemptSpan();
         pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
         acquireConnection();
     }
@@ -264,6 +271,7 @@ final class Exchange implements Lease, ExchangeView {
         if (done) return;
         node.onStart();
         node.onEnd(true);
+        endAttemptSpan("connect-failed");
         if (!bodyWritten) {
             Node next = route.service.balancer().pick(tried);
             if (next != null) {
@@ -476,6 +484,8 @@ final class Exchange implements Lease, ExchangeView {
             // A pooled connection the node had already closed: the request never reached it.
             staleRetries++;
             endNode(false);
+            endAttemptSpan("failed");
+            beginAttemptSpan();
             acquireConnection();
             return;
         }
@@ -606,6 +616,10 @@ final class Exchange implements Lease, ExchangeView {
         if (done) return;
         done = true;
         endNanos = System.nanoTime();
+        if (attemptStartNanos != 0) {
+            endAttemptSpan(outcome.equals("ok") ? "ok"
+                    : rejection == Problems.Kind.GATEWAY_TIMEOUT ? "timeout" : "failed", endNanos);
+        }
         if (pendingBody != null) {
             HttpContent c;
             while ((c = pendingBody.poll()) != null) c.release();
@@ -614,6 +628,30 @@ final class Exchange implements Lease, ExchangeView {
         endNode(failed);
         context.requestEnded();
         context.observer().onEnd(this);
+    }
+
+    /**
+     * A new try at a node. The first uses the span id already in the head; a later one gets its
+     * own, so the node it reaches sees that attempt as its parent.
+     */
+    private void beginAttemptSpan() {
+        if (attempts + staleRetries > 1) {
+            attemptSpanId = TraceContext.newSpanId();
+            upstreamRequest.headers().set(ProxyHeaders.TRACEPARENT, trace.header(attemptSpanId));
+        }
+        attemptStartNanos = System.nanoTime();
+    }
+
+    private void endAttemptSpan(String how) {
+        endAttemptSpan(how, System.nanoTime());
+    }
+
+    private void endAttemptSpan(String how, long at) {
+        if (attemptLog != null && attemptStartNanos != 0) {
+            attemptLog.add(new ExchangeView.Attempt(attemptSpanId, node.key(), attemptStartNanos - startNanos,
+                    at - startNanos, how));
+        }
+        attemptStartNanos = 0;
     }
 
     /** Closes the node's books for this attempt, once. */
@@ -644,5 +682,11 @@ final class Exchange implements Lease, ExchangeView {
     @Override public int retries() { return Math.max(0, attempts - 1) + staleRetries; }
     @Override public Problems.Kind rejection() { return rejection; }
     @Override public String outcome() { return outcome; }
-    @Override public String traceId() { return traceparent == null ? null : TraceParent.traceId(traceparent); }
+    @Override public String traceId() { return trace == null ? null : trace.traceId; }
+    @Override public String parentSpanId() { return trace == null ? null : trace.parentSpanId; }
+    @Override public String spanId() { return trace == null ? null : trace.spanId; }
+    @Override public boolean sampled() { return trace != null && trace.sampled(); }
+    @Override public java.util.List<ExchangeView.Attempt> attempts() {
+        return attemptLog == null ? java.util.List.of() : attemptLog;
+    }
 }

@@ -50,6 +50,27 @@ public interface ExchangeView {
     /** How it ended: {@code ok}, {@code client-aborted}, {@code upstream-aborted} or {@code rejected}. */
     String outcome();
 
-    /** The W3C trace id the upstream request carried; null when it never got that far. */
+    /** The W3C trace id; null when the request was refused before routing. */
     String traceId();
+
+    /** The client's span id from its traceparent; null when the trace started at the gateway. */
+    String parentSpanId();
+
+    /** The gateway's span for this request; null when the request was refused before routing. */
+    String spanId();
+
+    /** The trace's sampled flag. */
+    boolean sampled();
+
+    /** The upstream attempts, in order; recorded only while tracing is on (else empty). */
+    java.util.List<Attempt> attempts();
+
+    /**
+     * One try at a node: a child span of the request's. The node saw {@code spanId} as its parent.
+     *
+     * @param startOffsetNanos when it began, counted from the request head's arrival
+     * @param endOffsetNanos   when it ended, likewise
+     * @param outcome {@code ok}, {@code connect-failed}, {@code failed} or {@code timeout}
+     */
+    record Attempt(String spanId, String nodeKey, long startOffsetNanos, long endOffsetNanos, String outcome) {}
 }

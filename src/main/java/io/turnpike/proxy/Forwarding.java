@@ -11,7 +11,7 @@ import java.util.Iterator;
 /**
  * What the upstream receives: the client's request head, edited in place. The target is
  * rewritten, hop-by-hop headers go, and the forwarding headers (X-Forwarded-*, Forwarded, Via,
- * X-Request-Id, traceparent with the gateway's span as parent) are added. Editing the decoded head is cheaper than copying it.
+ * X-Request-Id, traceparent naming the attempt's span) are added. Editing the decoded head is cheaper than copying it.
  */
 final class Forwarding {
     private Forwarding() {}
@@ -28,12 +28,11 @@ final class Forwarding {
      * @param host          the authority the client asked for ("" if none)
      * @param fallbackHost  the Host to send when the client sent none (HTTP/1.0)
      */
-    /** @return the traceparent the upstream receives */
-    static String toUpstream(HttpRequest request, String uri, String host, String clientIp, String requestId,
-                             String fallbackHost) {
+    /** @param traceparent the first attempt's traceparent (a retry sets its own) */
+    static void toUpstream(HttpRequest request, String uri, String host, String clientIp, String requestId,
+                           String fallbackHost, String traceparent) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        String traceparent = TraceParent.forUpstream(h.get(ProxyHeaders.TRACEPARENT));
         ProxyHeaders.stripHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT); // the gateway answers 100-continue itself
         if (chunked) {
@@ -56,7 +55,6 @@ final class Forwarding {
         }
         request.setUri(uri);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        return traceparent;
     }
 
     /** Adds this gateway to {@code Via} (requests and responses alike). */

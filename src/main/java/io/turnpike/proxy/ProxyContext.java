@@ -12,6 +12,7 @@ public final class ProxyContext {
     private volatile boolean draining;
     private UpstreamPools pools;
     private volatile ExchangeObserver observer = ExchangeObserver.NONE;
+    private volatile boolean tracing;
     private final LongAdder inFlight = new LongAdder();
 
     public ProxyContext(Snapshot initial) {
@@ -27,6 +28,10 @@ public final class ProxyContext {
     /** Who hears about every finished exchange (metrics, access log). */
     public ExchangeObserver observer() { return observer; }
     public void observer(ExchangeObserver o) { this.observer = o; }
+
+    /** While on, exchanges record their upstream attempts for span export. */
+    public boolean tracing() { return tracing; }
+    public void tracing(boolean on) { this.tracing = on; }
 
     /** While draining, responses say {@code Connection: close} and idle connections are closed. */
     public boolean draining() { return draining; }

@@ -4,8 +4,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Request ids: a client's is kept when it is well-formed, otherwise one is made. */
 final class RequestIds {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private RequestIds() {}
 
     /** 1..128 characters of {@code [A-Za-z0-9._:-]}: safe to log and to echo back. */
@@ -29,15 +27,8 @@ final class RequestIds {
     static String make() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         char[] out = new char[32];
-        hex(r.nextLong(), out, 0);
-        hex(r.nextLong(), out, 16);
+        TraceContext.hex(r.nextLong(), out, 0);
+        TraceContext.hex(r.nextLong(), out, 16);
         return new String(out);
-    }
-
-    static void hex(long v, char[] out, int at) {
-        for (int i = 15; i >= 0; i--) {
-            out[at + i] = HEX[(int) (v & 0xF)];
-            v >>>= 4;
-        }
     }
 }

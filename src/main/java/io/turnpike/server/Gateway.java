@@ -159,6 +159,15 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets who hears about every finished exchange; {@code recordAttempts} makes exchanges keep
+     * their upstream attempts (for span export).
+     */
+    public void observe(io.turnpike.proxy.ExchangeObserver observer, boolean recordAttempts) {
+        context.observer(observer);
+        context.tracing(recordAttempts);
+    }
+
     @Override
     public void close() {
         shutdown(Duration.ZERO);
