@@ -426,6 +426,9 @@ final class Exchange implements Lease, ExchangeView {
             c = plain;
         }
         if (last) {
+            // Done before the last byte leaves, so whoever observes exchanges has seen this one
+            // by the time the client has the whole response.
+            finish(false);
             cctx.writeAndFlush(c, cctx.voidPromise()); // a failure reaches ClientHandler.exceptionCaught
             responseDone();
         } else {
@@ -451,7 +454,6 @@ final class Exchange implements Lease, ExchangeView {
 
     private void responseDone() {
         boolean reusable = requestSent && upstreamHandler.reusableAfter();
-        finish(false);
         Channel ch = upstream;
         upstream = null;
         upstreamHandler.detach();
@@ -627,7 +629,12 @@ final class Exchange implements Lease, ExchangeView {
         }
         endNode(failed);
         context.requestEnded();
-        context.observer().onEnd(this);
+        try {
+            context.observer().onEnd(this);
+        } catch (RuntimeException e) {
+            // Observing must never break serving; a broken observer is a bug to see in the log.
+            org.slf4j.LoggerFactory.getLogger(Exchange.class).warn("exchange observer failed", e);
+        }
     }
 
     /**
