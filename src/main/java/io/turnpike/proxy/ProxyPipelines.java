@@ -1,9 +1,6 @@
 package io.turnpike.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -27,8 +24,7 @@ public final class ProxyPipelines {
                 .setValidateHeaders(true);
         ClientHandler handler = new ClientHandler(context, limits);
         ch.pipeline()
-          .addLast("activity", new ByteActivity(handler))
-          .addLast("codec", new ServerCodec(cfg))
+          .addLast("codec", new ServerCodec(cfg, handler::bytesArrived))
           .addLast("proxy", handler);
     }
 
@@ -45,22 +41,5 @@ public final class ProxyPipelines {
               .addLast("idle", new IdleStateHandler(0, 0, owner.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
               .addLast("relay", new UpstreamHandler(owner));
         };
-    }
-
-    /** Tells the client handler that raw bytes arrived, before the decoder sees them. */
-    private static final class ByteActivity extends ChannelInboundHandlerAdapter {
-        private final ClientHandler handler;
-
-        ByteActivity(ClientHandler handler) {
-            this.handler = handler;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf) {
-                handler.bytesArrived();
-            }
-            ctx.fireChannelRead(msg);
-        }
     }
 }

@@ -11,8 +11,9 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  */
 public final class ServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecoder, ServerCodec.Encoder> {
 
-    public ServerCodec(HttpDecoderConfig config) {
-        init(new StrictRequestDecoder(config), new Encoder());
+    /** @param onHeadBytes told when bytes of a new request head arrive */
+    public ServerCodec(HttpDecoderConfig config, Runnable onHeadBytes) {
+        init(new StrictRequestDecoder(config, onHeadBytes), new Encoder());
     }
 
     /** Marks the next response head as answering HEAD; call right before writing it. */

@@ -27,12 +27,15 @@ import java.util.List;
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
     private final int scanLimit;
+    private final Runnable onHeadBytes;
     private boolean atHeaders = true;
     private boolean failed;
 
-    StrictRequestDecoder(HttpDecoderConfig config) {
+    /** @param onHeadBytes told when bytes of a new request head arrive (its header clock starts) */
+    StrictRequestDecoder(HttpDecoderConfig config, Runnable onHeadBytes) {
         super(config);
         this.scanLimit = config.getMaxInitialLineLength() + config.getMaxHeaderSize() + 4;
+        this.onHeadBytes = onHeadBytes;
     }
 
     @Override
@@ -40,6 +43,9 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
+        }
+        if (atHeaders && in.isReadable()) {
+            onHeadBytes.run();
         }
         if (atHeaders && hasObsFold(in, scanLimit)) {
             failed = true;
