@@ -22,6 +22,8 @@ class CommandLineIT {
                   listen: 127.0.0.1:0
                   eventLoops: 2
                   drainTimeout: 5s
+                admin:
+                  listen: "127.0.0.1:0"
                 services:
                   svc:
                     nodes: [ "%s" ]

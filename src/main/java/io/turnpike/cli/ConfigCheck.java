@@ -1,8 +1,10 @@
 package io.turnpike.cli;
 
 import io.turnpike.config.ConfigLoader;
+import io.turnpike.config.ConfigSources;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Problem;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +16,8 @@ final class ConfigCheck {
 
     /** Like {@link ConfigLoader#load}, but a path that is not a readable file is a problem too. */
     static ConfigLoader.Result load(Path file) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            String why = Files.exists(file) ? "not a readable file" : "no such file";
-            return new ConfigLoader.Result(null, List.of(new Problem(file.toString(), 0, 0, "", why)));
-        }
-        return ConfigLoader.load(file);
+        ConfigLoader.Result unreadable = unreadable(file);
+        return unreadable != null ? unreadable : ConfigLoader.load(file);
     }
 
     /** One problem per line, {@code file:line:column: message}. */
@@ -29,7 +28,23 @@ final class ConfigCheck {
 
     /** {@code 3 services, 6 nodes, 5 routes}. */
     static String summary(GatewayConfig config) {
-        int nodes = config.services().values().stream().mapToInt(s -> s.nodes().size()).sum();
-        return config.services().size() + " services, " + nodes + " nodes, " + config.routes().size() + " routes";
+        return config.summary();
+    }
+
+    /** The file and the admin changes persisted beside it, ready to serve; or the file's problems. */
+    static ConfigSources.Opened open(Path file) {
+        ConfigLoader.Result checked = unreadable(file);
+        if (checked != null) return new ConfigSources.Opened(null, checked.problems());
+        try {
+            return ConfigSources.open(file, Files.readAllBytes(file), System::getenv);
+        } catch (IOException e) {
+            return new ConfigSources.Opened(null, List.of(new Problem(file.toString(), 0, 0, "", "cannot read the file: " + e)));
+        }
+    }
+
+    private static ConfigLoader.Result unreadable(Path file) {
+        if (Files.isRegularFile(file) && Files.isReadable(file)) return null;
+        String why = Files.exists(file) ? "not a readable file" : "no such file";
+        return new ConfigLoader.Result(null, List.of(new Problem(file.toString(), 0, 0, "", why)));
     }
 }

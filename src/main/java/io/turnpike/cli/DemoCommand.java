@@ -1,12 +1,11 @@
 package io.turnpike.cli;
 
-import io.turnpike.config.ConfigLoader;
+import io.turnpike.config.ConfigSources;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.demo.DemoConfig;
 import io.turnpike.demo.SampleFleet;
 import io.turnpike.demo.SampleKind;
 import io.turnpike.demo.Tour;
-import io.turnpike.server.Gateway;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -36,6 +35,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Gateway port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--admin-port", defaultValue = "9080", paramLabel = "PORT",
+            description = "Admin API port on 127.0.0.1, no token (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
     @Option(names = "--config-out", paramLabel = "FILE",
             description = "Write the demo's config to FILE and serve from that file as `run -c FILE` would, reloading edits.")
     Path configOut;
@@ -55,12 +58,18 @@ final class DemoCommand implements Callable<Integer> {
         if (port < 1 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port: " + port + " (expected: 1..65535)");
         }
+        if (adminPort < 1 || adminPort > 65535 || adminPort == port) {
+            throw new ParameterException(spec.commandLine(), "--admin-port: " + adminPort
+                    + " (expected: 1..65535, not the gateway's port)");
+        }
         SampleFleet fleet = SampleFleet.start(NODES_PER_SERVICE);
         for (SampleKind kind : SampleKind.values()) {
             log.info("sample service {}: {}", kind.id(), fleet.nodes(kind).stream()
                     .map(n -> n.node() + " " + n.url()).collect(Collectors.joining(", ")));
         }
-        GatewayConfig config = DemoConfig.build(HOST, port, fleet.ports());
+        // Admin changes made while the demo runs are kept apart from any real dataDir.
+        Path dataDir = Files.createTempDirectory("turnpike-demo-");
+        GatewayConfig config = DemoConfig.build(HOST, port, adminPort, dataDir, fleet.ports());
         PrintStream out = System.out;
         if (configOut == null) {
             return serveInProcess(config, fleet, out);
@@ -75,28 +84,29 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         // Serve what the file says, through the loader, so the file is proven to be runnable.
-        ConfigLoader.Result loaded = ConfigCheck.load(configOut);
-        if (!loaded.ok()) {
-            ConfigCheck.print(loaded.problems(), spec.commandLine().getErr());
+        ConfigSources.Opened opened = ConfigCheck.open(configOut);
+        if (!opened.ok()) {
+            ConfigCheck.print(opened.problems(), spec.commandLine().getErr());
             fleet.close();
             return 2;
         }
-        return RunCommand.serve(configOut, loaded.config(), () -> tour(out, configOut), fleet);
+        return RunCommand.serve(opened.sources(), configOut, () -> tour(out, configOut), fleet);
     }
 
     private int serveInProcess(GatewayConfig config, SampleFleet fleet, PrintStream out) throws InterruptedException {
-        Gateway gateway = RunCommand.start(config);
-        if (gateway == null) {
+        // Through the same sources as a file, so the admin API can change the demo's routes too.
+        ConfigSources.Opened opened = ConfigSources.open("demo", DemoConfig.yaml(config), System::getenv);
+        if (!opened.ok()) {
+            ConfigCheck.print(opened.problems(), spec.commandLine().getErr());
             fleet.close();
-            out.println("If port " + port + " is taken, try: ./turnpike demo --port " + (port == 65535 ? 8081 : port + 1));
-            return 1;
+            return 2;
         }
-        tour(out, null);
-        new ShutdownSequence()
-                .then("gateway", () -> RunCommand.drain(gateway, config))
-                .then("sample services", fleet::close)
-                .install().await();
-        return 0;
+        int code = RunCommand.serve(opened.sources(), null, () -> tour(out, null), fleet);
+        if (code != 0) {
+            out.println("If port " + port + " or " + adminPort + " is taken, try: ./turnpike demo --port "
+                    + (port == 65535 ? 8081 : port + 1) + " --admin-port " + (adminPort == 65535 ? 9081 : adminPort + 1));
+        }
+        return code;
     }
 
     private void tour(PrintStream out, Path file) {
@@ -104,6 +114,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Turnpike demo on http://" + HOST + ":" + port + " -> services users, orders, catalog ("
                 + NODES_PER_SERVICE + " nodes each)");
         if (file != null) out.println("Serving " + file + "; edit it and the gateway reloads it.");
+        out.println("Admin API on http://" + HOST + ":" + adminPort + " (no token: loopback only), e.g.  curl -s http://"
+                + HOST + ":" + adminPort + "/admin/routes");
         Tour.print(out, port);
     }
 }

@@ -1,49 +1,53 @@
 package io.turnpike.cli;
 
+import io.turnpike.config.ConfigLoader;
+import io.turnpike.config.ConfigSources;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Problem;
 import io.turnpike.config.ServerSettings;
-import io.turnpike.server.Gateway;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens when the watched config file changes: a good file is applied to the running gateway;
- * a bad one is reported, one problem per line, and the running config stays.
+ * What happens when the watched config file changes: the new content goes through
+ * {@link ConfigSources} (which lays the admin changes over it and applies the result), and the
+ * outcome is told to the operator. A bad file is reported, one problem per line, and the running
+ * config stays.
  */
 final class Reloader {
     private static final Logger log = LoggerFactory.getLogger(Reloader.class);
 
-    private final Gateway gateway;
-    private volatile GatewayConfig current;
+    private final ConfigSources sources;
 
-    Reloader(Gateway gateway, GatewayConfig initial) {
-        this.gateway = gateway;
-        this.current = initial;
+    Reloader(ConfigSources sources) {
+        this.sources = sources;
     }
 
-    /** The config the gateway runs now; its drain timeout is the one shutdown uses. */
-    GatewayConfig current() {
-        return current;
-    }
-
-    void onGood(GatewayConfig next) {
+    void onFile(byte[] content) {
+        GatewayConfig was = sources.current();
+        ConfigLoader.Result result;
         try {
-            gateway.apply(next);
+            result = sources.reloadFile(content);
         } catch (RuntimeException e) {
-            log.error("config {} not applied: {}; the running config stays", next.source(), e.toString());
+            log.error("config {} not applied: {}; the running config stays", was.source(), e.toString());
             return;
         }
-        ServerSettings was = current.server();
-        ServerSettings now = next.server();
-        if (!was.host().equals(now.host()) || was.port() != now.port() || was.eventLoops() != now.eventLoops()) {
-            // The listener is bound once; routes and services change live, the socket does not.
-            log.warn("server listen/eventLoops changed; still listening on {}:{} until restarted",
-                    was.host(), was.port());
+        if (!result.ok()) {
+            onBad(result.problems());
+            return;
         }
-        current = next;
-        log.info("config reloaded from {}: {}", next.source(), ConfigCheck.summary(next));
+        GatewayConfig next = result.config();
+        ServerSettings s = was.server();
+        ServerSettings n = next.server();
+        if (!s.host().equals(n.host()) || s.port() != n.port() || s.eventLoops() != n.eventLoops()) {
+            // The listener is bound once; routes and services change live, the socket does not.
+            log.warn("server listen/eventLoops changed; still listening on {}:{} until restarted", s.host(), s.port());
+        }
+        if (!was.admin().equals(next.admin()) || !was.storage().equals(next.storage())) {
+            log.warn("admin or storage settings changed; they take effect at the next restart");
+        }
+        log.info("config reloaded from {}: {}", next.source(), next.summary());
     }
 
     void onBad(List<Problem> problems) {

@@ -1,10 +1,13 @@
 package io.turnpike.cli;
 
-import io.turnpike.config.ConfigLoader;
+import io.turnpike.admin.AdminServer;
+import io.turnpike.config.AdminSettings;
+import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigWatcher;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.server.Gateway;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code turnpike run -c FILE}: serves traffic with a config file, reloads it when it changes, and
- * drains in-flight requests on SIGTERM.
+ * {@code turnpike run -c FILE}: serves traffic with a config file (and the admin changes persisted
+ * beside it), reloads it when it changes, and drains in-flight requests on SIGTERM.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Serve traffic with a config file; reload it when it changes; drain on SIGTERM.")
@@ -30,43 +33,71 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ConfigLoader.Result result = ConfigCheck.load(config);
-        if (!result.ok()) {
-            ConfigCheck.print(result.problems(), spec.commandLine().getErr());
+        ConfigSources.Opened opened = ConfigCheck.open(config);
+        if (!opened.ok()) {
+            ConfigCheck.print(opened.problems(), spec.commandLine().getErr());
             return 2;
         }
-        return serve(config, result.config(), () -> {}, () -> {});
+        return serve(opened.sources(), config, () -> {}, () -> {});
     }
 
     /**
-     * Starts a gateway on {@code config} (loaded from {@code file}), keeps it in step with the file,
+     * Starts a gateway (and its admin listener) on {@code sources}, keeps it in step with the file,
      * and blocks until the JVM is asked to stop.
      *
-     * @param started    runs once the listener is up
+     * @param file       the file to watch, or null for a config that has none (the demo's)
+     * @param started    runs once the listeners are up
      * @param afterDrain closed after the gateway has drained (e.g. the backends it used), or at once
      *                   when it could not start
-     * @return the exit code: 1 when the gateway could not start, else 0 after a clean stop
+     * @return the exit code: 1 when a listener could not start, else 0 after a clean stop
      */
-    static int serve(Path file, GatewayConfig config, Runnable started, AutoCloseable afterDrain)
+    static int serve(ConfigSources sources, Path file, Runnable started, AutoCloseable afterDrain)
             throws InterruptedException {
-        Gateway gateway = start(config);
+        Gateway gateway = start(sources.current());
         if (gateway == null) {
             closeQuietly(afterDrain);
             return 1;
         }
-        Reloader reloader = new Reloader(gateway, config);
-        ConfigWatcher watcher = new ConfigWatcher(file, reloader::onGood, reloader::onBad);
-        // The watcher stops first so no reload lands while the gateway drains.
+        sources.applyTo(gateway::apply);
+        AdminServer admin;
+        try {
+            admin = startAdmin(sources, gateway);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            AdminSettings a = sources.current().admin();
+            log.error("cannot start the admin API on {}:{}: {} (admin.listen: off disables it)", a.host(), a.port(), e.toString());
+            gateway.shutdown(Duration.ZERO);
+            closeQuietly(afterDrain);
+            return 1;
+        }
+        Reloader reloader = new Reloader(sources);
+        ConfigWatcher watcher = file == null ? null : ConfigWatcher.ofContent(file, reloader::onFile, reloader::onBad);
+        // The watcher stops first so no reload lands while the gateway drains; the admin API
+        // answers until the gateway is gone, so /ready can say it is draining.
         ShutdownSequence shutdown = new ShutdownSequence()
-                .then("config watcher", watcher::close)
-                .then("gateway", () -> drain(gateway, reloader.current()))
+                .then("config watcher", () -> { if (watcher != null) watcher.close(); })
+                .then("gateway", () -> drain(gateway, sources.current()))
+                .then("admin API", () -> { if (admin != null) admin.close(); })
                 .then("backends", afterDrain::close)
                 .install();
-        watcher.start();
-        log.info("watching {} for changes", file); // from here on a SIGTERM drains
+        if (watcher != null) {
+            watcher.start();
+            log.info("watching {} for changes", file); // from here on a SIGTERM drains
+        }
         started.run();
         shutdown.await();
         return 0;
+    }
+
+    /** Null when the config turns the admin listener off. */
+    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway) throws Exception {
+        if (!sources.current().admin().enabled()) {
+            log.info("admin API off (admin.listen: off)");
+            return null;
+        }
+        // Until the metrics registry exists, /metrics answers an empty exposition.
+        return AdminServer.start(sources, gateway, () -> "");
     }
 
     /** Starts and announces a gateway; null (after logging why) when it cannot listen. */

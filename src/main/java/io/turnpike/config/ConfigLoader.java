@@ -1,10 +1,6 @@
 package io.turnpike.config;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,11 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -33,11 +25,17 @@ public final class ConfigLoader {
             "clients", "\"clients\" is not supported yet",
             "alerts", "\"alerts\" is not supported yet");
 
+    private static final String EMPTY = "the file is empty (expected: a mapping with server:, services: and routes:)";
+
     private ConfigLoader() {}
 
     /** The outcome: a config when there are no problems, else the problems (all of them). */
     public record Result(GatewayConfig config, List<Problem> problems) {
         public boolean ok() { return problems.isEmpty(); }
+
+        Result withSource(Path file) {
+            return ok() ? new Result(config.withSource(file), problems) : this;
+        }
     }
 
     /** Reads {@code file}, with values substituted from the process environment. */
@@ -51,25 +49,16 @@ public final class ConfigLoader {
 
     /** @param sourceName used in problem locations; @param env looks up environment variables */
     public static Result parse(String sourceName, String text, Function<String, String> env) {
-        Problems problems = new Problems(sourceName);
-        GatewayConfig config = bind(text, env, problems);
-        return problems.isEmpty() ? new Result(config, List.of()) : new Result(null, problems.sorted());
+        return bind(ConfigDocument.parse(sourceName, text, EMPTY), Map.of(), env);
     }
 
     /** The file's bytes as read once, so a watcher can hash and parse the same content. */
     static Result parse(Path file, byte[] bytes, Function<String, String> env) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            Problems p = new Problems(file.toString());
-            p.add(null, "", "the file is not UTF-8 text (expected: a UTF-8 YAML or JSON file)");
-            return new Result(null, p.sorted());
-        }
-        Result r = parse(file.toString(), text, env);
-        if (!r.ok()) return r;
-        GatewayConfig c = r.config();
-        return new Result(new GatewayConfig(file, c.server(), c.services(), c.routes()), List.of());
+        return bind(document(file, bytes), Map.of(), env).withSource(file);
+    }
+
+    static ConfigDocument document(Path file, byte[] bytes) {
+        return ConfigDocument.parse(file.toString(), bytes, EMPTY);
     }
 
     static Result unreadable(Path file, IOException e) {
@@ -80,44 +69,31 @@ public final class ConfigLoader {
         return new Result(null, p.sorted());
     }
 
-    private static GatewayConfig bind(String text, Function<String, String> env, Problems problems) {
-        Node tree;
-        try {
-            // A BOM is legal at the start of a YAML stream but would read as part of the first key.
-            String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
-            tree = new Yaml(new LoaderOptions()).compose(new StringReader(JsonTabs.untab(body)));
-        } catch (MarkedYAMLException e) {
-            Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-            problems.add(at, "", "invalid YAML: " + e.getProblem() + context + hint(e.getContext()));
-            return null;
-        } catch (YAMLException e) {
-            problems.add(null, "", "invalid YAML: " + e.getMessage());
-            return null;
-        }
-        if (tree == null) {
-            problems.add(new Mark("", 0, 0, 0, new int[0], 0), "",
-                    "the file is empty (expected: a mapping with server:, services: and routes:)");
-            return null;
-        }
+    /**
+     * Binds a parsed document (possibly the file with admin changes put in) into a config.
+     *
+     * @param otherSources the source of marks that come from another text than {@code doc}'s
+     */
+    static Result bind(ConfigDocument doc, Map<Mark, String> otherSources, Function<String, String> env) {
+        if (!doc.ok()) return new Result(null, doc.problems());
+        Problems problems = new Problems(doc.source(), otherSources);
+        GatewayConfig config = bind(doc.root(), env, problems);
+        return problems.isEmpty() ? new Result(config, List.of()) : new Result(null, problems.sorted());
+    }
+
+    private static GatewayConfig bind(Node tree, Function<String, String> env, Problems problems) {
         ConfigNode root = ConfigNode.root(tree, problems, env);
         if (!root.isMapping()) {
             root.expected("a mapping with server:, services: and routes:");
             return null;
         }
-        // admin: and storage: are accepted and not read yet; the next version binds them.
         root.checkKeys(SECTIONS, PLANNED);
         ServerSettings server = ServerSection.bind(root.get("server"));
+        AdminSettings admin = AdminSection.bind(root.get("admin"), server);
+        StorageSettings storage = StorageSection.bind(root.get("storage"));
         Map<String, ServiceSpec> services = services(root.get("services"));
         List<RouteSpec> routes = RoutesSection.bind(root.get("routes"), services.keySet());
-        return new GatewayConfig(null, server, services, routes);
-    }
-
-    /** The usual way into a flow-context error is an unquoted {@code {id}} inside {@code { }}. */
-    private static String hint(String context) {
-        return context != null && context.contains("flow")
-                ? "; inside { } or [ ] quote values that contain { } [ ] or a comma, like path: \"/users/{id}\""
-                : "";
+        return new GatewayConfig(null, server, admin, storage, services, routes);
     }
 
     private static Map<String, ServiceSpec> services(ConfigNode node) {

@@ -205,6 +205,28 @@ final class ConfigNode {
         return resolved;
     }
 
+    /**
+     * Like {@link #text} for a secret (a token, a password): no problem message ever shows the
+     * value, not even a malformed {@code ${...}} in it.
+     */
+    String secret(String expected) {
+        if (!isPresent()) return null;
+        if (!(node instanceof ScalarNode s)) {
+            expected(expected); // describes the kind ("a mapping"), never a value
+            return null;
+        }
+        String raw = s.getValue();
+        try {
+            return Placeholders.mayContain(raw) ? Placeholders.resolve(raw, env) : raw;
+        } catch (Placeholders.Unresolved e) {
+            // "environment variable X is not set" names the variable only; the other messages quote the text.
+            problem(e.getMessage().startsWith("environment variable") ? e.getMessage()
+                    : "the value (not shown: it is a secret) has a malformed ${...} (expected: ${NAME} or "
+                    + "${NAME:-default}; write $${ for a literal ${)");
+            return null;
+        }
+    }
+
     int integer(int min, int max, int fallback) {
         String expected = max == Integer.MAX_VALUE
                 ? (min == 1 ? "an integer > 0" : "an integer >= " + min)

@@ -39,9 +39,8 @@ public final class ConfigWatcher implements AutoCloseable {
     private static final Duration MISSING_GRACE = Duration.ofSeconds(1);
 
     private final Path file;
-    private final Consumer<GatewayConfig> onGood;
-    private final Consumer<List<Problem>> onBad;
-    private final Function<String, String> env;
+    private final Consumer<byte[]> onContent;
+    private final Consumer<List<Problem>> onUnreadable;
     private final long pollMillis;
     private final int missingPollsAllowed;
     private final Thread thread;
@@ -64,10 +63,30 @@ public final class ConfigWatcher implements AutoCloseable {
 
     ConfigWatcher(Path file, Consumer<GatewayConfig> onGood, Consumer<List<Problem>> onBad,
                   Function<String, String> env, Duration poll) {
+        this(file, bytes -> {
+            ConfigLoader.Result r = ConfigLoader.parse(file, bytes, env);
+            if (r.ok()) {
+                onGood.accept(r.config());
+            } else {
+                onBad.accept(r.problems());
+            }
+        }, onBad, poll);
+    }
+
+    /**
+     * A watcher that hands over the file's new content as read once, for a caller that combines
+     * it with more than the file (see {@link ConfigSources#reloadFile}).
+     *
+     * @param onUnreadable the file went missing or cannot be read
+     */
+    public static ConfigWatcher ofContent(Path file, Consumer<byte[]> onContent, Consumer<List<Problem>> onUnreadable) {
+        return new ConfigWatcher(file, onContent, onUnreadable, POLL);
+    }
+
+    private ConfigWatcher(Path file, Consumer<byte[]> onContent, Consumer<List<Problem>> onUnreadable, Duration poll) {
         this.file = Objects.requireNonNull(file, "file");
-        this.onGood = Objects.requireNonNull(onGood, "onGood");
-        this.onBad = Objects.requireNonNull(onBad, "onBad");
-        this.env = env;
+        this.onContent = Objects.requireNonNull(onContent, "onContent");
+        this.onUnreadable = Objects.requireNonNull(onUnreadable, "onUnreadable");
         this.pollMillis = Math.max(1, poll.toMillis());
         this.missingPollsAllowed = (int) Math.max(1, MISSING_GRACE.toMillis() / pollMillis);
         this.thread = new Thread(this::run, "turnpike-config-watcher");
@@ -124,7 +143,7 @@ public final class ConfigWatcher implements AutoCloseable {
             if (++missingPolls >= missingPollsAllowed && !missingReported) {
                 missingReported = true;
                 seen = null;
-                deliver(ConfigLoader.unreadable(file, new NoSuchFileException(file.toString())));
+                unreadable(new NoSuchFileException(file.toString()));
             }
             return;
         }
@@ -141,24 +160,24 @@ public final class ConfigWatcher implements AutoCloseable {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             loadedHash = null;
-            deliver(ConfigLoader.unreadable(file, e));
+            unreadable(e);
             return;
         }
         byte[] hash = hash(bytes);
         if (Arrays.equals(hash, loadedHash) && !missingReported) return;
         loadedHash = hash;
         missingReported = false;
-        deliver(ConfigLoader.parse(file, bytes, env));
+        deliver(() -> onContent.accept(bytes));
     }
 
-    private void deliver(ConfigLoader.Result result) {
+    private void unreadable(IOException e) {
+        deliver(() -> onUnreadable.accept(ConfigLoader.unreadable(file, e).problems()));
+    }
+
+    private void deliver(Runnable callback) {
         if (closed) return;
         try {
-            if (result.ok()) {
-                onGood.accept(result.config());
-            } else {
-                onBad.accept(result.problems());
-            }
+            callback.run();
         } catch (RuntimeException e) {
             log.error("config watcher: the handler for a reload of {} failed", file, e);
         }

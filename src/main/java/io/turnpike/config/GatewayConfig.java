@@ -7,18 +7,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated gateway configuration: what the YAML file says, with defaults filled in.
- * Immutable; the server compiles it into a running snapshot.
+ * A validated gateway configuration: what the YAML file says (with admin changes applied), with
+ * defaults filled in. Immutable; the server compiles it into a running snapshot.
  *
  * @param source   the file it came from (null when built in code or from text)
+ * @param admin    the admin listener; {@link AdminSettings#OFF} for configs built in code
+ * @param storage  where admin changes persist
  * @param services services by id, in file order
  * @param routes   routes in file order
  */
-public record GatewayConfig(Path source, ServerSettings server, Map<String, ServiceSpec> services,
-                            List<RouteSpec> routes) {
+public record GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
+                            Map<String, ServiceSpec> services, List<RouteSpec> routes) {
     public GatewayConfig {
         // Not Map.copyOf: it would lose the file order promised above.
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         routes = List.copyOf(routes);
+    }
+
+    /** A config built in code: no admin listener, default storage. */
+    public GatewayConfig(Path source, ServerSettings server, Map<String, ServiceSpec> services, List<RouteSpec> routes) {
+        this(source, server, AdminSettings.OFF, StorageSettings.DEFAULT, services, routes);
+    }
+
+    GatewayConfig withSource(Path file) {
+        return new GatewayConfig(file, server, admin, storage, services, routes);
+    }
+
+    /** {@code 3 services, 6 nodes, 5 routes}: what a log line or a validation answer says about it. */
+    public String summary() {
+        int nodes = services.values().stream().mapToInt(s -> s.nodes().size()).sum();
+        return services.size() + " services, " + nodes + " nodes, " + routes.size() + " routes";
     }
 }

@@ -3,15 +3,27 @@ package io.turnpike.config;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.yaml.snakeyaml.error.Mark;
 
 /** Collects every problem found in one config source, so a user sees them all in one go. */
 final class Problems {
     private final String source;
+    private final Map<Mark, String> otherSources;
     private final List<Problem> list = new ArrayList<>();
 
     Problems(String source) {
+        this(source, Map.of());
+    }
+
+    /**
+     * @param otherSources where a document was pieced together from several texts (the file and
+     *                     admin changes), the source of each mark that is not from {@code source}
+     *                     (an identity map: marks carry no source name of their own)
+     */
+    Problems(String source, Map<Mark, String> otherSources) {
         this.source = source;
+        this.otherSources = otherSources;
     }
 
     String source() {
@@ -22,7 +34,8 @@ final class Problems {
     void add(Mark mark, String path, String message) {
         int line = mark == null ? 0 : mark.getLine() + 1;
         int column = mark == null ? 0 : mark.getColumn() + 1;
-        list.add(new Problem(source, line, column, path, message));
+        String from = mark == null ? source : otherSources.getOrDefault(mark, source);
+        list.add(new Problem(from, line, column, path, message));
     }
 
     boolean isEmpty() {

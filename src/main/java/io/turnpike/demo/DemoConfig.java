@@ -1,11 +1,14 @@
 package io.turnpike.demo;
 
+import io.turnpike.config.AdminSettings;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Limits;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServerSettings;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.config.StorageSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +29,15 @@ public final class DemoConfig {
 
     /** @param ports node ports by service id ({@code users}, {@code orders}, {@code catalog}) */
     public static GatewayConfig build(String host, int port, Map<String, List<Integer>> ports) {
+        return build(host, port, AdminSettings.DEFAULT.port(), StorageSettings.DEFAULT.dataDir(), ports);
+    }
+
+    /**
+     * @param adminPort the admin listener's port on 127.0.0.1 (no token: loopback only)
+     * @param dataDir   where admin changes persist
+     */
+    public static GatewayConfig build(String host, int port, int adminPort, Path dataDir,
+                                      Map<String, List<Integer>> ports) {
         Map<String, ServiceSpec> services = new LinkedHashMap<>();
         ports.forEach((id, nodePorts) -> services.put(id, service(id, nodePorts)));
         List<RouteSpec> routes = new ArrayList<>();
@@ -40,7 +52,8 @@ public final class DemoConfig {
         route(routes, "catalog", "/api/catalog/**", List.of("GET"), "catalog",
                 new RouteSpec.Rewrite(null, "/api/catalog"));
         ServerSettings server = new ServerSettings(host, port, Limits.DEFAULT, 0, DRAIN);
-        return new GatewayConfig(null, server, services, routes);
+        AdminSettings admin = new AdminSettings(true, "127.0.0.1", adminPort, null);
+        return new GatewayConfig(null, server, admin, new StorageSettings(dataDir), services, routes);
     }
 
     private static ServiceSpec service(String id, List<Integer> nodePorts) {
@@ -68,6 +81,11 @@ public final class DemoConfig {
         y.append("server:\n")
          .append("  listen: ").append(server.host()).append(':').append(server.port()).append('\n')
          .append("  drainTimeout: ").append(duration(server.drainTimeout())).append("\n\n");
+        AdminSettings admin = config.admin();
+        y.append("admin:                   # no token: the admin API is reachable from this machine only\n")
+         .append("  listen: ").append(admin.enabled() ? admin.host() + ":" + admin.port() : "off").append('\n')
+         .append("storage:\n")
+         .append("  dataDir: \"").append(config.storage().dataDir().toString().replace("\\", "/")).append("\"\n\n");
         y.append("services:\n");
         for (ServiceSpec service : inRouteOrder(config)) {
             y.append("  ").append(service.id()).append(":\n")

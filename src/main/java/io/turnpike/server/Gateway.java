@@ -40,7 +40,7 @@ public final class Gateway implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
     private volatile Limits limits;
-    private Channel listener;
+    private volatile Channel listener;
     private volatile boolean stopped;
 
     private Gateway(GatewayConfig config) {
@@ -97,6 +97,12 @@ public final class Gateway implements AutoCloseable {
     /** The bound traffic port (useful when the config says port 0). */
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Whether the traffic listener is bound and accepting (false once shutdown began). */
+    public boolean listening() {
+        Channel l = listener;
+        return !stopped && l != null && l.isActive();
     }
 
     /** The snapshot now serving. */

@@ -94,9 +94,9 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void reportsSectionsThatAreNotSupportedYetButAcceptsAdminAndStorage() {
+    void reportsSectionsThatAreNotSupportedYet() {
         assertThat(problems("""
-                admin: { listen: 127.0.0.1:9080, token: "${UNSET_TOKEN}" }
+                admin: { listen: 127.0.0.1:9080, token: "${UNSET_TOKEN:-}" }
                 storage: { dataDir: ./data }
                 plans:
                   free: { rateLimit: 10/s }
@@ -258,7 +258,8 @@ class ConfigLoaderTest {
         int heading = doc.indexOf("## Complete example");
         int start = doc.indexOf("```yaml\n", heading) + "```yaml\n".length();
         String example = doc.substring(start, doc.indexOf("```", start));
-        GatewayConfig c = good(example);
+        GatewayConfig c = good(example, Map.of("TURNPIKE_ADMIN_TOKEN", "example-token"));
+        assertThat(c.admin()).isEqualTo(new AdminSettings(true, "127.0.0.1", 9080, "example-token"));
         assertThat(c.services().keySet()).containsExactly("users", "orders", "catalog");
         assertThat(c.routes()).extracting(RouteSpec::id)
                 .containsExactly("users-read", "users-write", "orders-v2", "orders", "catalog");

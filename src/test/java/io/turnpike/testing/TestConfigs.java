@@ -1,11 +1,13 @@
 package io.turnpike.testing;
 
+import io.turnpike.config.AdminSettings;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Limits;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServerSettings;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.config.StorageSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +19,8 @@ public final class TestConfigs {
     private final Map<String, ServiceSpec> services = new LinkedHashMap<>();
     private final List<RouteSpec> routes = new ArrayList<>();
     private Limits limits = Limits.DEFAULT;
+    private AdminSettings admin = AdminSettings.OFF;
+    private StorageSettings storage = StorageSettings.DEFAULT;
     private int eventLoops = 1;
     private ServiceSpec.Timeouts timeouts = new ServiceSpec.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(10),
             Duration.ofSeconds(10));
@@ -27,6 +31,13 @@ public final class TestConfigs {
 
     public TestConfigs limits(Limits l) {
         this.limits = l;
+        return this;
+    }
+
+    /** An admin listener on 127.0.0.1 with a free port, and where its changes persist. */
+    public TestConfigs admin(String token, java.nio.file.Path dataDir) {
+        this.admin = new AdminSettings(true, "127.0.0.1", 0, token);
+        this.storage = new StorageSettings(dataDir);
         return this;
     }
 
@@ -62,6 +73,6 @@ public final class TestConfigs {
 
     public GatewayConfig build() {
         return new GatewayConfig(null, new ServerSettings("127.0.0.1", 0, limits, eventLoops, Duration.ofSeconds(5)),
-                services, routes);
+                admin, storage, services, routes);
     }
 }

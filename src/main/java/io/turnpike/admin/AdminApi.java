@@ -1,0 +1,206 @@
+package io.turnpike.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.turnpike.config.ConfigLoader;
+import io.turnpike.config.ConfigSources;
+import io.turnpike.config.ConfigSources.Section;
+import io.turnpike.config.NodeSpec;
+import io.turnpike.config.ServiceSpec;
+import io.turnpike.proxy.Snapshot;
+import io.turnpike.server.Gateway;
+import io.turnpike.upstream.Node;
+import io.turnpike.upstream.Service;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * The admin API's endpoints: which path and method does what. Transport-free (the
+ * {@link AdminHandler} turns requests into calls here), so every answer is built in one place.
+ * Runs on the admin listener's single thread, so admin requests are handled one at a time.
+ */
+final class AdminApi {
+    static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String NOT_YET = "%s are not configurable yet: this version has no \"%s:\" config "
+            + "section, so there is nothing to list or change";
+
+    /** One request as the API needs it. */
+    record Request(HttpMethod method, String uri, String authorization, String body) {}
+
+    private final ConfigSources sources;
+    private final Gateway gateway;
+    private final Supplier<String> metrics;
+    private final BearerToken token;
+    private final String openApi;
+
+    AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
+        this.sources = sources;
+        this.gateway = gateway;
+        this.metrics = metrics;
+        this.token = token;
+        this.openApi = resource("openapi.json");
+    }
+
+    Answer handle(Request r) {
+        QueryStringDecoder uri = new QueryStringDecoder(r.uri());
+        String path = uri.path();
+        switch (path) {
+            case "/health" -> { return on(r, Map.of(HttpMethod.GET, () -> Answer.ok(Answer.JSON.createObjectNode().put("status", "up")))); }
+            case "/ready" -> { return on(r, Map.of(HttpMethod.GET, this::ready)); }
+            case "/metrics" -> { return on(r, Map.of(HttpMethod.GET, () -> Answer.text(METRICS_TYPE, metrics.get()))); }
+            default -> { }
+        }
+        if (!path.equals("/admin") && !path.startsWith("/admin/")) return notFound(path);
+        // Authenticate before telling which paths exist.
+        if (!token.admits(r.authorization())) {
+            return Answer.problem(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
+                    "the admin API needs Authorization: Bearer <token> with the token of admin.token")
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"turnpike-admin\"");
+        }
+        List<String> seg = segments(path.substring("/admin".length()));
+        String first = seg.isEmpty() ? "" : seg.get(0);
+        int n = seg.size();
+        if (n == 1 && first.equals("config")) return on(r, Map.of(HttpMethod.GET, () -> config(uri)));
+        if (n == 2 && first.equals("config") && seg.get(1).equals("validate")) {
+            return on(r, Map.of(HttpMethod.POST, () -> validate(r.body())));
+        }
+        if (n == 1 && first.equals("openapi.json")) {
+            return on(r, Map.of(HttpMethod.GET, () -> Answer.text("application/json", openApi)));
+        }
+        Section section = first.equals("routes") ? Section.ROUTES : first.equals("services") ? Section.SERVICES : null;
+        if (section != null && n == 1) {
+            return on(r, Map.of(HttpMethod.GET, () -> Answer.ok(Redaction.redact(sources.entries(section)))));
+        }
+        if (section != null && n == 2) {
+            String id = seg.get(1);
+            return on(r, Map.of(
+                    HttpMethod.GET, () -> get(section, id),
+                    HttpMethod.PUT, () -> change(sources.put(section, id, r.method() + " " + path, r.body()), section, id),
+                    HttpMethod.DELETE, () -> change(sources.delete(section, id), section, id)));
+        }
+        if (section == Section.SERVICES && n == 3 && seg.get(2).equals("nodes")) {
+            return on(r, Map.of(HttpMethod.GET, () -> nodes(seg.get(1))));
+        }
+        if ((first.equals("consumers") || first.equals("plans")) && n <= 2) {
+            String what = first.equals("consumers") ? "Consumers" : "Plans";
+            return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-supported-yet", what + " are not supported yet",
+                    String.format(NOT_YET, what, first));
+        }
+        return notFound(path);
+    }
+
+    /** Runs the handler for the request's method, or answers 405 with the methods there are. */
+    private static Answer on(Request r, Map<HttpMethod, Supplier<Answer>> handlers) {
+        Supplier<Answer> h = handlers.get(r.method());
+        if (h != null) return h.get();
+        String allow = handlers.keySet().stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", "));
+        return Answer.problem(HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
+                r.method() + " is not allowed here (expected: " + allow + ")").withHeader("Allow", allow);
+    }
+
+    private static Answer notFound(String path) {
+        return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
+                "no admin endpoint " + path + " (GET /admin/openapi.json lists them)");
+    }
+
+    private Answer ready() {
+        boolean config = sources.current() != null;
+        boolean listening = gateway.listening();
+        ObjectNode body = Answer.JSON.createObjectNode();
+        body.put("status", config && listening ? "ready" : "not ready");
+        ObjectNode checks = body.putObject("checks");
+        checks.put("config", config ? "loaded" : "missing");
+        checks.put("trafficListener", listening ? "bound" : "not bound");
+        return Answer.json(config && listening ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    private Answer config(QueryStringDecoder uri) {
+        String source = uri.parameters().getOrDefault("source", List.of("effective")).get(0);
+        ConfigSources.View view;
+        try {
+            view = ConfigSources.View.valueOf(source.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Answer.problem(HttpResponseStatus.BAD_REQUEST, "bad-parameter", "Bad parameter",
+                    "source=" + source + " (expected: file, overlay or effective)");
+        }
+        return Answer.ok(Redaction.redact(sources.document(view)));
+    }
+
+    private Answer validate(String body) {
+        ConfigLoader.Result r = sources.validate("POST /admin/config/validate", body);
+        if (!r.ok()) return Answer.invalid("the config has " + count(r.problems().size()), r.problems());
+        return Answer.ok(Answer.JSON.createObjectNode().put("ok", true).put("summary", r.config().summary()));
+    }
+
+    private Answer get(Section section, String id) {
+        JsonNode entry = sources.entry(section, id);
+        return entry == null ? missing(section, id) : Answer.ok(Redaction.redact(entry));
+    }
+
+    private static Answer change(ConfigSources.Change c, Section section, String id) {
+        return switch (c.status()) {
+            case OK -> c.entry() == null ? Answer.noContent() : Answer.ok(Redaction.redact(c.entry()));
+            case NOT_FOUND -> missing(section, id);
+            case INVALID -> Answer.invalid("the change was not applied: the config would have "
+                    + count(c.problems().size()), c.problems());
+        };
+    }
+
+    private static Answer missing(Section section, String id) {
+        String what = section == Section.ROUTES ? "route" : "service";
+        return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
+                "no " + what + " \"" + id + "\" in the running config");
+    }
+
+    private Answer nodes(String id) {
+        Snapshot snapshot = gateway.snapshot();
+        Service service = snapshot.services().get(id);
+        ServiceSpec spec = snapshot.config().services().get(id);
+        if (service == null || spec == null) return missing(Section.SERVICES, id);
+        Map<String, String> urls = new LinkedHashMap<>();
+        for (NodeSpec ns : spec.nodes()) urls.put(ns.key(), ns.url());
+        ArrayNode out = Answer.JSON.createArrayNode();
+        for (Node node : service.nodes()) {
+            out.addObject()
+                    .put("url", urls.getOrDefault(node.key(), "http://" + node.key()))
+                    .put("weight", node.weight())
+                    .put("inFlight", node.inFlight())
+                    .put("requests", node.requests())
+                    .put("failures", node.failures());
+        }
+        return Answer.ok(out);
+    }
+
+    private static String count(int problems) {
+        return problems + " problem" + (problems == 1 ? "" : "s");
+    }
+
+    private static List<String> segments(String path) {
+        List<String> out = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) out.add(QueryStringDecoder.decodeComponent(s));
+        }
+        return out;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = AdminApi.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
+}

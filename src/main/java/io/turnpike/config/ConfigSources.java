@@ -1,0 +1,288 @@
+package io.turnpike.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+/**
+ * Where the running config comes from: the file's text and the admin overlay, combined into the
+ * effective {@link GatewayConfig}. File reloads and admin changes both come through here and are
+ * serialized on this object's lock, so neither loses the other's update (last writer wins per id).
+ * Every change is validated by the loader on the whole combined document, then persisted, then
+ * handed to the applier (the gateway) atomically.
+ */
+public final class ConfigSources {
+    private static final Logger log = LoggerFactory.getLogger(ConfigSources.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The config sections the admin API changes per id. */
+    public enum Section {
+        ROUTES("routes"), SERVICES("services");
+
+        private final String key;
+
+        Section(String key) {
+            this.key = key;
+        }
+
+        /** The section's key in the file. */
+        public String key() {
+            return key;
+        }
+
+        static Section named(String key) {
+            for (Section s : values()) {
+                if (s.key.equals(key)) return s;
+            }
+            return null;
+        }
+    }
+
+    /** Which document {@link #document} shows. */
+    public enum View { FILE, OVERLAY, EFFECTIVE }
+
+    /** The outcome of an admin change. */
+    public enum Status { OK, INVALID, NOT_FOUND }
+
+    /**
+     * @param entry    the entry as stored (OK), else null
+     * @param problems what is wrong (INVALID), located in the change or the file
+     */
+    public record Change(Status status, JsonNode entry, List<Problem> problems) {}
+
+    /** {@link #open}'s outcome: sources, or the problems of a file that cannot serve. */
+    public record Opened(ConfigSources sources, List<Problem> problems) {
+        public boolean ok() { return sources != null; }
+    }
+
+    private final Path file;
+    private final Function<String, String> env;
+    private final OverlayStore store;
+    private ConfigDocument fileDoc;
+    private Overlay overlay;
+    private volatile GatewayConfig current;
+    private volatile Consumer<GatewayConfig> applier = c -> {};
+
+    private ConfigSources(Path file, Function<String, String> env, OverlayStore store, ConfigDocument fileDoc,
+                          Overlay overlay, GatewayConfig current) {
+        this.file = file;
+        this.env = env;
+        this.store = store;
+        this.fileDoc = fileDoc;
+        this.overlay = overlay;
+        this.current = current;
+    }
+
+    /**
+     * Reads the file as given and the overlay persisted under its {@code storage.dataDir}. An
+     * overlay that no longer fits the file is logged with its problems, set aside, and left out:
+     * the file alone serves.
+     */
+    public static Opened open(Path file, byte[] bytes, Function<String, String> env) {
+        return open(file, ConfigLoader.document(file, bytes), env);
+    }
+
+    /** Like {@link #open(Path, byte[], Function)} for a config that is not in a file (the demo's). */
+    public static Opened open(String sourceName, String text, Function<String, String> env) {
+        return open(null, ConfigDocument.parse(sourceName, text, "the config is empty"), env);
+    }
+
+    private static Opened open(Path file, ConfigDocument doc, Function<String, String> env) {
+        ConfigLoader.Result alone = withSource(ConfigLoader.bind(doc, Map.of(), env), file);
+        if (!alone.ok()) return new Opened(null, alone.problems());
+        OverlayStore store = new OverlayStore(alone.config().storage().dataDir());
+        Overlay overlay = Overlay.EMPTY;
+        GatewayConfig config = alone.config();
+        ConfigDocument persisted = store.read();
+        if (persisted != null) {
+            List<Problem> problems = new ArrayList<>();
+            Overlay read = Overlay.read(persisted, problems);
+            ConfigLoader.Result both = read == null ? null : withSource(bind(doc, read, env), file);
+            if (both != null && both.ok()) {
+                overlay = read;
+                config = both.config();
+                log.info("admin changes from {} applied over the file", store.file());
+            } else {
+                if (both != null) problems.addAll(both.problems());
+                problems.forEach(p -> log.warn("{}", p));
+                log.warn("the admin changes in {} do not fit the config file ({} problem{}); serving the file alone",
+                        store.file(), problems.size(), problems.size() == 1 ? "" : "s");
+                setAside(store);
+            }
+        }
+        return new Opened(new ConfigSources(file, env, store, doc, overlay, config), List.of());
+    }
+
+    private static void setAside(OverlayStore store) {
+        try {
+            log.warn("the unused admin changes are kept in {}", store.setAside());
+        } catch (IOException e) {
+            log.warn("could not move {} aside: {}; the next admin change replaces it", store.file(), e.toString());
+        }
+    }
+
+    /** The effective config now serving (or about to). */
+    public GatewayConfig current() {
+        return current;
+    }
+
+    /** Where admin changes persist. */
+    public Path overlayFile() {
+        return store.file();
+    }
+
+    /** Who gets each new effective config, under the lock; typically {@code gateway::apply}. */
+    public void applyTo(Consumer<GatewayConfig> applier) {
+        this.applier = Objects.requireNonNull(applier, "applier");
+    }
+
+    /**
+     * The file changed: combine its new content with the overlay and apply the result. A bad file,
+     * or a file the overlay no longer fits, changes nothing and comes back with its problems.
+     */
+    public synchronized ConfigLoader.Result reloadFile(byte[] bytes) {
+        ConfigDocument doc = ConfigLoader.document(file, bytes);
+        ConfigLoader.Result alone = ConfigLoader.bind(doc, Map.of(), env);
+        if (!alone.ok()) return alone;
+        ConfigLoader.Result both = withSource(bind(doc, overlay, env), file);
+        if (!both.ok()) return both;
+        applier.accept(both.config());
+        fileDoc = doc;
+        current = both.config();
+        return both;
+    }
+
+    /** Validates a whole candidate config as a file, then (when it is fine alone) with the overlay over it. */
+    public synchronized ConfigLoader.Result validate(String sourceName, String text) {
+        ConfigDocument doc = ConfigDocument.parse(sourceName, text, "the config is empty");
+        ConfigLoader.Result alone = ConfigLoader.bind(doc, Map.of(), env);
+        return alone.ok() && !overlay.isEmpty() ? bind(doc, overlay, env) : alone;
+    }
+
+    /** A document in the config's own shape, values as written (unredacted: the caller redacts). */
+    public synchronized JsonNode document(View view) {
+        return switch (view) {
+            case FILE -> NodeJson.of(fileDoc.root());
+            case OVERLAY -> overlay.toJson();
+            case EFFECTIVE -> NodeJson.of(overlay.applyTo(fileDoc.root()));
+        };
+    }
+
+    /** One entry of the effective config, or null. */
+    public synchronized JsonNode entry(Section section, String id) {
+        JsonNode all = document(View.EFFECTIVE).path(section.key());
+        if (section == Section.SERVICES) return all.isObject() ? all.get(id) : null;
+        for (JsonNode route : all) {
+            if (id.equals(route.path("id").asText(null))) return route;
+        }
+        return null;
+    }
+
+    /** The section's entries in the effective config: a list of routes, or services by id. */
+    public synchronized JsonNode entries(Section section) {
+        JsonNode all = document(View.EFFECTIVE).get(section.key());
+        if (all != null && (all.isArray() || all.isObject())) return all;
+        return section == Section.ROUTES ? JSON.createArrayNode() : JSON.createObjectNode();
+    }
+
+    /**
+     * Sets one entry from a request body (YAML or JSON) shaped like one entry of the file: a route
+     * (its id, if given, must be {@code id}) or a service's mapping.
+     *
+     * @param sourceName names the body in problem locations, e.g. {@code PUT /admin/routes/users-read}
+     */
+    public synchronized Change put(Section section, String id, String sourceName, String body) {
+        ConfigDocument doc = ConfigDocument.parse(sourceName, body, "the body is empty (expected: a JSON "
+                + (section == Section.ROUTES ? "route, like {\"match\": {\"path\": \"/users/{id}\"}, \"service\": \"users\"}"
+                : "service, like {\"nodes\": [\"http://127.0.0.1:9001\"]}") + ")");
+        if (!doc.ok()) return new Change(Status.INVALID, null, doc.problems());
+        Node entry = doc.root();
+        if (section == Section.ROUTES && entry instanceof MappingNode m) {
+            Problem wrongId = wrongId(m, id, sourceName);
+            if (wrongId != null) return new Change(Status.INVALID, null, List.of(wrongId));
+            if (Overlay.routeId(m) == null) entry = withId(m, id);
+        }
+        return commit(overlay.with(section, id, entry, sourceName), NodeJson.of(entry));
+    }
+
+    /**
+     * Removes one entry: one the file defines is hidden (a deletion in the overlay); one only the
+     * overlay defines is dropped from it.
+     */
+    public synchronized Change delete(Section section, String id) {
+        if (entry(section, id) == null) return new Change(Status.NOT_FOUND, null, List.of());
+        Overlay next = fileHas(section, id) ? overlay.with(section, id, null, null) : overlay.without(section, id);
+        return commit(next, null);
+    }
+
+    private Change commit(Overlay next, JsonNode stored) {
+        ConfigLoader.Result r = withSource(bind(fileDoc, next, env), file);
+        if (!r.ok()) return new Change(Status.INVALID, null, r.problems());
+        String json;
+        try {
+            json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(next.toJson()) + "\n";
+            store.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the admin change to " + store.file() + ": " + e.getMessage(), e);
+        }
+        applier.accept(r.config());
+        // Re-read what was written, so later problems about these entries point into the overlay file.
+        List<Problem> ignored = new ArrayList<>();
+        Overlay reread = Overlay.read(ConfigDocument.parse(store.file().toString(), json, null), ignored);
+        overlay = reread != null ? reread : next;
+        current = r.config();
+        return new Change(Status.OK, stored, List.of());
+    }
+
+    private boolean fileHas(Section section, String id) {
+        JsonNode fileSection = NodeJson.of(fileDoc.root()).path(section.key());
+        if (section == Section.SERVICES) return fileSection.has(id);
+        for (JsonNode route : fileSection) {
+            if (id.equals(route.path("id").asText(null))) return true;
+        }
+        return false;
+    }
+
+    private static Problem wrongId(MappingNode route, String id, String sourceName) {
+        for (NodeTuple t : route.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("id")
+                    && !(t.getValueNode() instanceof ScalarNode v && v.getValue().equals(id))) {
+                var at = t.getValueNode().getStartMark();
+                String shown = t.getValueNode() instanceof ScalarNode v ? ConfigNode.quote(v.getValue()) : "not an id";
+                return new Problem(sourceName, at.getLine() + 1, at.getColumn() + 1, "id", shown
+                        + " differs from the id in the path (expected: " + ConfigNode.quote(id) + ", or no id)");
+            }
+        }
+        return null;
+    }
+
+    private static MappingNode withId(MappingNode route, String id) {
+        List<NodeTuple> tuples = new ArrayList<>();
+        tuples.add(new NodeTuple(Overlay.scalar("id", route.getStartMark()), Overlay.scalar(id, route.getStartMark())));
+        tuples.addAll(route.getValue());
+        return new MappingNode(route.getTag(), true, tuples, route.getStartMark(), route.getEndMark(), route.getFlowStyle());
+    }
+
+    private static ConfigLoader.Result bind(ConfigDocument file, Overlay overlay, Function<String, String> env) {
+        ConfigDocument merged = new ConfigDocument(file.source(), overlay.applyTo(file.root()), file.problems());
+        return ConfigLoader.bind(merged, overlay.sources(), env);
+    }
+
+    private static ConfigLoader.Result withSource(ConfigLoader.Result r, Path file) {
+        return file == null ? r : r.withSource(file);
+    }
+}

@@ -1,0 +1,84 @@
+package io.turnpike.admin;
+
+import io.turnpike.config.ConfigSources;
+import io.turnpike.server.Gateway;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A gateway and its admin listener started the way {@code run} starts them, from a file in {@code dir}. */
+final class AdminFixture implements AutoCloseable {
+    static final String TOKEN = "t0ken-Zq8-never-logged";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    final Path file;
+    final ConfigSources sources;
+    final Gateway gateway;
+    final AdminServer admin;
+
+    private AdminFixture(Path file, ConfigSources sources, Gateway gateway, AdminServer admin) {
+        this.file = file;
+        this.sources = sources;
+        this.gateway = gateway;
+        this.admin = admin;
+    }
+
+    /** A file with service {@code svc} on {@code backendUrl}, route {@code hello} and an admin token. */
+    static String config(Path dir, String backendUrl, String extraRoutes) {
+        return """
+                server: { listen: "127.0.0.1:0", eventLoops: 1 }
+                admin: { listen: "127.0.0.1:0", token: "${ADMIN_TOKEN}" }
+                storage: { dataDir: "%s" }
+                services:
+                  svc:
+                    nodes: [ "%s" ]
+                routes:
+                  - id: hello
+                    match: { path: /hello }
+                    service: svc
+                %s""".formatted(dir.resolve("data").toString().replace("\\", "/"), backendUrl, extraRoutes);
+    }
+
+    static AdminFixture start(Path dir, String yaml) throws Exception {
+        Path file = dir.resolve("turnpike.yaml");
+        Files.writeString(file, yaml);
+        ConfigSources.Opened opened = ConfigSources.open(file, Files.readAllBytes(file), Map.of("ADMIN_TOKEN", TOKEN)::get);
+        if (!opened.ok()) throw new AssertionError("config refused: " + opened.problems());
+        Gateway gateway = Gateway.start(opened.sources().current());
+        opened.sources().applyTo(gateway::apply);
+        try {
+            return new AdminFixture(file, opened.sources(), gateway, AdminServer.start(opened.sources(), gateway, () -> "up 1\n"));
+        } catch (Exception e) {
+            gateway.close();
+            throw e;
+        }
+    }
+
+    HttpResponse<String> admin(String method, String path, String body, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> admin(String method, String path, String body) throws IOException, InterruptedException {
+        return admin(method, path, body, TOKEN);
+    }
+
+    /** A GET through the gateway's traffic port. */
+    HttpResponse<String> traffic(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        gateway.close();
+    }
+}
