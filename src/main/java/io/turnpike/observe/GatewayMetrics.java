@@ -2,16 +2,8 @@ package io.turnpike.observe;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.turnpike.proxy.ExchangeView;
 import io.turnpike.proxy.Problems;
 import io.turnpike.proxy.Snapshot;
@@ -43,9 +35,10 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
     private final Map<Node, NodeMeters> nodes = new IdentityHashMap<>();
-    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final ProcessMeters process = new ProcessMeters();
 
     public GatewayMetrics() {
+        process.bindTo(registry); // first: it adds meter filters, which must precede every meter
         unrouted = new RouteMeters(registry, NONE, NONE, service(NONE));
         Problems.Kind[] kinds = Problems.Kind.values();
         rejections = new Counter[kinds.length];
@@ -63,7 +56,6 @@ public final class GatewayMetrics implements AutoCloseable {
         upstreamAborts = abortCounter("upstream-aborted");
         reloadsOk = reloadCounter("ok");
         reloadsFailed = reloadCounter("failed");
-        bindProcessMetrics();
     }
 
     /** The problem type's slug ({@code no-route}, {@code body-too-large}, ...): stable and bounded. */
@@ -81,17 +73,6 @@ public final class GatewayMetrics implements AutoCloseable {
         return Counter.builder("turnpike.config.reloads")
                 .description("Config reloads, by result")
                 .tag("result", result).register(registry);
-    }
-
-    private void bindProcessMetrics() {
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p) {
-            new NettyAllocatorMetrics(p).bindTo(registry);
-        }
     }
 
     MeterRegistry registry() {
@@ -177,7 +158,7 @@ public final class GatewayMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        gc.close();
+        process.close();
         registry.close();
     }
 }
