@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -76,9 +75,6 @@ class ObservabilityTest {
         assertThat(c.read().status()).as(method + " " + path).isEqualTo(expect);
         sentStatus.put(id, expect);
     }
-
-    @AfterAll
-    static void noop() {}
 
     @Test
     void countsRequestsByRouteServiceMethodAndStatusClass() {
