@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.turnpike.config.RouteSpec;
 import io.turnpike.proxy.ExchangeView;
 import io.turnpike.proxy.Problems;
 import io.turnpike.proxy.Snapshot;
@@ -112,7 +113,7 @@ public final class GatewayMetrics implements AutoCloseable {
         if (routeId == null) return unrouted;
         RouteMeters r = routes.get(routeId);
         if (r != null && r.serviceId.equals(serviceId)) return r;
-        // First request on this route, or a reload pointed it at another service: once per change.
+        // Normally resolved by snapshot() already; here only when a request races a reload.
         RouteMeters fresh = new RouteMeters(registry, routeId, serviceId, service(serviceId));
         routes.put(routeId, fresh);
         return fresh;
@@ -124,10 +125,16 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     /**
-     * Follows the nodes of a new snapshot: registers gauges for nodes that joined and removes those
-     * of nodes that left. Nodes kept across a reload keep their meters (and their counts).
+     * Follows a new snapshot: resolves the meters of its routes (so the event loops find them
+     * ready), registers gauges for nodes that joined and removes those of nodes that left. Nodes
+     * kept across a reload keep their meters (and their counts).
      */
-    public synchronized void nodes(Snapshot snapshot) {
+    public synchronized void snapshot(Snapshot snapshot) {
+        for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service());
+        nodes(snapshot);
+    }
+
+    private void nodes(Snapshot snapshot) {
         Set<Node> live = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         snapshot.services().values().forEach(s -> live.addAll(s.nodes()));
         // Removal first: a node re-added under the same key must get fresh meters, not the old ones.

@@ -46,7 +46,7 @@ public final class Observability implements ExchangeObserver, AutoCloseable {
 
     @Override
     public void onSnapshot(Snapshot snapshot) {
-        metrics.nodes(snapshot);
+        metrics.snapshot(snapshot);
     }
 
     /** Every metric in the Prometheus text format: what {@code /metrics} serves. Any thread. */
