@@ -14,4 +14,10 @@ public interface ExchangeObserver {
 
     /** A connection-level refusal with no exchange behind it (header timeout, connection limit). */
     default void onRefused(Problems.Kind reason) {}
+
+    /**
+     * A snapshot starts serving: at start and after each reload, on the thread that applied it
+     * (never an event loop). Lets per-node meters follow nodes joining and leaving.
+     */
+    default void onSnapshot(Snapshot snapshot) {}
 }

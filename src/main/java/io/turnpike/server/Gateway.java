@@ -14,6 +14,7 @@ import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Limits;
 import io.turnpike.config.ServerSettings;
 import io.turnpike.proxy.ClientHandler;
+import io.turnpike.proxy.ExchangeObserver;
 import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
 import io.turnpike.proxy.Snapshot;
@@ -43,7 +44,7 @@ public final class Gateway implements AutoCloseable {
     private volatile Channel listener;
     private volatile boolean stopped;
 
-    private Gateway(GatewayConfig config) {
+    private Gateway(GatewayConfig config, ExchangeObserver observer) {
         ServerSettings s = config.server();
         this.transport = Transport.best();
         this.boss = transport.group(1, "turnpike-accept");
@@ -51,12 +52,22 @@ public final class Gateway implements AutoCloseable {
         this.workers = transport.group(loops, "turnpike-io");
         this.context = new ProxyContext(Snapshot.compile(config, null));
         this.context.pools(new UpstreamPools(workers, transport.channel(), ProxyPipelines.upstream()));
+        this.context.observer(observer);
+        observer.onSnapshot(context.snapshot());
         this.limits = s.limits();
     }
 
-    /** Binds the listener of {@code config.server()} and starts serving. */
+    /** Binds the listener of {@code config.server()} and starts serving, observed by no one. */
     public static Gateway start(GatewayConfig config) throws InterruptedException {
-        Gateway g = new Gateway(config);
+        return start(config, ExchangeObserver.NONE);
+    }
+
+    /**
+     * Binds the listener and starts serving; {@code observer} hears of every exchange and of every
+     * snapshot applied. The caller owns the observer and closes it after {@link #shutdown}.
+     */
+    public static Gateway start(GatewayConfig config, ExchangeObserver observer) throws InterruptedException {
+        Gateway g = new Gateway(config, observer);
         try {
             g.bind(config.server());
         } catch (RuntimeException | InterruptedException e) {
@@ -119,6 +130,7 @@ public final class Gateway implements AutoCloseable {
         limits = config.server().limits();
         context.snapshot(next);
         context.pools().prune(next.nodes());
+        context.observer().onSnapshot(next);
     }
 
     /** Requests in flight now. */

@@ -20,6 +20,9 @@ public final class Node {
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder inFlight = new LongAdder();
+    // Written by each loop's NodePool, read by metrics: the pools themselves are loop-confined.
+    private final LongAdder pooledOpen = new LongAdder();
+    private final LongAdder pooledIdle = new LongAdder();
 
     /** Resolves the host once, here, so the event loop never does DNS. */
     Node(String serviceId, NodeSpec spec) {
@@ -60,6 +63,16 @@ public final class Node {
     public long requests() { return requests.sum(); }
     public long failures() { return failures.sum(); }
     public long inFlight() { return inFlight.sum(); }
+
+    void pooled(int openDelta, int idleDelta) {
+        if (openDelta != 0) pooledOpen.add(openDelta);
+        if (idleDelta != 0) pooledIdle.add(idleDelta);
+    }
+
+    /** Upstream connections to this node, open or being opened, over all event loops. */
+    public long openConnections() { return pooledOpen.sum(); }
+    /** Of those, the ones parked in a pool waiting for a request. */
+    public long idleConnections() { return pooledIdle.sum(); }
 
     @Override
     public String toString() {

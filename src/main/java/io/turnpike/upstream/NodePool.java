@@ -47,6 +47,7 @@ public final class NodePool {
         idleTimeoutMillis = settings.idleTimeout().toMillis();
         Channel ch;
         while ((ch = idle.pollLast()) != null) {
+            node.pooled(0, -1);
             if (ch.isActive()) {
                 lease.onConnection(ch, true);
                 return;
@@ -67,6 +68,7 @@ public final class NodePool {
 
     private void connect(Lease lease, int connectTimeoutMillis) {
         open++;
+        node.pooled(1, 0);
         ChannelFuture f;
         try {
             f = bootstrap.clone()
@@ -80,6 +82,7 @@ public final class NodePool {
                     .connect(node.address());
         } catch (RuntimeException e) {
             open--;
+            node.pooled(-1, 0);
             lease.onConnectFailure(e);
             return;
         }
@@ -88,6 +91,7 @@ public final class NodePool {
                 lease.onConnection(cf.channel(), false);
             } else {
                 open--;
+                node.pooled(-1, 0);
                 Throwable cause = cf.cause() != null ? cf.cause() : new ConnectException("connect cancelled");
                 lease.onConnectFailure(cause);
                 serveWaiter();
@@ -115,17 +119,18 @@ public final class NodePool {
             return;
         }
         idle.addLast(ch);
+        node.pooled(0, 1);
     }
 
     /** A connection that cannot be reused (broken, or mid-message): close it; {@link #closed} accounts for it. */
     public void discard(Channel ch) {
-        idle.remove(ch);
+        if (idle.remove(ch)) node.pooled(0, -1);
         ch.close();
     }
 
     /** Called once per connection, when it becomes inactive, whoever closed it. */
     public void closed(Channel ch) {
-        idle.remove(ch);
+        node.pooled(-1, idle.remove(ch) ? -1 : 0);
         open--;
         serveWaiter();
     }
@@ -146,6 +151,7 @@ public final class NodePool {
     void closeIdle() {
         Channel ch;
         while ((ch = idle.poll()) != null) {
+            node.pooled(0, -1);
             ch.close();
         }
     }

@@ -1,0 +1,171 @@
+package io.turnpike.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.turnpike.config.RouteSpec;
+import io.turnpike.proxy.ExchangeView;
+import io.turnpike.proxy.Problems;
+import io.turnpike.proxy.Snapshot;
+import io.turnpike.upstream.Node;
+import io.turnpike.upstream.Service;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gateway's Prometheus metrics. {@link #record} runs on event loops and only touches meters
+ * resolved earlier (per route and per service, cached by id); everything that registers or removes
+ * meters runs on a control thread or once per new route.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+    /** The route and service label of requests that matched no route. */
+    static final String NONE = "none";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ServiceMeters> services = new ConcurrentHashMap<>();
+    private final RouteMeters unrouted;
+    private final Counter[] rejections;
+    private final Counter[] refusals;
+    private final Counter clientAborts;
+    private final Counter upstreamAborts;
+    private final Counter reloadsOk;
+    private final Counter reloadsFailed;
+    private final Map<Node, NodeMeters> nodes = new IdentityHashMap<>();
+    private final ProcessMeters process = new ProcessMeters();
+
+    public GatewayMetrics() {
+        process.bindTo(registry); // first: it adds meter filters, which must precede every meter
+        unrouted = new RouteMeters(registry, NONE, NONE, service(NONE));
+        Problems.Kind[] kinds = Problems.Kind.values();
+        rejections = new Counter[kinds.length];
+        refusals = new Counter[kinds.length];
+        for (Problems.Kind k : kinds) {
+            rejections[k.ordinal()] = Counter.builder("turnpike.rejections")
+                    .description("Requests the gateway answered itself, by problem type")
+                    .tag("reason", reason(k)).register(registry);
+            // Refusals have no request behind them, so they are not in turnpike_requests_total.
+            refusals[k.ordinal()] = Counter.builder("turnpike.connections.refused")
+                    .description("Connections closed before a request could be read, by problem type")
+                    .tag("reason", reason(k)).register(registry);
+        }
+        clientAborts = abortCounter("client-aborted");
+        upstreamAborts = abortCounter("upstream-aborted");
+        reloadsOk = reloadCounter("ok");
+        reloadsFailed = reloadCounter("failed");
+    }
+
+    /** The problem type's slug ({@code no-route}, {@code body-too-large}, ...): stable and bounded. */
+    static String reason(Problems.Kind kind) {
+        return kind.type().substring(Problems.TYPE_BASE.length());
+    }
+
+    private Counter abortCounter(String outcome) {
+        return Counter.builder("turnpike.aborts")
+                .description("Exchanges cut short after they started, by who ended them")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    private Counter reloadCounter(String result) {
+        return Counter.builder("turnpike.config.reloads")
+                .description("Config reloads, by result")
+                .tag("result", result).register(registry);
+    }
+
+    MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Counts one finished exchange. Called on its event loop; allocates nothing once warm. */
+    public void record(ExchangeView x) {
+        RouteMeters r = route(x.routeId(), x.serviceId());
+        r.record(x.method(), x.status(), x.totalNanos(), x.bytesIn(), x.bytesOut());
+        long upstream = x.upstreamNanos();
+        if (upstream >= 0) r.service.recordUpstream(x.nodeKey(), upstream);
+        Problems.Kind rejection = x.rejection();
+        if (rejection != null) rejections[rejection.ordinal()].increment();
+        String outcome = x.outcome();
+        if ("client-aborted".equals(outcome)) {
+            clientAborts.increment();
+        } else if ("upstream-aborted".equals(outcome)) {
+            upstreamAborts.increment();
+        }
+    }
+
+    /** Counts a connection refused before it carried a request (header timeout, ...). */
+    public void refused(Problems.Kind reason) {
+        refusals[reason.ordinal()].increment();
+    }
+
+    /**
+     * Counts a config reload: {@code ok} when the new config was applied, false when it was
+     * refused (problems in the file, or applying it failed). Any thread.
+     */
+    public void recordReload(boolean ok) {
+        (ok ? reloadsOk : reloadsFailed).increment();
+    }
+
+    private RouteMeters route(String routeId, String serviceId) {
+        if (routeId == null) return unrouted;
+        RouteMeters r = routes.get(routeId);
+        if (r != null && r.serviceId.equals(serviceId)) return r;
+        // Normally resolved by snapshot() already; here only when a request races a reload.
+        RouteMeters fresh = new RouteMeters(registry, routeId, serviceId, service(serviceId));
+        routes.put(routeId, fresh);
+        return fresh;
+    }
+
+    private ServiceMeters service(String serviceId) {
+        ServiceMeters s = services.get(serviceId);
+        return s != null ? s : services.computeIfAbsent(serviceId, id -> new ServiceMeters(registry, id));
+    }
+
+    /**
+     * Follows a new snapshot: resolves the meters of its routes (so the event loops find them
+     * ready), registers gauges for nodes that joined and removes those of nodes that left. Nodes
+     * kept across a reload keep their meters (and their counts).
+     */
+    public synchronized void snapshot(Snapshot snapshot) {
+        for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service());
+        nodes(snapshot);
+    }
+
+    private void nodes(Snapshot snapshot) {
+        Set<Node> live = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        snapshot.services().values().forEach(s -> live.addAll(s.nodes()));
+        // Removal first: a node re-added under the same key must get fresh meters, not the old ones.
+        nodes.entrySet().removeIf(e -> {
+            if (live.contains(e.getKey())) return false;
+            e.getValue().remove();
+            return true;
+        });
+        for (ServiceMeters sm : services.values()) {
+            Service s = snapshot.services().get(sm.serviceId);
+            Set<String> keys = new HashSet<>();
+            if (s != null) s.nodes().forEach(n -> keys.add(n.key()));
+            sm.nodeLatency.keySet().retainAll(keys);
+        }
+        for (Service s : snapshot.services().values()) {
+            ServiceMeters sm = service(s.id());
+            for (Node n : s.nodes()) {
+                Ewma latency = sm.nodeLatency.computeIfAbsent(n.key(), k -> new Ewma());
+                nodes.computeIfAbsent(n, node -> new NodeMeters(registry, node, latency));
+            }
+        }
+    }
+
+    /** Every meter in the Prometheus text format (version 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,76 @@
+package io.turnpike.observe;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.proxy.ExchangeView;
+import io.turnpike.proxy.Problems;
+import io.turnpike.proxy.Snapshot;
+
+/**
+ * Metrics and the access log of one gateway, behind the one observer the gateway calls. Create it
+ * before the gateway, pass it to {@code Gateway.start(config, observability)}, serve
+ * {@link #scrape()} on {@code /metrics}, and close it after the gateway has drained.
+ */
+public final class Observability implements ExchangeObserver, AutoCloseable {
+    private final GatewayMetrics metrics;
+    private final AccessLog accessLog; // null when disabled
+
+    public Observability() {
+        this(AccessLogSettings.DEFAULT);
+    }
+
+    public Observability(AccessLogSettings accessLog) {
+        this(new GatewayMetrics(), accessLog.enabled() ? AccessLog.open(accessLog) : null);
+    }
+
+    Observability(GatewayMetrics metrics, AccessLog accessLog) {
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        if (accessLog != null) {
+            FunctionCounter.builder("turnpike.access.log.dropped", accessLog, AccessLog::dropped)
+                    .description("Access log lines dropped because the writer fell behind")
+                    .register(metrics.registry());
+        }
+    }
+
+    @Override
+    public void onEnd(ExchangeView exchange) {
+        metrics.record(exchange);
+        if (accessLog != null) accessLog.offer(exchange);
+    }
+
+    @Override
+    public void onRefused(Problems.Kind reason) {
+        metrics.refused(reason);
+    }
+
+    @Override
+    public void onSnapshot(Snapshot snapshot) {
+        metrics.snapshot(snapshot);
+    }
+
+    /** Every metric in the Prometheus text format: what {@code /metrics} serves. Any thread. */
+    public String scrape() {
+        return metrics.scrape();
+    }
+
+    /**
+     * Counts a config reload in {@code turnpike_config_reloads_total{result="ok|failed"}}. Call it
+     * with true after a new config was applied, false when a changed file was refused. Any thread.
+     */
+    public void recordReload(boolean ok) {
+        metrics.recordReload(ok);
+    }
+
+    /** The access log, or null when it is disabled. */
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /** Writes the access log lines still queued and closes the log; then releases the meters. */
+    @Override
+    public void close() {
+        if (accessLog != null) accessLog.close();
+        metrics.close();
+    }
+}
