@@ -9,6 +9,11 @@ record FakeExchange(String requestId, long startEpochMillis, String clientIp, St
                     long totalNanos, long upstreamNanos, int retries, Problems.Kind rejection, String outcome,
                     String traceId) implements ExchangeView {
 
+    @Override public String parentSpanId() { return null; }
+    @Override public String spanId() { return null; }
+    @Override public boolean sampled() { return traceId != null; }
+    @Override public java.util.List<ExchangeView.Attempt> attempts() { return java.util.List.of(); }
+
     static FakeExchange ok(String requestId) {
         return new FakeExchange(requestId, 1_700_000_000_123L, "127.0.0.1", "GET", "/api/items/1", "api", "svc",
                 "127.0.0.1:9001", 200, 0, 2, 1_500_000, 1_000_000, 0, null, "ok",
