@@ -66,6 +66,10 @@ config() { # $1 = revision
 server:
   listen: 127.0.0.1:$gw
   eventLoops: 1
+admin: { listen: off }
+storage: { dataDir: $work/data }
+observe:
+  accessLog: { enabled: false }
 services:
   backend:
     nodes:

@@ -163,6 +163,10 @@ cat > "$work/turnpike.yaml" <<CONF
 server:
   listen: 127.0.0.1:$turnpike_port
   eventLoops: 1
+admin: { listen: off }
+storage: { dataDir: $work/data }
+observe:
+  accessLog: { enabled: false }   # nginx runs with access_log off too
 services:
   backend:
     nodes: [ http://127.0.0.1:$backend_port ]

@@ -137,4 +137,39 @@ class CommandLineIT {
             }
         }
     }
+    @Test
+    void metricsOnTheAdminPortAndTheAccessLogOnStdoutFollowTheTraffic(@TempDir Path dir) throws Exception {
+        try (TestBackend backend = new TestBackend("b")) {
+            Path file = dir.resolve("turnpike.yaml");
+            Files.writeString(file, config(backend.url(), "").replace("admin:\n",
+                    "storage: { dataDir: \"" + dir.resolve("data") + "\" }\nadmin:\n"));
+            try (GatewayProcess gw = GatewayProcess.start(file)) {
+                for (int i = 0; i < 3; i++) {
+                    try (RawHttp c = new RawHttp(gw.port())) {
+                        c.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: it-" + i + "\r\n\r\n");
+                        assertThat(c.read().status()).isEqualTo(200);
+                    }
+                }
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("admin API on http://127.0.0.1:(\\d+)")
+                        .matcher(gw.output());
+                assertThat(m.find()).as(gw.output()).isTrue();
+                java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                "http://127.0.0.1:" + m.group(1) + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body()).containsPattern(
+                        "turnpike_requests_total\\{[^}]*route=\"all\"[^}]*status=\"2xx\"[^}]*} 3\\.0");
+                assertThat(gw.terminate(10)).isNotEqualTo(-1);
+                List<String> lines = gw.output().lines().filter(l -> l.startsWith("{")).toList();
+                assertThat(lines).hasSize(3);
+                for (int i = 0; i < 3; i++) {
+                    var line = io.turnpike.testing.Json.parse(lines.get(i));
+                    assertThat(line.get("requestId").asText()).isEqualTo("it-" + i);
+                    assertThat(line.get("route").asText()).isEqualTo("all");
+                    assertThat(line.get("status").asInt()).isEqualTo(200);
+                }
+            }
+        }
+    }
 }

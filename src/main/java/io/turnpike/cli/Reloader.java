@@ -6,6 +6,7 @@ import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Problem;
 import io.turnpike.config.ServerSettings;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +20,12 @@ final class Reloader {
     private static final Logger log = LoggerFactory.getLogger(Reloader.class);
 
     private final ConfigSources sources;
+    private final Consumer<Boolean> outcomes;
 
-    Reloader(ConfigSources sources) {
+    /** @param outcomes told of each changed file: true when it was applied (counted in the metrics) */
+    Reloader(ConfigSources sources, Consumer<Boolean> outcomes) {
         this.sources = sources;
+        this.outcomes = outcomes;
     }
 
     void onFile(byte[] content) {
@@ -31,12 +35,14 @@ final class Reloader {
             result = sources.reloadFile(content);
         } catch (RuntimeException e) {
             log.error("config {} not applied: {}; the running config stays", was.source(), e.toString());
+            outcomes.accept(false);
             return;
         }
         if (!result.ok()) {
             onBad(result.problems());
             return;
         }
+        outcomes.accept(true);
         GatewayConfig next = result.config();
         ServerSettings s = was.server();
         ServerSettings n = next.server();
@@ -51,6 +57,7 @@ final class Reloader {
     }
 
     void onBad(List<Problem> problems) {
+        outcomes.accept(false);
         for (Problem problem : problems) {
             log.warn("{}", problem);
         }

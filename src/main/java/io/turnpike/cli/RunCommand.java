@@ -5,6 +5,12 @@ import io.turnpike.config.AdminSettings;
 import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigWatcher;
 import io.turnpike.config.GatewayConfig;
+import io.turnpike.config.ObserveSettings;
+import io.turnpike.observe.AccessLogSettings;
+import io.turnpike.observe.Observability;
+import io.turnpike.observe.trace.SpanExport;
+import io.turnpike.proxy.ExchangeObserver;
+import java.util.function.Supplier;
 import io.turnpike.server.Gateway;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,31 +59,47 @@ final class RunCommand implements Callable<Integer> {
      */
     static int serve(ConfigSources sources, Path file, Runnable started, AutoCloseable afterDrain)
             throws InterruptedException {
-        Gateway gateway = start(sources.current());
+        ObserveSettings observe = sources.current().observe();
+        Observability observability = new Observability(accessLog(observe.accessLog()));
+        SpanExport spans = observe.tracing().enabled()
+                ? SpanExport.otlp(observe.tracing().otlpEndpoint(), observe.tracing().sampleRatio()) : null;
+        if (spans != null) {
+            log.info("exporting spans to {} (sample ratio {})", observe.tracing().otlpEndpoint(),
+                    observe.tracing().sampleRatio());
+        }
+        AutoCloseable observers = () -> {
+            if (spans != null) spans.close();
+            observability.close();
+        };
+        Gateway gateway = start(sources.current(),
+                spans == null ? observability : ExchangeObserver.both(observability, spans), spans != null);
         if (gateway == null) {
+            closeQuietly(observers);
             closeQuietly(afterDrain);
             return 1;
         }
         sources.applyTo(gateway::apply);
         AdminServer admin;
         try {
-            admin = startAdmin(sources, gateway);
+            admin = startAdmin(sources, gateway, observability::scrape);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             AdminSettings a = sources.current().admin();
             log.error("cannot start the admin API on {}:{}: {} (admin.listen: off disables it)", a.host(), a.port(), e.toString());
             gateway.shutdown(Duration.ZERO);
+            closeQuietly(observers);
             closeQuietly(afterDrain);
             return 1;
         }
-        Reloader reloader = new Reloader(sources);
+        Reloader reloader = new Reloader(sources, observability::recordReload);
         ConfigWatcher watcher = file == null ? null : ConfigWatcher.ofContent(file, reloader::onFile, reloader::onBad);
         // The watcher stops first so no reload lands while the gateway drains; the admin API
         // answers until the gateway is gone, so /ready can say it is draining.
         ShutdownSequence shutdown = new ShutdownSequence()
                 .then("config watcher", () -> { if (watcher != null) watcher.close(); })
                 .then("gateway", () -> drain(gateway, sources.current()))
+                .then("access log and spans", observers::close)
                 .then("admin API", () -> { if (admin != null) admin.close(); })
                 .then("backends", afterDrain::close)
                 .install();
@@ -91,21 +113,28 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Null when the config turns the admin listener off. */
-    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway) throws Exception {
+    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics)
+            throws Exception {
         if (!sources.current().admin().enabled()) {
             log.info("admin API off (admin.listen: off)");
             return null;
         }
-        // Until the metrics registry exists, /metrics answers an empty exposition.
-        return AdminServer.start(sources, gateway, () -> "");
+        return AdminServer.start(sources, gateway, metrics);
+    }
+
+    private static AccessLogSettings accessLog(ObserveSettings.AccessLog a) {
+        return a.enabled() ? new AccessLogSettings(true, a.target(), a.sampleSuccess())
+                : new AccessLogSettings(false, AccessLogSettings.STDOUT, a.sampleSuccess());
     }
 
     /** Starts and announces a gateway; null (after logging why) when it cannot listen. */
-    static Gateway start(GatewayConfig config) throws InterruptedException {
+    static Gateway start(GatewayConfig config, ExchangeObserver observer, boolean recordAttempts)
+            throws InterruptedException {
         String host = config.server().host();
         Gateway gateway;
         try {
-            gateway = Gateway.start(config);
+            gateway = Gateway.start(config, observer);
+            gateway.observe(observer, recordAttempts);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {

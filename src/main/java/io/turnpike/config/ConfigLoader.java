@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * and validates it. Never throws for a bad file: every problem comes back located.
  */
 public final class ConfigLoader {
-    private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage");
+    private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage", "observe");
     private static final Map<String, String> PLANNED = Map.of(
             "cluster", "\"cluster\" is not supported yet",
             "plans", "\"plans\" is not supported yet",
@@ -91,9 +91,10 @@ public final class ConfigLoader {
         ServerSettings server = ServerSection.bind(root.get("server"));
         AdminSettings admin = AdminSection.bind(root.get("admin"), server);
         StorageSettings storage = StorageSection.bind(root.get("storage"));
+        ObserveSettings observe = ObserveSection.bind(root.get("observe"));
         Map<String, ServiceSpec> services = services(root.get("services"));
         List<RouteSpec> routes = RoutesSection.bind(root.get("routes"), services.keySet());
-        return new GatewayConfig(null, server, admin, storage, services, routes);
+        return new GatewayConfig(null, server, admin, storage, observe, services, routes);
     }
 
     private static Map<String, ServiceSpec> services(ConfigNode node) {

@@ -13,24 +13,30 @@ import java.util.Map;
  * @param source   the file it came from (null when built in code or from text)
  * @param admin    the admin listener; {@link AdminSettings#OFF} for configs built in code
  * @param storage  where admin changes persist
+ * @param observe  access log and tracing
  * @param services services by id, in file order
  * @param routes   routes in file order
  */
 public record GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
-                            Map<String, ServiceSpec> services, List<RouteSpec> routes) {
+                            ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes) {
     public GatewayConfig {
         // Not Map.copyOf: it would lose the file order promised above.
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         routes = List.copyOf(routes);
     }
 
-    /** A config built in code: no admin listener, default storage. */
+    /** A config built in code: no admin listener, default storage, default observation. */
     public GatewayConfig(Path source, ServerSettings server, Map<String, ServiceSpec> services, List<RouteSpec> routes) {
-        this(source, server, AdminSettings.OFF, StorageSettings.DEFAULT, services, routes);
+        this(source, server, AdminSettings.OFF, StorageSettings.DEFAULT, ObserveSettings.DEFAULT, services, routes);
+    }
+
+    public GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
+                         Map<String, ServiceSpec> services, List<RouteSpec> routes) {
+        this(source, server, admin, storage, ObserveSettings.DEFAULT, services, routes);
     }
 
     GatewayConfig withSource(Path file) {
-        return new GatewayConfig(file, server, admin, storage, services, routes);
+        return new GatewayConfig(file, server, admin, storage, observe, services, routes);
     }
 
     /** {@code 3 services, 6 nodes, 5 routes}: what a log line or a validation answer says about it. */

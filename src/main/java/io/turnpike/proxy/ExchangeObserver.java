@@ -12,6 +12,29 @@ public interface ExchangeObserver {
 
     void onEnd(ExchangeView exchange);
 
+    /** Tells both, in order. */
+    static ExchangeObserver both(ExchangeObserver first, ExchangeObserver second) {
+        return new ExchangeObserver() {
+            @Override
+            public void onEnd(ExchangeView exchange) {
+                first.onEnd(exchange);
+                second.onEnd(exchange);
+            }
+
+            @Override
+            public void onRefused(Problems.Kind reason) {
+                first.onRefused(reason);
+                second.onRefused(reason);
+            }
+
+            @Override
+            public void onSnapshot(Snapshot snapshot) {
+                first.onSnapshot(snapshot);
+                second.onSnapshot(snapshot);
+            }
+        };
+    }
+
     /** A connection-level refusal with no exchange behind it (header timeout, connection limit). */
     default void onRefused(Problems.Kind reason) {}
 
