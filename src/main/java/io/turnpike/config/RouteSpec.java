@@ -8,9 +8,23 @@ import java.util.Map;
  * A route ({@code routes[i]}): which requests it takes and where they go.
  *
  * @param index    position in the file's route list (tie-breaker: earlier wins among equals)
- * @param timeout  overrides the service's request timeout when not null
+ * @param timeout       overrides the service's request timeout when not null
+ * @param highPriority  {@code priority: high}: calls go to the fastest node
+ * @param fallback      served while the circuit is open; null = a 503 problem
  */
-public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout) {
+public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
+                        boolean highPriority, Fallback fallback) {
+
+    public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout) {
+        this(id, index, match, service, rewrite, timeout, false, null);
+    }
+
+    /**
+     * What the client gets instead of a 503 while the service's circuit is open ({@code fallback:}).
+     *
+     * @param headers header name to value
+     */
+    public record Fallback(int status, java.util.Map<String, String> headers, String body) {}
 
     /**
      * @param hosts    exact ({@code api.example.com}) or wildcard ({@code *.example.com}); empty = any host

@@ -6,12 +6,64 @@ import java.util.List;
 /**
  * A backend service ({@code services.<id>:}): its nodes and how to talk to them.
  *
- * @param loadBalancer balancer name; only {@code round-robin} exists in this version
+ * @param loadBalancer     balancer: {@code round-robin}, {@code random}, {@code least-request},
+ *                         {@code peak-ewma}, {@code hash(header:X|cookie:Y|ip)}
+ * @param priority         how high-priority calls use the fastest node
+ * @param healthCheck      active checks; null = none
+ * @param outlierDetection passive ejection; null = none
+ * @param circuitBreaker   the service's breaker (and each node's); null = none
  */
-public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool) {
+public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
+                          Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
+                          CircuitBreaker circuitBreaker) {
     public ServiceSpec {
         nodes = List.copyOf(nodes);
     }
+
+    /** A service with the defaults for everything beyond nodes, balancer, timeouts and pool. */
+    public ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool) {
+        this(id, nodes, loadBalancer, timeouts, pool, Priority.DEFAULT, null, null, null);
+    }
+
+    /**
+     * High-priority routing ({@code priority:}).
+     *
+     * @param maxShare    no node gets more than this many times its fair share of high-priority calls
+     * @param maxInFlight requests to the service at once before normal-priority calls are shed
+     *                    (503 with Retry-After); 0 = no limit
+     */
+    public record Priority(double maxShare, int maxInFlight) {
+        public static final Priority DEFAULT = new Priority(2.0, 0);
+    }
+
+    /**
+     * Active health checks ({@code healthCheck:}).
+     *
+     * @param unhealthyAfter consecutive failed checks that take a node out
+     * @param healthyAfter   consecutive passed checks that bring it back
+     */
+    public record HealthCheck(String path, Duration interval, Duration timeout, int unhealthyAfter, int healthyAfter) {}
+
+    /**
+     * Passive ejection ({@code outlierDetection:}).
+     *
+     * @param ejectFor   the first ejection's length; each further one is longer
+     * @param maxEjected at most this share of the service's nodes is ejected at once
+     */
+    public record OutlierDetection(int consecutiveFailures, Duration ejectFor, double maxEjected) {}
+
+    /**
+     * A circuit breaker ({@code circuitBreaker:}), per service and per node.
+     *
+     * @param failureRate   share of failed calls in the window that opens it
+     * @param slowOver      a call slower than this counts as slow; null = no slow-call rule
+     * @param slowRate      share of slow calls in the window that opens it
+     * @param window        calls in the sliding window (also the minimum before it may open)
+     * @param openFor       how long it stays open before letting probe calls through
+     * @param halfOpenCalls probe calls in half-open
+     */
+    public record CircuitBreaker(double failureRate, Duration slowOver, double slowRate, int window, Duration openFor,
+                                 int halfOpenCalls) {}
 
     /**
      * @param connect  TCP connect to a node; past it the next node is tried, else 502

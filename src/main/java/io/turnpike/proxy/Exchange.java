@@ -23,7 +23,11 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
+import io.turnpike.config.RouteSpec;
+import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
+import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.PickRequest;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.NodePool;
 import io.turnpike.upstream.Service;
@@ -34,7 +38,7 @@ import java.util.ArrayDeque;
  * the client connection's event loop. It owns the request body chunks it has not yet written
  * upstream, and releases them on every failure path.
  */
-final class Exchange implements Lease, ExchangeView {
+final class Exchange implements Lease, ExchangeView, PickRequest {
     private static final int MAX_STALE_RETRIES = 1;
     /** Body bytes held while the upstream connection is being made; reading pauses past this. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
@@ -72,6 +76,10 @@ final class Exchange implements Lease, ExchangeView {
     private int attempts;
     private int staleRetries;
     private boolean nodeCounted;
+    private long nodeStartNanos;
+    private long firstByteNanos = -1;
+    private boolean admitted;
+    private Throwable lastConnectFailure;
     private Node node;
     private NodePool pool;
     private Channel upstream;
@@ -201,18 +209,56 @@ final class Exchange implements Lease, ExchangeView {
 
     private void attempt() {
         Service service = route.service;
-        Node n = service.balancer().pick(tried);
+        long now = System.nanoTime();
+        if (!admitted) {
+            Admission admission = service.guard().admit(route.spec.highPriority(), now);
+            if (!admission.allowed()) {
+                refuse(admission);
+                return;
+            }
+            admitted = true;
+        }
+        Node n = service.balancer().pick(this, now);
         if (n == null) {
-            fail(Problems.Kind.NO_NODE, "no node of service " + service.id() + " could be reached");
+            if (attempts == 0) {
+                fail(Problems.Kind.NO_NODE, "no node of service " + service.id() + " is available");
+            } else if (lastConnectFailure instanceof ConnectTimeoutException) {
+                fail(Problems.Kind.GATEWAY_TIMEOUT, "connecting to " + node.key() + " timed out");
+            } else {
+                fail(Problems.Kind.BAD_GATEWAY, "could not connect to service " + service.id());
+            }
             return;
         }
-        int idx = service.balancer().indexOf(n);
+        int idx = service.indexOf(n);
         if (idx >= 0 && idx < 64) tried |= 1L << idx;
         node = n;
         attempts++;
         beginAttemptSpan();
         pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
         acquireConnection();
+    }
+
+    /** The service said no (breaker open, or overloaded): the route's fallback, or 503 with Retry-After. */
+    private void refuse(Admission admission) {
+        long seconds = Math.max(1, (admission.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
+        RouteSpec.Fallback fb = route.spec.fallback();
+        if (fb != null && admission.reason() == Admission.Reason.CIRCUIT_OPEN) {
+            byte[] body = fb.body() == null ? new byte[0] : fb.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            FullHttpResponse res = new DefaultFullHttpResponse(clientVersion, HttpResponseStatus.valueOf(fb.status()),
+                    cctx.alloc().buffer(body.length).writeBytes(body));
+            fb.headers().forEach(res.headers()::set);
+            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
+            finishWithProblem(Problems.Kind.CIRCUIT_OPEN, res);
+            return;
+        }
+        Problems.Kind kind = admission.reason() == Admission.Reason.CIRCUIT_OPEN
+                ? Problems.Kind.CIRCUIT_OPEN : Problems.Kind.OVERLOADED;
+        FullHttpResponse res = problem(kind, admission.reason() == Admission.Reason.CIRCUIT_OPEN
+                ? "the circuit of service " + route.service.id() + " is open: calls are stopped for now"
+                : "service " + route.service.id() + " is at its limit; high-priority calls go first");
+        res.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
+        finishWithProblem(kind, res);
     }
 
     private void acquireConnection() {
@@ -233,9 +279,11 @@ final class Exchange implements Lease, ExchangeView {
         upstream = ch;
         upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this, reused);
-        node.onStart();
-        nodeCounted = true;
         lastUpstreamRead = System.nanoTime();
+        node.stats().onStart(lastUpstreamRead);
+        nodeCounted = true;
+        nodeStartNanos = lastUpstreamRead;
+        firstByteNanos = -1;
         if (upstreamStartNanos < 0) upstreamStartNanos = lastUpstreamRead;
         armRequestTimer();
         // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write),
@@ -269,21 +317,14 @@ final class Exchange implements Lease, ExchangeView {
     @Override
     public void onConnectFailure(Throwable cause) {
         if (done) return;
-        node.onStart();
-        node.onEnd(true);
+        long now = System.nanoTime();
+        node.stats().onStart(now);
+        nodeCounted = true;
+        nodeStartNanos = attemptStartNanos != 0 ? attemptStartNanos : now;
+        endNode(Outcome.CONNECT_FAILURE);
         endAttemptSpan("connect-failed");
-        if (!bodyWritten) {
-            Node next = route.service.balancer().pick(tried);
-            if (next != null) {
-                attempt();
-                return;
-            }
-        }
-        if (cause instanceof ConnectTimeoutException) {
-            fail(Problems.Kind.GATEWAY_TIMEOUT, "connecting to " + node.key() + " timed out");
-        } else {
-            fail(Problems.Kind.BAD_GATEWAY, "could not connect to service " + route.service.id());
-        }
+        lastConnectFailure = cause;
+        attempt(); // the next node; attempt() answers 502/504 when none is left
     }
 
     // ---- request body ------------------------------------------------------------------------
@@ -385,6 +426,7 @@ final class Exchange implements Lease, ExchangeView {
 
     private void startResponse(HttpResponse res) {
         responseStarted = true;
+        firstByteNanos = System.nanoTime();
         status = res.status().code();
         HttpVersion cv = clientVersion;
         HttpHeaders oh = res.headers();
@@ -485,13 +527,13 @@ final class Exchange implements Lease, ExchangeView {
         if (stale && !bodyWritten && !requestHasBody && staleRetries < MAX_STALE_RETRIES) {
             // A pooled connection the node had already closed: the request never reached it.
             staleRetries++;
-            endNode(false);
+            endNode(Outcome.CANCELLED);
             endAttemptSpan("failed");
             beginAttemptSpan();
             acquireConnection();
             return;
         }
-        endNode(true);
+        endNode(Outcome.RESET);
         if (responseStarted) {
             abortClientOnly();
         } else {
@@ -503,7 +545,7 @@ final class Exchange implements Lease, ExchangeView {
     void clientGone() {
         if (done) return;
         outcome = "client-aborted";
-        endNode(false);
+        endNode(Outcome.CANCELLED);
         finish(true);
         dropUpstream();
     }
@@ -542,7 +584,7 @@ final class Exchange implements Lease, ExchangeView {
     }
 
     private void timedOut(String detail) {
-        endNode(true);
+        endNode(Outcome.TIMEOUT);
         if (responseStarted) {
             abortClientOnly();
         } else {
@@ -551,7 +593,7 @@ final class Exchange implements Lease, ExchangeView {
     }
 
     private void abortBoth() {
-        endNode(true);
+        endNode(Outcome.CANCELLED); // the client's fault (body too large, garbage), not the node's
         abortClientOnly();
     }
 
@@ -588,6 +630,7 @@ final class Exchange implements Lease, ExchangeView {
             res.release();
             return;
         }
+        endNode(Outcome.CANCELLED); // the gateway answers this one: nothing to hold against the node
         status = res.status().code();
         bytesOut = res.content().readableBytes();
         rejection = kind;
@@ -627,7 +670,8 @@ final class Exchange implements Lease, ExchangeView {
             while ((c = pendingBody.poll()) != null) c.release();
             pendingBody = null;
         }
-        endNode(failed);
+        endNode(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS); // no-op unless a response came
+        if (admitted) route.service.guard().onRequestEnd();
         context.requestEnded();
         try {
             context.observer().onEnd(this);
@@ -661,12 +705,30 @@ final class Exchange implements Lease, ExchangeView {
         attemptStartNanos = 0;
     }
 
-    /** Closes the node's books for this attempt, once. */
-    private void endNode(boolean failed) {
+    /** Closes the node's books for this attempt, once: its stats, its health, the service's breaker. */
+    private void endNode(Outcome how) {
         if (nodeCounted) {
             nodeCounted = false;
-            node.onEnd(failed);
+            long now = System.nanoTime();
+            long total = now - nodeStartNanos;
+            node.stats().onEnd(how, firstByteNanos < 0 ? -1 : firstByteNanos - nodeStartNanos, total);
+            node.health().onOutcome(how, total, now);
+            route.service.guard().onOutcome(how, total, now);
         }
+    }
+
+    // ---- PickRequest ----------------------------------------------------------------------------
+
+    @Override public long tried() { return tried; }
+    @Override public boolean highPriority() { return route.spec.highPriority(); }
+    @Override public String header(String name) { return request.headers().get(name); }
+    @Override public String cookie(String name) {
+        String header = request.headers().get(HttpHeaderNames.COOKIE);
+        if (header == null) return null;
+        for (io.netty.handler.codec.http.cookie.Cookie c : io.netty.handler.codec.http.cookie.ServerCookieDecoder.LAX.decode(header)) {
+            if (c.name().equals(name)) return c.value();
+        }
+        return null;
     }
 
     // ---- ExchangeView ---------------------------------------------------------------------------

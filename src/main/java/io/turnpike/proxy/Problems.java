@@ -30,6 +30,8 @@ public final class Problems {
         HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
         BAD_GATEWAY(502, "upstream-failed", "Upstream failed"),
         NO_NODE(503, "no-healthy-node", "No node available"),
+        CIRCUIT_OPEN(503, "circuit-open", "Circuit open: calls to the service are stopped"),
+        OVERLOADED(503, "overloaded", "Service overloaded"),
         UNAVAILABLE(503, "shutting-down", "Gateway is shutting down"),
         GATEWAY_TIMEOUT(504, "upstream-timeout", "Upstream timed out");
 

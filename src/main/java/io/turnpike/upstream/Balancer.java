@@ -3,8 +3,8 @@ package io.turnpike.upstream;
 /** Picks the node for one attempt of one request. Implementations are shared across event loops. */
 public interface Balancer {
     /**
-     * @param tried bit i set = node i was already tried for this request (skip it when others remain)
-     * @return a node, or null when every node has been tried
+     * @return a node that is {@link Node#available available} and not yet tried for this request
+     *         (a tried one only when no other is left), or null when none is available
      */
-    Node pick(long tried);
+    Node pick(PickRequest request, long nowNanos);
 }

@@ -17,9 +17,8 @@ public final class Node {
     private final String hostHeader;
     private volatile int weight;
 
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    private final LongAdder inFlight = new LongAdder();
+    private final NodeStats stats = new NodeStats();
+    private final NodeHealth health = new NodeHealth();
     // Written by each loop's NodePool, read by metrics: the pools themselves are loop-confined.
     private final LongAdder pooledOpen = new LongAdder();
     private final LongAdder pooledIdle = new LongAdder();
@@ -50,19 +49,18 @@ public final class Node {
     public int weight() { return weight; }
     void weight(int w) { this.weight = w; }
 
-    public void onStart() {
-        requests.increment();
-        inFlight.increment();
-    }
+    /** Live numbers: in flight, totals, latency averages. */
+    public NodeStats stats() { return stats; }
 
-    public void onEnd(boolean failed) {
-        inFlight.decrement();
-        if (failed) failures.increment();
-    }
+    /** Whether it may take traffic (health checks, ejection, its breaker). */
+    public NodeHealth health() { return health; }
 
-    public long requests() { return requests.sum(); }
-    public long failures() { return failures.sum(); }
-    public long inFlight() { return inFlight.sum(); }
+    /** May be picked now. */
+    public boolean available(long nowNanos) { return health.available(nowNanos); }
+
+    public long requests() { return stats.requests(); }
+    public long failures() { return stats.failures(); }
+    public long inFlight() { return stats.inFlight(); }
 
     void pooled(int openDelta, int idleDelta) {
         if (openDelta != 0) pooledOpen.add(openDelta);

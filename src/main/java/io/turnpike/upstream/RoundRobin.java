@@ -53,23 +53,16 @@ public final class RoundRobin implements Balancer {
     }
 
     @Override
-    public Node pick(long tried) {
+    public Node pick(PickRequest request, long nowNanos) {
         if (nodes.length == 0) return null;
+        long tried = request.tried();
         long start = cursor.getAndIncrement();
         for (int k = 0; k < sequence.length; k++) {
             int i = sequence[(int) ((start + k) % sequence.length)];
-            if (i >= 64 || (tried & (1L << i)) == 0) {
+            if ((i >= 64 || (tried & (1L << i)) == 0) && nodes[i].available(nowNanos)) {
                 return nodes[i];
             }
         }
         return null;
-    }
-
-    /** Index of a node in this balancer's list (for the tried mask). */
-    public int indexOf(Node node) {
-        for (int i = 0; i < nodes.length; i++) {
-            if (nodes[i] == node) return i;
-        }
-        return -1;
     }
 }

@@ -10,9 +10,10 @@ import java.util.Map;
 public final class Service {
     private final String id;
     private final List<Node> nodes;
-    private final RoundRobin balancer;
+    private final Balancer balancer;
     private final ServiceSpec.Timeouts timeouts;
     private final ServiceSpec.Pool pool;
+    private final ServiceGuard guard = new ServiceGuard();
 
     private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool) {
         this.id = id;
@@ -46,7 +47,14 @@ public final class Service {
 
     public String id() { return id; }
     public List<Node> nodes() { return nodes; }
-    public RoundRobin balancer() { return balancer; }
+    public Balancer balancer() { return balancer; }
+
+    /** Position of a node in {@link #nodes()} (the bit a request's tried mask uses), or -1. */
+    public int indexOf(Node node) {
+        return nodes.indexOf(node);
+    }
     public ServiceSpec.Timeouts timeouts() { return timeouts; }
     public ServiceSpec.Pool pool() { return pool; }
+    /** The service-wide gate: breaker and load shedding. */
+    public ServiceGuard guard() { return guard; }
 }

@@ -72,15 +72,15 @@ class SpanExportTest {
              SpanExport export = new SpanExport(spans, 1.0)) {
             g.observe(export, true);
             String seen = "";
-            // round-robin: one of the first two requests starts at the dead node
+            // round-robin over two nodes: each request starts at the dead node, then retries on the live one
             for (int i = 0; i < 2; i++) seen = upstreamTraceparent(g, "");
             export.flush();
             List<SpanData> attempts = spans.getFinishedSpanItems().stream()
                     .filter(s -> s.getKind() == SpanKind.CLIENT)
                     .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos)).toList();
-            assertThat(attempts).hasSize(3);
+            assertThat(attempts).hasSize(4);
             assertThat(attempts).extracting(s -> s.getAttributes().get(io.opentelemetry.api.common.AttributeKey
-                    .stringKey("turnpike.outcome"))).containsExactlyInAnyOrder("connect-failed", "ok", "ok");
+                    .stringKey("turnpike.outcome"))).containsExactlyInAnyOrder("connect-failed", "ok", "connect-failed", "ok");
             SpanData failed = attempts.stream().filter(s -> s.getStatus().getStatusCode()
                     == io.opentelemetry.api.trace.StatusCode.ERROR).findFirst().orElseThrow();
             SpanData retried = attempts.stream().filter(s -> s != failed && s.getTraceId().equals(failed.getTraceId()))
