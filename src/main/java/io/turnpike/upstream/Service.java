@@ -13,7 +13,7 @@ public final class Service {
     private final Balancer balancer;
     private final ServiceSpec.Timeouts timeouts;
     private final ServiceSpec.Pool pool;
-    private final ServiceGuard guard = new ServiceGuard();
+    private final ServiceGuard guard = new ServiceGuard(new ServiceBreaker(), new LoadShedder());
 
     private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool) {
         this.id = id;
