@@ -11,12 +11,18 @@ import java.util.Map;
  * @param timeout       overrides the service's request timeout when not null
  * @param highPriority  {@code priority: high}: calls go to the fastest node
  * @param fallback      served while the circuit is open; null = a 503 problem
+ * @param retryNonIdempotent {@code retries: { nonIdempotent: true }}: retry POST/PATCH too
  */
 public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
-                        boolean highPriority, Fallback fallback) {
+                        boolean highPriority, Fallback fallback, boolean retryNonIdempotent) {
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout) {
-        this(id, index, match, service, rewrite, timeout, false, null);
+        this(id, index, match, service, rewrite, timeout, false, null, false);
+    }
+
+    public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
+                     boolean highPriority, Fallback fallback) {
+        this(id, index, match, service, rewrite, timeout, highPriority, fallback, false);
     }
 
     /**

@@ -26,6 +26,18 @@ final class RoutesSection {
 
     private RoutesSection() {}
 
+    /** {@code retries: { nonIdempotent: true }}: the route lets POST/PATCH be retried too. */
+    private static boolean retryNonIdempotent(ConfigNode retries) {
+        if (!retries.isPresent()) return false;
+        retries.checkKeys(List.of("nonIdempotent"), Map.of());
+        ConfigNode flag = retries.get("nonIdempotent");
+        String t = flag.text("true or false");
+        if (t == null) return false;
+        if (t.strip().equals("true")) return true;
+        if (!t.strip().equals("false")) flag.expected("true or false");
+        return false;
+    }
+
     static List<RouteSpec> bind(ConfigNode routes, Set<String> serviceIds) {
         List<RouteSpec> out = new ArrayList<>();
         Map<String, ConfigNode> ids = new HashMap<>();
@@ -37,16 +49,18 @@ final class RoutesSection {
                 route.expected("a route like {id: ..., match: {path: ...}, service: ...}");
                 continue;
             }
-            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout"), PLANNED);
+            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "retries"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
             String service = service(route, serviceIds);
             RouteSpec.Rewrite rewrite = rewrite(route.get("rewrite"), match == null ? null : match.pattern);
             Duration timeout = route.get("timeout").duration(null, false);
+            boolean retryNonIdempotent = retryNonIdempotent(route.get("retries"));
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
-                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout));
+                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, false, null,
+                        retryNonIdempotent));
             }
         }
         return out;

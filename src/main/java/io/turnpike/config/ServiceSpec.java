@@ -12,17 +12,43 @@ import java.util.List;
  * @param healthCheck      active checks; null = none
  * @param outlierDetection passive ejection; null = none
  * @param circuitBreaker   the service's breaker (and each node's); null = none
+ * @param retries          when and how failed tries are retried
  */
 public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
                           Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
-                          CircuitBreaker circuitBreaker) {
+                          CircuitBreaker circuitBreaker, Retries retries) {
     public ServiceSpec {
         nodes = List.copyOf(nodes);
     }
 
     /** A service with the defaults for everything beyond nodes, balancer, timeouts and pool. */
     public ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool) {
-        this(id, nodes, loadBalancer, timeouts, pool, Priority.DEFAULT, null, null, null);
+        this(id, nodes, loadBalancer, timeouts, pool, Priority.DEFAULT, null, null, null, Retries.DEFAULT);
+    }
+
+    /**
+     * Retries ({@code retries:}). A failed attempt is retried, on another node when there is one,
+     * when its failure is listed in {@code on}, the method is idempotent (or the route opts in),
+     * the request has no body, tries are left, the retry budget allows it and the request's
+     * deadline has not passed.
+     *
+     * @param attempts      retries after the first try (0 = none beyond trying each node once on a refused connection)
+     * @param onConnectFailure retry when connecting fails
+     * @param onReset       retry when the connection breaks before any response byte
+     * @param onTimeout     retry when a try times out before any response byte
+     * @param onStatuses    retry on these response statuses (the response is discarded)
+     * @param budget        retries at most this share of the service's recent requests (plus a small burst)
+     * @param backoff       base of the jittered exponential wait between tries
+     * @param perTryTimeout bounds one try; the route's (or service's) request timeout bounds them all
+     */
+    public record Retries(int attempts, boolean onConnectFailure, boolean onReset, boolean onTimeout,
+                          java.util.Set<Integer> onStatuses, double budget, Duration backoff, Duration perTryTimeout) {
+        public static final Retries DEFAULT = new Retries(0, true, false, false, java.util.Set.of(), 0.2,
+                Duration.ofMillis(25), null);
+
+        public Retries {
+            onStatuses = java.util.Set.copyOf(onStatuses);
+        }
     }
 
     /**

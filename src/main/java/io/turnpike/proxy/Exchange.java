@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
 import io.turnpike.config.RouteSpec;
+import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
 import io.turnpike.upstream.Outcome;
@@ -79,6 +80,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     private long nodeStartNanos;
     private long firstByteNanos = -1;
     private boolean admitted;
+    private int retries;
+    private long tryDeadline = Long.MAX_VALUE;
     private Throwable lastConnectFailure;
     private Node node;
     private NodePool pool;
@@ -217,6 +220,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
                 return;
             }
             admitted = true;
+            service.retryBudget().onRequest();
         }
         Node n = service.balancer().pick(this, now);
         if (n == null) {
@@ -406,6 +410,10 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 return;
             }
+            if (route.service.retries().onStatuses().contains(res.status().code()) && retry(Outcome.SERVER_ERROR)) {
+                io.netty.util.ReferenceCountUtil.release(msg); // its body is dropped with its connection
+                return;
+            }
             startResponse(res); // the client codec never merges head and body, so this is the head alone
         } else if (msg instanceof HttpContent c) {
             if (informational) {
@@ -533,6 +541,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             acquireConnection();
             return;
         }
+        if (!responseStarted && !gotBytes && retry(Outcome.RESET)) return;
         endNode(Outcome.RESET);
         if (responseStarted) {
             abortClientOnly();
@@ -540,6 +549,57 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             fail(Problems.Kind.BAD_GATEWAY, "the connection to service " + route.service.id() + " failed");
         }
     }
+
+    /**
+     * Retries the request after a failed try when the service's retry rules, the method, the
+     * budget and the deadline all allow it; the try's connection is dropped (with whatever it
+     * still had to say). Returns false when it may not retry: the caller fails the request.
+     */
+    private boolean retry(Outcome how) {
+        ServiceSpec.Retries rules = route.service.retries();
+        boolean listed = switch (how) {
+            case RESET -> rules.onReset();
+            case TIMEOUT -> rules.onTimeout();
+            case SERVER_ERROR -> true; // the caller checked the status
+            default -> false;
+        };
+        if (!listed || done || retries >= rules.attempts() || requestHasBody || !requestComplete) return false;
+        if (!IDEMPOTENT.contains(request.method().name()) && !route.spec.retryNonIdempotent()) return false;
+        long now = System.nanoTime();
+        long wait = backoffNanos(rules, retries + 1);
+        if (requestDeadline != Long.MAX_VALUE && now + wait - requestDeadline >= 0) return false;
+        if (!route.service.retryBudget().tryRetry()) return false;
+        retries++;
+        endNode(how);
+        endAttemptSpan(how == Outcome.TIMEOUT ? "timeout" : "failed");
+        Channel ch = upstream;
+        if (ch != null) {
+            upstream = null;
+            upstreamHandler.detach();
+            pool.discard(ch);
+        }
+        requestSent = false;
+        if (Long.bitCount(tried) >= route.service.nodes().size()) {
+            tried = 0; // every node had its turn: another try may go to any of them
+        }
+        client.deadline(requestDeadline);
+        cctx.executor().schedule(this::retryNow, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    private void retryNow() {
+        if (done) return;
+        lastUpstreamRead = System.nanoTime();
+        attempt();
+    }
+
+    /** Jittered exponential backoff: base x 2^(n-1) x a random factor in [0.5, 1.5). */
+    private static long backoffNanos(ServiceSpec.Retries rules, int n) {
+        long base = rules.backoff().toNanos() << Math.min(n - 1, 10);
+        return (long) (base * (0.5 + java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+    }
+
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     /** The client connection went away: stop the upstream request too. */
     void clientGone() {
@@ -550,16 +610,22 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         dropUpstream();
     }
 
+    /** The request's deadline is set by its first try and bounds all of them; each try may have its own. */
     private void armRequestTimer() {
-        long t = route.requestTimeoutNanos;
-        requestDeadline = t > 0 ? System.nanoTime() + t : Long.MAX_VALUE;
+        long now = System.nanoTime();
+        if (requestDeadline == Long.MAX_VALUE) {
+            long t = route.requestTimeoutNanos;
+            requestDeadline = t > 0 ? now + t : Long.MAX_VALUE;
+        }
+        var perTry = route.service.retries().perTryTimeout();
+        tryDeadline = perTry == null ? Long.MAX_VALUE : now + perTry.toNanos();
         client.deadline(nextDeadline());
     }
 
-    /** The earlier of the request deadline and the idle deadline (no byte from the node for too long). */
+    /** The earliest of the request, try and idle deadlines (idle: no byte from the node for too long). */
     private long nextDeadline() {
         long idle = route.service.timeouts().idle().toNanos();
-        long next = requestDeadline;
+        long next = requestDeadline - tryDeadline < 0 ? requestDeadline : tryDeadline;
         if (upstream != null && idle > 0 && lastUpstreamRead + idle - next < 0) next = lastUpstreamRead + idle;
         return next;
     }
@@ -570,14 +636,17 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         long now = System.nanoTime();
         if (upstream == null) {
             if (pool != null) pool.cancel(this);
-            timedOut("connecting to service " + route.service.id() + " timed out");
+            timedOut(now - requestDeadline >= 0 ? "service " + route.service.id() + " did not answer in time"
+                    : "connecting to service " + route.service.id() + " timed out");
             return;
         }
         long idle = route.service.timeouts().idle().toNanos();
         if (now - requestDeadline >= 0) {
             timedOut("service " + route.service.id() + " did not answer in time");
-        } else if (idle > 0 && now - lastUpstreamRead >= idle) {
-            timedOut("service " + route.service.id() + " sent nothing for " + (idle / 1_000_000) + " ms");
+        } else if (now - tryDeadline >= 0 || idle > 0 && now - lastUpstreamRead >= idle) {
+            if (!responseStarted && retry(Outcome.TIMEOUT)) return;
+            timedOut(now - tryDeadline >= 0 ? "a try at service " + route.service.id() + " timed out"
+                    : "service " + route.service.id() + " sent nothing for " + (idle / 1_000_000) + " ms");
         } else {
             client.deadline(nextDeadline());
         }

@@ -14,13 +14,18 @@ public final class Service {
     private final ServiceSpec.Timeouts timeouts;
     private final ServiceSpec.Pool pool;
     private final ServiceGuard guard = new ServiceGuard(new ServiceBreaker(), new LoadShedder());
+    private final RetryBudget retryBudget;
+    private final ServiceSpec.Retries retries;
 
-    private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool) {
+    private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool,
+                    ServiceSpec.Retries retries) {
         this.id = id;
         this.nodes = List.copyOf(nodes);
         this.balancer = new RoundRobin(this.nodes);
         this.timeouts = timeouts;
         this.pool = pool;
+        this.retries = retries;
+        this.retryBudget = new RetryBudget(retries.budget(), 10);
     }
 
     /**
@@ -42,7 +47,7 @@ public final class Service {
             }
             nodes.add(n);
         }
-        return new Service(spec.id(), nodes, spec.timeouts(), spec.pool());
+        return new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), spec.retries());
     }
 
     public String id() { return id; }
@@ -55,6 +60,12 @@ public final class Service {
     }
     public ServiceSpec.Timeouts timeouts() { return timeouts; }
     public ServiceSpec.Pool pool() { return pool; }
+    /** When and how failed tries are retried. */
+    public ServiceSpec.Retries retries() { return retries; }
+
+    /** Keeps retries to a share of the service's requests. */
+    public RetryBudget retryBudget() { return retryBudget; }
+
     /** The service-wide gate: breaker and load shedding. */
     public ServiceGuard guard() { return guard; }
 }

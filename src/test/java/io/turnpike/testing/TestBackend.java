@@ -70,6 +70,8 @@ public final class TestBackend implements AutoCloseable {
     public final AtomicInteger requests = new AtomicInteger();
     public final AtomicInteger connections = new AtomicInteger();
     public final ConcurrentLinkedQueue<String> aborted = new ConcurrentLinkedQueue<>();
+    private final io.netty.channel.group.ChannelGroup open =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     public TestBackend(String name) throws InterruptedException {
         this.name = name;
@@ -81,6 +83,7 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        open.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
@@ -95,9 +98,11 @@ public final class TestBackend implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
+    /** Like a killed process: the listener and every open connection close at once. */
     @Override
     public void close() {
         server.close().awaitUninterruptibly();
+        open.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
