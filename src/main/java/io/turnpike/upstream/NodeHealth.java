@@ -38,7 +38,7 @@ public final class NodeHealth {
         }
         this.outliers = spec.outlierDetection();
         this.cap = cap;
-        if (spec.outlierDetection() == null) ejectedUntil = 0;
+        if (spec.outlierDetection() == null) ejectedEver = false; // outlier detection dropped: nobody stays out
     }
 
     /** True when the node may be picked. In half-open this hands out one of the breaker's probe permits. */
