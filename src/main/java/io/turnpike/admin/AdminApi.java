@@ -44,6 +44,7 @@ final class AdminApi {
     private final Supplier<String> metrics;
     private final BearerToken token;
     private final String openApi;
+    private final CircuitApi circuits;
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
         this.sources = sources;
@@ -51,6 +52,7 @@ final class AdminApi {
         this.metrics = metrics;
         this.token = token;
         this.openApi = resource("openapi.json");
+        this.circuits = new CircuitApi(gateway);
     }
 
     Answer handle(Request r) {
@@ -92,6 +94,14 @@ final class AdminApi {
         }
         if (section == Section.SERVICES && n == 3 && seg.get(2).equals("nodes")) {
             return on(r, Map.of(HttpMethod.GET, () -> nodes(seg.get(1))));
+        }
+        if (section == Section.SERVICES && n == 3 && seg.get(2).equals("circuit")) {
+            return on(r, Map.of(HttpMethod.GET, () -> circuits.get(seg.get(1), null),
+                    HttpMethod.PUT, () -> circuits.put(seg.get(1), null, r.body())));
+        }
+        if (section == Section.SERVICES && n == 5 && seg.get(2).equals("nodes") && seg.get(4).equals("circuit")) {
+            return on(r, Map.of(HttpMethod.GET, () -> circuits.get(seg.get(1), seg.get(3)),
+                    HttpMethod.PUT, () -> circuits.put(seg.get(1), seg.get(3), r.body())));
         }
         if ((first.equals("consumers") || first.equals("plans")) && n <= 2) {
             String what = first.equals("consumers") ? "Consumers" : "Plans";
@@ -172,13 +182,16 @@ final class AdminApi {
         Map<String, String> urls = new LinkedHashMap<>();
         for (NodeSpec ns : spec.nodes()) urls.put(ns.key(), ns.url());
         ArrayNode out = Answer.JSON.createArrayNode();
+        long now = System.nanoTime();
         for (Node node : service.nodes()) {
-            out.addObject()
+            ObjectNode row = out.addObject();
+            row
                     .put("url", urls.getOrDefault(node.key(), "http://" + node.key()))
                     .put("weight", node.weight())
                     .put("inFlight", node.inFlight())
                     .put("requests", node.requests())
                     .put("failures", node.failures());
+            CircuitApi.health(row, node.health(), now);
         }
         return Answer.ok(out);
     }

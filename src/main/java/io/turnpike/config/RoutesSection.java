@@ -49,7 +49,7 @@ final class RoutesSection {
                 route.expected("a route like {id: ..., match: {path: ...}, service: ...}");
                 continue;
             }
-            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "retries"), PLANNED);
+            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "retries", "fallback"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -59,8 +59,8 @@ final class RoutesSection {
             boolean retryNonIdempotent = retryNonIdempotent(route.get("retries"));
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
-                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, false, null,
-                        retryNonIdempotent));
+                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, false,
+                        ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent));
             }
         }
         return out;

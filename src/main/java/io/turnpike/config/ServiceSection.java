@@ -15,22 +15,23 @@ final class ServiceSection {
     private static final List<String> BALANCERS_LATER = List.of("random", "least-request", "peak-ewma");
     private static final Map<String, String> PLANNED = Map.of(
             "discovery", "\"discovery\" is not available yet (expected: nodes: [http://host:port, ...])",
-            "registration", "\"registration\" is not available yet (expected: nodes: [http://host:port, ...])",
-            "healthCheck", "\"healthCheck\" is not supported yet",
-            "outlierDetection", "\"outlierDetection\" is not supported yet",
-            "circuitBreaker", "\"circuitBreaker\" is not supported yet");
+            "registration", "\"registration\" is not available yet (expected: nodes: [http://host:port, ...])");
 
     private ServiceSection() {}
 
     /** @param id already checked by the caller; returned spec is meaningless if problems were reported */
     static ServiceSpec bind(String id, ConfigNode service) {
-        service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "retries"), PLANNED);
+        service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "retries", "healthCheck",
+                "outlierDetection", "circuitBreaker"), PLANNED);
         boolean discovery = service.entries().containsKey("discovery")
                 || service.entries().containsKey("registration");
         List<NodeSpec> nodes = nodes(service, discovery);
         return new ServiceSpec(id, nodes, loadBalancer(service.get("loadBalancer")),
                 timeouts(service.get("timeouts")), pool(service.get("pool")), ServiceSpec.Priority.DEFAULT,
-                null, null, null, RetriesSection.bind(service.get("retries")));
+                ResilienceSection.healthCheck(service.get("healthCheck")),
+                ResilienceSection.outlierDetection(service.get("outlierDetection")),
+                ResilienceSection.circuitBreaker(service.get("circuitBreaker")),
+                RetriesSection.bind(service.get("retries")));
     }
 
     private static List<NodeSpec> nodes(ConfigNode service, boolean discoveryReported) {

@@ -37,6 +37,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter reloadsFailed;
     private final Map<Node, NodeMeters> nodes = new IdentityHashMap<>();
     private final ProcessMeters process = new ProcessMeters();
+    private final CircuitMeters circuits = new CircuitMeters(registry);
 
     public GatewayMetrics() {
         process.bindTo(registry); // first: it adds meter filters, which must precede every meter
@@ -132,6 +133,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public synchronized void snapshot(Snapshot snapshot) {
         for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service());
         nodes(snapshot);
+        circuits.follow(snapshot);
     }
 
     private void nodes(Snapshot snapshot) {

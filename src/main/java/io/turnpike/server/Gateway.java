@@ -19,6 +19,7 @@ import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
 import io.turnpike.proxy.Snapshot;
 import io.turnpike.upstream.UpstreamPools;
+import io.turnpike.upstream.health.HealthCheckers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ public final class Gateway implements AutoCloseable {
     private final ProxyContext context;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
+    private final HealthCheckers healthCheckers = new HealthCheckers();
     private volatile Limits limits;
     private volatile Channel listener;
     private volatile boolean stopped;
@@ -54,6 +56,7 @@ public final class Gateway implements AutoCloseable {
         this.context.pools(new UpstreamPools(workers, transport.channel(), ProxyPipelines.upstream()));
         this.context.observer(observer);
         observer.onSnapshot(context.snapshot());
+        healthCheckers.apply(config.services(), context.snapshot().services());
         this.limits = s.limits();
     }
 
@@ -130,6 +133,7 @@ public final class Gateway implements AutoCloseable {
         limits = config.server().limits();
         context.snapshot(next);
         context.pools().prune(next.nodes());
+        healthCheckers.apply(config.services(), next.services());
         context.observer().onSnapshot(next);
     }
 
@@ -142,6 +146,7 @@ public final class Gateway implements AutoCloseable {
     public synchronized void shutdown(Duration drain) {
         if (stopped) return;
         stopped = true;
+        healthCheckers.close();
         context.startDraining();
         if (listener != null) {
             listener.close().awaitUninterruptibly();

@@ -2,6 +2,7 @@ package io.turnpike.upstream;
 
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.upstream.health.EjectionCap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,13 @@ public final class Service {
             }
             nodes.add(n);
         }
-        return new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), spec.retries());
+        Service service = new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), spec.retries());
+        // Breakers and health carry over with the nodes; the service's breaker moves to the new service.
+        service.guard.breaker().adopt(previous == null ? null : previous.guard.breaker(), spec);
+        EjectionCap cap = spec.outlierDetection() == null ? null
+                : new EjectionCap(nodes.stream().map(Node::health).toList(), spec.outlierDetection().maxEjected());
+        for (Node n : nodes) n.health().configure(n, spec, cap);
+        return service;
     }
 
     public String id() { return id; }

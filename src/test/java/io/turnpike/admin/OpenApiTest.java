@@ -38,7 +38,8 @@ class OpenApiTest {
             ops.sort(Comparator.comparing((Operation o) -> o.method().equals("DELETE")));
             assertThat(ops).hasSizeGreaterThan(12);
             for (Operation op : ops) {
-                String path = op.path().replace("{id}", op.path().startsWith("/admin/routes") ? "hello" : "svc");
+                String path = op.path().replace("{id}", op.path().startsWith("/admin/routes") ? "hello" : "svc")
+                        .replace("{node}", "127.0.0.1:" + backend.port());
                 String body = op.method().equals("GET") || op.method().equals("DELETE") ? null : "{}";
                 int status = f.admin(op.method(), path, body).statusCode();
                 assertThat(status).as(op.method() + " " + path).isNotIn(404, 405);

@@ -72,6 +72,10 @@ public final class TestBackend implements AutoCloseable {
     public final ConcurrentLinkedQueue<String> aborted = new ConcurrentLinkedQueue<>();
     private final io.netty.channel.group.ChannelGroup open =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    /** When not 0, every request (health checks too) is answered with this status: a sick node. */
+    public volatile int failWith;
+    /** Requests to {@code /health} (the health checks' default path) so far. */
+    public final AtomicInteger healthChecks = new AtomicInteger();
 
     public TestBackend(String name) throws InterruptedException {
         this.name = name;
@@ -150,7 +154,11 @@ public final class TestBackend implements AutoCloseable {
             Map<String, java.util.List<String>> q = new QueryStringDecoder(r.uri()).parameters();
             boolean keepAlive = HttpUtil.isKeepAlive(r);
             req = null;
-            if (path.startsWith("/echo")) {
+            if (path.equals("/health")) healthChecks.incrementAndGet();
+            int sick = failWith;
+            if (sick != 0) {
+                full(ctx, keepAlive, HttpResponseStatus.valueOf(sick), "sick " + name, "text/plain");
+            } else if (path.startsWith("/echo")) {
                 Map<String, String> headers = new TreeMap<>();
                 r.headers().forEach(e -> headers.merge(e.getKey().toLowerCase(), e.getValue(), (a, b) -> a + "," + b));
                 StringBuilder json = new StringBuilder("{\"method\":\"").append(r.method())

@@ -61,6 +61,23 @@ public final class TestConfigs {
         return this;
     }
 
+    /** Adds health checks, outlier detection and a breaker (each may be null) to service {@code id}. */
+    public TestConfigs resilience(String id, ServiceSpec.HealthCheck health, ServiceSpec.OutlierDetection outliers,
+                                  ServiceSpec.CircuitBreaker breaker) {
+        ServiceSpec s = services.get(id);
+        services.put(id, new ServiceSpec(id, s.nodes(), s.loadBalancer(), s.timeouts(), s.pool(), s.priority(),
+                health, outliers, breaker, s.retries()));
+        return this;
+    }
+
+    /** Gives the last route a fallback, served while its service's circuit is open. */
+    public TestConfigs fallback(int status, Map<String, String> headers, String body) {
+        RouteSpec r = routes.remove(routes.size() - 1);
+        routes.add(new RouteSpec(r.id(), r.index(), r.match(), r.service(), r.rewrite(), r.timeout(), r.highPriority(),
+                new RouteSpec.Fallback(status, headers, body)));
+        return this;
+    }
+
     /** A route: path pattern, optional methods, to service, optional rewrite. */
     public TestConfigs route(String id, String path, String service) {
         return route(id, new RouteSpec.Match(List.of(), path, List.of(), Map.of()), service, RouteSpec.Rewrite.NONE);

@@ -1,0 +1,100 @@
+package io.turnpike.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.turnpike.server.Gateway;
+import io.turnpike.upstream.Node;
+import io.turnpike.upstream.NodeHealth;
+import io.turnpike.upstream.Service;
+import io.turnpike.upstream.breaker.CircuitBreaker;
+import io.turnpike.upstream.breaker.CircuitEvent;
+
+/**
+ * The circuit endpoints: read a breaker, and an operator's open / closed / auto orders for a
+ * service's breaker or one node's. Orders live in this process (a fleet will share them through
+ * Redis); they survive reloads because breakers do.
+ */
+final class CircuitApi {
+    private final Gateway gateway;
+
+    CircuitApi(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    /** GET: state, window counts, recent transitions. {@code nodeKey} null = the service's breaker. */
+    Answer get(String serviceId, String nodeKey) {
+        CircuitBreaker b = find(serviceId, nodeKey);
+        return b == null ? missing(serviceId, nodeKey) : Answer.ok(describe(b, System.nanoTime()));
+    }
+
+    /** PUT {"state":"open|closed|auto","reason":"..."}. */
+    Answer put(String serviceId, String nodeKey, String body) {
+        CircuitBreaker b = find(serviceId, nodeKey);
+        if (b == null) return missing(serviceId, nodeKey);
+        JsonNode req;
+        try {
+            req = body == null || body.isBlank() ? null : Answer.JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            req = null;
+        }
+        String stateText = req != null && req.path("state").isTextual() ? req.path("state").asText() : null;
+        CircuitBreaker.Manual manual = CircuitBreaker.Manual.parse(stateText);
+        if (manual == null) {
+            return Answer.problem(HttpResponseStatus.BAD_REQUEST, "bad-circuit-state", "Bad circuit state",
+                    "state: " + (stateText == null ? "missing" : "\"" + stateText + "\"")
+                            + " (expected: {\"state\": \"open|closed|auto\", \"reason\": \"...\"})");
+        }
+        String reason = req.path("reason").isTextual() && !req.path("reason").asText().isBlank()
+                ? req.path("reason").asText().strip() : "no reason given";
+        if (reason.length() > 200) reason = reason.substring(0, 200);
+        b.override(manual, "admin", reason);
+        return Answer.ok(describe(b, System.nanoTime()));
+    }
+
+    private CircuitBreaker find(String serviceId, String nodeKey) {
+        Service s = gateway.snapshot().services().get(serviceId);
+        if (s == null) return null;
+        if (nodeKey == null) return s.guard().breaker().circuit();
+        for (Node n : s.nodes()) {
+            if (n.key().equals(nodeKey)) return n.health().breaker();
+        }
+        return null;
+    }
+
+    private static Answer missing(String serviceId, String nodeKey) {
+        return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found", nodeKey == null
+                ? "no service \"" + serviceId + "\" in the running config"
+                : "no node \"" + nodeKey + "\" in service \"" + serviceId + "\" (expected: host:port as GET "
+                        + "/admin/services/" + serviceId + "/nodes lists it)");
+    }
+
+    static ObjectNode describe(CircuitBreaker b, long now) {
+        ObjectNode o = Answer.JSON.createObjectNode();
+        o.put("state", b.state().label());
+        o.put("traffic", b.state().effect());
+        long until = b.openUntilNanos();
+        if (until != 0) o.put("retryAfterMs", Math.max(0, (until - now) / 1_000_000));
+        int[] w = b.windowCounts();
+        o.putObject("window").put("calls", w[0]).put("failures", w[1]).put("slow", w[2]);
+        var events = o.putArray("events");
+        for (CircuitEvent e : b.events()) {
+            events.addObject().put("at", e.at().toString()).put("from", e.from().label()).put("to", e.to().label())
+                    .put("who", e.who()).put("reason", e.reason());
+        }
+        return o;
+    }
+
+    /** The health fields of one node in the nodes listing. */
+    static void health(ObjectNode into, NodeHealth h, long now) {
+        boolean ejected = h.ejected(now);
+        into.put("health", h.checkedDown() ? "unhealthy" : ejected ? "ejected" : "healthy");
+        if (ejected) {
+            into.put("ejectedUntil", java.time.Instant.now().plusNanos(h.ejectedUntil() - now).toString());
+        } else {
+            into.putNull("ejectedUntil");
+        }
+        into.put("ejections", h.ejections());
+        into.put("breaker", h.breaker() == null ? "closed" : h.breaker().state().label());
+    }
+}
