@@ -45,6 +45,7 @@ final class AdminApi {
     private final BearerToken token;
     private final String openApi;
     private final CircuitApi circuits;
+    private final RegistrationApi registrations;
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
         this.sources = sources;
@@ -53,6 +54,7 @@ final class AdminApi {
         this.token = token;
         this.openApi = resource("openapi.json");
         this.circuits = new CircuitApi(gateway);
+        this.registrations = new RegistrationApi(gateway);
     }
 
     Answer handle(Request r) {
@@ -94,6 +96,13 @@ final class AdminApi {
         }
         if (section == Section.SERVICES && n == 3 && seg.get(2).equals("nodes")) {
             return on(r, Map.of(HttpMethod.GET, () -> nodes(seg.get(1))));
+        }
+        if (section == Section.SERVICES && n == 3 && seg.get(2).equals("registrations")) {
+            return on(r, Map.of(HttpMethod.GET, () -> registrations.list(seg.get(1)),
+                    HttpMethod.POST, () -> registrations.register(seg.get(1), r.body())));
+        }
+        if (section == Section.SERVICES && n == 4 && seg.get(2).equals("registrations")) {
+            return on(r, Map.of(HttpMethod.DELETE, () -> registrations.deregister(seg.get(1), seg.get(3))));
         }
         if (section == Section.SERVICES && n == 3 && seg.get(2).equals("circuit")) {
             return on(r, Map.of(HttpMethod.GET, () -> circuits.get(seg.get(1), null),

@@ -13,16 +13,14 @@ final class ServiceSection {
     private static final String URL_EXPECTED = "a URL like http://host:port";
     private static final String BALANCERS_NOW = "round-robin";
     private static final List<String> BALANCERS_LATER = List.of("random", "least-request", "peak-ewma");
-    private static final Map<String, String> PLANNED = Map.of(
-            "discovery", "\"discovery\" is not available yet (expected: nodes: [http://host:port, ...])",
-            "registration", "\"registration\" is not available yet (expected: nodes: [http://host:port, ...])");
+    private static final Map<String, String> PLANNED = Map.of();
 
     private ServiceSection() {}
 
     /** @param id already checked by the caller; returned spec is meaningless if problems were reported */
     static ServiceSpec bind(String id, ConfigNode service) {
         service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "retries", "healthCheck",
-                "outlierDetection", "circuitBreaker"), PLANNED);
+                "outlierDetection", "circuitBreaker", "discovery", "registration"), PLANNED);
         boolean discovery = service.entries().containsKey("discovery")
                 || service.entries().containsKey("registration");
         List<NodeSpec> nodes = nodes(service, discovery);
@@ -31,7 +29,8 @@ final class ServiceSection {
                 ResilienceSection.healthCheck(service.get("healthCheck")),
                 ResilienceSection.outlierDetection(service.get("outlierDetection")),
                 ResilienceSection.circuitBreaker(service.get("circuitBreaker")),
-                RetriesSection.bind(service.get("retries")));
+                RetriesSection.bind(service.get("retries")),
+                DiscoverySection.bind(service.get("discovery"), service.get("registration")));
     }
 
     private static List<NodeSpec> nodes(ConfigNode service, boolean discoveryReported) {

@@ -13,17 +13,37 @@ import java.util.List;
  * @param outlierDetection passive ejection; null = none
  * @param circuitBreaker   the service's breaker (and each node's); null = none
  * @param retries          when and how failed tries are retried
+ * @param discovery        DNS or self-registration of nodes; null = the static {@code nodes} only
  */
 public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
                           Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
-                          CircuitBreaker circuitBreaker, Retries retries) {
+                          CircuitBreaker circuitBreaker, Retries retries, Discovery discovery) {
     public ServiceSpec {
         nodes = List.copyOf(nodes);
     }
 
     /** A service with the defaults for everything beyond nodes, balancer, timeouts and pool. */
     public ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool) {
-        this(id, nodes, loadBalancer, timeouts, pool, Priority.DEFAULT, null, null, null, Retries.DEFAULT);
+        this(id, nodes, loadBalancer, timeouts, pool, Priority.DEFAULT, null, null, null, Retries.DEFAULT, null);
+    }
+
+    public ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
+                       Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
+                       CircuitBreaker circuitBreaker, Retries retries) {
+        this(id, nodes, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection, circuitBreaker,
+                retries, null);
+    }
+
+    /**
+     * Where nodes come from besides {@code nodes:} ({@code discovery:} / {@code registration:}).
+     *
+     * @param dnsHost         a name re-resolved every {@code refresh}; each address is a node on {@code dnsPort}
+     * @param refresh         how often the name is resolved again
+     * @param registrationTtl nodes register themselves through the admin API and stay while they
+     *                        heartbeat within this; null = no registration
+     */
+    public record Discovery(String dnsHost, int dnsPort, Duration refresh, Duration registrationTtl) {
+        public boolean dns() { return dnsHost != null; }
     }
 
     /**

@@ -194,7 +194,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         attemptSpanId = TraceContext.newSpanId();
         if (context.tracing()) attemptLog = new java.util.ArrayList<>(2);
         Forwarding.toUpstream(request, uri, host, client.clientIp(), requestId,
-                route.service.nodes().get(0).hostHeader(), trace.header(attemptSpanId));
+                route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader(),
+                trace.header(attemptSpanId));
         upstreamRequest = request;
         attempt();
     }

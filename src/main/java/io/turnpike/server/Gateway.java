@@ -19,6 +19,7 @@ import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
 import io.turnpike.proxy.Snapshot;
 import io.turnpike.upstream.UpstreamPools;
+import io.turnpike.upstream.discovery.Discovery;
 import io.turnpike.upstream.health.HealthCheckers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -42,6 +43,8 @@ public final class Gateway implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
     private final HealthCheckers healthCheckers = new HealthCheckers();
+    private final Discovery discovery = new Discovery(this::rediscovered, System::nanoTime);
+    private GatewayConfig config;
     private volatile Limits limits;
     private volatile Channel listener;
     private volatile boolean stopped;
@@ -52,7 +55,9 @@ public final class Gateway implements AutoCloseable {
         this.boss = transport.group(1, "turnpike-accept");
         this.loops = s.eventLoops() > 0 ? s.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.workers = transport.group(loops, "turnpike-io");
-        this.context = new ProxyContext(Snapshot.compile(config, null));
+        this.config = config;
+        discovery.configure(config);
+        this.context = new ProxyContext(Snapshot.compile(discovery.withDiscovered(config), null));
         this.context.pools(new UpstreamPools(workers, transport.channel(), ProxyPipelines.upstream()));
         this.context.observer(observer);
         observer.onSnapshot(context.snapshot());
@@ -129,12 +134,27 @@ public final class Gateway implements AutoCloseable {
      * the caller says so to the operator.
      */
     public synchronized void apply(GatewayConfig config) {
+        this.config = config;
+        discovery.configure(config);
+        config = discovery.withDiscovered(config);
         Snapshot next = Snapshot.compile(config, context.snapshot());
         limits = config.server().limits();
         context.snapshot(next);
         context.pools().prune(next.nodes());
         healthCheckers.apply(config.services(), next.services());
         context.observer().onSnapshot(next);
+    }
+
+    /** The set of discovered or registered nodes changed: the same config, with the new nodes. */
+    private void rediscovered() {
+        synchronized (this) {
+            if (!stopped) apply(config);
+        }
+    }
+
+    /** DNS-discovered and self-registered nodes. */
+    public Discovery discovery() {
+        return discovery;
     }
 
     /** Requests in flight now. */
@@ -147,6 +167,7 @@ public final class Gateway implements AutoCloseable {
         if (stopped) return;
         stopped = true;
         healthCheckers.close();
+        discovery.close();
         context.startDraining();
         if (listener != null) {
             listener.close().awaitUninterruptibly();

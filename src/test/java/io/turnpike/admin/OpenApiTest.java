@@ -25,7 +25,8 @@ class OpenApiTest {
     @Test
     void everyDocumentedOperationAnswers(@TempDir Path dir) throws Exception {
         try (TestBackend backend = new TestBackend("b");
-             AdminFixture f = AdminFixture.start(dir, AdminFixture.config(dir, backend.url(), ""))) {
+             AdminFixture f = AdminFixture.start(dir, AdminFixture.config(dir, backend.url(), "")
+                     .replace("    nodes: [", "    registration: { ttl: 30s }\n    nodes: ["))) {
             HttpResponse<String> doc = f.admin("GET", "/admin/openapi.json", null);
             assertThat(doc.statusCode()).isEqualTo(200);
             JsonNode api = Json.parse(doc.body());
@@ -34,8 +35,9 @@ class OpenApiTest {
             api.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> {
                 if (!m.equals("parameters")) ops.add(new Operation(m.toUpperCase(Locale.ROOT), p.getKey()));
             }));
-            // deletions last, so the entries the other operations name still exist
-            ops.sort(Comparator.comparing((Operation o) -> o.method().equals("DELETE")));
+            // deletions last, so the entries the other operations name still exist; sub-resources first
+            ops.sort(Comparator.comparing((Operation o) -> o.method().equals("DELETE"))
+                    .thenComparing(o -> o.method().equals("DELETE") ? -o.path().length() : 0));
             assertThat(ops).hasSizeGreaterThan(12);
             for (Operation op : ops) {
                 String path = op.path().replace("{id}", op.path().startsWith("/admin/routes") ? "hello" : "svc")

@@ -61,4 +61,19 @@ class RetriesConfigTest {
                 """);
         assertThat(c.routes().get(0).retryNonIdempotent()).isTrue();
     }
+
+    @Test
+    void readsDnsDiscoveryAndRegistration() {
+        ServiceSpec s = good("""
+                services:
+                  a:
+                    discovery: dns://orders.internal:8080
+                    registration: { ttl: 10s }
+                """).services().get("a");
+        assertThat(s.nodes()).isEmpty();
+        assertThat(s.discovery()).isEqualTo(new ServiceSpec.Discovery("orders.internal", 8080, Duration.ofSeconds(5),
+                Duration.ofSeconds(10)));
+        assertThat(problems("services: { a: { discovery: \"dns://nohost\" } }"))
+                .containsExactly("turnpike.yaml:1:29: services.a.discovery: \"dns://nohost\" (expected: dns://name:port)");
+    }
 }

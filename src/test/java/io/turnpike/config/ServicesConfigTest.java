@@ -79,7 +79,6 @@ class ServicesConfigTest {
                     loadBalancer: fastest
                 """)).containsExactly(
                 "turnpike.yaml:4:19: services.users.loadBalancer: \"peak-ewma\" is not available yet (expected: round-robin)",
-                "turnpike.yaml:7:5: services.orders: \"discovery\" is not available yet (expected: nodes: [http://host:port, ...])",
                 "turnpike.yaml:10:19: services.catalog.loadBalancer: \"fastest\" (expected: round-robin)");
     }
 
