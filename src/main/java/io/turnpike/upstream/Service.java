@@ -2,6 +2,8 @@ package io.turnpike.upstream;
 
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.upstream.balance.Balancers;
+import io.turnpike.upstream.balance.PriorityBalancer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +15,15 @@ public final class Service {
     private final Balancer balancer;
     private final ServiceSpec.Timeouts timeouts;
     private final ServiceSpec.Pool pool;
-    private final ServiceGuard guard = new ServiceGuard(new ServiceBreaker(), new LoadShedder());
+    private final ServiceGuard guard;
 
-    private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool) {
+    private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool,
+                    String loadBalancer, ServiceSpec.Priority priority) {
         this.id = id;
         this.nodes = List.copyOf(nodes);
-        this.balancer = new RoundRobin(this.nodes);
+        ServiceSpec.Priority p = priority == null ? ServiceSpec.Priority.DEFAULT : priority;
+        this.balancer = new PriorityBalancer(Balancers.create(loadBalancer, this.nodes), this.nodes, p.maxShare());
+        this.guard = new ServiceGuard(new ServiceBreaker(), new LoadShedder(p.maxInFlight()));
         this.timeouts = timeouts;
         this.pool = pool;
     }
@@ -42,7 +47,7 @@ public final class Service {
             }
             nodes.add(n);
         }
-        return new Service(spec.id(), nodes, spec.timeouts(), spec.pool());
+        return new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), spec.loadBalancer(), spec.priority());
     }
 
     public String id() { return id; }
