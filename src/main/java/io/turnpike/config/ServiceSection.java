@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
 final class ServiceSection {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
     private static final String URL_EXPECTED = "a URL like http://host:port";
-    private static final String BALANCERS_NOW = "round-robin";
-    private static final List<String> BALANCERS_LATER = List.of("random", "least-request", "peak-ewma");
     private static final Map<String, String> PLANNED = Map.of(
             "discovery", "\"discovery\" is not available yet (expected: nodes: [http://host:port, ...])",
             "registration", "\"registration\" is not available yet (expected: nodes: [http://host:port, ...])",
@@ -25,12 +23,13 @@ final class ServiceSection {
 
     /** @param id already checked by the caller; returned spec is meaningless if problems were reported */
     static ServiceSpec bind(String id, ConfigNode service) {
-        service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool"), PLANNED);
+        service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "priority"), PLANNED);
         boolean discovery = service.entries().containsKey("discovery")
                 || service.entries().containsKey("registration");
         List<NodeSpec> nodes = nodes(service, discovery);
-        return new ServiceSpec(id, nodes, loadBalancer(service.get("loadBalancer")),
-                timeouts(service.get("timeouts")), pool(service.get("pool")));
+        return new ServiceSpec(id, nodes, BalancingSection.loadBalancer(service.get("loadBalancer")),
+                timeouts(service.get("timeouts")), pool(service.get("pool")),
+                BalancingSection.priority(service.get("priority")), null, null, null);
     }
 
     private static List<NodeSpec> nodes(ConfigNode service, boolean discoveryReported) {
@@ -96,19 +95,6 @@ final class ServiceSection {
             return null;
         }
         return new NodeSpec("http://" + hp.hostForUrl() + ":" + hp.port(), hp.host(), hp.port(), weight);
-    }
-
-    private static String loadBalancer(ConfigNode lb) {
-        String name = lb.text(BALANCERS_NOW);
-        if (name == null) return BALANCERS_NOW;
-        String n = name.strip();
-        if (n.equals(BALANCERS_NOW)) return n;
-        if (BALANCERS_LATER.contains(n) || (n.startsWith("hash(") && n.endsWith(")"))) {
-            lb.problem(ConfigNode.quote(n) + " is not available yet (expected: " + BALANCERS_NOW + ")");
-        } else {
-            lb.expected(BALANCERS_NOW);
-        }
-        return BALANCERS_NOW;
     }
 
     private static ServiceSpec.Timeouts timeouts(ConfigNode t) {
