@@ -77,7 +77,7 @@ public final class PriorityBalancer implements Balancer {
             }
             // Its share if it takes this call too, against the cap on its fair share.
             double share = (node.stats().highPriorityLoad(nowNanos) + 1) / (total + 1);
-            if (cost < bestCost && share <= maxShare * nodes.weight(i) / weight) {
+            if (cost < bestCost && share <= maxShare * nodes.weight(i) / weight + 1e-9) {
                 bestCost = cost;
                 best = i;
             }
