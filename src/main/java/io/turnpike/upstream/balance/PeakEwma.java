@@ -32,11 +32,23 @@ public final class PeakEwma implements Balancer {
     }
 
     private double load(int i, long nowNanos) {
-        Node n = nodes.nodes[i];
-        long inFlight = n.inFlight();
+        return expectedLatency(nodes.nodes[i], nowNanos) / nodes.weight(i);
+    }
+
+    /** What a call sent now may expect: latency × (in flight + 1). */
+    static double expectedLatency(Node n, long nowNanos) {
+        double cost = latency(n, nowNanos);
+        return cost >= UNMEASURED_BUSY ? cost : cost * (n.inFlight() + 1);
+    }
+
+    /**
+     * A node's latency estimate for comparisons. Never measured: free while idle (so it gets
+     * measured), untouchable while its first calls run (else an unknown slow node draws a flood).
+     */
+    static double latency(Node n, long nowNanos) {
         double cost = n.stats().latencyCost(nowNanos);
-        // Never measured: free while idle (so it gets measured), untouchable while its first calls run.
-        if (cost == 0) return inFlight == 0 ? 0 : UNMEASURED_BUSY + inFlight;
-        return cost * (inFlight + 1) / nodes.weight(i);
+        if (cost > 0) return cost;
+        long inFlight = n.inFlight();
+        return inFlight == 0 ? 0 : UNMEASURED_BUSY + inFlight;
     }
 }

@@ -70,7 +70,7 @@ public final class PriorityBalancer implements Balancer {
             int i = (start + k) % n;
             Node node = nodes.nodes[i];
             if (!WeightedNodes.eligible(node, i, tried, nowNanos)) continue;
-            double cost = node.stats().latencyCost(nowNanos);
+            double cost = PeakEwma.expectedLatency(node, nowNanos);
             if (cost < fastestCost) {
                 fastestCost = cost;
                 fastest = i;
