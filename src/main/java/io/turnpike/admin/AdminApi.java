@@ -172,15 +172,26 @@ final class AdminApi {
         Map<String, String> urls = new LinkedHashMap<>();
         for (NodeSpec ns : spec.nodes()) urls.put(ns.key(), ns.url());
         ArrayNode out = Answer.JSON.createArrayNode();
+        long now = System.nanoTime();
         for (Node node : service.nodes()) {
-            out.addObject()
+            var stats = node.stats();
+            var o = out.addObject()
                     .put("url", urls.getOrDefault(node.key(), "http://" + node.key()))
                     .put("weight", node.weight())
                     .put("inFlight", node.inFlight())
                     .put("requests", node.requests())
-                    .put("failures", node.failures());
+                    .put("failures", node.failures())
+                    .put("ewmaFirstByteMs", millis(stats.ewmaFirstByteNanos()))
+                    .put("ewmaTotalMs", millis(stats.ewmaTotalNanos()));
+            double rate = stats.successRate(now);
+            if (Double.isNaN(rate)) o.putNull("successRate"); else o.put("successRate", Math.round(rate * 1e4) / 1e4);
         }
         return Answer.ok(out);
+    }
+
+    /** Nanoseconds as milliseconds with three decimals (0 = not measured yet). */
+    private static double millis(double nanos) {
+        return Math.round(nanos / 1e3) / 1e3;
     }
 
     private static String count(int problems) {
