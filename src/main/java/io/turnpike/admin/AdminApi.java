@@ -193,16 +193,26 @@ final class AdminApi {
         ArrayNode out = Answer.JSON.createArrayNode();
         long now = System.nanoTime();
         for (Node node : service.nodes()) {
+            var stats = node.stats();
             ObjectNode row = out.addObject();
             row
                     .put("url", urls.getOrDefault(node.key(), "http://" + node.key()))
                     .put("weight", node.weight())
                     .put("inFlight", node.inFlight())
                     .put("requests", node.requests())
-                    .put("failures", node.failures());
+                    .put("failures", node.failures())
+                    .put("ewmaFirstByteMs", millis(stats.ewmaFirstByteNanos()))
+                    .put("ewmaTotalMs", millis(stats.ewmaTotalNanos()));
+            double rate = stats.successRate(now);
+            if (Double.isNaN(rate)) row.putNull("successRate"); else row.put("successRate", Math.round(rate * 1e4) / 1e4);
             CircuitApi.health(row, node.health(), now);
         }
         return Answer.ok(out);
+    }
+
+    /** Nanoseconds as milliseconds with three decimals (0 = not measured yet). */
+    private static double millis(double nanos) {
+        return Math.round(nanos / 1e3) / 1e3;
     }
 
     private static String count(int problems) {

@@ -22,7 +22,7 @@ final class RoutesSection {
     private static final List<String> METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
     private static final Map<String, String> PLANNED = planned(
-            "priority", "auth", "acl", "policies", "rateLimit", "cost", "transform", "aggregate");
+            "auth", "acl", "policies", "rateLimit", "cost", "transform", "aggregate");
 
     private RoutesSection() {}
 
@@ -49,7 +49,8 @@ final class RoutesSection {
                 route.expected("a route like {id: ..., match: {path: ...}, service: ...}");
                 continue;
             }
-            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "retries", "fallback"), PLANNED);
+            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback"),
+                    PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -59,7 +60,8 @@ final class RoutesSection {
             boolean retryNonIdempotent = retryNonIdempotent(route.get("retries"));
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
-                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, false,
+                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout,
+                        BalancingSection.highPriority(route.get("priority")),
                         ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent));
             }
         }

@@ -11,21 +11,20 @@ import java.util.regex.Pattern;
 final class ServiceSection {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
     private static final String URL_EXPECTED = "a URL like http://host:port";
-    private static final String BALANCERS_NOW = "round-robin";
-    private static final List<String> BALANCERS_LATER = List.of("random", "least-request", "peak-ewma");
     private static final Map<String, String> PLANNED = Map.of();
 
     private ServiceSection() {}
 
     /** @param id already checked by the caller; returned spec is meaningless if problems were reported */
     static ServiceSpec bind(String id, ConfigNode service) {
-        service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "retries", "healthCheck",
+        service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "priority", "retries", "healthCheck",
                 "outlierDetection", "circuitBreaker", "discovery", "registration"), PLANNED);
         boolean discovery = service.entries().containsKey("discovery")
                 || service.entries().containsKey("registration");
         List<NodeSpec> nodes = nodes(service, discovery);
-        return new ServiceSpec(id, nodes, loadBalancer(service.get("loadBalancer")),
-                timeouts(service.get("timeouts")), pool(service.get("pool")), ServiceSpec.Priority.DEFAULT,
+        return new ServiceSpec(id, nodes, BalancingSection.loadBalancer(service.get("loadBalancer")),
+                timeouts(service.get("timeouts")), pool(service.get("pool")),
+                BalancingSection.priority(service.get("priority")),
                 ResilienceSection.healthCheck(service.get("healthCheck")),
                 ResilienceSection.outlierDetection(service.get("outlierDetection")),
                 ResilienceSection.circuitBreaker(service.get("circuitBreaker")),
@@ -96,19 +95,6 @@ final class ServiceSection {
             return null;
         }
         return new NodeSpec("http://" + hp.hostForUrl() + ":" + hp.port(), hp.host(), hp.port(), weight);
-    }
-
-    private static String loadBalancer(ConfigNode lb) {
-        String name = lb.text(BALANCERS_NOW);
-        if (name == null) return BALANCERS_NOW;
-        String n = name.strip();
-        if (n.equals(BALANCERS_NOW)) return n;
-        if (BALANCERS_LATER.contains(n) || (n.startsWith("hash(") && n.endsWith(")"))) {
-            lb.problem(ConfigNode.quote(n) + " is not available yet (expected: " + BALANCERS_NOW + ")");
-        } else {
-            lb.expected(BALANCERS_NOW);
-        }
-        return BALANCERS_NOW;
     }
 
     private static ServiceSpec.Timeouts timeouts(ConfigNode t) {

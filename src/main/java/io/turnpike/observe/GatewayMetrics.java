@@ -10,7 +10,6 @@ import io.turnpike.proxy.Problems;
 import io.turnpike.proxy.Snapshot;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -86,7 +85,7 @@ public final class GatewayMetrics implements AutoCloseable {
         RouteMeters r = route(x.routeId(), x.serviceId());
         r.record(x.method(), x.status(), x.totalNanos(), x.bytesIn(), x.bytesOut());
         long upstream = x.upstreamNanos();
-        if (upstream >= 0) r.service.recordUpstream(x.nodeKey(), upstream);
+        if (upstream >= 0) r.service.recordUpstream(upstream);
         Problems.Kind rejection = x.rejection();
         if (rejection != null) rejections[rejection.ordinal()].increment();
         String outcome = x.outcome();
@@ -145,17 +144,10 @@ public final class GatewayMetrics implements AutoCloseable {
             e.getValue().remove();
             return true;
         });
-        for (ServiceMeters sm : services.values()) {
-            Service s = snapshot.services().get(sm.serviceId);
-            Set<String> keys = new HashSet<>();
-            if (s != null) s.nodes().forEach(n -> keys.add(n.key()));
-            sm.nodeLatency.keySet().retainAll(keys);
-        }
         for (Service s : snapshot.services().values()) {
-            ServiceMeters sm = service(s.id());
+            service(s.id());
             for (Node n : s.nodes()) {
-                Ewma latency = sm.nodeLatency.computeIfAbsent(n.key(), k -> new Ewma());
-                nodes.computeIfAbsent(n, node -> new NodeMeters(registry, node, latency));
+                nodes.computeIfAbsent(n, node -> new NodeMeters(registry, node));
             }
         }
     }

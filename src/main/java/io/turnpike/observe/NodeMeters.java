@@ -17,7 +17,7 @@ final class NodeMeters {
     private final MeterRegistry registry;
     private final List<Meter> meters;
 
-    NodeMeters(MeterRegistry registry, Node node, Ewma latency) {
+    NodeMeters(MeterRegistry registry, Node node) {
         this.registry = registry;
         Tags tags = Tags.of("service", node.serviceId(), "node", node.key());
         // The gauges hold the node weakly; the registry's list below keeps the removal exact.
@@ -37,10 +37,16 @@ final class NodeMeters {
                 Gauge.builder("turnpike.node.connections", node, Node::idleConnections)
                         .description("Pooled upstream connections to the node, by state")
                         .tags(tags).tag("state", "idle").register(registry),
-                Gauge.builder("turnpike.node.latency.ewma", latency, Ewma::value)
-                        .description("Moving average of the node's upstream time (weight "
-                                + Ewma.WEIGHT + " per request)")
+                Gauge.builder("turnpike.node.latency.ewma", node, NodeMeters::latencySeconds)
+                        .description("Peak-sensitive moving average of the node's response time "
+                                + "(the balancers' estimate; fades over ~10 s)")
                         .baseUnit("seconds").tags(tags).register(registry));
+    }
+
+    /** The node's own average (the one its balancer uses); NaN before its first response. */
+    private static double latencySeconds(Node node) {
+        double nanos = node.stats().ewmaTotalNanos();
+        return nanos == 0 ? Double.NaN : nanos / 1e9;
     }
 
     void remove() {

@@ -781,7 +781,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             nodeCounted = false;
             long now = System.nanoTime();
             long total = now - nodeStartNanos;
-            node.stats().onEnd(how, firstByteNanos < 0 ? -1 : firstByteNanos - nodeStartNanos, total);
+            node.stats().onEnd(how, firstByteNanos < 0 ? -1 : firstByteNanos - nodeStartNanos, total, now);
             node.health().onOutcome(how, total, now);
             route.service.guard().onOutcome(how, total, now);
         }

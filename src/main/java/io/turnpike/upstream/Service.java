@@ -3,6 +3,8 @@ package io.turnpike.upstream;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.health.EjectionCap;
+import io.turnpike.upstream.balance.Balancers;
+import io.turnpike.upstream.balance.PriorityBalancer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,15 +16,17 @@ public final class Service {
     private final Balancer balancer;
     private final ServiceSpec.Timeouts timeouts;
     private final ServiceSpec.Pool pool;
-    private final ServiceGuard guard = new ServiceGuard(new ServiceBreaker(), new LoadShedder());
+    private final ServiceGuard guard;
     private final RetryBudget retryBudget;
     private final ServiceSpec.Retries retries;
 
     private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool,
-                    ServiceSpec.Retries retries) {
+                    String loadBalancer, ServiceSpec.Priority priority, ServiceSpec.Retries retries) {
         this.id = id;
         this.nodes = List.copyOf(nodes);
-        this.balancer = new RoundRobin(this.nodes);
+        ServiceSpec.Priority p = priority == null ? ServiceSpec.Priority.DEFAULT : priority;
+        this.balancer = new PriorityBalancer(Balancers.create(loadBalancer, this.nodes), this.nodes, p.maxShare());
+        this.guard = new ServiceGuard(new ServiceBreaker(), new LoadShedder(p.maxInFlight()));
         this.timeouts = timeouts;
         this.pool = pool;
         this.retries = retries;
@@ -48,7 +52,8 @@ public final class Service {
             }
             nodes.add(n);
         }
-        Service service = new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), spec.retries());
+        Service service = new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), spec.loadBalancer(), spec.priority(),
+                spec.retries());
         // Breakers and health carry over with the nodes; the service's breaker moves to the new service.
         service.guard.breaker().adopt(previous == null ? null : previous.guard.breaker(), spec);
         EjectionCap cap = spec.outlierDetection() == null ? null

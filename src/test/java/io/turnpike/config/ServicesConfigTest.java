@@ -65,7 +65,7 @@ class ServicesConfigTest {
     }
 
     @Test
-    void saysWhichBalancersAndFeaturesAreNotAvailableYet() {
+    void refusesAnUnknownBalancerAndAcceptsTheOthers() {
         assertThat(problems("""
                 services:
                   users:
@@ -78,17 +78,8 @@ class ServicesConfigTest {
                     nodes: [http://c:1]
                     loadBalancer: fastest
                 """)).containsExactly(
-                "turnpike.yaml:4:19: services.users.loadBalancer: \"peak-ewma\" is not available yet (expected: round-robin)",
-                "turnpike.yaml:10:19: services.catalog.loadBalancer: \"fastest\" (expected: round-robin)");
-    }
-
-    @Test
-    void reportsAHashBalancerAsNotAvailableYet() {
-        assertThat(problems("""
-                services:
-                  users: { nodes: [http://u:1], loadBalancer: "hash(header:X-User)" }
-                """)).containsExactly("turnpike.yaml:2:47: services.users.loadBalancer: "
-                + "\"hash(header:X-User)\" is not available yet (expected: round-robin)");
+                "turnpike.yaml:10:19: services.catalog.loadBalancer: \"fastest\" (expected: one of round-robin, "
+                        + "random, least-request, peak-ewma, hash(header:NAME), hash(cookie:NAME), hash(ip))");
     }
 
     @Test

@@ -55,6 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * /close             answers with Connection: close
  * anything else      200 "node-name"
  * </pre>
+ * A backend made with a delay holds every answer that long (a slow node among fast ones).
  */
 public final class TestBackend implements AutoCloseable {
     private static final int CHUNK = 256 * 1024;
@@ -65,6 +66,7 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private final String name;
+    private final long delayMillis;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     public final AtomicInteger requests = new AtomicInteger();
@@ -78,7 +80,13 @@ public final class TestBackend implements AutoCloseable {
     public final AtomicInteger healthChecks = new AtomicInteger();
 
     public TestBackend(String name) throws InterruptedException {
+        this(name, 0);
+    }
+
+    /** @param delayMillis every response waits this long (on a timer, the loop stays free) */
+    public TestBackend(String name, long delayMillis) throws InterruptedException {
         this.name = name;
+        this.delayMillis = delayMillis;
         this.server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -133,7 +141,14 @@ public final class TestBackend implements AutoCloseable {
                     digest.update(b.nioBuffer());
                 }
                 if (c instanceof LastHttpContent) {
-                    respond(ctx, req, bodyBytes, HexFormat.of().formatHex(digest.digest()));
+                    HttpRequest r = req;
+                    long n = bodyBytes;
+                    String sha = HexFormat.of().formatHex(digest.digest());
+                    if (delayMillis > 0) {
+                        ctx.executor().schedule(() -> respond(ctx, r, n, sha), delayMillis, TimeUnit.MILLISECONDS);
+                    } else {
+                        respond(ctx, r, n, sha);
+                    }
                 }
             }
         }

@@ -66,7 +66,7 @@ public final class TestConfigs {
                                   ServiceSpec.CircuitBreaker breaker) {
         ServiceSpec s = services.get(id);
         services.put(id, new ServiceSpec(id, s.nodes(), s.loadBalancer(), s.timeouts(), s.pool(), s.priority(),
-                health, outliers, breaker, s.retries()));
+                health, outliers, breaker, s.retries(), s.discovery()));
         return this;
     }
 
@@ -81,6 +81,21 @@ public final class TestConfigs {
     /** A route: path pattern, optional methods, to service, optional rewrite. */
     public TestConfigs route(String id, String path, String service) {
         return route(id, new RouteSpec.Match(List.of(), path, List.of(), Map.of()), service, RouteSpec.Rewrite.NONE);
+    }
+
+    /** Sets the balancer and the priority settings of a service added before. */
+    public TestConfigs balancing(String service, String loadBalancer, ServiceSpec.Priority priority) {
+        ServiceSpec s = services.get(service);
+        services.put(service, new ServiceSpec(s.id(), s.nodes(), loadBalancer, s.timeouts(), s.pool(), priority,
+                s.healthCheck(), s.outlierDetection(), s.circuitBreaker(), s.retries(), s.discovery()));
+        return this;
+    }
+
+    /** A {@code priority: high} route to a service. */
+    public TestConfigs highPriorityRoute(String id, String path, String service) {
+        routes.add(new RouteSpec(id, routes.size(), new RouteSpec.Match(List.of(), path, List.of(), Map.of()), service,
+                RouteSpec.Rewrite.NONE, null, true, null));
+        return this;
     }
 
     public TestConfigs route(String id, RouteSpec.Match match, String service, RouteSpec.Rewrite rewrite) {

@@ -1,4 +1,8 @@
-package io.turnpike.upstream;
+package io.turnpike.upstream.balance;
+
+import io.turnpike.upstream.Balancer;
+import io.turnpike.upstream.Node;
+import io.turnpike.upstream.PickRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +63,7 @@ public final class RoundRobin implements Balancer {
         long start = cursor.getAndIncrement();
         for (int k = 0; k < sequence.length; k++) {
             int i = sequence[(int) ((start + k) % sequence.length)];
-            if ((i >= 64 || (tried & (1L << i)) == 0) && nodes[i].available(nowNanos)) {
+            if (WeightedNodes.eligible(nodes[i], i, tried, nowNanos)) {
                 return nodes[i];
             }
         }
