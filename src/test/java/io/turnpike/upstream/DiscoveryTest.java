@@ -112,4 +112,33 @@ class DiscoveryTest {
             assertThat(g.discovery().register("svc", "http://127.0.0.1:1", 1)).isNull();
         }
     }
+
+    @Test
+    void aChangedDnsAnswerMovesTrafficWithoutLosingRequests(@TempDir Path dir) throws Exception {
+        try (TestBackend one = new TestBackend("one")) {
+            // a resolver the test controls: the name first answers 127.0.0.1, then 127.0.0.2
+            java.util.concurrent.atomic.AtomicReference<String> answer = new java.util.concurrent.atomic.AtomicReference<>("127.0.0.1");
+            try (Gateway g = gateway(dir, "    discovery: { dns: \"orders.test:" + one.port() + "\", refresh: 100ms }")) {
+                g.discovery().resolver(name -> new java.net.InetAddress[] {java.net.InetAddress.getByName(answer.get())});
+                g.discovery().refreshNow();
+                assertThat(g.snapshot().services().get("svc").nodes()).extracting(Node::key)
+                        .containsExactly("127.0.0.1:" + one.port());
+                assertThat(status(g)).isEqualTo(200);
+                Node before = g.snapshot().services().get("svc").nodes().get(0);
+                // the name moves to another address: the next refresh replaces the node
+                answer.set("127.0.0.2");
+                long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (System.nanoTime() < deadline && g.snapshot().services().get("svc").nodes().get(0) == before) {
+                    Thread.sleep(20);
+                }
+                assertThat(g.snapshot().services().get("svc").nodes()).extracting(Node::key)
+                        .containsExactly("127.0.0.2:" + one.port());
+                // a resolver failure keeps the last answer
+                g.discovery().resolver(name -> { throw new java.net.UnknownHostException(name); });
+                g.discovery().refreshNow();
+                assertThat(g.snapshot().services().get("svc").nodes()).extracting(Node::key)
+                        .containsExactly("127.0.0.2:" + one.port());
+            }
+        }
+    }
 }

@@ -6,7 +6,6 @@ import io.turnpike.config.ServiceSpec;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -47,6 +46,18 @@ public final class Discovery implements AutoCloseable {
     private final Map<String, List<NodeSpec>> resolved = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Registration>> registrations = new ConcurrentHashMap<>();
     private volatile Map<String, ServiceSpec.Discovery> settings = Map.of();
+    private volatile Resolver resolver = InetAddress::getAllByName;
+
+    /** Turns a name into addresses; blocking is fine (it runs on the discovery thread). */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String name) throws UnknownHostException;
+    }
+
+    /** Replaces the system resolver (tests, or a resolver of the operator's choosing). */
+    public void resolver(Resolver r) {
+        this.resolver = r;
+    }
 
     public Discovery(Runnable onChange, LongSupplier clock) {
         this.onChange = onChange;
@@ -87,7 +98,7 @@ public final class Discovery implements AutoCloseable {
     private void resolve(String id, ServiceSpec.Discovery d, boolean announce) {
         List<NodeSpec> nodes = new ArrayList<>();
         try {
-            for (InetAddress a : InetAddress.getAllByName(d.dnsHost())) {
+            for (InetAddress a : resolver.resolve(d.dnsHost())) {
                 String host = a.getHostAddress();
                 String url = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + d.dnsPort();
                 nodes.add(new NodeSpec(url, host, d.dnsPort(), 1));
@@ -207,7 +218,4 @@ public final class Discovery implements AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    static Duration of(long nanos) {
-        return Duration.ofNanos(nanos);
-    }
 }
