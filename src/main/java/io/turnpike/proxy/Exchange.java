@@ -224,6 +224,15 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             service.retryBudget().onRequest();
         }
         Node n = service.balancer().pick(this, now);
+        while (n != null && !n.health().onPicked(now)) {
+            int lost = service.indexOf(n); // its last probe permit went to another request: look again
+            if (lost < 0 || lost >= 64 || (tried & (1L << lost)) != 0) {
+                n = null;
+                break;
+            }
+            tried |= 1L << lost;
+            n = service.balancer().pick(this, now);
+        }
         if (n == null) {
             if (attempts == 0) {
                 fail(Problems.Kind.NO_NODE, "no node of service " + service.id() + " is available");

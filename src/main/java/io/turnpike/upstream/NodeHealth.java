@@ -46,6 +46,17 @@ public final class NodeHealth {
         if (checkedDown) return false;
         if (ejectedEver && nowNanos - ejectedUntil < 0) return false;
         CircuitBreaker b = breaker;
+        return b == null || b.allowsCalls(nowNanos);
+    }
+
+    /**
+     * The balancer chose this node for an attempt: in half-open this takes one of the breaker's
+     * probe permits. Taken here rather than in {@link #available}, because a balancer looks at
+     * several nodes (power of two choices) for each one it picks. False when the permits ran out
+     * in the meantime: pick another node.
+     */
+    public boolean onPicked(long nowNanos) {
+        CircuitBreaker b = breaker;
         return b == null || b.tryAcquire(nowNanos);
     }
 
