@@ -58,10 +58,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     private String path;
     private Problems.Kind rejection;
     private String outcome = "ok";
-    private TraceContext trace;
-    private String attemptSpanId;
-    private long attemptStartNanos;
-    private java.util.List<ExchangeView.Attempt> attemptLog; // only while tracing
+    private AttemptTrace trace;
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -190,12 +187,10 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         }
         String upstreamPath = route.rewriter.rewrite(target.path(), m);
         String uri = target.query() == null ? upstreamPath : upstreamPath + "?" + target.query();
-        trace = TraceContext.from(h.get(ProxyHeaders.TRACEPARENT));
-        attemptSpanId = TraceContext.newSpanId();
-        if (context.tracing()) attemptLog = new java.util.ArrayList<>(2);
+        trace = new AttemptTrace(h.get(ProxyHeaders.TRACEPARENT), startNanos, context.tracing());
         Forwarding.toUpstream(request, uri, host, client.clientIp(), requestId,
                 route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader(),
-                trace.header(attemptSpanId));
+                trace.header());
         upstreamRequest = request;
         attempt();
     }
@@ -247,32 +242,16 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         if (idx >= 0 && idx < 64) tried |= 1L << idx;
         node = n;
         attempts++;
-        beginAttemptSpan();
+        trace.begin(upstreamRequest.headers(), System.nanoTime());
         pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
         acquireConnection();
     }
 
     /** The service said no (breaker open, or overloaded): the route's fallback, or 503 with Retry-After. */
     private void refuse(Admission admission) {
-        long seconds = Math.max(1, (admission.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
-        RouteSpec.Fallback fb = route.spec.fallback();
-        if (fb != null && admission.reason() == Admission.Reason.CIRCUIT_OPEN) {
-            byte[] body = fb.body() == null ? new byte[0] : fb.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            FullHttpResponse res = new DefaultFullHttpResponse(clientVersion, HttpResponseStatus.valueOf(fb.status()),
-                    cctx.alloc().buffer(body.length).writeBytes(body));
-            fb.headers().forEach(res.headers()::set);
-            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
-            finishWithProblem(Problems.Kind.CIRCUIT_OPEN, res);
-            return;
-        }
-        Problems.Kind kind = admission.reason() == Admission.Reason.CIRCUIT_OPEN
-                ? Problems.Kind.CIRCUIT_OPEN : Problems.Kind.OVERLOADED;
-        FullHttpResponse res = problem(kind, admission.reason() == Admission.Reason.CIRCUIT_OPEN
-                ? "the circuit of service " + route.service.id() + " is open: calls are stopped for now"
-                : "service " + route.service.id() + " is at its limit; high-priority calls go first");
-        res.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
-        finishWithProblem(kind, res);
+        HttpVersion v = HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        finishWithProblem(Refusals.kind(admission), Refusals.response(cctx.alloc(), v, admission,
+                route.spec.fallback(), route.service.id(), requestId));
     }
 
     private void acquireConnection() {
@@ -334,9 +313,9 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         long now = System.nanoTime();
         node.stats().onStart(now);
         nodeCounted = true;
-        nodeStartNanos = attemptStartNanos != 0 ? attemptStartNanos : now;
+        nodeStartNanos = trace.startNanos() != 0 ? trace.startNanos() : now;
         endNode(Outcome.CONNECT_FAILURE);
-        endAttemptSpan("connect-failed");
+        trace.end(node.key(), "connect-failed", System.nanoTime());
         lastConnectFailure = cause;
         attempt(); // the next node; attempt() answers 502/504 when none is left
     }
@@ -546,8 +525,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             // A pooled connection the node had already closed: the request never reached it.
             staleRetries++;
             endNode(Outcome.CANCELLED);
-            endAttemptSpan("failed");
-            beginAttemptSpan();
+            trace.end(node.key(), "failed", System.nanoTime());
+            trace.begin(upstreamRequest.headers(), System.nanoTime());
             acquireConnection();
             return;
         }
@@ -581,7 +560,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         if (!route.service.retryBudget().tryRetry()) return false;
         retries++;
         endNode(how);
-        endAttemptSpan(how == Outcome.TIMEOUT ? "timeout" : "failed");
+        trace.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", System.nanoTime());
         Channel ch = upstream;
         if (ch != null) {
             upstream = null;
@@ -740,8 +719,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         if (done) return;
         done = true;
         endNanos = System.nanoTime();
-        if (attemptStartNanos != 0) {
-            endAttemptSpan(outcome.equals("ok") ? "ok"
+        if (trace != null && node != null) {
+            trace.end(node.key(), outcome.equals("ok") ? "ok"
                     : rejection == Problems.Kind.GATEWAY_TIMEOUT ? "timeout" : "failed", endNanos);
         }
         if (pendingBody != null) {
@@ -758,30 +737,6 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             // Observing must never break serving; a broken observer is a bug to see in the log.
             org.slf4j.LoggerFactory.getLogger(Exchange.class).warn("exchange observer failed", e);
         }
-    }
-
-    /**
-     * A new try at a node. The first uses the span id already in the head; a later one gets its
-     * own, so the node it reaches sees that attempt as its parent.
-     */
-    private void beginAttemptSpan() {
-        if (attempts + staleRetries > 1) {
-            attemptSpanId = TraceContext.newSpanId();
-            upstreamRequest.headers().set(ProxyHeaders.TRACEPARENT, trace.header(attemptSpanId));
-        }
-        attemptStartNanos = System.nanoTime();
-    }
-
-    private void endAttemptSpan(String how) {
-        endAttemptSpan(how, System.nanoTime());
-    }
-
-    private void endAttemptSpan(String how, long at) {
-        if (attemptLog != null && attemptStartNanos != 0) {
-            attemptLog.add(new ExchangeView.Attempt(attemptSpanId, node.key(), attemptStartNanos - startNanos,
-                    at - startNanos, how));
-        }
-        attemptStartNanos = 0;
     }
 
     /** Closes the node's books for this attempt, once: its stats, its health, the service's breaker. */
@@ -830,11 +785,11 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     @Override public int retries() { return Math.max(0, attempts - 1) + staleRetries; }
     @Override public Problems.Kind rejection() { return rejection; }
     @Override public String outcome() { return outcome; }
-    @Override public String traceId() { return trace == null ? null : trace.traceId; }
-    @Override public String parentSpanId() { return trace == null ? null : trace.parentSpanId; }
-    @Override public String spanId() { return trace == null ? null : trace.spanId; }
-    @Override public boolean sampled() { return trace != null && trace.sampled(); }
+    @Override public String traceId() { return trace == null ? null : trace.context.traceId; }
+    @Override public String parentSpanId() { return trace == null ? null : trace.context.parentSpanId; }
+    @Override public String spanId() { return trace == null ? null : trace.context.spanId; }
+    @Override public boolean sampled() { return trace != null && trace.context.sampled(); }
     @Override public java.util.List<ExchangeView.Attempt> attempts() {
-        return attemptLog == null ? java.util.List.of() : attemptLog;
+        return trace == null ? java.util.List.of() : trace.attempts();
     }
 }
