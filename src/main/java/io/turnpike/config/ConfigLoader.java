@@ -16,12 +16,11 @@ import org.yaml.snakeyaml.nodes.Node;
  * and validates it. Never throws for a bad file: every problem comes back located.
  */
 public final class ConfigLoader {
-    private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage", "observe");
+    private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage", "observe",
+            "consumers", "auth");
     private static final Map<String, String> PLANNED = Map.of(
             "cluster", "\"cluster\" is not supported yet",
             "plans", "\"plans\" is not supported yet",
-            "consumers", "\"consumers\" is not supported yet",
-            "auth", "\"auth\" is not supported yet",
             "clients", "\"clients\" is not supported yet",
             "alerts", "\"alerts\" is not supported yet");
 
@@ -94,7 +93,9 @@ public final class ConfigLoader {
         ObserveSettings observe = ObserveSection.bind(root.get("observe"));
         Map<String, ServiceSpec> services = services(root.get("services"));
         List<RouteSpec> routes = RoutesSection.bind(root.get("routes"), services.keySet());
-        return new GatewayConfig(null, server, admin, storage, observe, services, routes);
+        List<ConsumerSpec> consumers = ConsumersSection.bind(root.get("consumers"));
+        AuthSettings auth = ConsumersSection.auth(root.get("auth"));
+        return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth);
     }
 
     private static Map<String, ServiceSpec> services(ConfigNode node) {

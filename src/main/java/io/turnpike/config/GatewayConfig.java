@@ -16,10 +16,14 @@ import java.util.Map;
  * @param observe  access log and tracing
  * @param services services by id, in file order
  * @param routes   routes in file order
+ * @param consumers the callers the gateway knows, with their credentials (digests only)
+ * @param auth     how credentials are read
  */
 public record GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
-                            ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes) {
+                            ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes,
+                            List<ConsumerSpec> consumers, AuthSettings auth) {
     public GatewayConfig {
+        consumers = List.copyOf(consumers);
         // Not Map.copyOf: it would lose the file order promised above.
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         routes = List.copyOf(routes);
@@ -35,8 +39,13 @@ public record GatewayConfig(Path source, ServerSettings server, AdminSettings ad
         this(source, server, admin, storage, ObserveSettings.DEFAULT, services, routes);
     }
 
+    public GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
+                         ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes) {
+        this(source, server, admin, storage, observe, services, routes, List.of(), AuthSettings.DEFAULT);
+    }
+
     GatewayConfig withSource(Path file) {
-        return new GatewayConfig(file, server, admin, storage, observe, services, routes);
+        return new GatewayConfig(file, server, admin, storage, observe, services, routes, consumers, auth);
     }
 
     /** {@code 3 services, 6 nodes, 5 routes}: what a log line or a validation answer says about it. */

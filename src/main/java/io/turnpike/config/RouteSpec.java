@@ -12,9 +12,35 @@ import java.util.Map;
  * @param highPriority  {@code priority: high}: calls go to the fastest node
  * @param fallback      served while the circuit is open; null = a 503 problem
  * @param retryNonIdempotent {@code retries: { nonIdempotent: true }}: retry POST/PATCH too
+ * @param auth          accepted credential kinds ({@code apiKey}); empty = anonymous allowed
+ * @param acl           group rules for authenticated consumers; null = any consumer
+ * @param forwardCredentials pass the client's credential on to the service (default: removed)
  */
 public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
-                        boolean highPriority, Fallback fallback, boolean retryNonIdempotent) {
+                        boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
+                        Acl acl, boolean forwardCredentials) {
+
+    public RouteSpec {
+        auth = auth == null ? List.of() : List.copyOf(auth);
+    }
+
+    public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
+                     boolean highPriority, Fallback fallback, boolean retryNonIdempotent) {
+        this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, List.of(),
+                null, false);
+    }
+
+    /**
+     * Which consumers may call the route ({@code acl:}), by group; deny wins over allow.
+     *
+     * @param allow empty = every authenticated consumer
+     */
+    public record Acl(List<String> allow, List<String> deny) {
+        public Acl {
+            allow = List.copyOf(allow);
+            deny = List.copyOf(deny);
+        }
+    }
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout) {
         this(id, index, match, service, rewrite, timeout, false, null, false);

@@ -22,9 +22,53 @@ final class RoutesSection {
     private static final List<String> METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
     private static final Map<String, String> PLANNED = planned(
-            "auth", "acl", "policies", "rateLimit", "cost", "transform", "aggregate");
+            "policies", "rateLimit", "cost", "transform", "aggregate");
+    private static final List<String> AUTH_KINDS = List.of("apiKey");
+    private static final List<String> AUTH_LATER = List.of("jwt", "basic", "introspection", "mtls");
 
     private RoutesSection() {}
+
+    /** {@code auth: [apiKey]}: the credential kinds the route accepts (any one will do). */
+    private static List<String> auth(ConfigNode auth) {
+        List<String> out = new ArrayList<>();
+        for (ConfigNode item : auth.items("a list like [apiKey]", true)) {
+            String t = item.text("apiKey");
+            if (t == null) continue;
+            String kind = t.strip();
+            if (AUTH_KINDS.contains(kind)) {
+                if (!out.contains(kind)) out.add(kind);
+            } else if (AUTH_LATER.contains(kind)) {
+                item.problem(ConfigNode.quote(kind) + " is not supported yet (expected: apiKey)");
+            } else {
+                item.expected("one of " + String.join(", ", AUTH_KINDS));
+            }
+        }
+        return out;
+    }
+
+    /** {@code acl: { allow: [groups], deny: [groups] }}. */
+    private static RouteSpec.Acl acl(ConfigNode acl) {
+        if (!acl.isPresent()) return null;
+        acl.checkKeys(List.of("allow", "deny"), Map.of("scopes", "\"scopes\" is not supported yet"));
+        return new RouteSpec.Acl(groups(acl.get("allow")), groups(acl.get("deny")));
+    }
+
+    private static List<String> groups(ConfigNode list) {
+        List<String> out = new ArrayList<>();
+        for (ConfigNode g : list.items("a list of group names like [partners]", true)) {
+            String t = g.text("a group name");
+            if (t != null && !t.isBlank()) out.add(t.strip());
+        }
+        return out;
+    }
+
+    private static boolean flag(ConfigNode n) {
+        String t = n.text("true or false");
+        if (t == null) return false;
+        if (t.strip().equals("true")) return true;
+        if (!t.strip().equals("false")) n.expected("true or false");
+        return false;
+    }
 
     /** {@code retries: { nonIdempotent: true }}: the route lets POST/PATCH be retried too. */
     private static boolean retryNonIdempotent(ConfigNode retries) {
@@ -49,8 +93,8 @@ final class RoutesSection {
                 route.expected("a route like {id: ..., match: {path: ...}, service: ...}");
                 continue;
             }
-            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback"),
-                    PLANNED);
+            route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback",
+                    "auth", "acl", "forwardCredentials"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -58,11 +102,15 @@ final class RoutesSection {
             RouteSpec.Rewrite rewrite = rewrite(route.get("rewrite"), match == null ? null : match.pattern);
             Duration timeout = route.get("timeout").duration(null, false);
             boolean retryNonIdempotent = retryNonIdempotent(route.get("retries"));
+            List<String> auth = auth(route.get("auth"));
+            RouteSpec.Acl acl = acl(route.get("acl"));
+            boolean forwardCredentials = flag(route.get("forwardCredentials"));
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
                 out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout,
                         BalancingSection.highPriority(route.get("priority")),
-                        ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent));
+                        ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent, auth, acl,
+                        forwardCredentials));
             }
         }
         return out;

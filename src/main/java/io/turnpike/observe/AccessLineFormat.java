@@ -28,7 +28,7 @@ final class AccessLineFormat {
             g.writeStringField("time", TIME.format(Instant.ofEpochMilli(r.epochMillis())));
             g.writeStringField("requestId", r.requestId());
             g.writeStringField("clientIp", r.clientIp());
-            g.writeNullField("consumer"); // authentication is not built yet
+            if (r.consumer() == null) g.writeNullField("consumer"); else g.writeStringField("consumer", r.consumer());
             g.writeStringField("route", r.route());
             g.writeStringField("service", r.service());
             g.writeStringField("node", r.node());

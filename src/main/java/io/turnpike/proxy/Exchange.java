@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
+import io.turnpike.config.AuthSettings;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Admission;
@@ -59,6 +60,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     private Problems.Kind rejection;
     private String outcome = "ok";
     private AttemptTrace trace;
+    private io.turnpike.auth.Consumer consumer;
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -172,6 +174,28 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             return;
         }
         route = m.route();
+        String query = target.query();
+        Gatekeeper.stripConsumerHeaders(h);
+        if (!route.spec.auth().isEmpty()) {
+            AuthSettings auth = snapshot.config().auth();
+            Gatekeeper.Credential credential = Gatekeeper.apiKey(h, query, auth);
+            consumer = Gatekeeper.authenticate(credential, snapshot.consumers());
+            if (consumer == null) {
+                FullHttpResponse res = problem(Problems.Kind.UNAUTHORIZED,
+                        "this route needs a valid credential: " + Gatekeeper.challenge(auth));
+                res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, Gatekeeper.challenge(auth));
+                finishWithProblem(Problems.Kind.UNAUTHORIZED, res);
+                return;
+            }
+            if (!Gatekeeper.allowed(consumer, route.spec.acl())) {
+                fail(Problems.Kind.FORBIDDEN, "consumer " + consumer.id() + " may not call this route");
+                return;
+            }
+            if (!route.spec.forwardCredentials()) {
+                h.remove(auth.apiKeyHeader());
+                if (credential.inQuery()) query = Gatekeeper.withoutParam(query, auth.apiKeyQuery());
+            }
+        }
         long contentLength = HttpUtil.getContentLength(request, -1L);
         if (contentLength > maxBodyBytes) {
             fail(Problems.Kind.BODY_TOO_LARGE, "the body is " + contentLength + " bytes; the limit is " + maxBodyBytes);
@@ -186,11 +210,15 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             expectContinue = clientVersion.equals(HttpVersion.HTTP_1_1);
         }
         String upstreamPath = route.rewriter.rewrite(target.path(), m);
-        String uri = target.query() == null ? upstreamPath : upstreamPath + "?" + target.query();
+        String uri = query == null ? upstreamPath : upstreamPath + "?" + query;
         trace = new AttemptTrace(h.get(ProxyHeaders.TRACEPARENT), startNanos, context.tracing());
         Forwarding.toUpstream(request, uri, host, client.clientIp(), requestId,
                 route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader(),
                 trace.header());
+        if (consumer != null) {
+            h.set(ProxyHeaders.X_CONSUMER_ID, consumer.id());
+            h.set(ProxyHeaders.X_CONSUMER_GROUPS, consumer.groupsHeader());
+        }
         upstreamRequest = request;
         attempt();
     }
@@ -770,6 +798,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     @Override public String requestId() { return requestId; }
     @Override public long startEpochMillis() { return startMillis; }
     @Override public String clientIp() { return client.clientIp(); }
+    @Override public String consumerId() { return consumer == null ? null : consumer.id(); }
     @Override public String method() { return request.method().name(); }
     @Override public String path() { return path != null ? path : request.uri(); }
     @Override public String routeId() { return route == null ? null : route.id(); }

@@ -12,6 +12,11 @@ public interface ExchangeView {
 
     String clientIp();
 
+    /** The authenticated consumer's id; null for anonymous calls. */
+    default String consumerId() {
+        return null;
+    }
+
     String method();
 
     /** The normalised request path, or the raw target when it could not be normalised. */

@@ -21,6 +21,8 @@ public final class Problems {
     /** A problem kind: its status, stable type slug and human title. */
     public enum Kind {
         MALFORMED(400, "malformed-request", "Malformed request"),
+        UNAUTHORIZED(401, "unauthorized", "Authentication required"),
+        FORBIDDEN(403, "forbidden", "Not allowed"),
         NOT_FOUND(404, "no-route", "No route matches"),
         METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
         HEADER_TIMEOUT(408, "request-timeout", "Request header timeout"),

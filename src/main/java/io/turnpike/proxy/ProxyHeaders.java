@@ -17,6 +17,8 @@ public final class ProxyHeaders {
     public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     public static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     public static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    public static final AsciiString X_CONSUMER_ID = AsciiString.cached("x-consumer-id");
+    public static final AsciiString X_CONSUMER_GROUPS = AsciiString.cached("x-consumer-groups");
     public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     public static final String VIA_VALUE = "1.1 turnpike";
 

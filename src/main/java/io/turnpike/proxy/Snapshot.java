@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.auth.Consumers;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServiceSpec;
@@ -21,11 +22,13 @@ public final class Snapshot {
     private final GatewayConfig config;
     private final Router<ProxyRoute> router;
     private final Map<String, Service> services;
+    private final Consumers consumers;
 
     private Snapshot(GatewayConfig config, Router<ProxyRoute> router, Map<String, Service> services) {
         this.config = config;
         this.router = router;
         this.services = services;
+        this.consumers = new Consumers(config.consumers());
     }
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
@@ -46,6 +49,8 @@ public final class Snapshot {
     public GatewayConfig config() { return config; }
     public Router<ProxyRoute> router() { return router; }
     public Map<String, Service> services() { return services; }
+    /** The consumers, indexed by credential. */
+    public Consumers consumers() { return consumers; }
 
     /** Every node of this snapshot (to prune pools of nodes that left). */
     public Set<Node> nodes() {

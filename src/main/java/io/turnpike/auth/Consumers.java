@@ -1,0 +1,46 @@
+package io.turnpike.auth;
+
+import io.turnpike.config.ConsumerSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The consumers of one config, indexed by the SHA-256 digest of their API keys: finding the caller
+ * of a key is one hash lookup, however many consumers there are. The key the client sent is
+ * hashed and the digests compared in constant time; the plain keys are never kept.
+ */
+public final class Consumers {
+    private record Entry(byte[] digest, Consumer consumer) {}
+
+    private final Map<String, Entry> byKeyDigest = new HashMap<>();
+
+    public Consumers(List<ConsumerSpec> specs) {
+        for (ConsumerSpec s : specs) {
+            Consumer c = new Consumer(s.id(), s.groups(), s.plan());
+            for (String hex : s.apiKeyDigests()) {
+                byKeyDigest.put(hex, new Entry(HexFormat.of().parseHex(hex), c));
+            }
+        }
+    }
+
+    /** The consumer holding this API key, or null. */
+    public Consumer byApiKey(String key) {
+        byte[] digest = sha256(key);
+        Entry e = byKeyDigest.get(HexFormat.of().formatHex(digest));
+        // The map found a candidate by its digest; the final word is a constant-time comparison.
+        return e != null && MessageDigest.isEqual(e.digest(), digest) ? e.consumer() : null;
+    }
+
+    private static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
