@@ -15,13 +15,22 @@ import java.util.Map;
  * @param auth          accepted credential kinds ({@code apiKey}); empty = anonymous allowed
  * @param acl           group rules for authenticated consumers; null = any consumer
  * @param forwardCredentials pass the client's credential on to the service (default: removed)
+ * @param policies      IP filter, CORS and body limit of the route
  */
 public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
                         boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
-                        Acl acl, boolean forwardCredentials) {
+                        Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies) {
 
     public RouteSpec {
         auth = auth == null ? List.of() : List.copyOf(auth);
+        if (policies == null) policies = io.turnpike.policy.RoutePolicies.NONE;
+    }
+
+    public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
+                     boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
+                     Acl acl, boolean forwardCredentials) {
+        this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, auth, acl,
+                forwardCredentials, io.turnpike.policy.RoutePolicies.NONE);
     }
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,

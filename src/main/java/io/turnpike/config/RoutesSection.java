@@ -22,7 +22,7 @@ final class RoutesSection {
     private static final List<String> METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
     private static final Map<String, String> PLANNED = planned(
-            "policies", "rateLimit", "cost", "transform", "aggregate");
+            "rateLimit", "cost", "transform", "aggregate");
     private static final List<String> AUTH_KINDS = List.of("apiKey");
     private static final List<String> AUTH_LATER = List.of("jwt", "basic", "introspection", "mtls");
 
@@ -94,7 +94,7 @@ final class RoutesSection {
                 continue;
             }
             route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback",
-                    "auth", "acl", "forwardCredentials"), PLANNED);
+                    "auth", "acl", "forwardCredentials", "policies"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -110,7 +110,7 @@ final class RoutesSection {
                 out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout,
                         BalancingSection.highPriority(route.get("priority")),
                         ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent, auth, acl,
-                        forwardCredentials));
+                        forwardCredentials, PoliciesSection.bind(route.get("policies"))));
             }
         }
         return out;

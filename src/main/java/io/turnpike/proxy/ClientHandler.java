@@ -31,6 +31,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private ServerCodec codec;
     private String clientIp;
+    private byte[] clientAddress = new byte[0];
 
     private Exchange current;
     private final ArrayDeque<HttpObject> pipelined = new ArrayDeque<>(2);
@@ -49,6 +50,8 @@ public final class ClientHandler extends ChannelDuplexHandler {
     ProxyContext context() { return context; }
     ChannelHandlerContext ctx() { return ctx; }
     String clientIp() { return clientIp; }
+    /** The client's address as bytes (4 or 16), for IP filters. */
+    byte[] clientAddress() { return clientAddress; }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -58,8 +61,12 @@ public final class ClientHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        clientIp = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : "unknown";
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            clientIp = a.getAddress().getHostAddress();
+            clientAddress = a.getAddress().getAddress();
+        } else {
+            clientIp = "unknown";
+        }
         deadline(System.nanoTime() + limits.headerTimeout().toNanos());
         ctx.fireChannelActive(); // auto-read is on: the first read follows
     }

@@ -25,6 +25,8 @@ import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
 import io.turnpike.config.AuthSettings;
 import io.turnpike.config.RouteSpec;
+import io.turnpike.policy.Cors;
+import io.turnpike.policy.RoutePolicies;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
@@ -60,6 +62,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     private Problems.Kind rejection;
     private String outcome = "ok";
     private AttemptTrace trace;
+    private String corsOrigin; // the request's Origin when the route's CORS rules allow it
     private io.turnpike.auth.Consumer consumer;
 
     private String requestId;
@@ -158,6 +161,17 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             fail(Problems.Kind.MALFORMED, "an HTTP/1.1 request needs exactly one Host header");
             return;
         }
+        if (HttpMethod.OPTIONS.equals(request.method()) && h.contains(HttpHeaderNames.ORIGIN)
+                && h.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            // A CORS preflight is answered for the route the real request would take.
+            RouteMatch<ProxyRoute> real = snapshot.router().find(host,
+                    h.get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD), target.path(), h);
+            if (real.kind() == RouteMatch.Kind.FOUND && real.route().spec.policies().cors() != null) {
+                route = real.route();
+                answerPreflight(real.route().spec.policies().cors(), h.get(HttpHeaderNames.ORIGIN));
+                return;
+            }
+        }
         RouteMatch<ProxyRoute> m = snapshot.router().find(host, request.method().name(), target.path(), h);
         if (head && m.kind() == RouteMatch.Kind.METHOD_NOT_ALLOWED && m.allowed().contains("GET")) {
             m = snapshot.router().find(host, "GET", target.path(), h); // HEAD is GET without the body
@@ -174,6 +188,16 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             return;
         }
         route = m.route();
+        RoutePolicies policies = route.spec.policies();
+        if (policies.ipFilter() != null && !policies.ipFilter().permits(client.clientAddress())) {
+            fail(Problems.Kind.FORBIDDEN, "calls from " + client.clientIp() + " are not allowed on this route");
+            return;
+        }
+        if (policies.maxBodyBytes() >= 0) maxBodyBytes = policies.maxBodyBytes();
+        if (policies.cors() != null) {
+            String origin = h.get(HttpHeaderNames.ORIGIN);
+            if (policies.cors().allowsOrigin(origin)) corsOrigin = origin;
+        }
         String query = target.query();
         Gatekeeper.stripConsumerHeaders(h);
         if (!route.spec.auth().isEmpty()) {
@@ -273,6 +297,20 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         trace.begin(upstreamRequest.headers(), System.nanoTime());
         pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
         acquireConnection();
+    }
+
+    /** A CORS preflight: 204 with the route's rules for an allowed origin, 403 otherwise. */
+    private void answerPreflight(Cors cors, String origin) {
+        if (!cors.allowsOrigin(origin)) {
+            fail(Problems.Kind.FORBIDDEN, "origin " + origin + " may not call this route");
+            return;
+        }
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+                HttpResponseStatus.NO_CONTENT);
+        CorsHeaders.onPreflight(res.headers(), cors, origin);
+        res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
+        finishWithProblem(null, res);
     }
 
     /** The service said no (breaker open, or overloaded): the route's fallback, or 503 with Retry-After. */
@@ -471,6 +509,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         }
         Forwarding.appendVia(oh);
         oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
+        if (corsOrigin != null) CorsHeaders.onResponse(oh, route.spec.policies().cors(), corsOrigin);
         if (requestHasBody && !requestComplete) {
             closeClientAfter = true; // answered before the body ended: the rest cannot be skipped safely
         }
@@ -720,7 +759,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         status = res.status().code();
         bytesOut = res.content().readableBytes();
         rejection = kind;
-        outcome = "rejected";
+        outcome = kind == null ? "ok" : "rejected"; // null: an answer the gateway owes (a CORS preflight)
         finish(false); // first: closing the upstream below fails its pending writes, which must find us done
         dropUpstream();
         int code = res.status().code();

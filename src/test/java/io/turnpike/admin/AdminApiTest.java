@@ -185,7 +185,7 @@ class AdminApiTest {
             assertThat(problems).containsExactly(
                     "PUT /admin/routes/bad:2:47: routes[1].match.methods[0]: \"FETCH\" (expected: one of GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE, CONNECT)",
                     "PUT /admin/routes/bad:3:14: routes[1].service: no service \"nobody\" (expected: one of the services: svc)",
-                    "PUT /admin/routes/bad:4:3: routes[1]: unknown key \"colour\" (expected one of: id, match, service, rewrite, timeout, priority, retries, fallback, auth, acl, forwardCredentials)");
+                    "PUT /admin/routes/bad:4:3: routes[1]: unknown key \"colour\" (expected one of: id, match, service, rewrite, timeout, priority, retries, fallback, auth, acl, forwardCredentials, policies)");
             HttpResponse<String> wrongId = f.admin("PUT", "/admin/routes/bad", "{\"id\": \"other\", \"match\": {\"path\": \"/b\"}, \"service\": \"svc\"}");
             assertThat(Json.parse(wrongId.body()).get("problems").get(0).asText()).isEqualTo(
                     "PUT /admin/routes/bad:1:8: id: \"other\" differs from the id in the path (expected: \"bad\", or no id)");

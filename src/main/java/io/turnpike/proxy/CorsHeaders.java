@@ -1,0 +1,33 @@
+package io.turnpike.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.turnpike.policy.Cors;
+
+/** The CORS headers the gateway adds, for preflights it answers and for proxied responses. */
+final class CorsHeaders {
+    private CorsHeaders() {}
+
+    static void onPreflight(HttpHeaders h, Cors cors, String origin) {
+        common(h, cors, origin);
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, String.join(", ", cors.methods()));
+        if (!cors.headers().isEmpty()) {
+            h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, String.join(", ", cors.headers()));
+        }
+        h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, cors.maxAge().toSeconds());
+        h.set(HttpHeaderNames.CONTENT_LENGTH, 0);
+    }
+
+    static void onResponse(HttpHeaders h, Cors cors, String origin) {
+        common(h, cors, origin);
+        if (!cors.exposeHeaders().isEmpty()) {
+            h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, String.join(", ", cors.exposeHeaders()));
+        }
+    }
+
+    private static void common(HttpHeaders h, Cors cors, String origin) {
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, cors.allowOriginFor(origin));
+        if (cors.credentials()) h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+    }
+}
