@@ -18,12 +18,16 @@ public final class Consumers {
     private record Entry(byte[] digest, Consumer consumer) {}
 
     private final Map<String, Entry> byKeyDigest = new HashMap<>();
+    private final Map<String, Consumer> byJwtSubject = new HashMap<>();
 
     public Consumers(List<ConsumerSpec> specs) {
         for (ConsumerSpec s : specs) {
             Consumer c = new Consumer(s.id(), s.groups(), s.plan());
             for (String hex : s.apiKeyDigests()) {
                 byKeyDigest.put(hex, new Entry(HexFormat.of().parseHex(hex), c));
+            }
+            for (String issAndSub : s.jwtSubjects()) {
+                byJwtSubject.put(issAndSub, c);
             }
         }
     }
@@ -34,6 +38,11 @@ public final class Consumers {
         Entry e = byKeyDigest.get(HexFormat.of().formatHex(digest));
         // The map found a candidate by its digest; the final word is a constant-time comparison.
         return e != null && MessageDigest.isEqual(e.digest(), digest) ? e.consumer() : null;
+    }
+
+    /** The consumer a verified token names (issuer and subject), or null. */
+    public Consumer byJwt(String issuer, String subject) {
+        return byJwtSubject.get(issuer + "\n" + subject);
     }
 
     private static byte[] sha256(String key) {

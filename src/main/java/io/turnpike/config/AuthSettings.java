@@ -5,7 +5,16 @@ package io.turnpike.config;
  *
  * @param apiKeyHeader the header an API key comes in
  * @param apiKeyQuery  a query parameter an API key may come in instead; null = none
+ * @param jwt          the JWT issuers the gateway trusts
  */
-public record AuthSettings(String apiKeyHeader, String apiKeyQuery) {
-    public static final AuthSettings DEFAULT = new AuthSettings("X-API-Key", null);
+public record AuthSettings(String apiKeyHeader, String apiKeyQuery, java.util.List<JwtIssuerSpec> jwt) {
+    public static final AuthSettings DEFAULT = new AuthSettings("X-API-Key", null, java.util.List.of());
+
+    public AuthSettings {
+        jwt = java.util.List.copyOf(jwt);
+    }
+
+    public AuthSettings(String apiKeyHeader, String apiKeyQuery) {
+        this(apiKeyHeader, apiKeyQuery, java.util.List.of());
+    }
 }

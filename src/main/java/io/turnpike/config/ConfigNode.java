@@ -185,6 +185,11 @@ final class ConfigNode {
         return List.of();
     }
 
+    /** The raw YAML node (null when absent), for values bound as a whole, like a JWK set. */
+    Node node() {
+        return node;
+    }
+
     // ---- scalars
 
     /** The scalar with {@code ${ENV}} substituted, or null (absent, or reported as wrong). */

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 final class ConsumersSection {
     private static final Pattern DIGEST = Pattern.compile("(sha256:)?[0-9a-fA-F]{64}");
     private static final Map<String, String> PLANNED_CREDENTIALS = Map.of(
-            "jwt", "\"jwt\" credentials are not supported yet",
             "basic", "\"basic\" credentials are not supported yet");
 
     private ConsumersSection() {}
@@ -54,12 +53,20 @@ final class ConsumersSection {
             }
             String plan = c.get("plan").text("a plan name");
             List<String> digests = new ArrayList<>();
+            List<String> jwtSubjects = new ArrayList<>();
             for (ConfigNode cred : c.get("credentials").items("a list of credentials like [{apiKey: ...}]", false)) {
                 if (!cred.isMapping()) {
                     cred.expected("a credential like {apiKey: ${ACME_KEY}} or {apiKeyHash: <sha-256 hex>}");
                     continue;
                 }
-                cred.checkKeys(List.of("apiKey", "apiKeyHash"), PLANNED_CREDENTIALS);
+                cred.checkKeys(List.of("apiKey", "apiKeyHash", "jwt"), PLANNED_CREDENTIALS);
+                ConfigNode jwt = cred.get("jwt");
+                if (jwt.isPresent()) {
+                    jwt.checkKeys(List.of("issuer", "subject"), Map.of());
+                    String iss = jwt.require("issuer", "the token's iss").text("the token's iss");
+                    String sub = jwt.require("subject", "the token's sub (or consumerClaim)").text("the token's sub");
+                    if (iss != null && sub != null) jwtSubjects.add(iss.strip() + "\n" + sub.strip());
+                }
                 String digest = null;
                 ConfigNode at = cred.get("apiKey");
                 String key = at.secret("an API key, like ${ACME_KEY}");
@@ -89,21 +96,21 @@ final class ConsumersSection {
                     digests.add(digest);
                 }
             }
-            if (id != null) out.add(new ConsumerSpec(id, groups, plan == null ? null : plan.strip(), digests));
+            if (id != null) out.add(new ConsumerSpec(id, groups, plan == null ? null : plan.strip(), digests, jwtSubjects));
         }
         return out;
     }
 
     static AuthSettings auth(ConfigNode auth) {
         if (!auth.isPresent()) return AuthSettings.DEFAULT;
-        auth.checkKeys(List.of("apiKey"), Map.of("jwt", "\"jwt\" is not supported yet",
+        auth.checkKeys(List.of("apiKey", "jwt"), Map.of(
                 "basic", "\"basic\" is not supported yet", "introspection", "\"introspection\" is not supported yet"));
         ConfigNode k = auth.get("apiKey");
         k.checkKeys(List.of("header", "query"), Map.of());
         String header = k.get("header").text("a header name like X-API-Key");
         String query = k.get("query").text("a query parameter name like api_key");
         return new AuthSettings(header == null || header.isBlank() ? AuthSettings.DEFAULT.apiKeyHeader() : header.strip(),
-                query == null || query.isBlank() ? null : query.strip());
+                query == null || query.isBlank() ? null : query.strip(), JwtSection.bind(auth.get("jwt")));
     }
 
     /** Lower-case hex SHA-256 of the UTF-8 key. */

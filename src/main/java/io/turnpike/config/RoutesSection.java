@@ -23,8 +23,8 @@ final class RoutesSection {
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
     private static final Map<String, String> PLANNED = planned(
             "rateLimit", "cost", "transform", "aggregate");
-    private static final List<String> AUTH_KINDS = List.of("apiKey");
-    private static final List<String> AUTH_LATER = List.of("jwt", "basic", "introspection", "mtls");
+    private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt");
+    private static final List<String> AUTH_LATER = List.of("basic", "introspection", "mtls");
 
     private RoutesSection() {}
 
@@ -38,7 +38,7 @@ final class RoutesSection {
             if (AUTH_KINDS.contains(kind)) {
                 if (!out.contains(kind)) out.add(kind);
             } else if (AUTH_LATER.contains(kind)) {
-                item.problem(ConfigNode.quote(kind) + " is not supported yet (expected: apiKey)");
+                item.problem(ConfigNode.quote(kind) + " is not supported yet (expected: apiKey or jwt)");
             } else {
                 item.expected("one of " + String.join(", ", AUTH_KINDS));
             }

@@ -23,7 +23,9 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
+import io.turnpike.auth.JwtVerifier;
 import io.turnpike.config.AuthSettings;
+import java.util.List;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.policy.Cors;
 import io.turnpike.policy.RoutePolicies;
@@ -202,12 +204,23 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         Gatekeeper.stripConsumerHeaders(h);
         if (!route.spec.auth().isEmpty()) {
             AuthSettings auth = snapshot.config().auth();
-            Gatekeeper.Credential credential = Gatekeeper.apiKey(h, query, auth);
-            consumer = Gatekeeper.authenticate(credential, snapshot.consumers());
+            List<String> kinds = route.spec.auth();
+            Gatekeeper.Credential credential = null;
+            JwtVerifier.Verified token = null;
+            if (kinds.contains("apiKey")) {
+                credential = Gatekeeper.apiKey(h, query, auth);
+                consumer = Gatekeeper.authenticate(credential, snapshot.consumers());
+            }
+            if (consumer == null && kinds.contains("jwt")) {
+                String bearer = Gatekeeper.bearer(h);
+                token = bearer == null ? null : snapshot.jwt().verify(bearer);
+                if (token != null) consumer = snapshot.consumers().byJwt(token.issuer().issuer(), token.subject());
+            }
             if (consumer == null) {
-                FullHttpResponse res = problem(Problems.Kind.UNAUTHORIZED,
-                        "this route needs a valid credential: " + Gatekeeper.challenge(auth));
-                res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, Gatekeeper.challenge(auth));
+                FullHttpResponse res = problem(Problems.Kind.UNAUTHORIZED, "this route needs a valid credential");
+                for (String challenge : Gatekeeper.challenges(kinds, auth)) {
+                    res.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+                }
                 finishWithProblem(Problems.Kind.UNAUTHORIZED, res);
                 return;
             }
@@ -217,8 +230,10 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             }
             if (!route.spec.forwardCredentials()) {
                 h.remove(auth.apiKeyHeader());
-                if (credential.inQuery()) query = Gatekeeper.withoutParam(query, auth.apiKeyQuery());
+                if (credential != null && credential.inQuery()) query = Gatekeeper.withoutParam(query, auth.apiKeyQuery());
+                if (token != null) h.remove(HttpHeaderNames.AUTHORIZATION);
             }
+            if (token != null) Gatekeeper.claimsToHeaders(token, h);
         }
         long contentLength = HttpUtil.getContentLength(request, -1L);
         if (contentLength > maxBodyBytes) {

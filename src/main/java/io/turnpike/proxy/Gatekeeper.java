@@ -40,10 +40,31 @@ final class Gatekeeper {
         return acl.allow().isEmpty() || c.inAny(acl.allow());
     }
 
-    /** {@code WWW-Authenticate} for a 401: the schemes the route accepts and where the key goes. */
-    static String challenge(AuthSettings auth) {
-        return "ApiKey header=\"" + auth.apiKeyHeader() + "\""
-                + (auth.apiKeyQuery() == null ? "" : ", query=\"" + auth.apiKeyQuery() + "\"");
+    /** {@code WWW-Authenticate} values for a 401: one per scheme the route accepts. */
+    static List<String> challenges(List<String> kinds, AuthSettings auth) {
+        List<String> out = new ArrayList<>(2);
+        if (kinds.contains("apiKey")) {
+            out.add("ApiKey header=\"" + auth.apiKeyHeader() + "\""
+                    + (auth.apiKeyQuery() == null ? "" : ", query=\"" + auth.apiKeyQuery() + "\""));
+        }
+        if (kinds.contains("jwt")) out.add("Bearer realm=\"turnpike\"");
+        return out;
+    }
+
+    /** The token of {@code Authorization: Bearer <token>}, or null. */
+    static String bearer(HttpHeaders h) {
+        String v = h.get(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION);
+        if (v == null || v.length() < 8 || !v.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        return v.substring(7).strip();
+    }
+
+    /** The claims the issuer forwards as headers ({@code claimsToHeaders}). */
+    static void claimsToHeaders(io.turnpike.auth.JwtVerifier.Verified token, HttpHeaders h) {
+        token.issuer().claimsToHeaders().forEach((claim, header) -> {
+            Object v = token.claims().getClaim(claim);
+            if (v != null) h.set(header, v.toString());
+            else h.remove(header); // never let a client-sent value pass as the claim
+        });
     }
 
     /** Removes every client-supplied {@code X-Consumer-*} header: only the gateway says who calls. */

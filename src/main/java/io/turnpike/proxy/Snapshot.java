@@ -1,6 +1,7 @@
 package io.turnpike.proxy;
 
 import io.turnpike.auth.Consumers;
+import io.turnpike.auth.JwtVerifier;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServiceSpec;
@@ -23,12 +24,14 @@ public final class Snapshot {
     private final Router<ProxyRoute> router;
     private final Map<String, Service> services;
     private final Consumers consumers;
+    private final JwtVerifier jwt;
 
     private Snapshot(GatewayConfig config, Router<ProxyRoute> router, Map<String, Service> services) {
         this.config = config;
         this.router = router;
         this.services = services;
         this.consumers = new Consumers(config.consumers());
+        this.jwt = new JwtVerifier(config.auth().jwt());
     }
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
@@ -51,6 +54,8 @@ public final class Snapshot {
     public Map<String, Service> services() { return services; }
     /** The consumers, indexed by credential. */
     public Consumers consumers() { return consumers; }
+    /** Verifies bearer tokens against the configured issuers. */
+    public JwtVerifier jwt() { return jwt; }
 
     /** Every node of this snapshot (to prune pools of nodes that left). */
     public Set<Node> nodes() {

@@ -36,7 +36,7 @@ class ConsumersConfigTest {
         assertThat(p).anyMatch(s -> s.contains("consumers[0].credentials[0].apiKey: the API key (not shown) is shorter"))
                 .anyMatch(s -> s.contains("consumers[1].id: \"a\" is already the id"))
                 .anyMatch(s -> s.contains("consumers[1].credentials[0].apiKeyHash: \"nothex\""))
-                .anyMatch(s -> s.contains("\"jwt\" credentials are not supported yet"))
+                .anyMatch(s -> s.contains("consumers[2].credentials[1].jwt: missing \"issuer\""))
                 .anyMatch(s -> s.contains("consumers[3].credentials[0]: this API key (not shown) is also a key of consumer \"b\""));
     }
 
@@ -53,7 +53,7 @@ class ConsumersConfigTest {
         assertThat(problems("""
                 services: { s: { nodes: ["http://s:1"] } }
                 routes:
-                  - { id: r, match: { path: /x }, service: s, auth: [jwt] }
-                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"jwt\" is not supported yet (expected: apiKey)"));
+                  - { id: r, match: { path: /x }, service: s, auth: [basic] }
+                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"basic\" is not supported yet (expected: apiKey or jwt)"));
     }
 }

@@ -1,0 +1,108 @@
+package io.turnpike.config;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds {@code auth.jwt: [ { issuer, keys | secret, algorithms, audiences, clockSkew, requiredClaims,
+ * consumerClaim, claimsToHeaders } ]}. Keys are inline (a JWK set); fetching a JWKS URL is not built yet.
+ */
+final class JwtSection {
+    private static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+            "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512");
+
+    private JwtSection() {}
+
+    static List<JwtIssuerSpec> bind(ConfigNode list) {
+        List<JwtIssuerSpec> out = new ArrayList<>();
+        Map<String, ConfigNode> seen = new HashMap<>();
+        for (ConfigNode n : list.items("a list of issuers like [{issuer: https://id.example.com, keys: {...}}]", false)) {
+            n.checkKeys(List.of("issuer", "keys", "secret", "algorithms", "audiences", "clockSkew", "requiredClaims",
+                    "consumerClaim", "claimsToHeaders"), Map.of("jwks", "\"jwks\" URLs are not supported yet (expected: keys: {keys: [...]})"));
+            ConfigNode issuerNode = n.require("issuer", "the issuer's iss value, like https://id.example.com");
+            String issuer = issuerNode.text("the issuer's iss value");
+            if (issuer != null) {
+                issuer = issuer.strip();
+                ConfigNode earlier = seen.putIfAbsent(issuer, issuerNode);
+                if (earlier != null) {
+                    issuerNode.problem("issuer " + ConfigNode.quote(issuer) + " is already configured at line "
+                            + earlier.line() + " (expected: one entry per issuer)");
+                }
+            }
+            String jwks = keys(n);
+            List<String> algorithms = new ArrayList<>();
+            for (ConfigNode a : n.get("algorithms").items("a list like [RS256, ES256]", true)) {
+                String t = a.text("an algorithm");
+                if (t == null) continue;
+                if (ALGORITHMS.contains(t.strip())) {
+                    algorithms.add(t.strip());
+                } else {
+                    a.expected("one of " + String.join(", ", ALGORITHMS) + " (never none)");
+                }
+            }
+            if (algorithms.isEmpty() && !n.get("algorithms").isPresent()) algorithms.add("RS256");
+            List<String> audiences = strings(n.get("audiences"));
+            Duration skew = n.get("clockSkew").duration(Duration.ofSeconds(30), true);
+            List<String> required = strings(n.get("requiredClaims"));
+            String consumerClaim = n.get("consumerClaim").text("a claim name like sub");
+            Map<String, String> toHeaders = new LinkedHashMap<>();
+            ConfigNode th = n.get("claimsToHeaders");
+            for (String claim : th.entries().keySet()) {
+                String h = th.get(claim).text("a header name like X-User-Email");
+                if (h != null && !h.isBlank()) toHeaders.put(claim, h.strip());
+            }
+            if (issuer != null && jwks != null) {
+                out.add(new JwtIssuerSpec(issuer, jwks, algorithms, audiences, skew, required,
+                        consumerClaim == null ? "sub" : consumerClaim.strip(), toHeaders));
+            }
+        }
+        return out;
+    }
+
+    /** The issuer's keys as JWK set JSON: {@code keys:} (a JWK set) or {@code secret:} (HMAC). */
+    private static String keys(ConfigNode n) {
+        ConfigNode keys = n.get("keys");
+        ConfigNode secret = n.get("secret");
+        if (keys.isPresent()) {
+            try {
+                String json = NodeJson.of(keys.node()).toString();
+                JWKSet set = JWKSet.parse(json);
+                if (set.getKeys().isEmpty()) throw new ParseException("no keys", 0);
+                return json;
+            } catch (ParseException | RuntimeException e) {
+                keys.expected("a JWK set like {keys: [{kty: RSA, n: ..., e: AQAB, kid: k1}]}");
+                return null;
+            }
+        }
+        String s = secret.secret("an HMAC secret of at least 32 bytes, like ${JWT_SECRET}");
+        if (s != null) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < 32) {
+                secret.problem("the secret (not shown) is shorter than 32 bytes (expected: at least 256 bits for HS256)");
+                return null;
+            }
+            return new JWKSet(new OctetSequenceKey.Builder(bytes).algorithm(JWSAlgorithm.HS256).build())
+                    .toString(false);
+        }
+        n.problem("no keys (expected: keys: {keys: [...]} or secret: ${JWT_SECRET})");
+        return null;
+    }
+
+    private static List<String> strings(ConfigNode list) {
+        List<String> out = new ArrayList<>();
+        for (ConfigNode item : list.items("a list of names", true)) {
+            String t = item.text("a name");
+            if (t != null && !t.isBlank()) out.add(t.strip());
+        }
+        return out;
+    }
+}
