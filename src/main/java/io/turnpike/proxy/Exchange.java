@@ -201,7 +201,6 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             if (policies.cors().allowsOrigin(origin)) corsOrigin = origin;
         }
         String query = target.query();
-        Gatekeeper.stripConsumerHeaders(h);
         if (!route.spec.auth().isEmpty()) {
             AuthSettings auth = snapshot.config().auth();
             List<String> kinds = route.spec.auth();

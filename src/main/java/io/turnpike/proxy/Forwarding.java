@@ -33,7 +33,7 @@ final class Forwarding {
                            String fallbackHost, String traceparent) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        ProxyHeaders.stripHopByHop(h);
+        ProxyHeaders.stripHopByHop(h, true); // and any X-Consumer-* the client sent
         h.remove(HttpHeaderNames.EXPECT); // the gateway answers 100-continue itself
         if (chunked) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

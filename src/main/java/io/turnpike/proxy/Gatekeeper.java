@@ -1,7 +1,6 @@
 package io.turnpike.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import io.turnpike.auth.Consumer;
 import io.turnpike.auth.Consumers;
 import io.turnpike.config.AuthSettings;
@@ -14,8 +13,6 @@ import java.util.List;
  * route's ACL. The same answer for an unknown key and a wrong one, so a failure teaches nothing.
  */
 final class Gatekeeper {
-    private static final String CONSUMER_HEADER_PREFIX = "x-consumer-";
-
     private Gatekeeper() {}
 
     /** What the client offered: the key and whether it came in the query string. */
@@ -65,21 +62,6 @@ final class Gatekeeper {
             if (v != null) h.set(header, v.toString());
             else h.remove(header); // never let a client-sent value pass as the claim
         });
-    }
-
-    /** Removes every client-supplied {@code X-Consumer-*} header: only the gateway says who calls. */
-    static void stripConsumerHeaders(HttpHeaders h) {
-        List<CharSequence> found = null;
-        var it = h.iteratorCharSequence(); // names as they are: no String per header
-        while (it.hasNext()) {
-            CharSequence name = it.next().getKey();
-            if (name.length() > CONSUMER_HEADER_PREFIX.length()
-                    && AsciiString.regionMatches(name, true, 0, CONSUMER_HEADER_PREFIX, 0, CONSUMER_HEADER_PREFIX.length())) {
-                if (found == null) found = new ArrayList<>(2);
-                found.add(name);
-            }
-        }
-        if (found != null) found.forEach(h::remove);
     }
 
     /** The first value of a query parameter (percent-decoding not applied: keys are plain tokens). */

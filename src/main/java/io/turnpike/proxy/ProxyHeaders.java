@@ -40,6 +40,10 @@ public final class ProxyHeaders {
         return startsWithProxy(name);
     }
 
+    private static boolean startsWithConsumer(CharSequence name) {
+        return name.length() > 11 && AsciiString.regionMatches(name, true, 0, "x-consumer-", 0, 11);
+    }
+
     private static boolean startsWithProxy(CharSequence name) {
         return name.length() > 6 && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
     }
@@ -50,6 +54,14 @@ public final class ProxyHeaders {
      * cheaper than copying its end-to-end headers into a new one.
      */
     static void stripHopByHop(HttpHeaders h) {
+        stripHopByHop(h, false);
+    }
+
+    /**
+     * @param consumerHeaders also drop every {@code X-Consumer-*} header (on requests: only the
+     *                        gateway says who is calling), in the same pass over the names
+     */
+    static void stripHopByHop(HttpHeaders h, boolean consumerHeaders) {
         List<String> named = connectionTokens(h);
         if (named != null) {
             for (String n : named) h.remove(n);
@@ -61,7 +73,7 @@ public final class ProxyHeaders {
         var it = h.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
-            if (startsWithProxy(name)) {
+            if (startsWithProxy(name) || consumerHeaders && startsWithConsumer(name)) {
                 if (proxied == null) proxied = new ArrayList<>(2);
                 proxied.add(name);
             }
