@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -39,7 +40,10 @@ public final class JwtVerifier {
                 Set<JWSAlgorithm> algs = new HashSet<>();
                 spec.algorithms().forEach(a -> algs.add(JWSAlgorithm.parse(a)));
                 DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
-                p.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, new ImmutableJWKSet<>(JWKSet.parse(spec.jwks()))));
+                JWKSource<SecurityContext> source = spec.jwksUrl() != null
+                        ? JwksFetcher.of(spec.jwksUrl(), spec.jwksRefresh())
+                        : new ImmutableJWKSet<>(JWKSet.parse(spec.jwks()));
+                p.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, source));
                 Set<String> required = new HashSet<>(spec.requiredClaims());
                 required.add("exp");
                 DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Binds {@code auth.jwt: [ { issuer, keys | secret, algorithms, audiences, clockSkew, requiredClaims,
- * consumerClaim, claimsToHeaders } ]}. Keys are inline (a JWK set); fetching a JWKS URL is not built yet.
+ * consumerClaim, claimsToHeaders } ]}. Keys are inline (a JWK set or an HMAC secret) or fetched from
+ * {@code jwks: URL} every {@code jwksRefresh}.
  */
 final class JwtSection {
     private static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
@@ -27,7 +28,7 @@ final class JwtSection {
         Map<String, ConfigNode> seen = new HashMap<>();
         for (ConfigNode n : list.items("a list of issuers like [{issuer: https://id.example.com, keys: {...}}]", false)) {
             n.checkKeys(List.of("issuer", "keys", "secret", "algorithms", "audiences", "clockSkew", "requiredClaims",
-                    "consumerClaim", "claimsToHeaders"), Map.of("jwks", "\"jwks\" URLs are not supported yet (expected: keys: {keys: [...]})"));
+                    "consumerClaim", "claimsToHeaders", "jwks", "jwksRefresh"), Map.of());
             ConfigNode issuerNode = n.require("issuer", "the issuer's iss value, like https://id.example.com");
             String issuer = issuerNode.text("the issuer's iss value");
             if (issuer != null) {
@@ -38,7 +39,25 @@ final class JwtSection {
                             + earlier.line() + " (expected: one entry per issuer)");
                 }
             }
-            String jwks = keys(n);
+            String jwksUrl = null;
+            String jwks = null;
+            if (n.get("jwks").isPresent()) {
+                String u = n.get("jwks").text("an https:// or http:// URL of the issuer's JWK set");
+                if (u != null) {
+                    try {
+                        java.net.URI uri = java.net.URI.create(u.strip());
+                        if (uri.getHost() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
+                            throw new IllegalArgumentException();
+                        }
+                        jwksUrl = u.strip();
+                    } catch (RuntimeException e) {
+                        n.get("jwks").expected("an https:// or http:// URL of the issuer's JWK set");
+                    }
+                }
+            } else {
+                jwks = keys(n);
+            }
+            Duration jwksRefresh = n.get("jwksRefresh").duration(Duration.ofMinutes(5), false);
             List<String> algorithms = new ArrayList<>();
             for (ConfigNode a : n.get("algorithms").items("a list like [RS256, ES256]", true)) {
                 String t = a.text("an algorithm");
@@ -60,9 +79,9 @@ final class JwtSection {
                 String h = th.get(claim).text("a header name like X-User-Email");
                 if (h != null && !h.isBlank()) toHeaders.put(claim, h.strip());
             }
-            if (issuer != null && jwks != null) {
+            if (issuer != null && (jwks != null || jwksUrl != null)) {
                 out.add(new JwtIssuerSpec(issuer, jwks, algorithms, audiences, skew, required,
-                        consumerClaim == null ? "sub" : consumerClaim.strip(), toHeaders));
+                        consumerClaim == null ? "sub" : consumerClaim.strip(), toHeaders, jwksUrl, jwksRefresh));
             }
         }
         return out;
@@ -93,7 +112,7 @@ final class JwtSection {
             return new JWKSet(new OctetSequenceKey.Builder(bytes).algorithm(JWSAlgorithm.HS256).build())
                     .toString(false);
         }
-        n.problem("no keys (expected: keys: {keys: [...]} or secret: ${JWT_SECRET})");
+        n.problem("no keys (expected: jwks: https://..., keys: {keys: [...]} or secret: ${JWT_SECRET})");
         return null;
     }
 
