@@ -47,7 +47,8 @@ final class AccessLineFormat {
             g.writeStringField("outcome", r.outcome());
             g.writeStringField("rejection", r.rejection() == null ? null : GatewayMetrics.reason(r.rejection()));
             g.writeStringField("traceId", r.traceId());
-            g.writeObjectFieldStart("decision"); // what breakers and rate limits decided, once they exist
+            g.writeObjectFieldStart("decision"); // what auth decided; breakers and rate limits will add theirs
+            if (r.auth() != null) g.writeStringField("auth", r.auth());
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {

@@ -66,6 +66,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     private AttemptTrace trace;
     private String corsOrigin; // the request's Origin when the route's CORS rules allow it
     private io.turnpike.auth.Consumer consumer;
+    private String authDecision;
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -216,6 +217,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
                 if (token != null) consumer = snapshot.consumers().byJwt(token.issuer().issuer(), token.subject());
             }
             if (consumer == null) {
+                boolean offered = credential != null || Gatekeeper.bearer(h) != null;
+                authDecision = offered ? "unknown-credential" : "no-credential";
                 FullHttpResponse res = problem(Problems.Kind.UNAUTHORIZED, "this route needs a valid credential");
                 for (String challenge : Gatekeeper.challenges(kinds, auth)) {
                     res.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
@@ -223,7 +226,9 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
                 finishWithProblem(Problems.Kind.UNAUTHORIZED, res);
                 return;
             }
+            authDecision = "ok";
             if (!Gatekeeper.allowed(consumer, route.spec.acl())) {
+                authDecision = "acl-denied";
                 fail(Problems.Kind.FORBIDDEN, "consumer " + consumer.id() + " may not call this route");
                 return;
             }
@@ -852,6 +857,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     @Override public long startEpochMillis() { return startMillis; }
     @Override public String clientIp() { return client.clientIp(); }
     @Override public String consumerId() { return consumer == null ? null : consumer.id(); }
+    @Override public String authDecision() { return authDecision; }
     @Override public String method() { return request.method().name(); }
     @Override public String path() { return path != null ? path : request.uri(); }
     @Override public String routeId() { return route == null ? null : route.id(); }

@@ -12,6 +12,14 @@ public interface ExchangeView {
 
     String clientIp();
 
+    /**
+     * Why authentication said what it said, for the log only (never the client): {@code ok},
+     * {@code no-credential}, {@code unknown-credential}, {@code acl-denied}; null on open routes.
+     */
+    default String authDecision() {
+        return null;
+    }
+
     /** The authenticated consumer's id; null for anonymous calls. */
     default String consumerId() {
         return null;

@@ -125,4 +125,20 @@ class ApiKeyAuthTest {
         RawHttp.Response r = get("/raw/echo", "X-API-Key: " + ACME + "\r\n");
         assertThat(Json.parse(r.body()).at("/headers/x-api-key").asText()).isEqualTo(ACME);
     }
+
+    @Test
+    void theReasonGoesToTheObserversNeverToTheClient() throws Exception {
+        java.util.concurrent.ConcurrentLinkedQueue<String> decisions = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        gateway.observe(e -> decisions.add(String.valueOf(e.authDecision())), false);
+        try {
+            get("/keyed/echo", "");
+            get("/keyed/echo", "X-API-Key: not-a-known-key-at-all\r\n");
+            get("/partners/echo", "X-API-Key: " + SOLO + "\r\n");
+            get("/keyed/echo", "X-API-Key: " + ACME + "\r\n");
+            get("/open/echo", "");
+            assertThat(decisions).containsExactly("no-credential", "unknown-credential", "acl-denied", "ok", "null");
+        } finally {
+            gateway.observe(io.turnpike.proxy.ExchangeObserver.NONE, false);
+        }
+    }
 }
