@@ -1,7 +1,10 @@
 package io.turnpike.demo;
 
 import io.turnpike.config.AdminSettings;
+import io.turnpike.config.AuthSettings;
+import io.turnpike.config.ConsumerSpec;
 import io.turnpike.config.GatewayConfig;
+import io.turnpike.config.ObserveSettings;
 import io.turnpike.config.Limits;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.RouteSpec;
@@ -51,9 +54,29 @@ public final class DemoConfig {
                 new RouteSpec.Rewrite(null, "/api"));
         route(routes, "catalog", "/api/catalog/**", List.of("GET"), "catalog",
                 new RouteSpec.Rewrite(null, "/api/catalog"));
+        // A partner API: only consumers in group "partners", with their API key.
+        routes.add(new RouteSpec("partner-orders", routes.size(),
+                new RouteSpec.Match(List.of(), "/api/partner/orders/**", List.of("GET"), Map.of()), "orders",
+                new RouteSpec.Rewrite(null, "/api/partner"), null, false, null, false, List.of("apiKey"),
+                new RouteSpec.Acl(List.of("partners"), List.of()), false));
         ServerSettings server = new ServerSettings(host, port, Limits.DEFAULT, 0, DRAIN);
         AdminSettings admin = new AdminSettings(true, "127.0.0.1", adminPort, null);
-        return new GatewayConfig(null, server, admin, new StorageSettings(dataDir), services, routes);
+        List<ConsumerSpec> consumers = List.of(new ConsumerSpec("demo-partner", List.of("partners"), null,
+                List.of(sha256(PARTNER_KEY)), List.of()));
+        return new GatewayConfig(null, server, admin, new StorageSettings(dataDir), ObserveSettings.DEFAULT, services,
+                routes, consumers, AuthSettings.DEFAULT);
+    }
+
+    /** The demo partner's API key: public, like everything in the demo. */
+    public static final String PARTNER_KEY = "demo-partner-key-not-a-secret";
+
+    private static String sha256(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static ServiceSpec service(String id, List<Integer> nodePorts) {
@@ -95,6 +118,17 @@ public final class DemoConfig {
                 y.append("      - ").append(node.url()).append('\n');
             }
         }
+        if (!config.consumers().isEmpty()) {
+            y.append("\nconsumers:\n");
+            for (ConsumerSpec c : config.consumers()) {
+                y.append("  - id: ").append(c.id()).append('\n')
+                 .append("    groups: [").append(String.join(", ", c.groups())).append("]\n")
+                 .append("    credentials:\n");
+                for (String digest : c.apiKeyDigests()) {
+                    y.append("      - apiKeyHash: \"sha256:").append(digest).append("\"\n");
+                }
+            }
+        }
         y.append("\nroutes:\n");
         for (RouteSpec route : config.routes()) {
             RouteSpec.Match match = route.match();
@@ -110,6 +144,12 @@ public final class DemoConfig {
                 y.append("    rewrite: { path: \"").append(rewrite.path()).append("\" }\n");
             } else if (rewrite.stripPrefix() != null) {
                 y.append("    rewrite: { stripPrefix: ").append(rewrite.stripPrefix()).append(" }\n");
+            }
+            if (!route.auth().isEmpty()) {
+                y.append("    auth: [").append(String.join(", ", route.auth())).append("]\n");
+            }
+            if (route.acl() != null) {
+                y.append("    acl: { allow: [").append(String.join(", ", route.acl().allow())).append("] }\n");
             }
         }
         return y.toString();

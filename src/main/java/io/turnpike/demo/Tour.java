@@ -30,7 +30,10 @@ public final class Tour {
                 new Stop("no route: 404 as application/problem+json, with the requestId",
                         "curl -i " + base + "/api/nope"),
                 new Stop("the route exists but not for DELETE: 405 with an Allow header",
-                        "curl -i -X DELETE " + base + "/api/users/1"));
+                        "curl -i -X DELETE " + base + "/api/users/1"),
+                new Stop("a partner route: 401 without an API key, 200 with the demo partner's",
+                        "curl -s -o /dev/null -w '%{http_code}\\n' " + base + "/api/partner/orders/1001; curl -s -H 'X-API-Key: "
+                                + DemoConfig.PARTNER_KEY + "' " + base + "/api/partner/orders/1001"));
     }
 
     public static void print(PrintStream out, int port) {
