@@ -13,38 +13,15 @@ CONNECTIONS="${CONNECTIONS:-64}"
 RETRIES="${RETRIES:-on}"
 BASE_PORT="${BASE_PORT:-18280}"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="$(mktemp -d -t turnpike-kill.XXXXXX)"
-chmod 755 "$work"
-pids=()
-log() { echo "kill-node: $*" >&2; }
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-PATH="$PATH:/usr/sbin:/sbin"
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || missing+=(nginx-light)
-if (( ${#missing[@]} )); then
-  sudo=""; (( EUID == 0 )) || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$BASE_PORT
-# Sets the variable named $1 (a $(...) subshell would lose the count).
-free_port() { while port_in_use "$port"; do port=$((port + 1)); done; printf -v "$1" '%s' "$port"; port=$((port + 1)); }
+BENCH_NAME=kill-node
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need wrk:wrk "nginx:$(nginx_package)"
 
 node_pids=()
 node_ports=()
 for i in 1 2 3; do
-  free_port p
+  pick_port p
   mkdir -p "$work/n$i"
   cat > "$work/n$i/nginx.conf" <<CONF
 worker_processes 1;
@@ -65,7 +42,7 @@ CONF
   pids+=($!)
   node_ports+=("$p")
 done
-free_port gw
+pick_port gw
 
 retries_line='retries: { attempts: 2, on: [connect-failure, reset, 502, 503] }'
 [[ $RETRIES == on ]] || retries_line='retries: { attempts: 0 }'
@@ -106,9 +83,7 @@ kill -KILL "$victim" || true
 wait "$wrk_pid" || true
 
 cat "$work/wrk.txt"
-non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt"); non2xx=${non2xx:-0}
-errors=$(awk '/Socket errors/ {gsub(",", ""); s=0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s}' "$work/wrk.txt")
-errors=${errors:-0}
+read -r non2xx errors < <(wrk_failures "$work/wrk.txt")
 total=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 echo
 echo "retries $RETRIES: $total requests, failed: non-2xx $non2xx, socket errors $errors"

@@ -12,35 +12,11 @@ RELOADS="${RELOADS:-50}"
 CONNECTIONS="${CONNECTIONS:-64}"
 BASE_PORT="${BASE_PORT:-18180}"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="$(mktemp -d -t turnpike-reload.XXXXXX)"
-chmod 755 "$work"
-pids=()
-log() { echo "reload: $*" >&2; }
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-PATH="$PATH:/usr/sbin:/sbin"
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || missing+=(nginx-light)
-if (( ${#missing[@]} )); then
-  sudo=""; (( EUID == 0 )) || sudo="sudo"
-  log "installing ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$BASE_PORT
-# Sets the variable named $1 (a $(...) subshell would lose the count).
-free_port() { while port_in_use "$port"; do port=$((port + 1)); done; printf -v "$1" '%s' "$port"; port=$((port + 1)); }
-free_port b1; free_port b2; free_port gw
+BENCH_NAME=reload
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need wrk:wrk "nginx:$(nginx_package)"
+pick_port b1; pick_port b2; pick_port gw
 
 mkdir -p "$work/tmp"
 cat > "$work/backend.conf" <<CONF
@@ -112,9 +88,7 @@ done
 wait "$wrk_pid" || true
 
 cat "$work/wrk.txt"
-non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt"); non2xx=${non2xx:-0}
-errors=$(awk '/Socket errors/ {gsub(",", ""); s=0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s}' "$work/wrk.txt")
-errors=${errors:-0}
+read -r non2xx errors < <(wrk_failures "$work/wrk.txt")
 reloaded=$(grep -c "config reloaded" "$work/turnpike.log" || true)
 echo
 echo "reloads applied: $applied of $RELOADS (gateway logged $reloaded)"

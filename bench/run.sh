@@ -17,64 +17,12 @@ WARMUP="${WARMUP:-30}"
 TARGETS="${TARGETS:-direct nginx turnpike}"
 BASE_PORT="${BASE_PORT:-18080}"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="$(mktemp -d -t turnpike-bench.XXXXXX)"
-chmod 755 "$work"   # nginx workers run as an unprivileged user when started as root
-pids=()
+BENCH_NAME=bench
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need wrk:wrk "nginx:$(nginx_package)"
+if (( $(nproc) < 2 )); then log "only one CPU: running unpinned, numbers will be noisy"; fi
 
-log() { echo "bench: $*" >&2; }
-
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ ${KEEP:-0} == 1 ]]; then log "work dir kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --- tools ---------------------------------------------------------------------------------------
-PATH="$PATH:/usr/sbin:/sbin"   # nginx lives in sbin on Debian
-need_install=()
-command -v wrk >/dev/null || need_install+=(wrk)
-command -v nginx >/dev/null || need_install+=(nginx)
-if (( ${#need_install[@]} )); then
-  sudo=""
-  (( EUID == 0 )) || sudo="sudo"
-  log "installing ${need_install[*]} from Debian packages"
-  $sudo apt-get update -qq
-  packages=(wrk)
-  if [[ " ${need_install[*]} " == *" nginx "* ]]; then
-    # nginx-light is enough (no modules needed) where it exists; newer releases only have nginx.
-    if apt-cache show nginx-light >/dev/null 2>&1; then packages+=(nginx-light); else packages+=(nginx); fi
-  fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
-fi
-
-# Pinning: wrk and the backend share CPU 0, the proxy under test has CPU 1 to itself.
-if (( $(nproc) >= 2 )); then
-  pin_load=(taskset -c 0)
-  pin_proxy=(taskset -c 1)
-else
-  log "only one CPU: running unpinned, numbers will be noisy"
-  pin_load=()
-  pin_proxy=()
-fi
-
-# --- ports ---------------------------------------------------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-next_port=$BASE_PORT
-# Sets the variable named $1 to the next free port (not echoed: a $(...) subshell would lose the count).
-pick_port() {
-  while port_in_use "$next_port"; do next_port=$((next_port + 1)); done
-  printf -v "$1" '%s' "$next_port"
-  next_port=$((next_port + 1))
-}
 pick_port backend_port
 pick_port nginx_port
 pick_port turnpike_port

@@ -20,22 +20,9 @@ SLOW_MS="${SLOW_MS:-50}"
 BALANCERS="${BALANCERS:-round-robin random least-request peak-ewma high-priority}"
 BASE_PORT="${BASE_PORT:-18180}"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="$(mktemp -d -t turnpike-slow.XXXXXX)"
-chmod 755 "$work"
-pids=()
-log() { echo "slow-node: $*" >&2; }
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ ${KEEP:-0} == 1 ]]; then log "work dir kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PATH="$PATH:/usr/sbin:/sbin"
+BENCH_NAME=slow-node
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v wrk >/dev/null || { log "needs wrk (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || { log "needs nginx (apt-get install nginx-light)"; exit 1; }
 echo_module=""
@@ -44,15 +31,6 @@ for m in /usr/lib/nginx/modules/ngx_http_echo_module.so /usr/share/nginx/modules
 done
 [[ -n $echo_module ]] || { log "needs nginx's echo module (apt-get install libnginx-mod-http-echo)"; exit 1; }
 
-if (( $(nproc) >= 2 )); then pin_load=(taskset -c 0); pin_proxy=(taskset -c 1); else pin_load=(); pin_proxy=(); fi
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-next_port=$BASE_PORT
-pick_port() {
-  while port_in_use "$next_port"; do next_port=$((next_port + 1)); done
-  printf -v "$1" '%s' "$next_port"
-  next_port=$((next_port + 1))
-}
 pick_port fast1; pick_port fast2; pick_port slow; pick_port turnpike_port
 
 wait_ready() {  # name url pid logfile

@@ -11,6 +11,9 @@ import java.util.Map;
 
 /** A backend service as the running gateway sees it: live nodes, a balancer, timeouts. */
 public final class Service {
+    /** Retries a service may make beyond its share after a quiet spell. */
+    static final int RETRY_BURST = 100;
+
     private final String id;
     private final List<Node> nodes;
     private final Balancer balancer;
@@ -30,7 +33,9 @@ public final class Service {
         this.timeouts = timeouts;
         this.pool = pool;
         this.retries = retries;
-        this.retryBudget = new RetryBudget(retries.budget(), 10);
+        // The burst covers the requests in flight on a node that dies at once (dozens at 64
+        // connections); the share bounds what a lasting outage can add.
+        this.retryBudget = new RetryBudget(retries.budget(), RETRY_BURST);
     }
 
     /**

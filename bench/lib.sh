@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# What the benchmark scripts share: a work dir removed on exit (KEEP=1 keeps it), the processes
+# they start stopped on exit, tool installs from Debian's packages, free loopback ports, pinning.
+# Source it after setting BENCH_NAME (the log prefix) and BASE_PORT.
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d -t "turnpike-$BENCH_NAME.XXXXXX")"
+chmod 755 "$work"   # nginx workers run as an unprivileged user when started as root
+pids=()
+
+log() { echo "$BENCH_NAME: $*" >&2; }
+
+bench_cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ ${KEEP:-0} == 1 ]]; then log "work dir kept: $work"; else rm -rf "$work"; fi
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+PATH="$PATH:/usr/sbin:/sbin"   # nginx lives in sbin on Debian
+
+# Installs the named Debian packages for the commands that are missing: need CMD:PACKAGE ...
+need() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
+  (( ${#missing[@]} )) || return 0
+  local sudo=""
+  (( EUID == 0 )) || sudo="sudo"
+  log "installing ${missing[*]} from Debian packages"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# nginx-light where it exists, else nginx
+nginx_package() {
+  if apt-cache show nginx-light >/dev/null 2>&1; then echo nginx-light; else echo nginx; fi
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+next_port=$BASE_PORT
+# Sets the variable named $1 to the next free port (a $(...) subshell would lose the count).
+pick_port() {
+  while port_in_use "$next_port"; do next_port=$((next_port + 1)); done
+  printf -v "$1" '%s' "$next_port"
+  next_port=$((next_port + 1))
+}
+
+# Pinning: load and backends on CPU 0, the proxy under test alone on CPU 1.
+if (( $(nproc) >= 2 )); then
+  pin_load=(taskset -c 0)
+  pin_proxy=(taskset -c 1)
+else
+  pin_load=()
+  pin_proxy=()
+fi
+
+# Counts failed requests in a wrk report: non-2xx answers plus socket errors.
+wrk_failures() {
+  local non2xx errors
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$1"); non2xx=${non2xx:-0}
+  errors=$(awk '/Socket errors/ {gsub(",", ""); s=0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s}' "$1")
+  echo "$non2xx ${errors:-0}"
+}
