@@ -76,10 +76,14 @@ log "wrk -t1 -c$CONNECTIONS -d${DURATION}s through Turnpike (retries $RETRIES); 
 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$gw/bench" > "$work/wrk.txt" 2>&1 &
 wrk_pid=$!
 sleep "$KILL_AT"
-# SIGKILL the worker and the master: like a crashed node, the kernel resets its connections
+# SIGKILL the master and its worker: like a crashed node, the kernel resets its connections.
+# The master is stopped first, or it would respawn the worker between the two kills.
 victim="${node_pids[2]}"
+kill -STOP "$victim" || true
 pkill -KILL -P "$victim" || true
 kill -KILL "$victim" || true
+sleep 0.2
+if port_in_use "${node_ports[2]}"; then log "node 3 still listens after the kill"; fi
 wait "$wrk_pid" || true
 
 cat "$work/wrk.txt"

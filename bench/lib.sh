@@ -12,7 +12,10 @@ log() { echo "$BENCH_NAME: $*" >&2; }
 
 bench_cleanup() {
   local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    pkill -TERM -P "$pid" 2>/dev/null || true   # nginx workers, a launcher's JVM
+    kill -TERM "$pid" 2>/dev/null || true
+  done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ ${KEEP:-0} == 1 ]]; then log "work dir kept: $work"; else rm -rf "$work"; fi
 }
@@ -65,4 +68,45 @@ wrk_failures() {
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$1"); non2xx=${non2xx:-0}
   errors=$(awk '/Socket errors/ {gsub(",", ""); s=0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s}' "$1")
   echo "$non2xx ${errors:-0}"
+}
+
+# Polls until $2 (a URL) answers 200; exits with the process's log when $3 (a pid) dies or 60 s pass.
+wait_ready() {  # name url pid logfile
+  local name="$1" url="$2" pid="$3" logfile="$4" i
+  for ((i = 0; i < 600; i++)); do
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited before it answered; its log ($logfile):"
+      cat "$logfile" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+  log "$name did not answer 200 on $url within 60 s; its log ($logfile):"
+  cat "$logfile" >&2 || true
+  exit 1
+}
+
+# One wrk --latency report as "req/s p50 p90 p99 non-2xx" (latencies in ms; wrk prints 812.00us,
+# 1.23ms or 1.05s). Socket errors, if any, go to stderr.
+wrk_summary() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+      if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+      if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+      return v + 0
+    }
+    $1 == "50%"       { p50 = ms($2) }
+    $1 == "90%"       { p90 = ms($2) }
+    $1 == "99%"       { p99 = ms($2) }
+    /^Requests\/sec:/ { rps = $2 }
+    /Non-2xx or 3xx/  { bad = $NF }
+    /Socket errors/   { errors = $0 }
+    END {
+      printf "%s %s %s %s %s\n", rps, p50, p90, p99, (bad == "" ? 0 : bad)
+      if (errors != "") print errors > "/dev/stderr"
+    }' "$1"
 }

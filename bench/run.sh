@@ -28,23 +28,6 @@ pick_port nginx_port
 pick_port turnpike_port
 
 # Polls until $url answers 200, or the process $pid dies, or 60 s pass.
-wait_ready() {
-  local name="$1" url="$2" pid="$3" logfile="$4" i
-  for ((i = 0; i < 600; i++)); do
-    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "$name exited before it answered; its log ($logfile):"
-      cat "$logfile" >&2 || true
-      exit 1
-    fi
-    sleep 0.1
-  done
-  log "$name did not answer 200 on $url within 60 s; its log ($logfile):"
-  cat "$logfile" >&2 || true
-  exit 1
-}
 
 # --- backend: nginx answering a small body from memory -------------------------------------------
 nginx_common() {
@@ -171,31 +154,12 @@ for t in "${order[@]}"; do
 done
 
 # --- measured rounds, interleaved so drift hits every target alike -------------------------------
-# wrk prints latencies as 812.00us, 1.23ms or 1.05s; everything is converted to milliseconds.
-parse() {
-  awk '
-    function ms(v) {
-      if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
-      if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
-      if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
-      return v + 0
-    }
-    $1 == "50%"          { p50 = ms($2) }
-    $1 == "99%"          { p99 = ms($2) }
-    /^Requests\/sec:/    { rps = $2 }
-    /Non-2xx or 3xx/     { bad = $NF }
-    /Socket errors/      { errors = $0 }
-    END {
-      printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad)
-      if (errors != "") print errors > "/dev/stderr"
-    }' "$1"
-}
 
 for ((r = 1; r <= REPEATS; r++)); do
   for t in "${order[@]}"; do
     out="$work/wrk-$t-$r.txt"
     wrk_run "$t" "$DURATION" "$out"
-    read -r rps p50 p99 bad < <(parse "$out")
+    read -r rps p50 _ p99 bad < <(wrk_summary "$out")
     log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms"
     if [[ $bad != 0 ]]; then
       log "WARNING: $t answered $bad non-2xx responses in round $r; its numbers do not count as proxying"

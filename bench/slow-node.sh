@@ -33,15 +33,6 @@ done
 
 pick_port fast1; pick_port fast2; pick_port slow; pick_port turnpike_port
 
-wait_ready() {  # name url pid logfile
-  local i
-  for ((i = 0; i < 600; i++)); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$2" 2>/dev/null)" == 200 ]] && return 0
-    kill -0 "$3" 2>/dev/null || { log "$1 exited; its log:"; cat "$4" >&2; exit 1; }
-    sleep 0.1
-  done
-  log "$1 did not answer on $2"; cat "$4" >&2; exit 1
-}
 
 # --- the three nodes: one nginx, three servers ---------------------------------------------------
 node_server() {  # port seconds name
@@ -114,21 +105,6 @@ wait_ready turnpike "http://127.0.0.1:$turnpike_port/round-robin/x" "$turnpike_p
 wrk_run() {  # path seconds outfile
   "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "http://127.0.0.1:$turnpike_port/$1/x" > "$3"
 }
-parse() {
-  awk '
-    function ms(v) {
-      if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
-      if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
-      if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
-      return v + 0
-    }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "90%" { p90 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    /^Requests\/sec:/ { rps = $2 }
-    /Non-2xx or 3xx/ { bad = $NF }
-    END { printf "%s %s %s %s %s\n", rps, p50, p90, p99, (bad == "" ? 0 : bad) }' "$1"
-}
 lines() { if [[ -f $1 ]]; then wc -l < "$1"; else echo 0; fi; }
 
 if (( WARMUP > 0 )); then
@@ -145,7 +121,7 @@ for b in $BALANCERS; do
   sleep 0.2
   slow_after=$(lines "$work/slow-access.log")
   all_after=$(( $(lines "$work/fast1-access.log") + $(lines "$work/fast2-access.log") + slow_after ))
-  read -r rps p50 p90 p99 bad < <(parse "$work/wrk-$b.txt")
+  read -r rps p50 p90 p99 bad < <(wrk_summary "$work/wrk-$b.txt")
   share=$(awk "BEGIN{d=$all_after-$all_before; printf \"%.3f\", (d > 0 ? ($slow_after-$slow_before)/d : 0)}")
   printf '%-15s %10s %9s %9s %9s %11s %5s\n' "$b" "$rps" "$p50" "$p90" "$p99" "$share" "$bad"
 done
