@@ -23,12 +23,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
-import io.turnpike.auth.JwtVerifier;
-import io.turnpike.config.AuthSettings;
-import java.util.List;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.policy.Cors;
-import io.turnpike.policy.RoutePolicies;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
@@ -44,7 +40,7 @@ import java.util.ArrayDeque;
  * the client connection's event loop. It owns the request body chunks it has not yet written
  * upstream, and releases them on every failure path.
  */
-final class Exchange implements Lease, ExchangeView, PickRequest {
+final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     private static final int MAX_STALE_RETRIES = 1;
     /** Body bytes held while the upstream connection is being made; reading pauses past this. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
@@ -64,9 +60,13 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
     private Problems.Kind rejection;
     private String outcome = "ok";
     private AttemptTrace trace;
-    private String corsOrigin; // the request's Origin when the route's CORS rules allow it
     private io.turnpike.auth.Consumer consumer;
+    private java.util.Map<String, Object> claims = java.util.Map.of();
     private String authDecision;
+    private HttpHeaders responseHeaders; // set by policies, added to what the client gets
+    private RouteMatch<ProxyRoute> match;
+    private String query;
+    private String upstreamHost;
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -191,59 +191,60 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             return;
         }
         route = m.route();
-        RoutePolicies policies = route.spec.policies();
-        if (policies.ipFilter() != null && !policies.ipFilter().permits(client.clientAddress())) {
-            fail(Problems.Kind.FORBIDDEN, "calls from " + client.clientIp() + " are not allowed on this route");
-            return;
-        }
-        if (policies.maxBodyBytes() >= 0) maxBodyBytes = policies.maxBodyBytes();
-        if (policies.cors() != null) {
-            String origin = h.get(HttpHeaderNames.ORIGIN);
-            if (policies.cors().allowsOrigin(origin)) corsOrigin = origin;
-        }
-        String query = target.query();
-        if (!route.spec.auth().isEmpty()) {
-            AuthSettings auth = snapshot.config().auth();
-            List<String> kinds = route.spec.auth();
-            Gatekeeper.Credential credential = null;
-            JwtVerifier.Verified token = null;
-            if (kinds.contains("apiKey")) {
-                credential = Gatekeeper.apiKey(h, query, auth);
-                consumer = Gatekeeper.authenticate(credential, snapshot.consumers());
+        match = m;
+        query = target.query();
+        upstreamHost = host;
+        runPolicies(0);
+    }
+
+    // ---- the policy chain -----------------------------------------------------------------------
+
+    /** Runs the route's policies from step {@code from}; a step that decides later suspends the chain. */
+    private void runPolicies(int from) {
+        Policy[] chain = route.policies;
+        for (int i = from; i < chain.length; i++) {
+            Verdict v = chain[i].check(this);
+            if (v == Verdict.PASS) continue;
+            if (v instanceof Verdict.Answer a) {
+                answer(a);
+                return;
             }
-            if (consumer == null && kinds.contains("jwt")) {
-                String bearer = Gatekeeper.bearer(h);
-                token = bearer == null ? null : snapshot.jwt().verify(bearer);
-                if (token != null) consumer = snapshot.consumers().byJwt(token.issuer().issuer(), token.subject());
-            }
-            if (consumer == null) {
-                boolean offered = credential != null || Gatekeeper.bearer(h) != null;
-                authDecision = offered ? "unknown-credential" : "no-credential";
-                FullHttpResponse res = problem(Problems.Kind.UNAUTHORIZED, "this route needs a valid credential");
-                for (String challenge : Gatekeeper.challenges(kinds, auth)) {
-                    res.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+            int step = i;
+            ((Verdict.Later) v).result().whenComplete((r, e) -> {
+                if (cctx.executor().inEventLoop()) {
+                    resume(step, r, e);
+                } else {
+                    cctx.executor().execute(() -> resume(step, r, e));
                 }
-                finishWithProblem(Problems.Kind.UNAUTHORIZED, res);
-                return;
-            }
-            authDecision = "ok";
-            if (!Gatekeeper.allowed(consumer, route.spec.acl())) {
-                authDecision = "acl-denied";
-                fail(Problems.Kind.FORBIDDEN, "consumer " + consumer.id() + " may not call this route");
-                return;
-            }
-            if (!route.spec.forwardCredentials()) {
-                h.remove(auth.apiKeyHeader());
-                if (credential != null && credential.inQuery()) query = Gatekeeper.withoutParam(query, auth.apiKeyQuery());
-                if (token != null) h.remove(HttpHeaderNames.AUTHORIZATION);
-            }
-            if (token != null) Gatekeeper.claimsToHeaders(token, h);
-        }
-        long contentLength = HttpUtil.getContentLength(request, -1L);
-        if (contentLength > maxBodyBytes) {
-            fail(Problems.Kind.BODY_TOO_LARGE, "the body is " + contentLength + " bytes; the limit is " + maxBodyBytes);
+            });
             return;
         }
+        dispatch();
+    }
+
+    private void resume(int step, Verdict v, Throwable failure) {
+        if (done) return; // the client left while the step was deciding
+        if (failure != null || v == null) {
+            org.slf4j.LoggerFactory.getLogger(Exchange.class).warn("policy step {} of route {} failed",
+                    route.policies[step].getClass().getSimpleName(), route.id(), failure);
+            fail(Problems.Kind.CHECK_UNAVAILABLE, "the gateway could not complete a check this route needs");
+        } else if (v == Verdict.PASS) {
+            runPolicies(step + 1);
+        } else if (v instanceof Verdict.Answer a) {
+            answer(a);
+        } else {
+            Verdict.Later later = (Verdict.Later) v;
+            later.result().whenComplete((r, e) -> cctx.executor().execute(() -> resume(step, r, e)));
+        }
+    }
+
+    private void answer(Verdict.Answer a) {
+        finishWithProblem(a.kind(), problem(a.kind(), a.detail()));
+    }
+
+    /** The policies let the request through: send it on. */
+    private void dispatch() {
+        HttpHeaders h = request.headers();
         String expect = h.get(HttpHeaderNames.EXPECT);
         if (expect != null) {
             if (!expect.equalsIgnoreCase("100-continue")) {
@@ -252,10 +253,10 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
             }
             expectContinue = clientVersion.equals(HttpVersion.HTTP_1_1);
         }
-        String upstreamPath = route.rewriter.rewrite(target.path(), m);
+        String upstreamPath = route.rewriter.rewrite(path, match);
         String uri = query == null ? upstreamPath : upstreamPath + "?" + query;
         trace = new AttemptTrace(h.get(ProxyHeaders.TRACEPARENT), startNanos, context.tracing());
-        Forwarding.toUpstream(request, uri, host, client.clientIp(), requestId,
+        Forwarding.toUpstream(request, uri, upstreamHost, client.clientIp(), requestId,
                 route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader(),
                 trace.header());
         if (consumer != null) {
@@ -264,6 +265,41 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         }
         upstreamRequest = request;
         attempt();
+    }
+
+    // ---- PolicyCall ----------------------------------------------------------------------------
+
+    @Override public HttpHeaders headers() { return request.headers(); }
+    @Override public String query() { return query; }
+    @Override public void query(String query) { this.query = query; }
+    @Override public byte[] clientAddress() { return client.clientAddress(); }
+    @Override public RouteSpec route() { return route.spec; }
+    @Override public long contentLength() { return HttpUtil.getContentLength(request, -1L); }
+    @Override public void maxBodyBytes(long max) { maxBodyBytes = max; }
+    @Override public io.turnpike.auth.Consumer consumer() { return consumer; }
+    @Override public void authenticated(io.turnpike.auth.Consumer consumer, java.util.Map<String, Object> claims) {
+        this.consumer = consumer;
+        this.claims = claims;
+    }
+    @Override public java.util.Map<String, Object> claims() { return claims; }
+    @Override public void authDecision(String decision) { authDecision = decision; }
+    @Override public HttpHeaders responseHeaders() {
+        if (responseHeaders == null) responseHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders(false);
+        return responseHeaders;
+    }
+    @Override public io.netty.util.concurrent.EventExecutor executor() { return cctx.executor(); }
+    @Override public long startNanos() { return startNanos; }
+
+    /** The policies' response headers replace the same names on what the client gets. */
+    private void addPolicyHeaders(HttpHeaders out) {
+        if (responseHeaders == null) return;
+        for (String name : responseHeaders.names()) {
+            if (HttpHeaderNames.VARY.contentEqualsIgnoreCase(name)) {
+                out.add(name, responseHeaders.getAll(name)); // Vary accumulates
+            } else {
+                out.set(name, responseHeaders.getAll(name));
+            }
+        }
     }
 
     /** A request the decoder could not parse: 414 or 431 for what was too long, else 400. */
@@ -327,7 +363,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         FullHttpResponse res = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
                 HttpResponseStatus.NO_CONTENT);
-        CorsHeaders.onPreflight(res.headers(), cors, origin);
+        io.turnpike.policy.CorsHeaders.onPreflight(res.headers(), cors, origin);
         res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
         finishWithProblem(null, res);
     }
@@ -528,7 +564,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         }
         Forwarding.appendVia(oh);
         oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
-        if (corsOrigin != null) CorsHeaders.onResponse(oh, route.spec.policies().cors(), corsOrigin);
+        addPolicyHeaders(oh);
         if (requestHasBody && !requestComplete) {
             closeClientAfter = true; // answered before the body ended: the rest cannot be skipped safely
         }
@@ -778,6 +814,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest {
         status = res.status().code();
         bytesOut = res.content().readableBytes();
         rejection = kind;
+        addPolicyHeaders(res.headers());
         outcome = kind == null ? "ok" : "rejected"; // null: an answer the gateway owes (a CORS preflight)
         finish(false); // first: closing the upstream below fails its pending writes, which must find us done
         dropUpstream();

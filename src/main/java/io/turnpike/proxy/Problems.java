@@ -30,11 +30,14 @@ public final class Problems {
         BODY_TOO_LARGE(413, "body-too-large", "Request body too large"),
         URI_TOO_LONG(414, "uri-too-long", "Request line too long"),
         HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
+        RATE_LIMITED(429, "rate-limited", "Too many requests"),
+        QUOTA_EXCEEDED(429, "quota-exceeded", "Quota exhausted"),
         BAD_GATEWAY(502, "upstream-failed", "Upstream failed"),
         NO_NODE(503, "no-healthy-node", "No node available"),
         CIRCUIT_OPEN(503, "circuit-open", "Circuit open: calls to the service are stopped"),
         OVERLOADED(503, "overloaded", "Service overloaded"),
         UNAVAILABLE(503, "shutting-down", "Gateway is shutting down"),
+        CHECK_UNAVAILABLE(503, "check-unavailable", "A required check could not be made"),
         GATEWAY_TIMEOUT(504, "upstream-timeout", "Upstream timed out");
 
         final HttpResponseStatus status;

@@ -4,14 +4,17 @@ import io.turnpike.config.RouteSpec;
 import io.turnpike.route.PathRewriter;
 import io.turnpike.upstream.Service;
 
-/** A route compiled for serving: its service, its path rewriter and its effective timeout. */
+/** A route compiled for serving: its service, policy chain, path rewriter and effective timeout. */
 public final class ProxyRoute {
     final RouteSpec spec;
     final Service service;
     final PathRewriter rewriter;
     final long requestTimeoutNanos;
+    /** The route's policy chain, in order. */
+    final Policy[] policies;
 
-    ProxyRoute(RouteSpec spec, Service service) {
+    ProxyRoute(RouteSpec spec, Service service, Policy[] policies) {
+        this.policies = policies;
         this.spec = spec;
         this.service = service;
         this.rewriter = PathRewriter.compile(spec.rewrite());

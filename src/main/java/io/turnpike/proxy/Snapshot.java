@@ -26,12 +26,15 @@ public final class Snapshot {
     private final Consumers consumers;
     private final JwtVerifier jwt;
 
-    private Snapshot(GatewayConfig config, Router<ProxyRoute> router, Map<String, Service> services) {
-        this.config = config;
+    /** What a route's policy chain is built from: the config and the parts compiled from it. */
+    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt) {}
+
+    private Snapshot(Parts parts, Router<ProxyRoute> router, Map<String, Service> services) {
+        this.config = parts.config();
         this.router = router;
         this.services = services;
-        this.consumers = new Consumers(config.consumers());
-        this.jwt = new JwtVerifier(config.auth().jwt());
+        this.consumers = parts.consumers();
+        this.jwt = parts.jwt();
     }
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
@@ -41,12 +44,13 @@ public final class Snapshot {
             Service old = previous == null ? null : previous.services.get(spec.id());
             services.put(spec.id(), Service.build(spec, old));
         }
+        Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()));
         List<Router.Entry<ProxyRoute>> entries = new ArrayList<>();
         for (RouteSpec rs : config.routes()) {
-            ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()));
+            ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()), PolicyChain.build(rs, parts));
             entries.add(new Router.Entry<>(route, rs.match()));
         }
-        return new Snapshot(config, Router.compile(entries), Map.copyOf(services));
+        return new Snapshot(parts, Router.compile(entries), Map.copyOf(services));
     }
 
     public GatewayConfig config() { return config; }

@@ -1,14 +1,13 @@
-package io.turnpike.proxy;
+package io.turnpike.policy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.turnpike.policy.Cors;
 
 /** The CORS headers the gateway adds, for preflights it answers and for proxied responses. */
-final class CorsHeaders {
+public final class CorsHeaders {
     private CorsHeaders() {}
 
-    static void onPreflight(HttpHeaders h, Cors cors, String origin) {
+    public static void onPreflight(HttpHeaders h, Cors cors, String origin) {
         common(h, cors, origin);
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, String.join(", ", cors.methods()));
         if (!cors.headers().isEmpty()) {
@@ -18,7 +17,7 @@ final class CorsHeaders {
         h.set(HttpHeaderNames.CONTENT_LENGTH, 0);
     }
 
-    static void onResponse(HttpHeaders h, Cors cors, String origin) {
+    public static void onResponse(HttpHeaders h, Cors cors, String origin) {
         common(h, cors, origin);
         if (!cors.exposeHeaders().isEmpty()) {
             h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, String.join(", ", cors.exposeHeaders()));

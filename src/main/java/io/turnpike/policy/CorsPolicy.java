@@ -1,0 +1,20 @@
+package io.turnpike.policy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.turnpike.proxy.Policy;
+import io.turnpike.proxy.PolicyCall;
+import io.turnpike.proxy.Verdict;
+
+/**
+ * CORS on actual requests (preflights are answered before the chain): an allowed origin gets the
+ * route's CORS headers on whatever the client receives; any other origin gets none, and the
+ * browser does the refusing.
+ */
+public record CorsPolicy(Cors cors) implements Policy {
+    @Override
+    public Verdict check(PolicyCall call) {
+        String origin = call.headers().get(HttpHeaderNames.ORIGIN);
+        if (cors.allowsOrigin(origin)) CorsHeaders.onResponse(call.responseHeaders(), cors, origin);
+        return Verdict.PASS;
+    }
+}

@@ -1,0 +1,15 @@
+package io.turnpike.policy;
+
+import io.turnpike.proxy.Policy;
+import io.turnpike.proxy.PolicyCall;
+import io.turnpike.proxy.Problems;
+import io.turnpike.proxy.Verdict;
+
+/** The route's {@code ipAllow}/{@code ipDeny}: 403 for a caller outside them. */
+public record IpPolicy(IpFilter filter) implements Policy {
+    @Override
+    public Verdict check(PolicyCall call) {
+        if (filter.permits(call.clientAddress())) return Verdict.PASS;
+        return Verdict.answer(Problems.Kind.FORBIDDEN, "calls from " + call.clientIp() + " are not allowed on this route");
+    }
+}

@@ -1,0 +1,63 @@
+package io.turnpike.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.EventExecutor;
+import io.turnpike.auth.Consumer;
+import io.turnpike.config.RouteSpec;
+import java.util.Map;
+
+/**
+ * The request as a {@link Policy} sees it while the chain runs, and what the policies leave for
+ * the rest of the exchange (the consumer, response headers, the body limit). Confined to the
+ * request's event loop: use it from {@link Policy#check} or from a resumed step, never from
+ * another thread.
+ */
+public interface PolicyCall {
+    /** The request headers, as the upstream will get them: a policy may remove or add. */
+    HttpHeaders headers();
+
+    String method();
+
+    /** The normalised path. */
+    String path();
+
+    /** The raw query string (no '?'), or null. */
+    String query();
+
+    /** Replaces the query string the upstream gets (null = none). */
+    void query(String query);
+
+    /** The peer's address bytes (4 or 16). */
+    byte[] clientAddress();
+
+    String clientIp();
+
+    RouteSpec route();
+
+    /** The request's declared body length, or -1 when chunked or unknown. */
+    long contentLength();
+
+    /** Overrides the body limit for this request. */
+    void maxBodyBytes(long max);
+
+    /** The authenticated consumer; null before authentication or on an anonymous call. */
+    Consumer consumer();
+
+    /** Records who is calling and the claims of the credential (empty for API keys and Basic). */
+    void authenticated(Consumer consumer, Map<String, Object> claims);
+
+    /** The verified token's claims; empty when none. */
+    Map<String, Object> claims();
+
+    /** Why authentication or authorization decided as it did, for the log and metrics (never the client). */
+    void authDecision(String decision);
+
+    /** Headers for whatever the client gets: the service's response or the gateway's problem. */
+    HttpHeaders responseHeaders();
+
+    /** The request's event loop, where a resumed chain runs. */
+    EventExecutor executor();
+
+    /** {@code System.nanoTime()} when the request head arrived. */
+    long startNanos();
+}
