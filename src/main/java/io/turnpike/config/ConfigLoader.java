@@ -17,10 +17,8 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage", "observe",
-            "consumers", "auth");
+            "consumers", "auth", "plans", "cluster");
     private static final Map<String, String> PLANNED = Map.of(
-            "cluster", "\"cluster\" is not supported yet",
-            "plans", "\"plans\" is not supported yet",
             "clients", "\"clients\" is not supported yet",
             "alerts", "\"alerts\" is not supported yet");
 
@@ -93,9 +91,12 @@ public final class ConfigLoader {
         ObserveSettings observe = ObserveSection.bind(root.get("observe"));
         Map<String, ServiceSpec> services = services(root.get("services"));
         List<RouteSpec> routes = RoutesSection.bind(root.get("routes"), services.keySet());
-        List<ConsumerSpec> consumers = ConsumersSection.bind(root.get("consumers"));
+        Map<String, PlanSpec> plans = PlansSection.bind(root.get("plans"));
+        List<ConsumerSpec> consumers = ConsumersSection.bind(root.get("consumers"), plans.keySet());
         AuthSettings auth = ConsumersSection.auth(root.get("auth"));
-        return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth);
+        ClusterSettings cluster = ClusterSection.bind(root.get("cluster"));
+        return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth, plans,
+                cluster);
     }
 
     private static Map<String, ServiceSpec> services(ConfigNode node) {

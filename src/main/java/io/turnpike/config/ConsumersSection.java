@@ -22,7 +22,7 @@ final class ConsumersSection {
 
     private ConsumersSection() {}
 
-    static List<ConsumerSpec> bind(ConfigNode consumers) {
+    static List<ConsumerSpec> bind(ConfigNode consumers, java.util.Set<String> plans) {
         List<ConsumerSpec> out = new ArrayList<>();
         Map<String, ConfigNode> ids = new HashMap<>();
         Map<String, String> keyOwners = new HashMap<>();
@@ -52,6 +52,10 @@ final class ConsumersSection {
                 if (t != null && !t.isBlank()) groups.add(t.strip());
             }
             String plan = c.get("plan").text("a plan name");
+            if (plan != null && !plans.contains(plan.strip())) {
+                c.get("plan").problem("no plan " + ConfigNode.quote(plan.strip()) + (plans.isEmpty()
+                        ? " (expected: a plan defined under plans:)" : " (expected: one of " + String.join(", ", plans) + ")"));
+            }
             List<String> digests = new ArrayList<>();
             List<String> jwtSubjects = new ArrayList<>();
             for (ConfigNode cred : c.get("credentials").items("a list of credentials like [{apiKey: ...}]", false)) {

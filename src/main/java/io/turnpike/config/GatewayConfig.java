@@ -18,11 +18,16 @@ import java.util.Map;
  * @param routes   routes in file order
  * @param consumers the callers the gateway knows, with their credentials (digests only)
  * @param auth     how credentials are read
+ * @param plans    plans by id: rate limits, quotas and prices
+ * @param cluster  the shared state of a fleet (Redis); {@link ClusterSettings#NONE} for one node
  */
 public record GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
                             ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes,
-                            List<ConsumerSpec> consumers, AuthSettings auth) {
+                            List<ConsumerSpec> consumers, AuthSettings auth, Map<String, PlanSpec> plans,
+                            ClusterSettings cluster) {
     public GatewayConfig {
+        plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
+        if (cluster == null) cluster = ClusterSettings.NONE;
         consumers = List.copyOf(consumers);
         // Not Map.copyOf: it would lose the file order promised above.
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
@@ -44,8 +49,14 @@ public record GatewayConfig(Path source, ServerSettings server, AdminSettings ad
         this(source, server, admin, storage, observe, services, routes, List.of(), AuthSettings.DEFAULT);
     }
 
+    public GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
+                         ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes,
+                         List<ConsumerSpec> consumers, AuthSettings auth) {
+        this(source, server, admin, storage, observe, services, routes, consumers, auth, Map.of(), ClusterSettings.NONE);
+    }
+
     GatewayConfig withSource(Path file) {
-        return new GatewayConfig(file, server, admin, storage, observe, services, routes, consumers, auth);
+        return new GatewayConfig(file, server, admin, storage, observe, services, routes, consumers, auth, plans, cluster);
     }
 
     /** {@code 3 services, 6 nodes, 5 routes}: what a log line or a validation answer says about it. */

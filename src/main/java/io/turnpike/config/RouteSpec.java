@@ -16,14 +16,25 @@ import java.util.Map;
  * @param acl           group rules for authenticated consumers; null = any consumer
  * @param forwardCredentials pass the client's credential on to the service (default: removed)
  * @param policies      IP filter, CORS and body limit of the route
+ * @param rateLimits    the route's own limits ({@code rateLimit:}); the consumer's plan may add more
+ * @param cost          billing units per call ({@code cost:}, default 1)
  */
 public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
                         boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
-                        Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies) {
+                        Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies,
+                        List<RateLimitSpec> rateLimits, long cost) {
 
     public RouteSpec {
+        rateLimits = rateLimits == null ? List.of() : List.copyOf(rateLimits);
         auth = auth == null ? List.of() : List.copyOf(auth);
         if (policies == null) policies = io.turnpike.policy.RoutePolicies.NONE;
+    }
+
+    public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
+                     boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
+                     Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies) {
+        this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, auth, acl,
+                forwardCredentials, policies, List.of(), 1);
     }
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,

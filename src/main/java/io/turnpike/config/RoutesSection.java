@@ -22,7 +22,7 @@ final class RoutesSection {
     private static final List<String> METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
     private static final Map<String, String> PLANNED = planned(
-            "rateLimit", "cost", "transform", "aggregate");
+            "transform", "aggregate");
     private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt");
     private static final List<String> AUTH_LATER = List.of("basic", "introspection", "mtls");
 
@@ -94,7 +94,7 @@ final class RoutesSection {
                 continue;
             }
             route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback",
-                    "auth", "acl", "forwardCredentials", "policies"), PLANNED);
+                    "auth", "acl", "forwardCredentials", "policies", "rateLimit", "cost"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -105,12 +105,16 @@ final class RoutesSection {
             List<String> auth = auth(route.get("auth"));
             RouteSpec.Acl acl = acl(route.get("acl"));
             boolean forwardCredentials = flag(route.get("forwardCredentials"));
+            List<RateLimitSpec> rateLimits = RateLimitSection.bind(route.get("rateLimit"), List.of(
+                    new RateLimitSpec.KeyPart(auth.isEmpty() ? RateLimitSpec.KeyPart.Kind.IP
+                            : RateLimitSpec.KeyPart.Kind.CONSUMER, null)), true);
+            long cost = route.get("cost").integer(0, Integer.MAX_VALUE, 1);
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
                 out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout,
                         BalancingSection.highPriority(route.get("priority")),
                         ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent, auth, acl,
-                        forwardCredentials, PoliciesSection.bind(route.get("policies"))));
+                        forwardCredentials, PoliciesSection.bind(route.get("policies")), rateLimits, cost));
             }
         }
         return out;

@@ -13,6 +13,7 @@ class ConsumersConfigTest {
     @Test
     void keepsOnlyTheDigestOfAnApiKey() {
         GatewayConfig c = good("""
+                plans: { pro: {} }
                 consumers:
                   - { id: acme, groups: [partners], plan: pro, credentials: [ { apiKey: %s } ] }
                 """.formatted(KEY));

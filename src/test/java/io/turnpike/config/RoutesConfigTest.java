@@ -159,7 +159,7 @@ class RoutesConfigTest {
                   - id: r
                     match: { path: /r }
                     service: users
-                    rateLimit: { key: consumer, limit: 50/s }
-                """)).containsExactly("turnpike.yaml:8:5: routes[0]: \"rateLimit\" is not supported yet");
+                    aggregate: { calls: {} }
+                """)).containsExactly("turnpike.yaml:8:5: routes[0]: \"aggregate\" is not supported yet");
     }
 }
