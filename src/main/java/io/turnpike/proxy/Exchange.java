@@ -67,6 +67,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     private RouteMatch<ProxyRoute> match;
     private String query;
     private String upstreamHost;
+    private boolean suspended; // a policy step is deciding elsewhere; the chain resumes on this loop
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -210,6 +211,11 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
                 return;
             }
             int step = i;
+            suspended = true;
+            if (requestDeadline == Long.MAX_VALUE && route.requestTimeoutNanos > 0) {
+                requestDeadline = startNanos + route.requestTimeoutNanos; // the route's timeout covers its checks too
+                client.deadline(requestDeadline);
+            }
             ((Verdict.Later) v).result().whenComplete((r, e) -> {
                 if (cctx.executor().inEventLoop()) {
                     resume(step, r, e);
@@ -223,7 +229,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     }
 
     private void resume(int step, Verdict v, Throwable failure) {
-        if (done) return; // the client left while the step was deciding
+        if (done) return; // the client left, or the deadline passed, while the step was deciding
+        suspended = false;
         if (failure != null || v == null) {
             org.slf4j.LoggerFactory.getLogger(Exchange.class).warn("policy step {} of route {} failed",
                     route.policies[step].getClass().getSimpleName(), route.id(), failure);
@@ -233,6 +240,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
         } else if (v instanceof Verdict.Answer a) {
             answer(a);
         } else {
+            suspended = true;
             Verdict.Later later = (Verdict.Later) v;
             later.result().whenComplete((r, e) -> cctx.executor().execute(() -> resume(step, r, e)));
         }
@@ -745,6 +753,14 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     void deadlinePassed() {
         if (done) return;
         long now = System.nanoTime();
+        if (suspended) {
+            if (now - requestDeadline >= 0) {
+                fail(Problems.Kind.CHECK_UNAVAILABLE, "a check this route needs did not complete in time");
+            } else {
+                client.deadline(requestDeadline);
+            }
+            return;
+        }
         if (upstream == null) {
             if (pool != null) pool.cancel(this);
             timedOut(now - requestDeadline >= 0 ? "service " + route.service.id() + " did not answer in time"
