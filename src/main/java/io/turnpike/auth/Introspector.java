@@ -2,7 +2,7 @@ package io.turnpike.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.turnpike.config.IntrospectionSettings;
@@ -49,7 +49,8 @@ public final class Introspector {
 
     private final IntrospectionSettings settings;
     private final String authorization;
-    private final AsyncCache<String, Answer> answers;
+    private final Cache<String, Answer> answers;
+    private final Map<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger calls = new AtomicInteger();
 
     private Introspector(IntrospectionSettings settings) {
@@ -57,7 +58,7 @@ public final class Introspector {
         this.authorization = "Basic " + Base64.getEncoder().encodeToString((form(settings.clientId()) + ":"
                 + form(settings.clientSecret())).getBytes(StandardCharsets.UTF_8));
         this.answers = Caffeine.newBuilder().maximumSize(10_000).expireAfter(new Lifetime(settings.cacheTtl()))
-                .buildAsync();
+                .build();
     }
 
     public static Introspector of(IntrospectionSettings settings) {
@@ -66,13 +67,35 @@ public final class Introspector {
 
     /** The cached answer for a token, or null when it must be asked for (or the call is still out). */
     public Answer cached(String token) {
-        CompletableFuture<Answer> f = answers.getIfPresent(token);
-        return f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+        return answers.getIfPresent(token);
     }
 
-    /** The answer for a token, asking the server when none is cached; completes on an HTTP client thread. */
+    /**
+     * The answer for a token, asking the server when none is cached (one call for every request
+     * with that token meanwhile); completes on an HTTP client thread. A failed call is not kept.
+     */
     public CompletableFuture<Answer> introspect(String token) {
-        return answers.get(token, (t, executor) -> call(t));
+        Answer known = answers.getIfPresent(token);
+        if (known != null) return CompletableFuture.completedFuture(known);
+        CompletableFuture<Answer> mine = new CompletableFuture<>();
+        CompletableFuture<Answer> theirs = inFlight.putIfAbsent(token, mine);
+        if (theirs != null) return theirs;
+        CompletableFuture<Answer> call;
+        try {
+            call = call(token);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((answer, failure) -> {
+            if (answer != null) answers.put(token, answer);
+            inFlight.remove(token, mine);
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(answer);
+            }
+        });
+        return mine;
     }
 
     private CompletableFuture<Answer> call(String token) {
