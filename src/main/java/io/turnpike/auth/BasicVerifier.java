@@ -30,6 +30,8 @@ public final class BasicVerifier {
     private static final String STAND_IN_HASH = "$2b$12$YgXPR85ak9YLjPaRbGrnGeuojmhoNANl/lCKKXGnUVTm3X35HuU0u";
     static final Duration CACHE_TTL = Duration.ofSeconds(60);
     private static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+    /** Checks waiting for a thread; at cost 12 (~0.25 s each) a full queue is a few seconds' wait, past it 503. */
+    private static final int QUEUE = 32;
     private static final ThreadPoolExecutor POOL = pool();
     private static final Cache<String, Boolean> OUTCOMES = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(CACHE_TTL).build();
@@ -40,7 +42,7 @@ public final class BasicVerifier {
     private static ThreadPoolExecutor pool() {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor p = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(256), r -> {
+                new ArrayBlockingQueue<>(QUEUE), r -> {
                     Thread t = new Thread(r, "turnpike-bcrypt-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;

@@ -90,14 +90,20 @@ class ConsumersConfigTest {
                   introspection: { endpoint: "https://id.example.com/introspect", clientId: gw, clientSecret: "${SECRET}", timeout: 1s, cacheTtl: 30s }
                 services: { s: { nodes: ["http://s:1"] } }
                 routes:
-                  - { id: r, match: { path: /x }, service: s, auth: [basic, introspection, jwt], acl: { scopes: [orders:read] } }
+                  - { id: r, match: { path: /x }, service: s, auth: [basic, introspection], acl: { scopes: [orders:read] } }
                 """, java.util.Map.of("SECRET", "s3cret"));
         assertThat(c.auth().introspection().endpoint()).isEqualTo("https://id.example.com/introspect");
         assertThat(c.auth().introspection().clientSecret()).isEqualTo("s3cret");
         assertThat(c.auth().introspection().toString()).doesNotContain("s3cret");
         assertThat(c.auth().introspection().cacheTtl()).hasSeconds(30);
-        assertThat(c.routes().get(0).auth()).containsExactly("basic", "introspection", "jwt");
+        assertThat(c.routes().get(0).auth()).containsExactly("basic", "introspection");
         assertThat(c.routes().get(0).acl().scopes()).containsExactly("orders:read");
+        assertThat(problems("""
+                services: { s: { nodes: ["http://s:1"] } }
+                routes:
+                  - { id: r, match: { path: /x }, service: s, auth: [introspection, jwt] }
+                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"introspection\" needs auth.introspection"))
+                .anyMatch(s -> s.contains("routes[0].auth[1]: \"jwt\" needs an issuer under auth.jwt"));
         assertThat(problems("""
                 auth: { introspection: { endpoint: "ftp://x", clientId: gw } }
                 """)).anyMatch(s -> s.contains("auth.introspection.endpoint: \"ftp://x\" (expected: an https:// or http:// URL"))
