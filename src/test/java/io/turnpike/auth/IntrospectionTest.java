@@ -137,6 +137,20 @@ class IntrospectionTest {
     }
 
     @Test
+    void anActiveAnswerIsNotKeptPastTheTokensExp() throws Exception {
+        long exp = System.currentTimeMillis() / 1000 + 2;
+        answers.put("tok-short", "{\"active\": true, \"client_id\": \"acme-app\", \"exp\": " + exp + "}");
+        int before = calls.get();
+        assertThat(get(gateway, "/opaque/echo", "tok-short").status()).isEqualTo(200);
+        assertThat(get(gateway, "/opaque/echo", "tok-short").status()).isEqualTo(200);
+        assertThat(calls.get()).isEqualTo(before + 1);
+        while (System.currentTimeMillis() < exp * 1000 + 100) Thread.sleep(50);
+        // asked again (the cache let it go at exp), and an answer whose exp has passed counts as inactive
+        assertThat(get(gateway, "/opaque/echo", "tok-short").status()).isEqualTo(401);
+        assertThat(calls.get()).isEqualTo(before + 2);
+    }
+
+    @Test
     void theScopesOfTheAnswerAreCheckedByTheRoute() throws Exception {
         answers.put("tok-reader", active("acme-app", "orders:read"));
         answers.put("tok-writer", active("acme-app", "orders:read orders:write"));
