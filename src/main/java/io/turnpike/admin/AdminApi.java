@@ -83,7 +83,8 @@ final class AdminApi {
         if (n == 1 && first.equals("openapi.json")) {
             return on(r, Map.of(HttpMethod.GET, () -> Answer.text("application/json", openApi)));
         }
-        Section section = first.equals("routes") ? Section.ROUTES : first.equals("services") ? Section.SERVICES : null;
+        Section section = first.equals("routes") ? Section.ROUTES : first.equals("services") ? Section.SERVICES
+                : first.equals("consumers") ? Section.CONSUMERS : null;
         if (section != null && n == 1) {
             return on(r, Map.of(HttpMethod.GET, () -> Answer.ok(Redaction.redact(sources.entries(section)))));
         }
@@ -112,8 +113,8 @@ final class AdminApi {
             return on(r, Map.of(HttpMethod.GET, () -> circuits.get(seg.get(1), seg.get(3)),
                     HttpMethod.PUT, () -> circuits.put(seg.get(1), seg.get(3), r.body())));
         }
-        if ((first.equals("consumers") || first.equals("plans")) && n <= 2) {
-            String what = first.equals("consumers") ? "Consumers" : "Plans";
+        if (first.equals("plans") && n <= 2) {
+            String what = "Plans";
             return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-supported-yet", what + " are not supported yet",
                     String.format(NOT_YET, what, first));
         }
@@ -178,7 +179,7 @@ final class AdminApi {
     }
 
     private static Answer missing(Section section, String id) {
-        String what = section == Section.ROUTES ? "route" : "service";
+        String what = section == Section.ROUTES ? "route" : section == Section.CONSUMERS ? "consumer" : "service";
         return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
                 "no " + what + " \"" + id + "\" in the running config");
     }

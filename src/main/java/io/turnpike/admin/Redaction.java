@@ -9,12 +9,13 @@ import java.util.Set;
 
 /**
  * Hides secrets in config documents before they leave the process: the value of every key named
- * like a credential, at any depth ({@code admin.token}, a consumer's {@code apiKey}, ...).
+ * like a credential, at any depth ({@code admin.token}, a consumer's {@code apiKey}, ...). Digests
+ * ({@code apiKeyHash}) and bcrypt hashes are hidden too: a digest of a weak key can be guessed.
  */
 final class Redaction {
     static final String REDACTED = "***redacted***";
     private static final Set<String> SECRET_KEYS =
-            Set.of("token", "apikey", "password", "passwordhash", "secret", "clientsecret",
+            Set.of("token", "apikey", "apikeyhash", "password", "passwordhash", "secret", "clientsecret",
                     // private and symmetric JWK members, should a key set in auth.jwt carry them
                     "k", "d", "p", "q", "dp", "dq", "qi");
 

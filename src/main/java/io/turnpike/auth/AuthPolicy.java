@@ -9,59 +9,137 @@ import io.turnpike.proxy.Problems;
 import io.turnpike.proxy.Verdict;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Authentication: finds the consumer behind the first credential kind of the route's list that
- * yields one; none = 401 with a challenge per accepted scheme. The same answer for an unknown
- * credential and a wrong one, so a failure teaches nothing. Unless the route forwards
- * credentials, the one the client sent is removed before the upstream sees the request.
+ * yields one (API key, JWT, Basic, introspected token); none = 401 with a challenge per accepted
+ * scheme. The same answer for an unknown credential and a wrong one, so a failure teaches nothing;
+ * the reason goes to the log and metrics only ({@link PolicyCall#authDecision}). Unless the route
+ * forwards credentials, the one the client sent is removed before the upstream sees the request.
+ *
+ * <p>Checks that take time happen off the event loop and answer {@link Verdict#later}: a Basic
+ * password not seen lately (bcrypt), a token the introspection endpoint must judge, a JWT naming a
+ * key id the issuer's JWKS is being fetched again for. What they decide is applied to the request
+ * back on its event loop.
  */
 public final class AuthPolicy implements Policy {
-    private final List<String> kinds;
+    private static final String BAD_PASSWORD = "bad-password";
+    private static final String UNKNOWN_USER = "unknown-user";
+
+    private final boolean apiKey;
+    private final boolean jwtKind;
+    private final boolean basic;
+    private final boolean introspection;
     private final boolean forwardCredentials;
     private final AuthSettings settings;
     private final Consumers consumers;
     private final JwtVerifier jwt;
+    private final Introspector introspector;
     private final List<String> challenges;
 
     public AuthPolicy(List<String> kinds, boolean forwardCredentials, AuthSettings settings, Consumers consumers,
                       JwtVerifier jwt) {
-        this.kinds = List.copyOf(kinds);
+        this.apiKey = kinds.contains("apiKey");
+        this.jwtKind = kinds.contains("jwt");
+        this.basic = kinds.contains("basic");
+        this.introspection = kinds.contains("introspection") && settings.introspection() != null;
         this.forwardCredentials = forwardCredentials;
         this.settings = settings;
         this.consumers = consumers;
         this.jwt = jwt;
+        this.introspector = introspection ? Introspector.of(settings.introspection()) : null;
         this.challenges = Credentials.challenges(kinds, settings);
     }
 
     @Override
     public Verdict check(PolicyCall call) {
+        return check(call, true);
+    }
+
+    private Verdict check(PolicyCall call, boolean mayWait) {
         HttpHeaders h = call.headers();
+        String reason = null;
         Credentials.Credential key = null;
-        Consumer consumer = null;
-        JwtVerifier.Verified token = null;
-        if (kinds.contains("apiKey")) {
+        if (apiKey) {
             key = Credentials.apiKey(h, call.query(), settings);
-            if (key != null && !key.key().isEmpty()) consumer = consumers.byApiKey(key.key());
+            if (key != null) {
+                Consumer c = key.key().isEmpty() ? null : consumers.byApiKey(key.key());
+                if (c != null) return accept(call, c, Map.of(), key, null, false);
+                reason = "unknown-credential";
+            }
         }
-        String bearer = null;
-        if (consumer == null && kinds.contains("jwt")) {
-            bearer = Credentials.bearer(h);
-            token = bearer == null ? null : jwt.verify(bearer);
-            if (token != null) consumer = consumers.byJwt(token.issuer().issuer(), token.subject());
+        String bearer = jwtKind || introspection ? Credentials.bearer(h) : null;
+        if (jwtKind && bearer != null) {
+            JwtVerifier.Outcome o = jwt.check(bearer, mayWait);
+            if (o.keysPending() != null) {
+                return Verdict.later(o.keysPending().thenApplyAsync(v -> check(call, false), call.executor()));
+            }
+            if (o.verified() != null) {
+                Consumer c = consumers.byJwt(o.verified().issuer().issuer(), o.verified().subject());
+                if (c != null) return accept(call, c, o.verified().claims().getClaims(), null, o.verified(), true);
+                if (reason == null) reason = "unknown-consumer";
+            } else if (reason == null) {
+                reason = o.failure();
+            }
         }
-        if (consumer == null) {
-            boolean offered = key != null || (bearer != null || Credentials.bearer(h) != null);
-            call.authDecision(offered ? "unknown-credential" : "no-credential");
-            for (String challenge : challenges) call.responseHeaders().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
-            return Verdict.answer(Problems.Kind.UNAUTHORIZED, "this route needs a valid credential");
+        if (basic) {
+            BasicVerifier.Offered offered = BasicVerifier.offered(h);
+            if (offered != null) {
+                Consumers.BasicUser user = consumers.byBasicUser(offered.user());
+                Boolean known = BasicVerifier.cached(offered, user);
+                if (known != null) {
+                    if (known) return accept(call, user.consumer(), Map.of(), null, null, true);
+                    if (reason == null) reason = user == null ? UNKNOWN_USER : BAD_PASSWORD;
+                } else {
+                    String why = reason != null ? reason : user == null ? UNKNOWN_USER : BAD_PASSWORD;
+                    return Verdict.later(BasicVerifier.check(offered, user).thenApplyAsync(ok -> ok
+                            ? accept(call, user.consumer(), Map.of(), null, null, true)
+                            : refuse(call, why), call.executor()));
+                }
+            }
         }
+        if (introspection && bearer != null) {
+            Introspector.Answer cached = introspector.cached(bearer);
+            if (cached != null) return introspected(call, cached, reason);
+            String before = reason;
+            CompletableFuture<Introspector.Answer> asked = introspector.introspect(bearer)
+                    .orTimeout(settings.introspection().timeout().toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return Verdict.later(asked.thenApplyAsync(a -> introspected(call, a, before), call.executor()));
+        }
+        if (reason == null) {
+            boolean offered = key != null || h.contains(HttpHeaderNames.AUTHORIZATION);
+            reason = offered ? "unknown-credential" : "no-credential";
+        }
+        return refuse(call, reason);
+    }
+
+    private Verdict introspected(PolicyCall call, Introspector.Answer a, String earlier) {
+        if (!a.active()) return refuse(call, earlier != null ? earlier : "inactive-token");
+        Consumer c = consumers.byOAuthClient(a.clientId());
+        if (c == null) return refuse(call, earlier != null ? earlier : "unknown-consumer");
+        return accept(call, c, a.claims(), null, null, true);
+    }
+
+    private Verdict refuse(PolicyCall call, String reason) {
+        call.authDecision(reason);
+        for (String challenge : challenges) call.responseHeaders().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+        return Verdict.answer(Problems.Kind.UNAUTHORIZED, "this route needs a valid credential");
+    }
+
+    /**
+     * The consumer is known: record it and its claims, remove the credential unless the route
+     * forwards it, and pass the claims the issuer forwards as headers.
+     */
+    private Verdict accept(PolicyCall call, Consumer consumer, Map<String, Object> claims,
+                           Credentials.Credential key, JwtVerifier.Verified token, boolean viaAuthorization) {
+        HttpHeaders h = call.headers();
         call.authDecision("ok");
-        call.authenticated(consumer, token == null ? Map.of() : token.claims().getClaims());
+        call.authenticated(consumer, claims);
         if (!forwardCredentials) {
             h.remove(settings.apiKeyHeader());
             if (key != null && key.inQuery()) call.query(Credentials.withoutParam(call.query(), settings.apiKeyQuery()));
-            if (token != null) h.remove(HttpHeaderNames.AUTHORIZATION);
+            if (viaAuthorization) h.remove(HttpHeaderNames.AUTHORIZATION);
         }
         if (token != null) Credentials.claimsToHeaders(token, h);
         return Verdict.PASS;

@@ -10,15 +10,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The consumers of one config, indexed by the SHA-256 digest of their API keys: finding the caller
- * of a key is one hash lookup, however many consumers there are. The key the client sent is
- * hashed and the digests compared in constant time; the plain keys are never kept.
+ * The consumers of one config, indexed by credential: the SHA-256 digest of their API keys, the
+ * issuer and subject of their tokens, their Basic user names and OAuth2 client ids. Finding the
+ * caller of a credential is one hash lookup, however many consumers there are. The key the client
+ * sent is hashed and the digests compared in constant time; the plain keys are never kept.
  */
 public final class Consumers {
     private record Entry(byte[] digest, Consumer consumer) {}
 
+    /** A Basic user: its consumer and bcrypt hash. */
+    public record BasicUser(Consumer consumer, String passwordHash) {}
+
     private final Map<String, Entry> byKeyDigest = new HashMap<>();
     private final Map<String, Consumer> byJwtSubject = new HashMap<>();
+    private final Map<String, BasicUser> byBasicUser = new HashMap<>();
+    private final Map<String, Consumer> byOAuthClient = new HashMap<>();
 
     public Consumers(List<ConsumerSpec> specs) {
         for (ConsumerSpec s : specs) {
@@ -29,6 +35,8 @@ public final class Consumers {
             for (String issAndSub : s.jwtSubjects()) {
                 byJwtSubject.put(issAndSub, c);
             }
+            s.basicUsers().forEach((user, hash) -> byBasicUser.put(user, new BasicUser(c, hash)));
+            for (String client : s.oauthClients()) byOAuthClient.put(client, c);
         }
     }
 
@@ -45,7 +53,22 @@ public final class Consumers {
         return byJwtSubject.get(issuer + "\n" + subject);
     }
 
-    private static byte[] sha256(String key) {
+    /** The Basic user of this name, or null. */
+    public BasicUser byBasicUser(String user) {
+        return byBasicUser.get(user);
+    }
+
+    /** The consumer an introspection answer's {@code client_id} names, or null. */
+    public Consumer byOAuthClient(String clientId) {
+        return clientId == null ? null : byOAuthClient.get(clientId);
+    }
+
+    /** How many consumers hold an API key (for tests and the log). */
+    public int apiKeyCount() {
+        return byKeyDigest.size();
+    }
+
+    static byte[] sha256(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

@@ -27,7 +27,8 @@ public final class Credentials {
             out.add("ApiKey header=\"" + auth.apiKeyHeader() + "\""
                     + (auth.apiKeyQuery() == null ? "" : ", query=\"" + auth.apiKeyQuery() + "\""));
         }
-        if (kinds.contains("jwt")) out.add("Bearer realm=\"turnpike\"");
+        if (kinds.contains("jwt") || kinds.contains("introspection")) out.add("Bearer realm=\"turnpike\"");
+        if (kinds.contains("basic")) out.add("Basic realm=\"turnpike\", charset=\"UTF-8\"");
         return out;
     }
 

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * An issuer's JWK set fetched from its JWKS URL on a thread of its own, never on an event loop:
  * at once, then every {@code refresh}, and soon after a token names a key id the set does not
  * have (at most once per {@link #MIN_UNKNOWN_KID_GAP_NANOS}). Verification reads the last good set;
- * when the URL is down, that set keeps serving. A token with a brand-new key id is refused until
- * the refresh it triggered has landed (a moment later).
+ * when the URL is down, that set keeps serving. A request whose token names a brand-new key id
+ * waits for the refresh it triggered ({@link #refreshForUnknownKid}) instead of being refused.
  */
 public final class JwksFetcher implements JWKSource<SecurityContext> {
     private static final Logger log = LoggerFactory.getLogger(JwksFetcher.class);
@@ -44,6 +44,9 @@ public final class JwksFetcher implements JWKSource<SecurityContext> {
     private volatile JWKSet keys = new JWKSet();
     private final AtomicLong lastUnknownKidFetch = new AtomicLong(System.nanoTime() - MIN_UNKNOWN_KID_GAP_NANOS);
     private final AtomicBoolean fetching = new AtomicBoolean();
+    /** The refresh a token with an unknown key id waits for; null when none is pending. */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> pending =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private JwksFetcher(String url, Duration refresh) {
         this.url = url;
@@ -74,6 +77,35 @@ public final class JwksFetcher implements JWKSource<SecurityContext> {
         }
     }
 
+    /** Whether the last good set holds a key with this id. */
+    public boolean hasKey(String kid) {
+        return keys.getKeyByKeyId(kid) != null;
+    }
+
+    /**
+     * A refresh a token with an unknown key id can wait for: the one already pending, or a new one
+     * when the rate limit allows; null when neither (the token is refused now). Completes when the
+     * fetch has landed or failed (never exceptionally).
+     */
+    public java.util.concurrent.CompletableFuture<Void> refreshForUnknownKid() {
+        java.util.concurrent.CompletableFuture<Void> p = pending.get();
+        if (p != null) return p;
+        long now = System.nanoTime();
+        long last = lastUnknownKidFetch.get();
+        if (now - last < MIN_UNKNOWN_KID_GAP_NANOS || !lastUnknownKidFetch.compareAndSet(last, now)) return pending.get();
+        java.util.concurrent.CompletableFuture<Void> fresh = new java.util.concurrent.CompletableFuture<>();
+        if (!pending.compareAndSet(null, fresh)) return pending.get();
+        SCHEDULER.execute(() -> {
+            try {
+                fetch();
+            } finally {
+                pending.set(null);
+                fresh.complete(null);
+            }
+        });
+        return fresh;
+    }
+
     @Override
     public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
         List<JWK> found = selector.select(keys);
@@ -81,7 +113,7 @@ public final class JwksFetcher implements JWKSource<SecurityContext> {
             long now = System.nanoTime();
             long last = lastUnknownKidFetch.get();
             if (now - last >= MIN_UNKNOWN_KID_GAP_NANOS && lastUnknownKidFetch.compareAndSet(last, now)) {
-                SCHEDULER.execute(this::fetch); // a key rotated in: look again, off this thread
+                SCHEDULER.execute(this::fetch); // a key rotated in (a token without kid): look again, off this thread
             }
         }
         return found;

@@ -94,6 +94,7 @@ public final class ConfigLoader {
         Map<String, PlanSpec> plans = PlansSection.bind(root.get("plans"));
         List<ConsumerSpec> consumers = ConsumersSection.bind(root.get("consumers"), plans.keySet());
         AuthSettings auth = ConsumersSection.auth(root.get("auth"));
+        AuthChecks.check(root.get("routes"), root.get("auth"), auth);
         ClusterSettings cluster = ClusterSection.bind(root.get("cluster"));
         return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth, plans,
                 cluster);

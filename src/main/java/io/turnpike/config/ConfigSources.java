@@ -31,7 +31,7 @@ public final class ConfigSources {
 
     /** The config sections the admin API changes per id. */
     public enum Section {
-        ROUTES("routes"), SERVICES("services");
+        ROUTES("routes"), SERVICES("services"), CONSUMERS("consumers");
 
         private final String key;
 
@@ -42,6 +42,11 @@ public final class ConfigSources {
         /** The section's key in the file. */
         public String key() {
             return key;
+        }
+
+        /** A list of entries with an {@code id} (routes, consumers), not a mapping by id (services). */
+        public boolean listed() {
+            return this != SERVICES;
         }
 
         static Section named(String key) {
@@ -185,7 +190,7 @@ public final class ConfigSources {
     /** One entry of the effective config, or null. */
     public synchronized JsonNode entry(Section section, String id) {
         JsonNode all = document(View.EFFECTIVE).path(section.key());
-        if (section == Section.SERVICES) return all.isObject() ? all.get(id) : null;
+        if (!section.listed()) return all.isObject() ? all.get(id) : null;
         for (JsonNode route : all) {
             if (id.equals(route.path("id").asText(null))) return route;
         }
@@ -196,7 +201,7 @@ public final class ConfigSources {
     public synchronized JsonNode entries(Section section) {
         JsonNode all = document(View.EFFECTIVE).get(section.key());
         if (all != null && (all.isArray() || all.isObject())) return all;
-        return section == Section.ROUTES ? JSON.createArrayNode() : JSON.createObjectNode();
+        return section.listed() ? JSON.createArrayNode() : JSON.createObjectNode();
     }
 
     /**
@@ -208,14 +213,17 @@ public final class ConfigSources {
     public synchronized Change put(Section section, String id, String sourceName, String body) {
         ConfigDocument doc = ConfigDocument.parse(sourceName, body, "the body is empty (expected: a JSON "
                 + (section == Section.ROUTES ? "route, like {\"match\": {\"path\": \"/users/{id}\"}, \"service\": \"users\"}"
+                : section == Section.CONSUMERS ? "consumer, like {\"groups\": [\"partners\"], \"credentials\": [{\"apiKey\": \"...\"}]}"
                 : "service, like {\"nodes\": [\"http://127.0.0.1:9001\"]}") + ")");
         if (!doc.ok()) return new Change(Status.INVALID, null, doc.problems());
         Node entry = doc.root();
-        if (section == Section.ROUTES && entry instanceof MappingNode m) {
+        if (section.listed() && entry instanceof MappingNode m) {
             Problem wrongId = wrongId(m, id, sourceName);
             if (wrongId != null) return new Change(Status.INVALID, null, List.of(wrongId));
             if (Overlay.routeId(m) == null) entry = withId(m, id);
         }
+        // Only digests are kept: an API key in the body is hashed before anything is stored.
+        if (section == Section.CONSUMERS) entry = CredentialDigests.hashApiKeys(entry, env);
         return commit(overlay.with(section, id, entry, sourceName), NodeJson.of(entry));
     }
 
@@ -250,7 +258,7 @@ public final class ConfigSources {
 
     private boolean fileHas(Section section, String id) {
         JsonNode fileSection = NodeJson.of(fileDoc.root()).path(section.key());
-        if (section == Section.SERVICES) return fileSection.has(id);
+        if (!section.listed()) return fileSection.has(id);
         for (JsonNode route : fileSection) {
             if (id.equals(route.path("id").asText(null))) return true;
         }

@@ -1,21 +1,35 @@
 package io.turnpike.config;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A caller the gateway knows ({@code consumers[i]}): an id, groups for ACLs, an optional plan, and
- * its credentials. API keys are kept only as SHA-256 digests (lower-case hex), never as written.
+ * its credentials. API keys are kept only as SHA-256 digests (lower-case hex), never as written;
+ * Basic passwords only as bcrypt hashes.
+ *
+ * @param basicUsers   Basic-auth user name to its bcrypt hash ({@code basic: {user, passwordHash}})
+ * @param oauthClients OAuth2 client ids that name this consumer in introspection answers
+ *                     ({@code oauth2: {clientId}})
  */
 public record ConsumerSpec(String id, List<String> groups, String plan, List<String> apiKeyDigests,
-                           List<String> jwtSubjects) {
+                           List<String> jwtSubjects, Map<String, String> basicUsers, List<String> oauthClients) {
     public ConsumerSpec {
         groups = List.copyOf(groups);
         apiKeyDigests = List.copyOf(apiKeyDigests);
         jwtSubjects = List.copyOf(jwtSubjects);
+        basicUsers = basicUsers == null ? Map.of() : Map.copyOf(basicUsers);
+        oauthClients = oauthClients == null ? List.of() : List.copyOf(oauthClients);
+    }
+
+    public ConsumerSpec(String id, List<String> groups, String plan, List<String> apiKeyDigests,
+                        List<String> jwtSubjects) {
+        this(id, groups, plan, apiKeyDigests, jwtSubjects, Map.of(), List.of());
     }
 
     @Override
     public String toString() {
-        return "ConsumerSpec[id=" + id + ", groups=" + groups + ", plan=" + plan + ", apiKeys=" + apiKeyDigests.size() + "]";
+        return "ConsumerSpec[id=" + id + ", groups=" + groups + ", plan=" + plan + ", apiKeys=" + apiKeyDigests.size()
+                + ", basicUsers=" + basicUsers.keySet() + "]";
     }
 }

@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
 final class ConsumersSection {
     private static final Pattern DIGEST = Pattern.compile("(sha256:)?[0-9a-fA-F]{64}");
     private static final Map<String, String> PLANNED_CREDENTIALS = Map.of(
-            "basic", "\"basic\" credentials are not supported yet");
+            "mtls", "\"mtls\" credentials need a TLS listener, which the gateway does not have yet");
+    /** A bcrypt hash: $2a$, $2b$ or $2y$, a two-digit cost, 53 characters of salt and hash. */
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
+    private static final String BCRYPT_EXPECTED = "a bcrypt hash like \"$2b$12$...\" (60 characters; "
+            + "make one with: htpasswd -nbB user password)";
 
     private ConsumersSection() {}
 
@@ -26,6 +30,8 @@ final class ConsumersSection {
         List<ConsumerSpec> out = new ArrayList<>();
         Map<String, ConfigNode> ids = new HashMap<>();
         Map<String, String> keyOwners = new HashMap<>();
+        Map<String, String> basicOwners = new HashMap<>();
+        Map<String, String> clientOwners = new HashMap<>();
         for (ConfigNode c : consumers.items("a list of consumers, each like {id: acme, credentials: [...]}", false)) {
             if (!c.isMapping()) {
                 c.expected("a consumer like {id: acme, groups: [partners], credentials: [{apiKey: ...}]}");
@@ -58,12 +64,16 @@ final class ConsumersSection {
             }
             List<String> digests = new ArrayList<>();
             List<String> jwtSubjects = new ArrayList<>();
+            Map<String, String> basicUsers = new HashMap<>();
+            List<String> oauthClients = new ArrayList<>();
             for (ConfigNode cred : c.get("credentials").items("a list of credentials like [{apiKey: ...}]", false)) {
                 if (!cred.isMapping()) {
                     cred.expected("a credential like {apiKey: ${ACME_KEY}} or {apiKeyHash: <sha-256 hex>}");
                     continue;
                 }
-                cred.checkKeys(List.of("apiKey", "apiKeyHash", "jwt"), PLANNED_CREDENTIALS);
+                cred.checkKeys(List.of("apiKey", "apiKeyHash", "jwt", "basic", "oauth2"), PLANNED_CREDENTIALS);
+                basic(cred.get("basic"), id, basicOwners, basicUsers);
+                oauth2(cred.get("oauth2"), id, clientOwners, oauthClients);
                 ConfigNode jwt = cred.get("jwt");
                 if (jwt.isPresent()) {
                     jwt.checkKeys(List.of("issuer", "subject"), Map.of());
@@ -100,21 +110,106 @@ final class ConsumersSection {
                     digests.add(digest);
                 }
             }
-            if (id != null) out.add(new ConsumerSpec(id, groups, plan == null ? null : plan.strip(), digests, jwtSubjects));
+            if (id != null) {
+                out.add(new ConsumerSpec(id, groups, plan == null ? null : plan.strip(), digests, jwtSubjects,
+                        basicUsers, oauthClients));
+            }
         }
         return out;
     }
 
+    /** {@code basic: { user, passwordHash }}: bcrypt only; a plain {@code password} is refused. */
+    private static void basic(ConfigNode basic, String id, Map<String, String> owners, Map<String, String> into) {
+        if (!basic.isPresent()) return;
+        if (!basic.isMapping()) {
+            basic.expected("{user: acme, passwordHash: \"$2b$12$...\"}");
+            return;
+        }
+        basic.checkKeys(List.of("user", "passwordHash"), Map.of("password",
+                "a plain password is never kept in the config (expected: passwordHash: " + BCRYPT_EXPECTED + ")"));
+        String user = basic.require("user", "a user name like acme").text("a user name like acme");
+        ConfigNode hashNode = basic.get("passwordHash");
+        String hash = hashNode.secret(BCRYPT_EXPECTED);
+        if (!hashNode.isPresent() && !basic.get("password").isPresent()) {
+            basic.problem("no passwordHash (expected: passwordHash: " + BCRYPT_EXPECTED + ")");
+        }
+        if (hash != null && !BCRYPT.matcher(hash.strip()).matches()) {
+            hashNode.problem("the hash (not shown) is not a bcrypt hash (expected: " + BCRYPT_EXPECTED + ")");
+            hash = null;
+        }
+        if (user == null || user.isBlank()) return;
+        user = user.strip();
+        if (user.indexOf(':') >= 0) {
+            basic.get("user").expected("a user name without ':' (Basic credentials are user:password)");
+            return;
+        }
+        String owner = owners.putIfAbsent(user, id == null ? "?" : id);
+        if (owner != null) {
+            basic.get("user").problem("user " + ConfigNode.quote(user) + " is already a Basic user of consumer "
+                    + ConfigNode.quote(owner) + " (expected: one user, one consumer)");
+        } else if (hash != null) {
+            into.put(user, hash.strip());
+        }
+    }
+
+    /** {@code oauth2: { clientId }}: the client an introspection answer names ({@code client_id}). */
+    private static void oauth2(ConfigNode oauth2, String id, Map<String, String> owners, List<String> into) {
+        if (!oauth2.isPresent()) return;
+        oauth2.checkKeys(List.of("clientId"), Map.of());
+        String client = oauth2.require("clientId", "the OAuth2 client_id, like acme-app").text("a client id");
+        if (client == null || client.isBlank()) return;
+        client = client.strip();
+        String owner = owners.putIfAbsent(client, id == null ? "?" : id);
+        if (owner != null) {
+            oauth2.get("clientId").problem("client " + ConfigNode.quote(client) + " is already a client of consumer "
+                    + ConfigNode.quote(owner) + " (expected: one client, one consumer)");
+        } else {
+            into.add(client);
+        }
+    }
+
     static AuthSettings auth(ConfigNode auth) {
         if (!auth.isPresent()) return AuthSettings.DEFAULT;
-        auth.checkKeys(List.of("apiKey", "jwt"), Map.of(
-                "basic", "\"basic\" is not supported yet", "introspection", "\"introspection\" is not supported yet"));
+        auth.checkKeys(List.of("apiKey", "jwt", "introspection"), Map.of());
         ConfigNode k = auth.get("apiKey");
         k.checkKeys(List.of("header", "query"), Map.of());
         String header = k.get("header").text("a header name like X-API-Key");
         String query = k.get("query").text("a query parameter name like api_key");
         return new AuthSettings(header == null || header.isBlank() ? AuthSettings.DEFAULT.apiKeyHeader() : header.strip(),
-                query == null || query.isBlank() ? null : query.strip(), JwtSection.bind(auth.get("jwt")));
+                query == null || query.isBlank() ? null : query.strip(), JwtSection.bind(auth.get("jwt")),
+                introspection(auth.get("introspection")));
+    }
+
+    /** {@code introspection: { endpoint, clientId, clientSecret, timeout, cacheTtl }}. */
+    private static IntrospectionSettings introspection(ConfigNode n) {
+        if (!n.isPresent()) return null;
+        if (!n.isMapping()) {
+            n.expected("{endpoint: https://id.example.com/oauth2/introspect, clientId: ..., clientSecret: ...}");
+            return null;
+        }
+        n.checkKeys(List.of("endpoint", "clientId", "clientSecret", "timeout", "cacheTtl"), Map.of());
+        String expectedUrl = "an https:// or http:// URL of the introspection endpoint";
+        ConfigNode at = n.require("endpoint", expectedUrl);
+        String endpoint = at.text(expectedUrl);
+        if (endpoint != null) {
+            try {
+                java.net.URI uri = java.net.URI.create(endpoint.strip());
+                if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                    throw new IllegalArgumentException();
+                }
+                endpoint = endpoint.strip();
+            } catch (RuntimeException e) {
+                at.expected(expectedUrl);
+                endpoint = null;
+            }
+        }
+        String clientId = n.require("clientId", "the gateway's client id at the server").text("a client id");
+        String secret = n.require("clientSecret", "the client's secret, like ${INTROSPECTION_SECRET}")
+                .secret("the client's secret, like ${INTROSPECTION_SECRET}");
+        java.time.Duration timeout = n.get("timeout").duration(java.time.Duration.ofSeconds(2), false);
+        java.time.Duration ttl = n.get("cacheTtl").duration(java.time.Duration.ofMinutes(1), true);
+        if (endpoint == null || clientId == null || secret == null) return null;
+        return new IntrospectionSettings(endpoint, clientId.strip(), secret, timeout, ttl);
     }
 
     /** Lower-case hex SHA-256 of the UTF-8 key. */

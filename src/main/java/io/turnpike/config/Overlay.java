@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Admin changes laid over the file, per id: {@code {routes: {id: entry|null}, services: {id: entry|null}}}.
+ * Admin changes laid over the file, per id: {@code {routes: {id: entry|null}, services: {id: entry|null},
+ * consumers: {id: entry|null}}}.
  * An entry replaces the file's entry with that id in place, or is appended; null hides the file's.
  * Immutable; entries are YAML node trees that keep the marks of the text they came from (a PUT
  * body, or the persisted overlay), so the loader's problems point there.
@@ -56,7 +57,7 @@ final class Overlay {
                 String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
                 Section section = Section.named(key);
                 if (section == null) {
-                    found.add(t.getKeyNode().getStartMark(), "", "unknown key \"" + key + "\" (expected: routes, services)");
+                    found.add(t.getKeyNode().getStartMark(), "", "unknown key \"" + key + "\" (expected: routes, services, consumers)");
                 } else if (t.getValueNode() instanceof MappingNode ids) {
                     for (NodeTuple e : ids.getValue()) {
                         String id = e.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
@@ -160,7 +161,7 @@ final class Overlay {
         Map<String, Node> changes = entries.getOrDefault(section, Map.of());
         if (changes.isEmpty()) return fileValue;
         Set<String> used = new HashSet<>();
-        if (section == Section.ROUTES) {
+        if (section.listed()) {
             List<Node> items = new ArrayList<>();
             if (fileValue instanceof SequenceNode s) {
                 for (Node item : s.getValue()) {

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Binds a route's {@code policies: { ipAllow, ipDeny, cors, maxBodyBytes }}. */
+/** Binds a route's {@code policies: { ipAllow, ipDeny, cors, maxBodyBytes, requireHeaders }}. */
 final class PoliciesSection {
     private static final String CIDR = "an address or range like 10.0.0.0/8 or 2001:db8::/32";
 
@@ -17,12 +17,28 @@ final class PoliciesSection {
 
     static RoutePolicies bind(ConfigNode p) {
         if (!p.isPresent()) return RoutePolicies.NONE;
-        p.checkKeys(List.of("ipAllow", "ipDeny", "cors", "maxBodyBytes"), Map.of());
+        p.checkKeys(List.of("ipAllow", "ipDeny", "cors", "maxBodyBytes", "requireHeaders"), Map.of());
         List<Cidr> allow = cidrs(p.get("ipAllow"));
         List<Cidr> deny = cidrs(p.get("ipDeny"));
         IpFilter ip = allow.isEmpty() && deny.isEmpty() ? null : new IpFilter(allow, deny);
         long maxBody = p.get("maxBodyBytes").size(0, Long.MAX_VALUE, -1);
-        return new RoutePolicies(ip, cors(p.get("cors")), maxBody);
+        return new RoutePolicies(ip, cors(p.get("cors")), maxBody, requiredHeaders(p.get("requireHeaders")));
+    }
+
+    private static final java.util.regex.Pattern HEADER_NAME = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private static List<String> requiredHeaders(ConfigNode list) {
+        List<String> out = new ArrayList<>();
+        for (ConfigNode item : list.items("a list of header names like [X-Tenant]", true)) {
+            String t = item.text("a header name like X-Tenant");
+            if (t == null) continue;
+            if (HEADER_NAME.matcher(t.strip()).matches()) {
+                out.add(t.strip());
+            } else {
+                item.expected("a header name like X-Tenant");
+            }
+        }
+        return out;
     }
 
     private static List<Cidr> cidrs(ConfigNode list) {

@@ -53,12 +53,18 @@ public record RouteSpec(String id, int index, Match match, String service, Rewri
     /**
      * Which consumers may call the route ({@code acl:}), by group; deny wins over allow.
      *
-     * @param allow empty = every authenticated consumer
+     * @param allow  empty = every authenticated consumer
+     * @param scopes every one of these must be granted by the credential's {@code scope}/{@code scp}
      */
-    public record Acl(List<String> allow, List<String> deny) {
+    public record Acl(List<String> allow, List<String> deny, List<String> scopes) {
         public Acl {
             allow = List.copyOf(allow);
             deny = List.copyOf(deny);
+            scopes = scopes == null ? List.of() : List.copyOf(scopes);
+        }
+
+        public Acl(List<String> allow, List<String> deny) {
+            this(allow, deny, List.of());
         }
     }
 

@@ -23,8 +23,8 @@ final class RoutesSection {
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
     private static final Map<String, String> PLANNED = planned(
             "transform", "aggregate");
-    private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt");
-    private static final List<String> AUTH_LATER = List.of("basic", "introspection", "mtls");
+    private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt", "basic", "introspection");
+    private static final List<String> AUTH_LATER = List.of("mtls");
 
     private RoutesSection() {}
 
@@ -38,7 +38,8 @@ final class RoutesSection {
             if (AUTH_KINDS.contains(kind)) {
                 if (!out.contains(kind)) out.add(kind);
             } else if (AUTH_LATER.contains(kind)) {
-                item.problem(ConfigNode.quote(kind) + " is not supported yet (expected: apiKey or jwt)");
+                item.problem(ConfigNode.quote(kind) + " needs a TLS listener, which the gateway does not have yet"
+                        + " (expected: one of " + String.join(", ", AUTH_KINDS) + ")");
             } else {
                 item.expected("one of " + String.join(", ", AUTH_KINDS));
             }
@@ -49,8 +50,8 @@ final class RoutesSection {
     /** {@code acl: { allow: [groups], deny: [groups] }}. */
     private static RouteSpec.Acl acl(ConfigNode acl) {
         if (!acl.isPresent()) return null;
-        acl.checkKeys(List.of("allow", "deny"), Map.of("scopes", "\"scopes\" is not supported yet"));
-        return new RouteSpec.Acl(groups(acl.get("allow")), groups(acl.get("deny")));
+        acl.checkKeys(List.of("allow", "deny", "scopes"), Map.of());
+        return new RouteSpec.Acl(groups(acl.get("allow")), groups(acl.get("deny")), groups(acl.get("scopes")));
     }
 
     private static List<String> groups(ConfigNode list) {

@@ -13,7 +13,7 @@ final class ServerSection {
 
     static ServerSettings bind(ConfigNode server) {
         ServerSettings d = ServerSettings.DEFAULT;
-        server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits"),
+        server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits", "trustedProxies"),
                 Map.of("tls", "\"tls\" is not supported yet"));
         String host = d.host();
         int port = d.port();
@@ -30,7 +30,24 @@ final class ServerSection {
         }
         int eventLoops = server.get("eventLoops").integer(0, Integer.MAX_VALUE, d.eventLoops());
         Duration drain = server.get("drainTimeout").duration(d.drainTimeout(), true);
-        return new ServerSettings(host, port, limits(server.get("limits")), eventLoops, drain);
+        return new ServerSettings(host, port, limits(server.get("limits")), eventLoops, drain,
+                trustedProxies(server.get("trustedProxies")));
+    }
+
+    /** {@code trustedProxies: [10.0.0.0/8, ...]}: peers whose X-Forwarded-For is believed. */
+    private static io.turnpike.policy.TrustedProxies trustedProxies(ConfigNode list) {
+        String expected = "an address or range like 10.0.0.0/8 or fd00::/8";
+        List<io.turnpike.policy.Cidr> out = new java.util.ArrayList<>();
+        for (ConfigNode item : list.items("a list of ranges like [10.0.0.0/8]", true)) {
+            String t = item.text(expected);
+            if (t == null) continue;
+            try {
+                out.add(io.turnpike.policy.Cidr.parse(t));
+            } catch (IllegalArgumentException e) {
+                item.expected(expected);
+            }
+        }
+        return io.turnpike.policy.TrustedProxies.of(out);
     }
 
     /** {@code :8080} and {@code 8080} listen on every IPv4 address, like the default. */

@@ -1,16 +1,27 @@
 package io.turnpike.config;
 
+import io.turnpike.policy.TrustedProxies;
 import java.time.Duration;
 
 /**
  * The traffic listener ({@code server:}).
  *
- * @param host          address to bind, e.g. {@code 0.0.0.0}
- * @param port          port to bind; 0 picks a free one
- * @param eventLoops    I/O threads; 0 = one per core
- * @param drainTimeout  how long a graceful shutdown waits for requests in flight
+ * @param host           address to bind, e.g. {@code 0.0.0.0}
+ * @param port           port to bind; 0 picks a free one
+ * @param eventLoops     I/O threads; 0 = one per core
+ * @param drainTimeout   how long a graceful shutdown waits for requests in flight
+ * @param trustedProxies peers whose X-Forwarded-For names the client; {@link TrustedProxies#NONE} = none
  */
-public record ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout) {
+public record ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
+                             TrustedProxies trustedProxies) {
     public static final ServerSettings DEFAULT =
             new ServerSettings("0.0.0.0", 8080, Limits.DEFAULT, 0, Duration.ofSeconds(30));
+
+    public ServerSettings {
+        if (trustedProxies == null) trustedProxies = TrustedProxies.NONE;
+    }
+
+    public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout) {
+        this(host, port, limits, eventLoops, drainTimeout, TrustedProxies.NONE);
+    }
 }

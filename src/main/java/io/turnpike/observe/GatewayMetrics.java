@@ -37,6 +37,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Map<Node, NodeMeters> nodes = new IdentityHashMap<>();
     private final ProcessMeters process = new ProcessMeters();
     private final CircuitMeters circuits = new CircuitMeters(registry);
+    private final AuthMeters auth = new AuthMeters(registry);
 
     public GatewayMetrics() {
         process.bindTo(registry); // first: it adds meter filters, which must precede every meter
@@ -88,6 +89,9 @@ public final class GatewayMetrics implements AutoCloseable {
         if (upstream >= 0) r.service.recordUpstream(upstream);
         Problems.Kind rejection = x.rejection();
         if (rejection != null) rejections[rejection.ordinal()].increment();
+        if (rejection == Problems.Kind.UNAUTHORIZED || rejection == Problems.Kind.FORBIDDEN) {
+            auth.record(x.routeId(), x.authDecision());
+        }
         String outcome = x.outcome();
         if ("client-aborted".equals(outcome)) {
             clientAborts.increment();

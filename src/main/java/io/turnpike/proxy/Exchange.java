@@ -63,6 +63,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     private io.turnpike.auth.Consumer consumer;
     private java.util.Map<String, Object> claims = java.util.Map.of();
     private String authDecision;
+    private io.turnpike.policy.TrustedProxies.Client forwardedClient;
+    private boolean clientResolved;
     private HttpHeaders responseHeaders; // set by policies, added to what the client gets
     private RouteMatch<ProxyRoute> match;
     private String query;
@@ -280,7 +282,22 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     @Override public HttpHeaders headers() { return request.headers(); }
     @Override public String query() { return query; }
     @Override public void query(String query) { this.query = query; }
-    @Override public byte[] clientAddress() { return client.clientAddress(); }
+    @Override public byte[] clientAddress() {
+        io.turnpike.policy.TrustedProxies.Client c = forwardedClient();
+        return c == null ? client.clientAddress() : c.address();
+    }
+
+    /** The client behind a trusted proxy (X-Forwarded-For), resolved once; null = the peer itself. */
+    private io.turnpike.policy.TrustedProxies.Client forwardedClient() {
+        if (!clientResolved) {
+            clientResolved = true;
+            io.turnpike.policy.TrustedProxies tp = snapshot.config().server().trustedProxies();
+            if (!tp.isEmpty() && tp.trusts(client.clientAddress())) {
+                forwardedClient = tp.resolve(client.clientAddress(), request.headers().getAll(ProxyHeaders.X_FORWARDED_FOR));
+            }
+        }
+        return forwardedClient;
+    }
     @Override public RouteSpec route() { return route.spec; }
     @Override public long contentLength() { return HttpUtil.getContentLength(request, -1L); }
     @Override public void maxBodyBytes(long max) { maxBodyBytes = max; }
@@ -908,7 +925,10 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
 
     @Override public String requestId() { return requestId; }
     @Override public long startEpochMillis() { return startMillis; }
-    @Override public String clientIp() { return client.clientIp(); }
+    @Override public String clientIp() {
+        io.turnpike.policy.TrustedProxies.Client c = forwardedClient();
+        return c == null ? client.clientIp() : c.ip();
+    }
     @Override public String consumerId() { return consumer == null ? null : consumer.id(); }
     @Override public String authDecision() { return authDecision; }
     @Override public String method() { return request.method().name(); }

@@ -14,7 +14,8 @@ public interface ExchangeView {
 
     /**
      * Why authentication said what it said, for the log only (never the client): {@code ok},
-     * {@code no-credential}, {@code unknown-credential}, {@code acl-denied}; null on open routes.
+     * {@code no-credential}, {@code unknown-credential}, {@code expired}, {@code bad-password},
+     * {@code scope-missing}, {@code acl-denied}, ... (docs/OPERATIONS.md); null on open routes.
      */
     default String authDecision() {
         return null;

@@ -27,9 +27,13 @@ public interface PolicyCall {
     /** Replaces the query string the upstream gets (null = none). */
     void query(String query);
 
-    /** The peer's address bytes (4 or 16). */
+    /**
+     * The client's address bytes (4 or 16): the peer's, or behind a trusted proxy
+     * ({@code server.trustedProxies}) the client X-Forwarded-For names.
+     */
     byte[] clientAddress();
 
+    /** {@link #clientAddress()} as text. */
     String clientIp();
 
     RouteSpec route();

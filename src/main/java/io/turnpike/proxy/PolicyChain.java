@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Builds a route's policy chain once per snapshot, in the documented order: request limits -> IP
- * filter -> CORS -> authentication -> ACL -> (rate limit, quota). Steps a route does not use are
+ * filter -> CORS -> required headers -> authentication -> ACL -> (rate limit, quota). Required headers
+ * come after CORS so a browser can read the 400. Steps a route does not use are
  * left out, so an open route runs only the body limit.
  */
 final class PolicyChain {
@@ -25,6 +26,7 @@ final class PolicyChain {
                 : parts.config().server().limits().maxBodyBytes()));
         if (p.ipFilter() != null) chain.add(new IpPolicy(p.ipFilter()));
         if (p.cors() != null) chain.add(new CorsPolicy(p.cors()));
+        if (!p.requiredHeaders().isEmpty()) chain.add(new io.turnpike.policy.RequireHeadersPolicy(p.requiredHeaders()));
         if (!route.auth().isEmpty()) {
             chain.add(new AuthPolicy(route.auth(), route.forwardCredentials(), parts.config().auth(),
                     parts.consumers(), parts.jwt()));

@@ -25,7 +25,7 @@ class OpenApiTest {
     @Test
     void everyDocumentedOperationAnswers(@TempDir Path dir) throws Exception {
         try (TestBackend backend = new TestBackend("b");
-             AdminFixture f = AdminFixture.start(dir, AdminFixture.config(dir, backend.url(), "")
+             AdminFixture f = AdminFixture.start(dir, AdminFixture.config(dir, backend.url(), "consumers: [ { id: svc } ]\n")
                      .replace("    nodes: [", "    registration: { ttl: 30s }\n    nodes: ["))) {
             HttpResponse<String> doc = f.admin("GET", "/admin/openapi.json", null);
             assertThat(doc.statusCode()).isEqualTo(200);

@@ -54,7 +54,79 @@ class ConsumersConfigTest {
         assertThat(problems("""
                 services: { s: { nodes: ["http://s:1"] } }
                 routes:
-                  - { id: r, match: { path: /x }, service: s, auth: [basic] }
-                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"basic\" is not supported yet (expected: apiKey or jwt)"));
+                  - { id: r, match: { path: /x }, service: s, auth: [mtls] }
+                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"mtls\" needs a TLS listener"));
+    }
+
+    private static final String HASH = "$2b$04$kUmG89LUUmc4zVekP8Wr5OF94fbHpzv2lJhCKiCaE5kIs9./bmeKu";
+
+    @Test
+    void basicCredentialsKeepABcryptHashAndRefuseAPlainPassword() {
+        GatewayConfig c = good("""
+                consumers:
+                  - { id: acme, credentials: [ { basic: { user: acme, passwordHash: "%s" } }, { oauth2: { clientId: acme-app } } ] }
+                """.formatted(HASH));
+        assertThat(c.consumers().get(0).basicUsers()).containsEntry("acme", HASH);
+        assertThat(c.consumers().get(0).oauthClients()).containsExactly("acme-app");
+        List<String> p = problems("""
+                consumers:
+                  - { id: a, credentials: [ { basic: { user: a, password: hunter2-hunter2 } } ] }
+                  - { id: b, credentials: [ { basic: { user: b, passwordHash: "not-a-bcrypt-hash" } } ] }
+                  - { id: c, credentials: [ { basic: { user: b, passwordHash: "%s" } } ] }
+                  - { id: d, credentials: [ { oauth2: { clientId: x } }, { oauth2: { clientId: x } } ] }
+                """.formatted(HASH));
+        assertThat(String.join("\n", p)).doesNotContain("hunter2").doesNotContain("not-a-bcrypt-hash");
+        assertThat(p).anyMatch(s -> s.startsWith("turnpike.yaml:2:") && s.contains(
+                        "consumers[0].credentials[0].basic: a plain password is never kept in the config (expected: passwordHash:"))
+                .anyMatch(s -> s.contains("consumers[1].credentials[0].basic.passwordHash: the hash (not shown) is not a bcrypt hash"))
+                .anyMatch(s -> s.contains("consumers[2].credentials[0].basic.user: user \"b\" is already a Basic user of consumer \"b\""))
+                .anyMatch(s -> s.contains("consumers[3].credentials[1].oauth2.clientId: client \"x\" is already a client of consumer \"d\""));
+    }
+
+    @Test
+    void introspectionScopesAndTheNewAuthKinds() {
+        GatewayConfig c = good("""
+                auth:
+                  introspection: { endpoint: "https://id.example.com/introspect", clientId: gw, clientSecret: "${SECRET}", timeout: 1s, cacheTtl: 30s }
+                services: { s: { nodes: ["http://s:1"] } }
+                routes:
+                  - { id: r, match: { path: /x }, service: s, auth: [basic, introspection], acl: { scopes: [orders:read] } }
+                """, java.util.Map.of("SECRET", "s3cret"));
+        assertThat(c.auth().introspection().endpoint()).isEqualTo("https://id.example.com/introspect");
+        assertThat(c.auth().introspection().clientSecret()).isEqualTo("s3cret");
+        assertThat(c.auth().introspection().toString()).doesNotContain("s3cret");
+        assertThat(c.auth().introspection().cacheTtl()).hasSeconds(30);
+        assertThat(c.routes().get(0).auth()).containsExactly("basic", "introspection");
+        assertThat(c.routes().get(0).acl().scopes()).containsExactly("orders:read");
+        assertThat(problems("""
+                services: { s: { nodes: ["http://s:1"] } }
+                routes:
+                  - { id: r, match: { path: /x }, service: s, auth: [introspection, jwt] }
+                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"introspection\" needs auth.introspection"))
+                .anyMatch(s -> s.contains("routes[0].auth[1]: \"jwt\" needs an issuer under auth.jwt"));
+        assertThat(problems("""
+                auth: { introspection: { endpoint: "ftp://x", clientId: gw } }
+                """)).anyMatch(s -> s.contains("auth.introspection.endpoint: \"ftp://x\" (expected: an https:// or http:// URL"))
+                .anyMatch(s -> s.contains("auth.introspection: missing \"clientSecret\""));
+    }
+
+    @Test
+    void requiredHeadersAndTrustedProxies() {
+        GatewayConfig c = good("""
+                server: { trustedProxies: [10.0.0.0/8, "fd00::/8"] }
+                services: { s: { nodes: ["http://s:1"] } }
+                routes:
+                  - { id: r, match: { path: /x }, service: s, policies: { requireHeaders: [X-Tenant] } }
+                """);
+        assertThat(c.server().trustedProxies().ranges()).extracting(io.turnpike.policy.Cidr::text)
+                .containsExactly("10.0.0.0/8", "fd00::/8");
+        assertThat(c.routes().get(0).policies().requiredHeaders()).containsExactly("X-Tenant");
+        assertThat(problems("""
+                server: { trustedProxies: [10.0.0.0/33] }
+                services: { s: { nodes: ["http://s:1"] } }
+                routes:
+                  - { id: r, match: { path: /x }, service: s, policies: { requireHeaders: ["X Tenant"] } }
+                """)).anyMatch(s -> s.contains("server.trustedProxies[0]: \"10.0.0.0/33\" (expected: an address or range"))
+                .anyMatch(s -> s.contains("routes[0].policies.requireHeaders[0]: \"X Tenant\" (expected: a header name"));
     }
 }

@@ -35,6 +35,31 @@ class GatewayMetricsTest {
         }
     }
 
+    /** A request the gateway refused itself, with the reason authentication gave. */
+    private static io.turnpike.proxy.ExchangeView refused(String route, Problems.Kind kind, String decision) {
+        FakeExchange f = new FakeExchange("d", 0, "127.0.0.1", "GET", "/x", route, "svc", null, kind.status().code(),
+                0, 120, 10, -1, 0, kind, "rejected", null);
+        return (io.turnpike.proxy.ExchangeView) java.lang.reflect.Proxy.newProxyInstance(
+                GatewayMetricsTest.class.getClassLoader(), new Class<?>[] {io.turnpike.proxy.ExchangeView.class},
+                (proxy, method, args) -> method.getName().equals("authDecision") ? decision
+                        : method.invoke(f, args));
+    }
+
+    @Test
+    void authFailuresAreCountedByRouteAndReason() {
+        try (GatewayMetrics m = new GatewayMetrics()) {
+            m.record(refused("api", Problems.Kind.UNAUTHORIZED, "expired"));
+            m.record(refused("api", Problems.Kind.UNAUTHORIZED, "expired"));
+            m.record(refused("api", Problems.Kind.FORBIDDEN, "scope-missing"));
+            m.record(refused("api", Problems.Kind.FORBIDDEN, null)); // the IP filter: not an auth failure
+            m.record(FakeExchange.ok("ok"));
+            Scrape s = Scrape.parse(m.scrape());
+            assertThat(s.value("turnpike_auth_failures_total", "reason", "expired", "route", "api")).isEqualTo(2);
+            assertThat(s.value("turnpike_auth_failures_total", "reason", "scope-missing", "route", "api")).isEqualTo(1);
+            assertThat(s.sum("turnpike_auth_failures_total")).isEqualTo(3);
+        }
+    }
+
     @Test
     void abortsAreCountedByWhoEndedThem() {
         try (GatewayMetrics m = new GatewayMetrics()) {

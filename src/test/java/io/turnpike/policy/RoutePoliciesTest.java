@@ -44,6 +44,11 @@ class RoutePoliciesTest {
                     rewrite: { stripPrefix: /small }
                     service: svc
                     policies: { maxBodyBytes: 10 }
+                  - id: tenant
+                    match: { path: "/tenant/**" }
+                    rewrite: { stripPrefix: /tenant }
+                    service: svc
+                    policies: { requireHeaders: [X-Tenant], cors: { origins: ["https://app.example.com"] } }
                   - id: web
                     match: { path: "/web/**", methods: [GET, PUT] }
                     rewrite: { stripPrefix: /web }
@@ -115,6 +120,20 @@ class RoutePoliciesTest {
         RawHttp.Response other = send("GET /web/echo HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example.net\r\n\r\n");
         assertThat(other.status()).isEqualTo(200);
         assertThat(other.header("access-control-allow-origin")).isNull();
+    }
+
+    @Test
+    void aRequiredHeaderMissingIsA400ThatABrowserCanRead() throws Exception {
+        int before = backend.requests.get();
+        for (String extra : new String[] {"", "X-Tenant: \r\n"}) {
+            RawHttp.Response r = send("GET /tenant/echo HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example.com\r\n"
+                    + extra + "\r\n");
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(Json.parse(r.body()).get("detail").asText()).contains("X-Tenant");
+            assertThat(r.header("access-control-allow-origin")).isEqualTo("https://app.example.com");
+        }
+        assertThat(backend.requests.get()).isEqualTo(before);
+        assertThat(send("GET /tenant/echo HTTP/1.1\r\nHost: x\r\nx-tenant: t1\r\n\r\n").status()).isEqualTo(200);
     }
 
     @Test
