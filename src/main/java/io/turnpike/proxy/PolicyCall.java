@@ -60,4 +60,25 @@ public interface PolicyCall {
 
     /** {@code System.nanoTime()} when the request head arrived. */
     long startNanos();
+
+    /** The request id the client and the upstream see. */
+    default String requestId() {
+        return null;
+    }
+
+    /** A path variable of the route's match ({@code id} of {@code /users/{id}}), or null. */
+    default String pathVariable(String name) {
+        return null;
+    }
+
+    /** The client profile ({@code clients:}) the request was recognised as; null when none are configured. */
+    default String profile() {
+        return null;
+    }
+
+    /** Records the client profile, for the upstream, the response transform, the log and metrics. */
+    default void profile(String name) {}
+
+    /** Replaces the path the upstream gets (after the route's rewrite); null = keep it. */
+    default void upstreamPath(String path) {}
 }

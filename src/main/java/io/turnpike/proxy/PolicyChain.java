@@ -1,6 +1,9 @@
 package io.turnpike.proxy;
 
 import io.turnpike.auth.AuthPolicy;
+import io.turnpike.compose.ClientProfiles;
+import io.turnpike.compose.ProfilePolicy;
+import io.turnpike.compose.RequestTransformPolicy;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.policy.AclPolicy;
 import io.turnpike.policy.BodyLimitPolicy;
@@ -12,7 +15,8 @@ import java.util.List;
 
 /**
  * Builds a route's policy chain once per snapshot, in the documented order: request limits -> IP
- * filter -> CORS -> authentication -> ACL -> (rate limit, quota). Steps a route does not use are
+ * filter -> CORS -> authentication -> ACL -> (rate limit, quota) -> client profile -> request
+ * transform. Steps a route does not use are
  * left out, so an open route runs only the body limit.
  */
 final class PolicyChain {
@@ -30,6 +34,12 @@ final class PolicyChain {
                     parts.consumers(), parts.jwt()));
             if (route.acl() != null) chain.add(new AclPolicy(route.acl()));
         }
+        if (!parts.config().clients().isEmpty()) {
+            chain.add(new ProfilePolicy(ClientProfiles.compile(parts.config().clients()))); // may use the consumer
+        }
+        // Keep last: the request is edited for the upstream once every check has passed.
+        Policy transform = RequestTransformPolicy.of(route.transform());
+        if (transform != null) chain.add(transform);
         return chain.toArray(Policy[]::new);
     }
 }
