@@ -72,6 +72,7 @@ final class ClientsSection {
             if (v != null) headers.put(h.toLowerCase(Locale.ROOT), v);
         });
         Pattern ua = null;
+        boolean bad = false;
         String uaText = when.get("userAgent").text("a regular expression like (?i)iphone");
         if (uaText != null) {
             try {
@@ -79,6 +80,7 @@ final class ClientsSection {
             } catch (PatternSyntaxException ex) {
                 when.get("userAgent").problem(when.get("userAgent").describe() + " is not a valid regular expression: "
                         + ex.getDescription() + " (expected: a Java regular expression like (?i)iphone)");
+                bad = true;
             }
         }
         String group = when.get("group").text("a consumer group like partners");
@@ -87,6 +89,6 @@ final class ClientsSection {
             String v = e.value().text("a claim value to match exactly");
             if (v != null) claims.put(c, v);
         });
-        return new ClientProfileSpec(name, headers, ua, group == null ? null : group.strip(), claims);
+        return bad ? null : new ClientProfileSpec(name, headers, ua, group == null ? null : group.strip(), claims);
     }
 }
