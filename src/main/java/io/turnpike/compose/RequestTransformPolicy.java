@@ -14,12 +14,12 @@ import java.util.Map;
 
 /**
  * The last step of a route's chain when it has a transform: edits the request for the upstream
- * (headers, path, query) as the client's profile says, and, when that profile's response body
+ * (headers, path, query, JSON body fields) as the client's profile says, and, when that profile's response body
  * will be reshaped, asks the upstream for an encoding the gateway can decode (gzip or identity).
  */
 public final class RequestTransformPolicy implements Policy {
     private record Compiled(HeaderOps headers, Template path, String[] queryNames, Template[] queryValues,
-                            List<String> removeQuery, boolean decodableResponse) {}
+                            List<String> removeQuery, boolean decodableResponse, RequestBodyEdit body) {}
 
     private final Map<String, Compiled> byProfile = new HashMap<>();
     private final Compiled fallback;
@@ -44,11 +44,11 @@ public final class RequestTransformPolicy implements Policy {
     private static Compiled compile(TransformSpec.ProfileTransform t) {
         boolean decodable = t.response() != null && t.response().changesBody();
         TransformSpec.Request r = t.request();
-        if (r == null) return new Compiled(null, null, new String[0], new Template[0], List.of(), decodable);
+        if (r == null) return new Compiled(null, null, new String[0], new Template[0], List.of(), decodable, null);
         return new Compiled(new HeaderOps(r.headers()), r.path() == null ? null : Template.compile(r.path()),
                 r.query().keySet().toArray(String[]::new),
                 r.query().values().stream().map(Template::compile).toArray(Template[]::new),
-                r.removeQuery(), decodable);
+                r.removeQuery(), decodable, r.body().isEmpty() ? null : new RequestBodyEdit(r.body(), r.maxBodyBytes()));
     }
 
     @Override
@@ -62,6 +62,7 @@ public final class RequestTransformPolicy implements Policy {
         if (c.headers != null) c.headers.apply(call.headers(), call);
         if (c.path != null) call.upstreamPath(c.path.render(call, null, true));
         if (c.queryNames.length > 0 || !c.removeQuery.isEmpty()) call.query(query(call, c));
+        if (c.body != null) call.editBody(c.body);
         return Verdict.PASS;
     }
 

@@ -116,6 +116,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private HttpResponse heldHead;
     private io.netty.buffer.CompositeByteBuf heldBody;
     private io.turnpike.compose.AggregateRun aggregateRun;
+    private PolicyCall.BodyEdit bodyEdit; // set: the request body is held whole, edited, then sent
+    private boolean waitingForBody;
 
     Exchange(ClientHandler client, HttpRequest request) {
         this.client = client;
@@ -135,7 +137,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
      */
     boolean wantsRequestBytes() {
         if (requestComplete || done) return false;
-        return upstream != null ? upstream.isWritable() : pendingBytes < MAX_PENDING_BYTES;
+        return upstream != null ? upstream.isWritable() : waitingForBody || pendingBytes < MAX_PENDING_BYTES;
     }
 
     // ---- request head -------------------------------------------------------------------------
@@ -276,7 +278,30 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             h.set(ProxyHeaders.X_CONSUMER_GROUPS, consumer.groupsHeader());
         }
         upstreamRequest = request;
+        String m = request.method().name();
+        if (bodyEdit != null && (requestHasBody || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
+            waitingForBody = true;
+            boolean sendContinue = expectContinue && !requestComplete;
+            expectContinue = false;
+            if (sendContinue) {
+                client.codec().nextResponseForHead(false); // the body is needed before any node is asked
+                cctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                        io.netty.buffer.Unpooled.EMPTY_BUFFER));
+            }
+            if (requestComplete) {
+                bodyComplete();
+            } else {
+                client.updateReading();
+            }
+            return;
+        }
         attempt();
+    }
+
+    /** The held request body is all here: edit it and send the request on. */
+    private void bodyComplete() {
+        waitingForBody = false;
+        if (editHeldBody()) attempt();
     }
 
     // ---- PolicyCall ----------------------------------------------------------------------------
@@ -305,6 +330,35 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     @Override public String profile() { return profile; }
     @Override public void profile(String name) { profile = name; }
     @Override public void upstreamPath(String p) { upstreamPathOverride = p; }
+    @Override public void editBody(PolicyCall.BodyEdit edit) { bodyEdit = edit; }
+
+    /** Replaces the held request body with its edited form; false when the exchange was answered instead. */
+    private boolean editHeldBody() {
+        io.netty.buffer.CompositeByteBuf whole = cctx.alloc().compositeBuffer();
+        if (pendingBody != null) {
+            HttpContent c;
+            while ((c = pendingBody.poll()) != null) whole.addComponent(true, c.content());
+        }
+        pendingBytes = 0;
+        byte[] edited;
+        try {
+            edited = bodyEdit.apply(whole, this);
+        } catch (IllegalArgumentException e) {
+            fail(Problems.Kind.MALFORMED, e.getMessage());
+            return false;
+        } finally {
+            whole.release();
+        }
+        HttpHeaders h = request.headers();
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, edited.length);
+        if (pendingBody == null) pendingBody = new ArrayDeque<>(1);
+        pendingBody.add(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                io.netty.buffer.Unpooled.wrappedBuffer(edited)));
+        pendingBytes = edited.length;
+        requestHasBody = true;
+        return true;
+    }
 
     // ---- aggregation ----------------------------------------------------------------------------
 
@@ -531,6 +585,13 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             if (pendingBody == null) pendingBody = new ArrayDeque<>(4);
             pendingBody.add(content);
             pendingBytes += content.content().readableBytes();
+            if (bodyEdit != null && pendingBytes > bodyEdit.maxBytes()) {
+                closeClientAfter = true;
+                fail(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + bodyEdit.maxBytes()
+                        + " bytes for a body this route edits (transform request maxBodyBytes)");
+                return;
+            }
+            if (waitingForBody && requestComplete) bodyComplete();
             return;
         }
         writeBody(content);

@@ -81,4 +81,22 @@ public interface PolicyCall {
 
     /** Replaces the path the upstream gets (after the route's rewrite); null = keep it. */
     default void upstreamPath(String path) {}
+
+    /**
+     * Asks for the request body to be held whole (bounded) and edited before it goes upstream. Only
+     * routes that need it call this; every other request body streams.
+     */
+    default void editBody(BodyEdit edit) {}
+
+    /** An edit of a whole request body (a JSON field set from a header or a claim). */
+    interface BodyEdit {
+        /** The most body bytes held; a larger body is answered 413. */
+        long maxBytes();
+
+        /**
+         * @return the new body
+         * @throws IllegalArgumentException when the body cannot be edited (the message goes to the client, 400)
+         */
+        byte[] apply(io.netty.buffer.ByteBuf body, PolicyCall call);
+    }
 }

@@ -95,6 +95,15 @@ class TransformTest {
                           path: "/v2/users/{id}"
                           headers: { set: { X-Api-Version: "2", X-Tenant: "{query.tenant}" }, remove: [X-Debug], add: { X-Via-Profile: "{profile}" } }
                           query: { set: { source: gateway }, remove: [debug] }
+                  - id: signup
+                    match: { path: "/signup", methods: [POST] }
+                    service: users
+                    auth: [apiKey]
+                    transform:
+                      default:
+                        request:
+                          body: { set: { "owner.id": "{consumer.id}", source: "{header.X-Source}" } }
+                          maxBodyBytes: 1KiB
                   - id: bytes
                     match: { path: "/bytes/**" }
                     service: bytes
@@ -206,6 +215,34 @@ class TransformTest {
         assertThat(seen.headers().get("x-tenant")).isEqualTo("t1");
         assertThat(seen.headers().get("x-debug")).isNull();
         assertThat(seen.headers().get("x-via-profile")).isEqualTo("default");
+    }
+
+    @Test
+    void aRequestBodyFieldIsSetFromTheCallerAndAHeader() throws Exception {
+        String body = "{\"name\":\"Ada\",\"owner\":{\"id\":\"forged\"}}";
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("POST /signup HTTP/1.1\r\nHost: api.test\r\nX-API-Key: " + KEY + "\r\nX-Source: ios\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(404); // the backend has no /signup; what it was sent matters
+        }
+        JsonBackend.Seen seen = last("/signup");
+        assertThat(Json.parse(seen.body())).isEqualTo(Json.parse(
+                "{\"name\":\"Ada\",\"owner\":{\"id\":\"acme\"},\"source\":\"ios\"}"));
+        assertThat(seen.headers().get("content-length")).isEqualTo(String.valueOf(seen.body().length()));
+
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("POST /signup HTTP/1.1\r\nHost: api.test\r\nX-API-Key: " + KEY + "\r\nContent-Length: 5\r\n\r\n[1,2]");
+            RawHttp.Response res = c.read();
+            assertThat(res.status()).isEqualTo(400);
+            assertThat(Json.parse(res.body()).get("detail").asText()).contains("not a JSON object");
+        }
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            String big = "{\"x\":\"" + "y".repeat(2000) + "\"}";
+            c.send("POST /signup HTTP/1.1\r\nHost: api.test\r\nX-API-Key: " + KEY + "\r\nContent-Length: "
+                    + big.length() + "\r\n\r\n" + big);
+            assertThat(c.read().status()).isEqualTo(413);
+        }
     }
 
     @Test
