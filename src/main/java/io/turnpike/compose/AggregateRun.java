@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AggregateRun {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final long DEADLINE_GRACE_NANOS = 50_000_000;
 
     /** Where the outcome goes: exactly one of these is called, once. */
     public interface Answer {
@@ -142,7 +143,9 @@ public final class AggregateRun {
         }
         long left = deadlineAt - System.nanoTime();
         long own = p.spec().timeout() == null ? Long.MAX_VALUE : p.spec().timeout().toNanos();
-        long timeout = Math.max(1, Math.min(left, own));
+        // The aggregation's deadline ends a call it cuts short (and says so); the call's own timer,
+        // set a little later, is only a backstop.
+        long timeout = Math.max(1, Math.min(own, left + DEADLINE_GRACE_NANOS));
         fetcher.fetch(new Fetcher.Call(p.spec().name(), p.spec().service(), p.spec().method(), uri, body, timeout,
                 agg.spec.maxBodyBytes()), new Fetcher.Callback() {
             @Override

@@ -48,6 +48,7 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
     private long tried;
     private int attempts;
     private boolean staleRetried;
+    private int retries;
     private Throwable lastConnectFailure;
     private Node node;
     private NodePool pool;
@@ -82,6 +83,7 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
             return;
         }
         admitted = true;
+        service.retryBudget().onRequest();
         timer = loop.schedule(this::timedOut, spec.timeoutNanos(), TimeUnit.NANOSECONDS);
         attempt();
     }
@@ -163,6 +165,13 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
                 head = null;
                 return;
             }
+            if (service.retries().onStatuses().contains(res.status().code()) && mayRetry()) {
+                ReferenceCountUtil.release(msg); // its body goes with its connection
+                endNode(Outcome.SERVER_ERROR);
+                dropConnection();
+                retryLater();
+                return;
+            }
             firstByte = System.nanoTime();
             head = res;
             keepAlive = HttpUtil.isKeepAlive(res);
@@ -236,7 +245,34 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
             return;
         }
         endNode(Outcome.RESET);
+        if (service.retries().onReset() && !gotBytes && mayRetry()) {
+            retryLater();
+            return;
+        }
         end(Fetcher.Failure.FAILED, "the connection to service " + service.id() + " failed");
+    }
+
+    /**
+     * The service's {@code retries:} apply to a call as to a proxied request: for idempotent methods,
+     * within the attempts and the retry budget; the call's own timer bounds them all.
+     */
+    private boolean mayRetry() {
+        var rules = service.retries();
+        String m = request.method().name();
+        if (retries >= rules.attempts() || !(m.equals("GET") || m.equals("PUT") || m.equals("DELETE"))) return false;
+        if (!service.retryBudget().tryRetry()) return false;
+        retries++;
+        if (Long.bitCount(tried) >= service.nodes().size()) tried = 0; // every node had its turn
+        return true;
+    }
+
+    /** Jittered exponential backoff, then another node. */
+    private void retryLater() {
+        long base = service.retries().backoff().toNanos() << Math.min(retries - 1, 10);
+        long wait = (long) (base * (0.5 + java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+        loop.schedule(() -> {
+            if (!done) attempt();
+        }, wait, TimeUnit.NANOSECONDS);
     }
 
     private void timedOut() {

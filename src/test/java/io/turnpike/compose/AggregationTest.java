@@ -9,7 +9,6 @@ import io.turnpike.testing.Json;
 import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.RawHttp;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 class AggregationTest {
     static JsonBackend backend;
+    static JsonBackend sick;
     static Gateway gateway;
 
     @BeforeAll
@@ -40,6 +40,9 @@ class AggregationTest {
                 .on("/zipped", new JsonBackend.Answer(200, "application/json",
                         JsonBackend.utf8("{\"zipped\":true}"), 0, true))
                 .json("/echo-body", "{\"ok\":true}");
+        sick = new JsonBackend().on("/flaky", new JsonBackend.Answer(503, "application/json",
+                JsonBackend.utf8("{}"), 0, false));
+        backend.json("/flaky", "{\"fine\":true}");
         ConfigLoader.Result r = ConfigLoader.parse("aggregate.yaml", """
                 server: { listen: "127.0.0.1:0", eventLoops: 1 }
                 admin: { listen: off }
@@ -49,6 +52,10 @@ class AggregationTest {
                   orders: { nodes: [ "%1$s" ] }
                   catalog: { nodes: [ "%1$s" ] }
                   dead: { nodes: [ "http://127.0.0.1:1" ] }
+                  retrying:
+                    nodes: [ "%2$s", "%1$s" ]
+                    loadBalancer: round-robin
+                    retries: { attempts: 1, on: [503], backoff: 1ms }
                 consumers:
                   - { id: acme, groups: [partners], credentials: [ { apiKey: acme-key-0123456789abcdef } ] }
                 routes:
@@ -140,7 +147,13 @@ class AggregationTest {
                       calls:
                         profile: { service: users, path: "/users/{userId}" }
                         save: { service: orders, path: /echo-body, body: { user: "{profile.name}", tier: "{profile.tier}", from: "{header.X-Source}" } }
-                """.formatted(backend.url()), name -> null);
+                  - id: retried
+                    match: { path: /retried }
+                    aggregate:
+                      calls:
+                        a: { service: retrying, path: /flaky }
+                        b: { service: retrying, path: /flaky }
+                """.formatted(backend.url(), sick.url()), name -> null);
         assertThat(r.problems()).isEmpty();
         gateway = Gateway.start(r.config());
     }
@@ -149,6 +162,7 @@ class AggregationTest {
     static void stop() {
         gateway.close();
         backend.close();
+        sick.close();
     }
 
     static RawHttp.Response get(String path, String... headers) throws Exception {
@@ -299,8 +313,15 @@ class AggregationTest {
     }
 
     @Test
+    void aCallIsRetriedOnAnotherNodeAsTheServiceSays() throws Exception {
+        RawHttp.Response res = get("/retried");
+        assertThat(res.status()).isEqualTo(200);
+        assertThat(Json.parse(res.body())).isEqualTo(Json.parse("{\"a\":{\"fine\":true},\"b\":{\"fine\":true}}"));
+        assertThat(sick.seen).isNotEmpty(); // round-robin sent one of the two calls there first
+    }
+
+    @Test
     void anAggregateRouteStillAuthenticates() throws Exception {
         assertThat(get("/dashboard/7").status()).isEqualTo(401);
-        assertThat(Map.of()).isEmpty();
     }
 }
