@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The last step of a route's chain when it has a transform: edits the request for the upstream
  * (headers, path, query, JSON body fields) as the client's profile says, and, when that profile's response body
- * will be reshaped, asks the upstream for an encoding the gateway can decode (gzip or identity).
+ * will be reshaped, asks the upstream for an encoding the gateway can decode (gzip when the client
+ * takes it too, else identity).
  */
 public final class RequestTransformPolicy implements Policy {
     private record Compiled(HeaderOps headers, Template path, String[] queryNames, Template[] queryValues,
@@ -57,7 +58,11 @@ public final class RequestTransformPolicy implements Policy {
         Compiled c = profile == null ? fallback : byProfile.getOrDefault(profile, fallback);
         if (c == null) return Verdict.PASS;
         if (c.decodableResponse) {
-            call.headers().set(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
+            // Only encodings the gateway can decode; gzip only when the client takes it too, since
+            // answers that are not reshaped (errors, non-JSON) reach the client as they came.
+            String accepted = call.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
+            boolean gzip = accepted != null && accepted.toLowerCase(java.util.Locale.ROOT).contains("gzip");
+            call.headers().set(HttpHeaderNames.ACCEPT_ENCODING, gzip ? "gzip" : "identity");
         }
         if (c.headers != null) c.headers.apply(call.headers(), call);
         if (c.path != null) call.upstreamPath(c.path.render(call, null, true));

@@ -39,9 +39,12 @@ public final class ResponseShaper {
         return maxBodyBytes;
     }
 
-    /** Whether a response with these headers gets its body reshaped: a JSON body, identity or gzip. */
-    public boolean appliesTo(HttpHeaders h) {
-        if (body == null) return false;
+    /**
+     * Whether a response gets its body reshaped: a 2xx answer with a JSON body. Errors pass as the
+     * service wrote them (their shape is the service's error contract, not the resource's).
+     */
+    public boolean appliesTo(int status, HttpHeaders h) {
+        if (body == null || status < 200 || status > 299) return false;
         String type = h.get(HttpHeaderNames.CONTENT_TYPE);
         return type != null && isJson(type);
     }

@@ -675,7 +675,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         io.turnpike.compose.ResponseShaper shape = route.transforms == null ? null : route.transforms.response(profile);
         if (shape != null) {
             shape.applyHeaders(oh, this);
-            if (!bodyless && shape.appliesTo(oh)) {
+            if (!bodyless && shape.appliesTo(status, oh)) {
                 shaper = shape; // the body is held, reshaped, and sent with its new length
                 oh.remove(HttpHeaderNames.CONTENT_LENGTH);
                 oh.remove(HttpHeaderNames.ETAG);

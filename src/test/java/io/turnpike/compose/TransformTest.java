@@ -170,7 +170,9 @@ class TransformTest {
         get("/users/7", "X-Client: mobile\r\n", "X-Client-Profile: partner\r\n", "Accept-Encoding: br\r\n");
         JsonBackend.Seen seen = last("/users/7");
         assertThat(seen.headers().get("x-client-profile")).isEqualTo("mobile");
-        assertThat(seen.headers().get("accept-encoding")).isEqualTo("gzip"); // what the gateway can decode
+        assertThat(seen.headers().get("accept-encoding")).isEqualTo("identity"); // what both can decode
+        get("/users/7", "X-Client: mobile\r\n", "Accept-Encoding: br, gzip\r\n");
+        assertThat(last("/users/7").headers().get("accept-encoding")).isEqualTo("gzip");
 
         get("/users/7", "X-Client-Profile: partner\r\n");
         assertThat(last("/users/7").headers().get("x-client-profile")).isEqualTo("default");
@@ -189,6 +191,10 @@ class TransformTest {
         RawHttp.Response text = get("/text/users/7", "X-Client: mobile\r\n");
         assertThat(text.status()).isEqualTo(200);
         assertThat(text.body()).isEqualTo("plain words");
+
+        RawHttp.Response missing = get("/users/8", "X-Client: mobile\r\n"); // a 404 JSON error keeps its shape
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(Json.parse(missing.body()).get("error").asText()).isEqualTo("no such thing");
 
         RawHttp.Response broken = get("/broken/users/7", "X-Client: mobile\r\n");
         assertThat(broken.status()).isEqualTo(502);
