@@ -259,6 +259,6 @@ class ConfigLoaderTest {
         assertThat(c.admin()).isEqualTo(new AdminSettings(true, "127.0.0.1", 9080, "example-token"));
         assertThat(c.services().keySet()).containsExactly("users", "orders", "catalog");
         assertThat(c.routes()).extracting(RouteSpec::id)
-                .containsExactly("users-read", "users-write", "orders-v2", "orders", "catalog");
+                .containsExactly("users-read", "user-dashboard", "users-write", "orders-v2", "orders", "catalog");
     }
 }
