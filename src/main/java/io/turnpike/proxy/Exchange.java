@@ -373,7 +373,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         }
         upstreamStartNanos = System.nanoTime();
         io.netty.channel.EventLoop loop = cctx.channel().eventLoop();
-        SubCalls calls = new SubCalls(snapshot.services(), context.pools().of(loop), loop, h, trace.context,
+        SubCalls calls = new SubCalls(snapshot.services(), context.pools().of(loop), loop, h, trace,
                 client.clientIp());
         io.turnpike.compose.ResponseShaper shape = route.transforms == null ? null : route.transforms.response(profile);
         aggregateRun = io.turnpike.compose.AggregateRun.start(route.aggregation, this, calls, shape,

@@ -42,6 +42,9 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
     private final Fetcher.Callback callback;
     private final String clientIp;
     private final Runnable onEnd;
+    private final AttemptTrace trace;
+    private String spanId;
+    private long tryStart;
 
     private boolean done;
     private boolean admitted;
@@ -63,7 +66,8 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
     private boolean keepAlive;
 
     SubCall(Service service, LoopPool pools, EventLoop loop, FullHttpRequest request, Fetcher.Call spec,
-            Fetcher.Callback callback, String clientIp, Runnable onEnd) {
+            Fetcher.Callback callback, String clientIp, AttemptTrace trace, Runnable onEnd) {
+        this.trace = trace;
         this.service = service;
         this.pools = pools;
         this.loop = loop;
@@ -116,6 +120,10 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
     }
 
     private void acquire() {
+        // Each try is a span of the request's trace; the node sees it as its parent.
+        spanId = TraceContext.newSpanId();
+        tryStart = System.nanoTime();
+        request.headers().set(ProxyHeaders.TRACEPARENT, trace.context.header(spanId));
         long connect = service.timeouts().connect().toMillis();
         pool.acquire(this, service.pool(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, connect)));
     }
@@ -330,6 +338,12 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
         long now = System.nanoTime();
         long total = now - nodeStart;
         node.stats().onEnd(how, firstByte < 0 ? -1 : firstByte - nodeStart, total, now);
+        trace.record(spanId, node.key(), tryStart, now, switch (how) {
+            case SUCCESS -> "ok";
+            case CONNECT_FAILURE -> "connect-failed";
+            case TIMEOUT -> "timeout";
+            default -> "failed";
+        });
         node.health().onOutcome(how, total, now);
         service.guard().onOutcome(how, total, now);
     }

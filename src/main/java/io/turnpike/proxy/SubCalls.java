@@ -19,7 +19,7 @@ import java.util.Map;
 /**
  * The aggregation's way upstream for one exchange: each call is a {@link SubCall} on the
  * exchange's event loop, carrying the client's identity (request id, consumer, profile, the
- * forwarding headers) and its own span of the exchange's trace.
+ * forwarding headers); each try at a node is its own span of the exchange's trace.
  */
 final class SubCalls implements Fetcher {
     private static final CharSequence[] IDENTITY = {ProxyHeaders.X_REQUEST_ID, ProxyHeaders.X_CONSUMER_ID,
@@ -31,13 +31,13 @@ final class SubCalls implements Fetcher {
     private final LoopPool pools;
     private final EventLoop loop;
     private final HttpHeaders identity;
-    private final TraceContext trace;
+    private final AttemptTrace trace;
     private final String clientIp;
     private final List<SubCall> running = new ArrayList<>(4);
 
     /** @param forwarded the client's request head after forwarding headers were added */
     SubCalls(Map<String, Service> services, LoopPool pools, EventLoop loop, HttpHeaders forwarded,
-             TraceContext trace, String clientIp) {
+             AttemptTrace trace, String clientIp) {
         this.services = services;
         this.pools = pools;
         this.loop = loop;
@@ -61,7 +61,6 @@ final class SubCalls implements Fetcher {
                 call.uri(), call.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(call.body()));
         HttpHeaders h = req.headers();
         h.set(identity);
-        h.set(ProxyHeaders.TRACEPARENT, trace.header(TraceContext.newSpanId()));
         h.set(HttpHeaderNames.ACCEPT, "application/json");
         h.set(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
         if (call.body() != null) {
@@ -75,7 +74,8 @@ final class SubCalls implements Fetcher {
         Call bounded = own > 0 && own < timeout ? new Call(call.name(), call.service(), call.method(), call.uri(),
                 call.body(), own, call.maxBytes()) : call;
         SubCall[] self = new SubCall[1];
-        self[0] = new SubCall(service, pools, loop, req, bounded, callback, clientIp, () -> running.remove(self[0]));
+        self[0] = new SubCall(service, pools, loop, req, bounded, callback, clientIp, trace,
+                () -> running.remove(self[0]));
         running.add(self[0]);
         self[0].start();
     }
