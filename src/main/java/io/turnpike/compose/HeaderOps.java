@@ -31,7 +31,26 @@ final class HeaderOps {
 
     void apply(HttpHeaders h, PolicyCall call) {
         for (String r : remove) h.remove(r);
-        for (int i = 0; i < setNames.length; i++) h.set(setNames[i], setValues[i].render(call, null, false));
-        for (int i = 0; i < addNames.length; i++) h.add(addNames[i], addValues[i].render(call, null, false));
+        for (int i = 0; i < setNames.length; i++) h.set(setNames[i], value(setValues[i].render(call, null, false)));
+        for (int i = 0; i < addNames.length; i++) h.add(addNames[i], value(addValues[i].render(call, null, false)));
+    }
+
+    /**
+     * A value from the request (a decoded query parameter, a claim) may hold characters a header
+     * cannot: control characters become spaces, so no value can split or end a header.
+     */
+    static String value(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                StringBuilder b = new StringBuilder(v);
+                for (int j = i; j < b.length(); j++) {
+                    char d = b.charAt(j);
+                    if (d < 0x20 && d != '\t' || d == 0x7f) b.setCharAt(j, ' ');
+                }
+                return b.toString();
+            }
+        }
+        return v;
     }
 }

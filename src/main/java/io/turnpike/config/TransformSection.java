@@ -170,14 +170,32 @@ final class TransformSection {
             return TransformSpec.Headers.NONE;
         }
         n.checkKeys(List.of("add", "set", "remove"), Map.of());
+        checkNames(n.get("add"));
+        checkNames(n.get("set"));
         Map<String, String> add = templates(n.get("add"), routeVars, "a header value");
         Map<String, String> set = templates(n.get("set"), routeVars, "a header value");
         List<String> remove = new ArrayList<>();
         for (ConfigNode item : n.get("remove").items("a list of header names like [X-Internal]", true)) {
             String t = item.text("a header name");
-            if (t != null) remove.add(t.strip());
+            if (t == null) continue;
+            if (TOKEN.matcher(t.strip()).matches()) {
+                remove.add(t.strip());
+            } else {
+                item.expected("a header name like X-Internal");
+            }
         }
         return new TransformSpec.Headers(add, set, remove);
+    }
+
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private static void checkNames(ConfigNode headers) {
+        headers.entries().forEach((name, e) -> {
+            if (!TOKEN.matcher(name).matches()) {
+                headers.problemAt(e.key().getStartMark(), "header name " + ConfigNode.quote(name)
+                        + " (expected: a header name like X-Api-Version)");
+            }
+        });
     }
 
     private static Map<String, String> templates(ConfigNode n, Collection<String> routeVars, String expected) {

@@ -221,6 +221,12 @@ class TransformTest {
         assertThat(seen.headers().get("x-tenant")).isEqualTo("t1");
         assertThat(seen.headers().get("x-debug")).isNull();
         assertThat(seen.headers().get("x-via-profile")).isEqualTo("default");
+
+        // A decoded query value cannot split a header: its control characters become spaces.
+        assertThat(get("/api/users/7?tenant=a%0D%0AX-Evil:%201").status()).isEqualTo(200);
+        JsonBackend.Seen evil = last("/v2/users/7");
+        assertThat(evil.headers().get("x-tenant")).isEqualTo("a  X-Evil: 1");
+        assertThat(evil.headers().get("x-evil")).isNull();
     }
 
     @Test

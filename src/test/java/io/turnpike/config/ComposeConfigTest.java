@@ -75,6 +75,20 @@ class ComposeConfigTest {
     }
 
     @Test
+    void headerNamesAreChecked() {
+        assertThat(problems(SERVICES + """
+                routes:
+                  - id: u
+                    match: { path: /u }
+                    service: users
+                    transform:
+                      default: { response: { headers: { set: { "Bad Name": x }, remove: ["a:b"] } } }
+                """)).containsExactly(
+                "turnpike.yaml:10:48: routes[0].transform.default.response.headers.set: header name \"Bad Name\" (expected: a header name like X-Api-Version)",
+                "turnpike.yaml:10:74: routes[0].transform.default.response.headers.remove[0]: \"a:b\" (expected: a header name like X-Internal)");
+    }
+
+    @Test
     void readsAnAggregationWithItsDependencies() {
         RouteSpec r = good(SERVICES + """
                 routes:
