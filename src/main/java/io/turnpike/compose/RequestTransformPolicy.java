@@ -1,7 +1,6 @@
 package io.turnpike.compose;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.QueryStringEncoder;
 import io.turnpike.config.ClientProfileSpec;
 import io.turnpike.config.TransformSpec;
@@ -72,8 +71,7 @@ public final class RequestTransformPolicy implements Policy {
     }
 
     private static String query(PolicyCall call, Compiled c) {
-        Map<String, List<String>> params = call.query() == null ? Map.of()
-                : new QueryStringDecoder(call.query(), false).parameters();
+        Map<String, List<String>> params = Template.queryParameters(call.query());
         QueryStringEncoder out = new QueryStringEncoder("");
         for (var e : params.entrySet()) {
             if (c.removeQuery.contains(e.getKey()) || java.util.Arrays.asList(c.queryNames).contains(e.getKey())) continue;

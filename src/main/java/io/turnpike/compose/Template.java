@@ -87,8 +87,7 @@ final class Template {
             case "header":
                 return call.headers().get(rest(r));
             case "query": {
-                if (call.query() == null) return null;
-                List<String> vs = new QueryStringDecoder(call.query(), false).parameters().get(rest(r));
+                List<String> vs = queryParameters(call.query()).get(rest(r));
                 return vs == null || vs.isEmpty() ? null : vs.get(0);
             }
             case "claim": {
@@ -109,6 +108,16 @@ final class Template {
         }
         if (n == null || n.isNull() || n.isMissingNode()) return null;
         return n.isValueNode() ? n.asText() : n.toString();
+    }
+
+    /** The query's parameters; none when it is absent or its escapes are malformed. */
+    static Map<String, List<String>> queryParameters(String query) {
+        if (query == null) return Map.of();
+        try {
+            return new QueryStringDecoder(query, false).parameters();
+        } catch (IllegalArgumentException e) {
+            return Map.of();
+        }
     }
 
     private static Object claim(Map<String, Object> claims, String name) {

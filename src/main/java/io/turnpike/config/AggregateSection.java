@@ -101,8 +101,8 @@ final class AggregateSection {
         List<String> deps = new ArrayList<>();
         List<String> others = callNames.stream().filter(n -> !n.equals(name)).toList();
         if (path != null) {
-            if (!path.startsWith("/")) {
-                pathNode.expected("a path template starting with /, like /users/{id}");
+            if (!path.startsWith("/") || path.chars().anyMatch(ch -> ch <= ' ' || ch == 0x7f || ch == '#')) {
+                pathNode.expected("a path template starting with /, without spaces, like /users/{id}");
             } else {
                 addAll(deps, ConfigTemplates.check(pathNode, path, routeVars, callNamesWithSelf(callNames)));
             }
