@@ -135,7 +135,7 @@ public final class AggregateRun {
         byte[] body = null;
         if (p.body() != null) {
             try {
-                body = ResponseShaper.JSON.writeValueAsBytes(renderBody(p.body()));
+                body = ResponseShaper.JSON.writeValueAsBytes(renderBody(p.body(), p.bodyTemplates()));
             } catch (JsonProcessingException e) {
                 fail(i, Fetcher.Failure.FAILED, "its body could not be written");
                 return;
@@ -162,16 +162,16 @@ public final class AggregateRun {
         });
     }
 
-    private JsonNode renderBody(JsonNode n) {
-        if (n.isTextual()) return new TextNode(Template.compile(n.textValue()).render(call, this::resultOf, false));
+    private JsonNode renderBody(JsonNode n, Map<String, Template> templates) {
+        if (n.isTextual()) return new TextNode(templates.get(n.textValue()).render(call, this::resultOf, false));
         if (n.isObject()) {
             ObjectNode o = F.objectNode();
-            n.fields().forEachRemaining(e -> o.set(e.getKey(), renderBody(e.getValue())));
+            n.fields().forEachRemaining(e -> o.set(e.getKey(), renderBody(e.getValue(), templates)));
             return o;
         }
         if (n.isArray()) {
             var a = F.arrayNode();
-            for (JsonNode e : n) a.add(renderBody(e));
+            for (JsonNode e : n) a.add(renderBody(e, templates));
             return a;
         }
         return n;

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class Aggregation {
     /** One compiled call; {@code deps} are indexes into {@link #calls}. */
     record CallPlan(int index, AggregateSpec.Call spec, Template path, JsonNode body, int[] deps,
-                    JsonPointer select) {}
+                    JsonPointer select, Map<String, Template> bodyTemplates) {}
 
     final CallPlan[] calls;
     final AggregateSpec spec;
@@ -28,11 +28,22 @@ public final class Aggregation {
         int i = 0;
         for (AggregateSpec.Call c : spec.calls().values()) {
             int[] deps = c.dependsOn().stream().mapToInt(names::indexOf).toArray();
+            Map<String, Template> bodyTemplates = new HashMap<>();
+            if (c.body() != null) collectTemplates(c.body(), bodyTemplates);
             calls[i] = new CallPlan(i, c, Template.compile(c.path()), c.body(), deps,
-                    c.select() == null ? null : JsonPointer.compile(c.select()));
+                    c.select() == null ? null : JsonPointer.compile(c.select()), Map.copyOf(bodyTemplates));
             i++;
         }
         for (int p = 0; p < spec.precedence().size(); p++) rank.put(spec.precedence().get(p), p);
+    }
+
+    /** Every string of a call's body, compiled once. */
+    private static void collectTemplates(JsonNode n, Map<String, Template> out) {
+        if (n.isTextual()) {
+            out.computeIfAbsent(n.textValue(), Template::compile);
+        } else if (n.isContainerNode()) {
+            for (JsonNode child : n) collectTemplates(child, out);
+        }
     }
 
     public static Aggregation compile(AggregateSpec spec) {
