@@ -46,13 +46,6 @@ final class Template {
         return refs.length == 0;
     }
 
-    /** The names of calls this template uses (references whose head is not a request value). */
-    List<String> calls(java.util.Collection<String> callNames) {
-        List<String> out = new ArrayList<>();
-        for (String[] r : refs) if (r.length > 1 && callNames.contains(r[0]) && !out.contains(r[0])) out.add(r[0]);
-        return out;
-    }
-
     /**
      * @param results a call's result by name (null outside an aggregation)
      * @param encode  percent-encode values from the request and from results (for a path or query);

@@ -104,7 +104,7 @@ final class AggregateSection {
             if (!path.startsWith("/") || path.chars().anyMatch(ch -> ch <= ' ' || ch == 0x7f || ch == '#')) {
                 pathNode.expected("a path template starting with /, without spaces, like /users/{id}");
             } else {
-                addAll(deps, ConfigTemplates.check(pathNode, path, routeVars, callNamesWithSelf(callNames)));
+                addAll(deps, ConfigTemplates.check(pathNode, path, routeVars, callNames));
             }
         }
         JsonNode body = null;
@@ -162,10 +162,6 @@ final class AggregateSection {
             deps.remove(name);
         }
         return new AggregateSpec.Call(name, service, path, method, body, timeout, optional, select, fields, fallback, deps);
-    }
-
-    private static Collection<String> callNamesWithSelf(Collection<String> names) {
-        return names;
     }
 
     private static void checkBody(ConfigNode at, JsonNode body, Collection<String> routeVars,
