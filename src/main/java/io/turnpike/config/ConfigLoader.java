@@ -17,10 +17,9 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage", "observe",
-            "consumers", "auth", "plans", "cluster");
+            "consumers", "auth", "plans", "cluster", "alerts");
     private static final Map<String, String> PLANNED = Map.of(
-            "clients", "\"clients\" is not supported yet",
-            "alerts", "\"alerts\" is not supported yet");
+            "clients", "\"clients\" is not supported yet");
 
     private static final String EMPTY = "the file is empty (expected: a mapping with server:, services: and routes:)";
 
@@ -95,8 +94,9 @@ public final class ConfigLoader {
         List<ConsumerSpec> consumers = ConsumersSection.bind(root.get("consumers"), plans.keySet());
         AuthSettings auth = ConsumersSection.auth(root.get("auth"));
         ClusterSettings cluster = ClusterSection.bind(root.get("cluster"));
+        AlertSettings alerts = AlertsSection.bind(root.get("alerts"));
         return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth, plans,
-                cluster);
+                cluster, alerts);
     }
 
     private static Map<String, ServiceSpec> services(ConfigNode node) {

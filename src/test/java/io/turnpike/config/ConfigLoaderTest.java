@@ -100,10 +100,8 @@ class ConfigLoaderTest {
                 storage: { dataDir: ./data }
                 clients:
                   mobile: { when: { header: { X-Client: mobile } } }
-                alerts: { rules: [] }
                 """)).containsExactly(
-                "turnpike.yaml:3:1: \"clients\" is not supported yet",
-                "turnpike.yaml:5:1: \"alerts\" is not supported yet");
+                "turnpike.yaml:3:1: \"clients\" is not supported yet");
     }
 
     @Test
