@@ -39,7 +39,8 @@ public record Totals(long calls, long errors, long limited, long bytesIn, long b
         return limited * 1000.0 / spanMillis;
     }
 
-    ObjectNode json() {
+    /** As the analytics endpoints show it: counts, rps, error rate and percentiles in ms. */
+    public ObjectNode json() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("calls", calls).put("errors", errors).put("limited", limited);
         double rate = errorRate();
