@@ -202,21 +202,28 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     }
 
     /**
-     * All traffic ({@code dimension} null) or one key's, summed over the last {@code windowMillis}.
+     * All traffic ({@code dimension} null) or one key's, summed over the last {@code windowMillis}
+     * (rounded up to whole slots) and the current slot so far.
      * Used by alert rules. Never null: an idle key reads as zero calls.
      */
     public Totals totals(Dimension dimension, String key, long windowMillis) {
         lock.lock();
         try {
-            Window w = window(windowMillis);
+            // The last windowMillis of whole slots plus the current, partly filled one; rates are
+            // over the time that actually passed, so a slot that just began does not read as idle.
+            long now = clock.getAsLong();
+            Ring ring = windowMillis <= FINE_MILLIS * FINE_SLOTS ? fine : coarse;
+            long whole = Math.min(ring.slotMillis * (ring.length - 1),
+                    Math.max(ring.slotMillis, (windowMillis + ring.slotMillis - 1) / ring.slotMillis * ring.slotMillis));
+            long current = ring.startOf(now);
             Cell sum = new Cell();
-            for (long t = w.from(); t < w.to(); t += w.ring().slotMillis) {
-                Slot s = w.ring().forRead(t);
+            for (long t = current - whole; t <= current; t += ring.slotMillis) {
+                Slot s = ring.forRead(t);
                 if (s == null) continue;
                 Cell c = dimension == null ? s.total : s.byKey.get(dimension).get(key);
                 if (c != null) sum.add(c);
             }
-            return Totals.of(sum, w.to() - w.from());
+            return Totals.of(sum, Math.max(1, now - (current - whole)));
         } finally {
             lock.unlock();
         }

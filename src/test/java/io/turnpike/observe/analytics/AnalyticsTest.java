@@ -56,9 +56,11 @@ class AnalyticsTest {
         assertThat(a.report(Dimension.ROUTE, 15 * 60_000, 1, Report.Sort.P99).keys())
                 .extracting(Report.KeySeries::key).containsExactly("a");
 
+        now.set(T0 + 65_000);
         Totals window = a.totals(Dimension.ROUTE, "b", 60_000);
         assertThat(window.limited()).isEqualTo(50);
-        assertThat(window.limitedPerSecond()).isCloseTo(50 / 60.0, within(1e-9)); // 6 slots: 5 past + the current one
+        // six whole 10 s slots before the current one, and 5 s of it: 65 s
+        assertThat(window.limitedPerSecond()).isCloseTo(50 / 65.0, within(1e-9));
     }
 
     @Test
