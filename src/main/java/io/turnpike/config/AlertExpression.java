@@ -120,7 +120,8 @@ public record AlertExpression(String text, Kind kind, String dimension, String k
 
     private static String format(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        return String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
+        String f = Math.abs(v) >= 10 ? "%.1f" : "%.3f"; // 130.5ms, 0.125/s
+        return String.format(Locale.ROOT, f, v).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     @Override

@@ -244,8 +244,8 @@ public final class AlertEngine implements AutoCloseable {
         ArrayNode rules = o.putArray("rules");
         for (AlertSettings.Rule r : s.rules()) {
             ObjectNode row = rules.addObject();
-            row.put("name", r.name()).put("when", r.when().text()).put("for", r.forDuration().toString())
-                    .put("resolveAfter", r.resolveAfter().toString());
+            row.put("name", r.name()).put("when", r.when().text()).put("for", text(r.forDuration()))
+                    .put("resolveAfter", text(r.resolveAfter()));
             ArrayNode ch = row.putArray("notify");
             (r.channels().isEmpty() ? s.channels().keySet() : r.channels()).forEach(ch::add);
         }
@@ -253,6 +253,17 @@ public final class AlertEngine implements AutoCloseable {
         delivery.put("delivered", notifier.delivered()).put("failed", notifier.failed())
                 .put("pending", notifier.pending()).put("dropped", notifier.dropped());
         return o;
+    }
+
+    /** {@code 90s} as {@code 1m30s}, as a config would say it. */
+    static String text(Duration d) {
+        if (d.isZero()) return "0s";
+        StringBuilder b = new StringBuilder();
+        if (d.toHours() > 0) b.append(d.toHours()).append('h');
+        if (d.toMinutesPart() > 0) b.append(d.toMinutesPart()).append('m');
+        if (d.toSecondsPart() > 0) b.append(d.toSecondsPart()).append('s');
+        if (d.toMillisPart() > 0) b.append(d.toMillisPart()).append("ms");
+        return b.toString();
     }
 
     @Override

@@ -124,7 +124,8 @@
         width: width, height: 200,
         scales: { x: { time: true } },
         legend: { show: false },
-        series: [{}, { label: label, stroke: color, width: 2, fill: color + "22", spanGaps: true }],
+        series: [{}, { label: label, stroke: color, width: 2, fill: color + "22", spanGaps: true,
+          points: { show: true, size: 4 } }],
         axes: [{}, { size: 50 }]
       }, data, el);
       charts[id] = { plot: plot, width: width };
