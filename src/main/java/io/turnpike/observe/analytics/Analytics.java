@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * the rings; readers (the admin API, the alert rules) take a lock the event loops never touch.
  * Closed minutes go to a {@link MinuteStore} so a restart does not blank the day.
  *
- * <p>Memory is bounded: at most {@code keysPerDimension} keys per dimension (more are counted under
- * {@link #OTHER}), 360 + 1440 slots, and one packed histogram per key per slot.
+ * <p>Memory is bounded twice: at most {@code keysPerDimension} keys per dimension (more are counted
+ * under {@link #OTHER}), and a byte budget over all slots (as the packed histograms estimate their
+ * size): past it the oldest slots give up their per-key cells, keeping their totals.
  */
 public final class Analytics implements ExchangeObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Analytics.class);
@@ -38,13 +39,12 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     public static final String OTHER = "(other)";
     public static final int DEFAULT_KEYS_PER_DIMENSION = 100;
     public static final int DEFAULT_QUEUE = 64 * 1024;
+    public static final long DEFAULT_BUDGET_BYTES = 96L << 20;
     static final long FINE_MILLIS = 10_000;
     static final long COARSE_MILLIS = 60_000;
     static final int FINE_SLOTS = 360;     // one hour of 10 s slots
     static final int COARSE_SLOTS = 1440;  // one day of 1 min slots
     private static final int BATCH = 4096;
-    // A minute is stored this long after it ends, so records still queued for it are in.
-    private static final long PERSIST_GRACE_MILLIS = 5_000;
 
     private final LongSupplier clock;
     private final Queue<AnalyticsRecord> queue;
@@ -55,7 +55,9 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     final Ring coarse = new Ring(COARSE_MILLIS, COARSE_SLOTS);
     private final EnumMap<Dimension, KeyTable> keys = new EnumMap<>(Dimension.class);
     private final MinuteStore store; // null: nothing persisted
-    private long persistedUpTo; // start of the last minute handed to the store
+    private final long budgetBytes;
+    private long trimmedUpTo = Long.MIN_VALUE; // newest slot start whose per-key cells were dropped
+    private long openFine; // start of the oldest 10 s slot not yet closed
     private long lastPrune;
     private Thread roller;
     private volatile boolean running;
@@ -65,12 +67,21 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
      * @param store where closed minutes go and the last day is read back from; null for none
      */
     public Analytics(LongSupplier clock, int keysPerDimension, int queueCapacity, MinuteStore store) {
+        this(clock, keysPerDimension, queueCapacity, DEFAULT_BUDGET_BYTES, store);
+    }
+
+    /**
+     * @param budgetBytes the most the rollups may hold (as the histograms estimate it); past it the
+     *                    oldest slots lose their per-key detail first
+     */
+    public Analytics(LongSupplier clock, int keysPerDimension, int queueCapacity, long budgetBytes, MinuteStore store) {
         this.clock = clock;
+        this.budgetBytes = budgetBytes;
         this.queue = PlatformDependent.newFixedMpscQueue(queueCapacity);
         for (Dimension d : Dimension.values()) keys.put(d, new KeyTable(keysPerDimension));
         this.store = store;
         long now = clock.getAsLong();
-        this.persistedUpTo = coarse.startOf(now) - COARSE_MILLIS;
+        this.openFine = fine.startOf(now);
         this.lastPrune = now;
         if (store != null) restore(now);
     }
@@ -105,7 +116,7 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
         drain();
     }
 
-    /** Rolls up everything queued (batch by batch), and stores minutes that closed. Returns the records taken. */
+    /** Rolls up everything queued (batch by batch), and closes slots time has passed. Returns the records taken. */
     public int drain() {
         int total = 0;
         int n;
@@ -126,7 +137,7 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
                 n++;
             }
             long now = clock.getAsLong();
-            persistClosedMinutes(now);
+            advance(now);
             if (now - lastPrune >= COARSE_MILLIS) {
                 lastPrune = now;
                 long horizon = now - COARSE_MILLIS * (COARSE_SLOTS + 1);
@@ -139,30 +150,124 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     }
 
     private void add(AnalyticsRecord r) {
-        Slot f = fine.forWrite(r.atMillis());
-        Slot c = coarse.forWrite(r.atMillis());
-        if (f == null && c == null) {
+        // A record for a slot already closed (it waited in the queue across the boundary) is
+        // counted in the open slot: a few ms late rather than lost.
+        long at = Math.max(r.atMillis(), openFine);
+        Slot f = fine.forWrite(at);
+        if (f == null) {
             late.increment();
             return;
         }
-        if (f != null) f.total.add(r);
-        if (c != null) c.total.add(r);
-        for (Dimension d : Dimension.values()) {
-            String key = d.keyOf(r);
-            if (key == null) continue;
-            key = keys.get(d).admit(key, r.atMillis());
-            if (f != null) f.byKey.get(d).computeIfAbsent(key, k -> new Cell()).add(r);
-            if (c != null) c.byKey.get(d).computeIfAbsent(key, k -> new Cell()).add(r);
+        long before = f.bytes;
+        f.total().add(r);
+        if (!f.trimmed) {
+            for (Dimension d : Dimension.values()) {
+                String key = d.keyOf(r);
+                if (key == null) continue;
+                f.cell(d, keys.get(d).admit(key, at)).add(r);
+            }
+        }
+        fine.account(f, before);
+        if (fine.footprint() + coarse.footprint() > budgetBytes) trim(at);
+    }
+
+    /**
+     * Closes the 10 s slots that time has passed (their cells freeze into their compact form) and
+     * builds each finished minute from its six 10 s slots, handing it to the store.
+     */
+    private void advance(long now) {
+        long current = fine.startOf(now);
+        if (current - openFine > COARSE_MILLIS * COARSE_SLOTS) openFine = current - COARSE_MILLIS; // a long pause
+        while (openFine < current) {
+            Slot s = fine.forRead(openFine);
+            if (s != null) {
+                long before = s.bytes;
+                s.freeze();
+                fine.account(s, before);
+            }
+            openFine += FINE_MILLIS;
+            if (openFine % COARSE_MILLIS == 0) buildMinute(openFine - COARSE_MILLIS, true);
         }
     }
 
-    private void persistClosedMinutes(long now) {
-        if (store == null) return;
-        long closable = coarse.startOf(now - PERSIST_GRACE_MILLIS) - COARSE_MILLIS;
-        while (persistedUpTo < closable) {
-            persistedUpTo += COARSE_MILLIS;
-            Slot s = coarse.forRead(persistedUpTo);
-            if (s != null && s.total.calls > 0) store.write(MinuteStore.rows(s));
+    /** Builds the minute from its 10 s slots into the 1 min ring (and the store). */
+    private Slot buildMinute(long minute, boolean persist) {
+        Slot sum = sumMinute(minute);
+        if (sum.total == null) return null; // no traffic this minute
+        Slot m = coarse.forWrite(minute);
+        if (m == null) return null;
+        long before = m.bytes;
+        sum.freeze();
+        m.put(null, null, sum.total);
+        sum.byKey.forEach((d, cells) -> cells.forEach((k, c) -> m.put(d, k, c)));
+        coarse.account(m, before);
+        if (persist && store != null) store.write(MinuteStore.rows(m));
+        return m;
+    }
+
+    /**
+     * A minute summed from its 10 s slots, plus what the 1 min ring already holds for it (read back
+     * from the store after a restart): a slot of open cells, outside the ring.
+     */
+    private Slot sumMinute(long minute) {
+        Slot stored = coarse.forRead(minute);
+        Slot sum = new Slot();
+        sum.start = minute;
+        if (stored != null && stored.total != null) {
+            sum.total = seeded(stored.total);
+            stored.byKey.forEach((d, cells) -> cells.forEach((k, c) -> sum.byKey.get(d).put(k, seeded(c))));
+        }
+        for (long t = minute; t < minute + COARSE_MILLIS; t += FINE_MILLIS) {
+            Slot f = fine.forRead(t);
+            if (f == null || f.total == null) continue;
+            if (sum.total == null) sum.total = seeded(null);
+            sum.total.add(f.total);
+            for (Dimension d : Dimension.values()) {
+                Map<String, Cell> into = sum.byKey.get(d);
+                f.byKey.get(d).forEach((k, c) -> into.computeIfAbsent(k, x -> seeded(null)).add(c));
+            }
+        }
+        return sum;
+    }
+
+    /** A slot as queries see it: the minute in progress is summed from its 10 s slots on the fly. */
+    private Slot read(Ring ring, long start, long now, Slot[] partial) {
+        if (ring != coarse || start != coarse.startOf(now)) return ring.forRead(start);
+        if (partial[0] == null) partial[0] = sumMinute(start);
+        return partial[0];
+    }
+
+    /** An open minute cell holding what {@code stored} holds (nothing when null). */
+    private static Cell seeded(Cell stored) {
+        Cell c = new Cell(Cell.MINUTE_DIGITS);
+        if (stored != null) c.add(stored);
+        return c;
+    }
+
+    /**
+     * Keeps the rollups within the budget: drops the per-key cells of the oldest slots first
+     * (minutes older than the hour the 10 s ring covers, then the oldest 10 s slots), keeping each
+     * slot's total. The 10 s slot being written is never trimmed.
+     */
+    private void trim(long now) {
+        long fineNow = fine.startOf(now);
+        long hourAgo = now - FINE_MILLIS * FINE_SLOTS;
+        // a little headroom, so trimming is not done per record
+        while (fine.footprint() + coarse.footprint() > budgetBytes * 9 / 10) {
+            Slot old = coarse.oldestWithKeys(Long.MIN_VALUE);
+            Ring ring = coarse;
+            if (old == null || old.start >= hourAgo) {
+                Slot f = fine.oldestWithKeys(fineNow);
+                if (f != null) {
+                    old = f;
+                    ring = fine;
+                }
+            }
+            if (old == null) return;
+            long before = old.bytes;
+            old.trim();
+            ring.account(old, before);
+            trimmedUpTo = Math.max(trimmedUpTo, old.start);
         }
     }
 
@@ -171,15 +276,13 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
         for (MinuteStore.Row row : rows) {
             Slot s = coarse.forWrite(row.minute());
             if (s == null) continue;
-            Cell cell = row.cell();
-            if (row.dimension() == null) {
-                s.total = cell;
-            } else {
-                String key = keys.get(row.dimension()).admit(row.key(), row.minute());
-                s.byKey.get(row.dimension()).put(key, cell);
-            }
+            String key = row.dimension() == null ? null : keys.get(row.dimension()).admit(row.key(), row.minute());
+            long before = s.bytes;
+            s.put(row.dimension(), key, row.cell());
+            coarse.account(s, before);
         }
         if (!rows.isEmpty()) log.info("analytics: restored {} stored minute rollups", rows.size());
+        if (coarse.footprint() > budgetBytes) trim(now);
     }
 
     // ---- reading
@@ -209,6 +312,7 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     public Totals totals(Dimension dimension, String key, long windowMillis) {
         lock.lock();
         try {
+            advance(clock.getAsLong());
             // The last windowMillis of whole slots plus the current, partly filled one; rates are
             // over the time that actually passed, so a slot that just began does not read as idle.
             long now = clock.getAsLong();
@@ -216,10 +320,11 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
             long whole = Math.min(ring.slotMillis * (ring.length - 1),
                     Math.max(ring.slotMillis, (windowMillis + ring.slotMillis - 1) / ring.slotMillis * ring.slotMillis));
             long current = ring.startOf(now);
-            Cell sum = new Cell();
+            Cell sum = new Cell(Cell.DIGITS);
+            Slot[] partial = new Slot[1];
             for (long t = current - whole; t <= current; t += ring.slotMillis) {
-                Slot s = ring.forRead(t);
-                if (s == null) continue;
+                Slot s = read(ring, t, now, partial);
+                if (s == null || s.total == null) continue;
                 Cell c = dimension == null ? s.total : s.byKey.get(dimension).get(key);
                 if (c != null) sum.add(c);
             }
@@ -233,10 +338,13 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     public Set<String> keys(Dimension dimension, long windowMillis) {
         lock.lock();
         try {
+            advance(clock.getAsLong());
             Window w = window(windowMillis);
+            long now = clock.getAsLong();
+            Slot[] partial = new Slot[1];
             Set<String> out = new LinkedHashSet<>();
             for (long t = w.from(); t < w.to(); t += w.ring().slotMillis) {
-                Slot s = w.ring().forRead(t);
+                Slot s = read(w.ring(), t, now, partial);
                 if (s != null) out.addAll(s.byKey.get(dimension).keySet());
             }
             return out;
@@ -249,18 +357,21 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     public Report report(Dimension by, long windowMillis, int top, Report.Sort sort) {
         lock.lock();
         try {
+            advance(clock.getAsLong());
             Window w = window(windowMillis);
+            long now = clock.getAsLong();
+            Slot[] partial = new Slot[1];
             int n = w.slots();
             long step = w.ring().slotMillis;
             List<Totals> overall = new ArrayList<>(n);
             Map<String, Cell> sums = new HashMap<>();
-            Cell all = new Cell();
+            Cell all = new Cell(Cell.DIGITS);
             for (long t = w.from(); t < w.to(); t += step) {
-                Slot s = w.ring().forRead(t);
+                Slot s = read(w.ring(), t, now, partial);
                 overall.add(Totals.of(s == null ? null : s.total, step));
-                if (s == null) continue;
+                if (s == null || s.total == null) continue;
                 all.add(s.total);
-                if (by != null) s.byKey.get(by).forEach((k, c) -> sums.computeIfAbsent(k, x -> new Cell()).add(c));
+                if (by != null) s.byKey.get(by).forEach((k, c) -> sums.computeIfAbsent(k, x -> new Cell(Cell.DIGITS)).add(c));
             }
             List<Report.KeySeries> rows = new ArrayList<>();
             Map<String, Totals> keyTotals = new HashMap<>();
@@ -271,13 +382,13 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
             for (String k : chosen) {
                 List<Totals> points = new ArrayList<>(n);
                 for (long t = w.from(); t < w.to(); t += step) {
-                    Slot s = w.ring().forRead(t);
+                    Slot s = read(w.ring(), t, now, partial);
                     points.add(Totals.of(s == null ? null : s.byKey.get(by).get(k), step));
                 }
                 rows.add(new Report.KeySeries(k, keyTotals.get(k), points));
             }
             return new Report(by, windowMillis, w.from(), w.to(), step, Totals.of(all, w.to() - w.from()),
-                    overall, rows, dropped.sum());
+                    overall, rows, dropped.sum(), trimmedUpTo >= w.from() ? trimmedUpTo + step : 0);
         } finally {
             lock.unlock();
         }
@@ -333,7 +444,9 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
             try {
                 // the minute in progress too: a restart within it keeps what it has so far
                 long now = clock.getAsLong();
-                persistClosedMinutes(now + COARSE_MILLIS + PERSIST_GRACE_MILLIS);
+                advance(now);
+                Slot m = buildMinute(coarse.startOf(now), false);
+                if (m != null && m.total != null) store.write(MinuteStore.rows(m));
             } finally {
                 lock.unlock();
             }

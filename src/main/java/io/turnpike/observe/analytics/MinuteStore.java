@@ -16,8 +16,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.zip.DataFormatException;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,20 +76,32 @@ public final class MinuteStore implements AutoCloseable {
     /** A closed minute's rows, encoded now (on the rollup thread) so the writer needs no lock. */
     static List<Object> rows(Slot s) {
         List<Object> out = new ArrayList<>();
-        out.add(encode(s.start, TOTAL, TOTAL, s.total));
+        if (s.total != null) out.add(encode(s.start, TOTAL, TOTAL, s.total));
         for (Map.Entry<Dimension, Map<String, Cell>> d : s.byKey.entrySet()) {
             d.getValue().forEach((k, c) -> out.add(encode(s.start, d.getKey().label(), k, c)));
         }
         return out;
     }
 
+    /** A frozen cell's buckets as stored: (float value, int count) pairs, big-endian. */
     private static Encoded encode(long minute, String dim, String key, Cell c) {
-        ByteBuffer buf = ByteBuffer.allocate(c.latency.getNeededByteBufferCapacity());
-        int n = c.latency.encodeIntoCompressedByteBuffer(buf, 1);
-        byte[] bytes = new byte[n];
-        buf.flip();
-        buf.get(bytes);
-        return new Encoded(minute, dim, key, c.calls, c.errors, c.limited, c.bytesIn, c.bytesOut, bytes);
+        float[] values = c.values();
+        int[] counts = c.counts();
+        ByteBuffer buf = ByteBuffer.allocate(8 * values.length);
+        for (int i = 0; i < values.length; i++) buf.putFloat(values[i]).putInt(counts[i]);
+        return new Encoded(minute, dim, key, c.calls, c.errors, c.limited, c.bytesIn, c.bytesOut, buf.array());
+    }
+
+    private static Cell decode(byte[] latency) {
+        ByteBuffer buf = ByteBuffer.wrap(latency);
+        int n = latency.length / 8;
+        float[] values = new float[n];
+        int[] counts = new int[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = buf.getFloat();
+            counts[i] = buf.getInt();
+        }
+        return Cell.frozen(Cell.MINUTE_DIGITS, values, counts);
     }
 
     /** Queues rows from {@link #rows} for writing; returns at once. */
@@ -148,17 +158,16 @@ public final class MinuteStore implements AutoCloseable {
                     String dim = r.getString("dimension");
                     Dimension d = dim.isEmpty() ? null : Dimension.of(dim);
                     if (!dim.isEmpty() && d == null) continue;
-                    Cell c = new Cell();
+                    Cell c = decode(r.getBytes("latency"));
                     c.calls = r.getLong("calls");
                     c.errors = r.getLong("errors");
                     c.limited = r.getLong("limited");
                     c.bytesIn = r.getLong("bytes_in");
                     c.bytesOut = r.getLong("bytes_out");
-                    c.latency.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(r.getBytes("latency")), 0));
                     out.add(new Row(r.getLong("minute"), d, r.getString("key"), c));
                 }
             }
-        } catch (SQLException | DataFormatException e) {
+        } catch (SQLException | RuntimeException e) {
             log.warn("analytics store: cannot read stored minutes ({}); starting with an empty day", e.toString());
         }
         return out;

@@ -16,9 +16,11 @@ import java.util.Map;
  * @param from   start of the first slot, epoch ms
  * @param to     end of the last (current, partly filled) slot, epoch ms
  * @param step   slot length in ms (10 s for windows up to an hour, else 1 min)
+ * @param keysSince 0, or when per-key detail starts within the window (older slots gave theirs up
+ *                  to stay within the memory budget; their totals are complete)
  */
 public record Report(Dimension by, long windowMillis, long from, long to, long step, Totals totals,
-                     List<Totals> series, List<KeySeries> keys, long dropped) {
+                     List<Totals> series, List<KeySeries> keys, long dropped, long keysSince) {
 
     public record KeySeries(String key, Totals totals, List<Totals> series) {}
 
@@ -60,6 +62,7 @@ public record Report(Dimension by, long windowMillis, long from, long to, long s
             row.set("series", series(k.series()));
         }
         o.put("dropped", dropped);
+        if (keysSince > 0) o.put("keysSince", Instant.ofEpochMilli(keysSince).toString());
         return o;
     }
 

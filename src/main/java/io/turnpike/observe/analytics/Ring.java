@@ -8,6 +8,8 @@ final class Ring {
     final long slotMillis;
     final int length;
     private final Slot[] slots;
+    /** The sum of every slot's {@link Slot#bytes}, kept by {@link #account}. */
+    private long bytes;
 
     Ring(long slotMillis, int length) {
         this.slotMillis = slotMillis;
@@ -29,6 +31,7 @@ final class Ring {
         Slot s = slots[index(start)];
         if (s.start == start) return s;
         if (s.start > start) return null;
+        bytes -= s.bytes;
         s.reset(start);
         return s;
     }
@@ -43,9 +46,23 @@ final class Ring {
         return (int) Math.floorMod(start / slotMillis, (long) length);
     }
 
+    /** Records that a slot of this ring changed size from {@code before} bytes. */
+    void account(Slot s, long before) {
+        bytes += s.bytes - before;
+    }
+
+    /** Estimated heap bytes of every slot's cells. */
     long footprint() {
-        long bytes = 0;
-        for (Slot s : slots) bytes += s.footprint();
         return bytes;
+    }
+
+    /** The oldest slot that still has per-key cells and is not {@code except}; null when none. */
+    Slot oldestWithKeys(long except) {
+        Slot oldest = null;
+        for (Slot s : slots) {
+            if (s.start == Long.MIN_VALUE || s.start == except || s.trimmed || !s.hasKeys()) continue;
+            if (oldest == null || s.start < oldest.start) oldest = s;
+        }
+        return oldest;
     }
 }

@@ -16,10 +16,9 @@ public record Totals(long calls, long errors, long limited, long bytesIn, long b
         if (c == null || c.calls == 0) {
             return new Totals(0, 0, 0, c == null ? 0 : c.bytesIn, c == null ? 0 : c.bytesOut, 0, 0, 0, 0, spanMillis);
         }
-        var h = c.latency;
         return new Totals(c.calls, c.errors, c.limited, c.bytesIn, c.bytesOut,
-                ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
-                ms(h.getMaxValue()), spanMillis);
+                ms(c.valueAtPercentile(50)), ms(c.valueAtPercentile(90)), ms(c.valueAtPercentile(99)),
+                ms(c.maxValue()), spanMillis);
     }
 
     private static double ms(long micros) {

@@ -92,8 +92,33 @@ class AnalyticsTest {
         assertThat(r.keys()).hasSize(cap + 1);
         assertThat(r.keys().get(0).key()).isEqualTo(Analytics.OTHER);
         assertThat(r.keys().get(0).totals().calls()).isEqualTo(20_000 - cap);
-        // cap+1 keys in one 10 s slot and one minute slot, each with its own histogram
-        assertThat(a.footprint()).isLessThan(2L * (cap + 20) * 16 * 1024);
+        // cap+1 consumer keys (plus 7 routes, 3 statuses, 1 service, 1 node) in two 10 s slots and one minute
+        assertThat(a.footprint()).isLessThan(3L * (cap + 1 + 12) * 16 * 1024);
+    }
+
+    @Test
+    void aByteBudgetHoldsWhateverTheLatencySpreadAndHistoryLength() {
+        long budget = 12L << 20;
+        Analytics a = new Analytics(now::get, 100, 1 << 16, budget, null);
+        java.util.Random random = new java.util.Random(7);
+        long calls = 0;
+        // 90 minutes, 100 consumers and 20 routes busy in every 10 s slot, latencies spread over 1 µs..1 h
+        for (long t = T0; t < T0 + 90 * 60_000; t += 10_000) {
+            for (int i = 0; i < 150; i++) {
+                long micros = (long) Math.pow(10, random.nextDouble() * 9.5);
+                a.offer(call(t + i, "r" + (i % 20), "c" + (i % 100), 200, micros));
+                calls++;
+            }
+            now.set(t + 9_999);
+            a.drain();
+            assertThat(a.footprint()).isLessThanOrEqualTo(budget);
+        }
+        Report day = a.report(Dimension.CONSUMER, 24 * 3_600_000, 0, Report.Sort.CALLS);
+        assertThat(day.totals().calls()).isEqualTo(calls); // totals are never given up
+        assertThat(day.keysSince()).isGreaterThan(T0);
+        Report last = a.report(Dimension.CONSUMER, 10_000, 0, Report.Sort.CALLS);
+        assertThat(last.keys()).hasSize(100); // the slot being written keeps its per-key detail
+        assertThat(last.keys().stream().mapToLong(k -> k.totals().calls()).sum()).isEqualTo(last.totals().calls());
     }
 
     @Test
