@@ -41,8 +41,10 @@ final class InsightsSetup implements AutoCloseable {
         } catch (Exception e) {
             log.warn("analytics history off: cannot open {}/{}: {}", config.storage().dataDir(), MinuteStore.FILE, e.toString());
         }
+        // 96 MiB, or an eighth of the heap in a small one
+        long budget = Math.min(Analytics.DEFAULT_BUDGET_BYTES, Runtime.getRuntime().maxMemory() / 8);
         this.analytics = new Analytics(System::currentTimeMillis, Analytics.DEFAULT_KEYS_PER_DIMENSION,
-                Analytics.DEFAULT_QUEUE, store).start();
+                Analytics.DEFAULT_QUEUE, budget, store).start();
         Signals signals = new Signals(analytics, () -> {
             Gateway g = gateway.get();
             return g == null ? null : g.snapshot();
