@@ -46,8 +46,14 @@ final class AdminApi {
     private final String openApi;
     private final CircuitApi circuits;
     private final RegistrationApi registrations;
+    private final InsightsApi insights;
+    private final Dashboard dashboard = new Dashboard();
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
+        this(sources, gateway, metrics, token, Insights.NONE);
+    }
+
+    AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token, Insights insights) {
         this.sources = sources;
         this.gateway = gateway;
         this.metrics = metrics;
@@ -55,6 +61,7 @@ final class AdminApi {
         this.openApi = resource("openapi.json");
         this.circuits = new CircuitApi(gateway);
         this.registrations = new RegistrationApi(gateway);
+        this.insights = new InsightsApi(insights);
     }
 
     Answer handle(Request r) {
@@ -66,6 +73,7 @@ final class AdminApi {
             case "/metrics" -> { return on(r, Map.of(HttpMethod.GET, () -> Answer.text(METRICS_TYPE, metrics.get()))); }
             default -> { }
         }
+        if (Dashboard.serves(path)) return on(r, Map.of(HttpMethod.GET, () -> dashboard.file(path)));
         if (!path.equals("/admin") && !path.startsWith("/admin/")) return notFound(path);
         // Authenticate before telling which paths exist.
         if (!token.admits(r.authorization())) {
@@ -112,6 +120,14 @@ final class AdminApi {
         if (section == Section.SERVICES && n == 5 && seg.get(2).equals("nodes") && seg.get(4).equals("circuit")) {
             return on(r, Map.of(HttpMethod.GET, () -> circuits.get(seg.get(1), seg.get(3)),
                     HttpMethod.PUT, () -> circuits.put(seg.get(1), seg.get(3), r.body())));
+        }
+        if (first.equals("analytics") && n == 1) return on(r, Map.of(HttpMethod.GET, () -> insights.analytics(uri)));
+        if (first.equals("analytics") && n == 2 && seg.get(1).equals("consumers")) {
+            return on(r, Map.of(HttpMethod.GET, () -> insights.consumers(uri)));
+        }
+        if (first.equals("alerts") && n == 1) return on(r, Map.of(HttpMethod.GET, insights::alerts));
+        if (first.equals("alerts") && n == 3 && seg.get(2).equals("silence")) {
+            return on(r, Map.of(HttpMethod.POST, () -> insights.silence(seg.get(1), r.body())));
         }
         if (first.equals("plans") && n <= 2) {
             String what = "Plans";

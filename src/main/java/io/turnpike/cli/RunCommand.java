@@ -67,21 +67,25 @@ final class RunCommand implements Callable<Integer> {
             log.info("exporting spans to {} (sample ratio {})", observe.tracing().otlpEndpoint(),
                     observe.tracing().sampleRatio());
         }
+        InsightsSetup insights = new InsightsSetup(sources, io.turnpike.observe.analytics.UsageSource.NONE);
         AutoCloseable observers = () -> {
             if (spans != null) spans.close();
             observability.close();
+            insights.close();
         };
-        Gateway gateway = start(sources.current(),
-                spans == null ? observability : ExchangeObserver.both(observability, spans), spans != null);
+        ExchangeObserver observer = ExchangeObserver.both(
+                spans == null ? observability : ExchangeObserver.both(observability, spans), insights.analytics());
+        Gateway gateway = start(sources.current(), observer, spans != null);
         if (gateway == null) {
             closeQuietly(observers);
             closeQuietly(afterDrain);
             return 1;
         }
         sources.applyTo(gateway::apply);
+        insights.attach(gateway);
         AdminServer admin;
         try {
-            admin = startAdmin(sources, gateway, observability::scrape);
+            admin = startAdmin(sources, gateway, observability::scrape, insights);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -92,14 +96,17 @@ final class RunCommand implements Callable<Integer> {
             closeQuietly(afterDrain);
             return 1;
         }
-        Reloader reloader = new Reloader(sources, observability::recordReload);
+        Reloader reloader = new Reloader(sources, ok -> {
+            observability.recordReload(ok);
+            insights.reloadOutcome(ok);
+        });
         ConfigWatcher watcher = file == null ? null : ConfigWatcher.ofContent(file, reloader::onFile, reloader::onBad);
         // The watcher stops first so no reload lands while the gateway drains; the admin API
         // answers until the gateway is gone, so /ready can say it is draining.
         ShutdownSequence shutdown = new ShutdownSequence()
                 .then("config watcher", () -> { if (watcher != null) watcher.close(); })
                 .then("gateway", () -> drain(gateway, sources.current()))
-                .then("access log and spans", observers::close)
+                .then("access log, spans, analytics and alerts", observers::close)
                 .then("admin API", () -> { if (admin != null) admin.close(); })
                 .then("backends", afterDrain::close)
                 .install();
@@ -113,13 +120,15 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Null when the config turns the admin listener off. */
-    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics)
-            throws Exception {
+    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics,
+                                          InsightsSetup insights) throws Exception {
         if (!sources.current().admin().enabled()) {
             log.info("admin API off (admin.listen: off)");
             return null;
         }
-        return AdminServer.start(sources, gateway, metrics);
+        AdminServer admin = AdminServer.start(sources, gateway, metrics, insights.insights());
+        insights.dashboardAt(sources.current().admin(), admin.port());
+        return admin;
     }
 
     private static AccessLogSettings accessLog(ObserveSettings.AccessLog a) {

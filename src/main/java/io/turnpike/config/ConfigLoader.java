@@ -17,9 +17,8 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage", "observe",
-            "consumers", "auth", "plans", "cluster", "clients");
-    private static final Map<String, String> PLANNED = Map.of(
-            "alerts", "\"alerts\" is not supported yet");
+            "consumers", "auth", "plans", "cluster", "clients", "alerts");
+    private static final Map<String, String> PLANNED = Map.of();
 
     private static final String EMPTY = "the file is empty (expected: a mapping with server:, services: and routes:)";
 
@@ -97,8 +96,9 @@ public final class ConfigLoader {
         AuthSettings auth = ConsumersSection.auth(root.get("auth"));
         AuthChecks.check(root.get("routes"), root.get("auth"), auth);
         ClusterSettings cluster = ClusterSection.bind(root.get("cluster"));
+        AlertSettings alerts = AlertsSection.bind(root.get("alerts"));
         return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth, plans,
-                cluster, clients);
+                cluster, clients, alerts);
     }
 
     private static Map<String, ServiceSpec> services(ConfigNode node) {

@@ -2,6 +2,7 @@ package io.turnpike.demo;
 
 import io.turnpike.config.AdminSettings;
 import io.turnpike.config.AggregateSpec;
+import io.turnpike.config.AlertSettings;
 import io.turnpike.config.ClientProfileSpec;
 import io.turnpike.config.ClusterSettings;
 import io.turnpike.config.TransformSpec;
@@ -77,7 +78,7 @@ public final class DemoConfig {
         List<ClientProfileSpec> clients = List.of(
                 new ClientProfileSpec(MOBILE, Map.of("x-client", MOBILE), null, null, Map.of()));
         return new GatewayConfig(null, server, admin, new StorageSettings(dataDir), ObserveSettings.DEFAULT, services,
-                routes, consumers, AuthSettings.DEFAULT, Map.of(), ClusterSettings.NONE, clients);
+                routes, consumers, AuthSettings.DEFAULT, Map.of(), ClusterSettings.NONE, clients, AlertSettings.NONE);
     }
 
     static final String MOBILE = "mobile";

@@ -94,16 +94,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void reportsSectionsThatAreNotSupportedYet() {
-        assertThat(problems("""
-                admin: { listen: 127.0.0.1:9080, token: "${UNSET_TOKEN:-}" }
-                storage: { dataDir: ./data }
-                alerts: { rules: [] }
-                """)).containsExactly(
-                "turnpike.yaml:3:1: \"alerts\" is not supported yet");
-    }
-
-    @Test
     void reportsEveryProblemInFileOrderNotJustTheFirst() {
         assertThat(problems("""
                 server:
