@@ -133,6 +133,7 @@ public final class GatewayMetrics implements AutoCloseable {
         for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service());
         nodes(snapshot);
         circuits.follow(snapshot);
+        snapshot.rateLimiting().bindTo(registry);
     }
 
     private void nodes(Snapshot snapshot) {

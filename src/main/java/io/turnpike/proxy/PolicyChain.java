@@ -30,6 +30,8 @@ final class PolicyChain {
                     parts.consumers(), parts.jwt()));
             if (route.acl() != null) chain.add(new AclPolicy(route.acl()));
         }
+        Policy rateLimit = parts.rateLimiting().policy(route, parts.config());
+        if (rateLimit != null) chain.add(rateLimit);
         return chain.toArray(Policy[]::new);
     }
 }
