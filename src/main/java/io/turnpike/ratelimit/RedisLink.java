@@ -71,7 +71,7 @@ final class RedisLink implements AutoCloseable {
         this.where = u.getHost() + ":" + u.getPort(); // never the password
         this.onChange = onChange;
         this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2).computationThreadPoolSize(1)
+                .ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, u);
@@ -165,7 +165,7 @@ final class RedisLink implements AutoCloseable {
         c.async().ping().whenComplete((pong, e) -> {
             if (e == null && !up && !closed) {
                 up = true;
-                log.info("Redis at {} reachable: rate limits are shared again", where);
+                log.info("Redis at {} reachable: rate limits are shared{}", where, toldUnreachable ? " again" : "");
                 onChange.run();
             }
         });
@@ -199,8 +199,6 @@ final class RedisLink implements AutoCloseable {
         closed = true;
         up = false;
         probe.shutdownNow();
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) c.closeAsync();
         client.shutdownAsync(0, 1, TimeUnit.SECONDS);
         resources.shutdown(0, 1, TimeUnit.SECONDS);
     }
