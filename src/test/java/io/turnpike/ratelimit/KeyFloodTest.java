@@ -31,6 +31,8 @@ class KeyFloodTest {
         }
         store.cleanUp();
         long after = usedHeap();
+        System.out.printf("1,000,000 distinct keys offered, %d held (bound %d), heap grew %d KiB%n",
+                store.size(), MAX_KEYS, (after - before) >> 10);
         assertThat(store.size()).isLessThanOrEqualTo(MAX_KEYS);
         // ~150-200 bytes a key: 100k keys are well under 64 MiB; a million unbounded would be ~200 MiB
         assertThat(after - before).isLessThan(64L << 20);
