@@ -29,6 +29,8 @@ final class LeaseLimiter implements Limiter {
     static final long HORIZON = Duration.ofMillis(100).toNanos();
     /** Tokens unspent this long after their lease go back to Redis. */
     static final long TTL = Duration.ofMillis(500).toNanos();
+    /** Renewals a waiting call sits through before it is refused (others spent each batch first). */
+    private static final int ROUNDS = 3;
     private static final RedisLink.Script LEASE = RedisLink.Script.load("lease.lua");
     private static final RedisLink.Script REFUND = RedisLink.Script.load("refund.lua");
 
@@ -45,6 +47,8 @@ final class LeaseLimiter implements Limiter {
         final String redisKey;
         final AtomicLong tokens = new AtomicLong();
         final AtomicLong calls = new AtomicLong();
+        /** Calls waiting for the renewal in flight: it asks for at least that many. */
+        final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
         final AtomicReference<CompletableFuture<Void>> renewal = new AtomicReference<>();
         volatile long expiresAt;
         volatile long deniedUntil;
@@ -85,10 +89,11 @@ final class LeaseLimiter implements Limiter {
     @Override
     public Decision decide(Limit[] limits, String[] keys) {
         if (!link.up()) return fallback.decide(limits, keys);
-        return decide(limits, keys, true);
+        return decide(limits, keys, ROUNDS);
     }
 
-    private Decision decide(Limit[] limits, String[] keys, boolean mayWait) {
+    /** @param rounds renewals the call may still wait for */
+    private Decision decide(Limit[] limits, String[] keys, int rounds) {
         long now = clock.now();
         Outcome answer = null;
         Lease[] took = new Lease[limits.length];
@@ -108,11 +113,12 @@ final class LeaseLimiter implements Limiter {
             } else if (now - lease.deniedUntil < 0) {
                 answer = Outcome.stricter(answer, Outcome.refused(limit, Math.max(0, lease.redisResetAt - now),
                         lease.deniedUntil - now));
-            } else if (mayWait) {
+            } else if (rounds > 0) {
                 if (pending == null) pending = new CompletableFuture<?>[limits.length];
+                lease.waiting.incrementAndGet();
                 pending[i] = renew(lease, now);
             } else {
-                // Renewed for this call and still nothing left: others spent it first.
+                // Renewed for this call again and again, and others spent it first each time.
                 answer = Outcome.stricter(answer, Outcome.refused(limit, Math.max(0, lease.redisResetAt - now),
                         limit.gcra.interval));
             }
@@ -125,9 +131,10 @@ final class LeaseLimiter implements Limiter {
         CompletableFuture<?>[] waits = java.util.Arrays.stream(pending).filter(java.util.Objects::nonNull)
                 .toArray(CompletableFuture<?>[]::new);
         return new Decision.Later(CompletableFuture.allOf(waits).handle((v, e) -> {
-            if (e != null || !link.up()) return fallback.decide(limits, keys);
-            return (Outcome) decide(limits, keys, false);
-        }));
+            if (e != null || !link.up()) return CompletableFuture.completedFuture(fallback.decide(limits, keys));
+            Decision again = decide(limits, keys, rounds - 1);
+            return again instanceof Outcome o ? CompletableFuture.completedFuture(o) : ((Decision.Later) again).outcome();
+        }).thenCompose(stage -> stage));
     }
 
     private static void giveBack(Lease[] took) {
@@ -158,12 +165,14 @@ final class LeaseLimiter implements Limiter {
             if (running != null) return running;
             if (lease.renewal.compareAndSet(null, mine)) break;
         }
-        long want = batch(lease, now);
         Gcra g = lease.limit.gcra;
+        // The batch ahead of need, or what the calls waiting now need if more (they spend it at once).
+        long want = Math.min(g.burst, Math.max(batch(lease, now), lease.waiting.get()));
         stats.redisCalls.increment();
         link.run(LEASE, new String[] {lease.redisKey}, ExactLimiter.micros(g.interval), Long.toString(g.burst),
                 Long.toString(want)).whenComplete((r, e) -> {
                     if (e == null) granted(lease, r);
+                    lease.waiting.set(0); // they decide again, and wait again if they must
                     lease.renewal.set(null);
                     if (e == null) {
                         mine.complete(null);
