@@ -124,10 +124,10 @@ final class LeaseLimiter implements Limiter {
             }
         }
         if (pending == null || (answer != null && !answer.allowed())) {
-            if (answer != null && !answer.allowed()) giveBack(took);
+            if (answer != null && !answer.allowed()) untake(took);
             return answer;
         }
-        giveBack(took); // decided again once the renewals are in
+        untake(took); // decided again once the renewals are in
         CompletableFuture<?>[] waits = java.util.Arrays.stream(pending).filter(java.util.Objects::nonNull)
                 .toArray(CompletableFuture<?>[]::new);
         return new Decision.Later(CompletableFuture.allOf(waits).handle((v, e) -> {
@@ -137,7 +137,8 @@ final class LeaseLimiter implements Limiter {
         }).thenCompose(stage -> stage));
     }
 
-    private static void giveBack(Lease[] took) {
+    /** Puts back the tokens this call took (another of its limits refused it, or it waits). */
+    private static void untake(Lease[] took) {
         for (Lease l : took) {
             if (l != null) l.tokens.incrementAndGet();
         }
@@ -159,12 +160,14 @@ final class LeaseLimiter implements Limiter {
     }
 
     private CompletableFuture<Void> renew(Lease lease, long now) {
-        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> mine = null;
         while (true) {
             CompletableFuture<Void> running = lease.renewal.get();
-            if (running != null) return running;
+            if (running != null) return running; // one renewal at a time per key: join it
+            if (mine == null) mine = new CompletableFuture<>();
             if (lease.renewal.compareAndSet(null, mine)) break;
         }
+        CompletableFuture<Void> done = mine;
         Gcra g = lease.limit.gcra;
         // The batch ahead of need, or what the calls waiting now need if more (they spend it at once).
         long want = Math.min(g.burst, Math.max(batch(lease, now), lease.waiting.get()));
@@ -175,12 +178,12 @@ final class LeaseLimiter implements Limiter {
                     lease.waiting.set(0); // they decide again, and wait again if they must
                     lease.renewal.set(null);
                     if (e == null) {
-                        mine.complete(null);
+                        done.complete(null);
                     } else {
-                        mine.completeExceptionally(e);
+                        done.completeExceptionally(e);
                     }
                 });
-        return mine;
+        return done;
     }
 
     private void granted(Lease lease, List<Object> r) {
