@@ -45,12 +45,17 @@ public final class Snapshot {
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
     public static Snapshot compile(GatewayConfig config, Snapshot previous) {
+        return compile(config, previous, null);
+    }
+
+    /** @param loops a first snapshot's gateway event loops (epoll), which Redis I/O may share; else null */
+    public static Snapshot compile(GatewayConfig config, Snapshot previous, io.netty.channel.EventLoopGroup loops) {
         Map<String, Service> services = new LinkedHashMap<>();
         for (ServiceSpec spec : config.services().values()) {
             Service old = previous == null ? null : previous.services.get(spec.id());
             services.put(spec.id(), Service.build(spec, old));
         }
-        RateLimiting rateLimiting = previous == null ? RateLimiting.start(config) : previous.rateLimiting;
+        RateLimiting rateLimiting = previous == null ? RateLimiting.start(config, loops) : previous.rateLimiting;
         if (previous != null) rateLimiting.configure(config);
         Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
                 rateLimiting);

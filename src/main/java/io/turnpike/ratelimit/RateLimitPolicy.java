@@ -63,8 +63,27 @@ final class RateLimitPolicy implements Policy {
         Decision d = limiting.limiter().decide(limits, keys);
         if (d instanceof Outcome o) return verdict(call, o, policy);
         String p = policy;
-        // Headers are the request's: they are written back on its event loop.
-        return Verdict.later(((Decision.Later) d).outcome().thenApplyAsync(o -> verdict(call, o, p), call.executor()));
+        // Headers are the request's: they are written on its event loop (at once when the Redis
+        // reply arrives there, as it does when Redis shares the gateway's loops).
+        io.netty.util.concurrent.EventExecutor loop = call.executor();
+        java.util.concurrent.CompletableFuture<Verdict> v = new java.util.concurrent.CompletableFuture<>();
+        ((Decision.Later) d).outcome().whenComplete((o, e) -> {
+            if (loop.inEventLoop()) {
+                settle(v, call, o, e, p);
+            } else {
+                loop.execute(() -> settle(v, call, o, e, p));
+            }
+        });
+        return Verdict.later(v);
+    }
+
+    private void settle(java.util.concurrent.CompletableFuture<Verdict> v, PolicyCall call, Outcome o, Throwable e,
+                        String policy) {
+        if (e != null) {
+            v.completeExceptionally(e);
+        } else {
+            v.complete(verdict(call, o, policy));
+        }
     }
 
     private Verdict verdict(PolicyCall call, Outcome o, String policy) {

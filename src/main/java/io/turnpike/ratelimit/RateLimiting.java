@@ -36,20 +36,32 @@ public final class RateLimiting implements AutoCloseable {
     private volatile Limiter limiter;
     private ClusterSettings cluster = ClusterSettings.NONE;
     private RedisLink link;
+    private final io.netty.channel.EventLoopGroup loops;
 
     public RateLimiting(int maxKeys) {
-        this(maxKeys, System::nanoTime);
+        this(maxKeys, System::nanoTime, null);
     }
 
-    RateLimiting(int maxKeys, LongSupplier ticker) {
+    RateLimiting(int maxKeys, LongSupplier ticker, io.netty.channel.EventLoopGroup loops) {
+        this.loops = loops;
         this.store = new LocalStore(maxKeys, ticker);
         this.local = store::decide;
         this.limiter = local;
     }
 
-    /** The gateway's rate limiting for a first config. */
+    /** The gateway's rate limiting for a first config, with Redis I/O on threads of its own. */
     public static RateLimiting start(GatewayConfig config) {
-        RateLimiting r = new RateLimiting(config.server().limits().rateLimitKeys());
+        return start(config, null);
+    }
+
+    /**
+     * The gateway's rate limiting for a first config.
+     *
+     * @param loops the gateway's event loops when they are epoll (Redis I/O then runs on them, so a
+     *              call resumes without a thread hop), or null for Redis threads of its own
+     */
+    public static RateLimiting start(GatewayConfig config, io.netty.channel.EventLoopGroup loops) {
+        RateLimiting r = new RateLimiting(config.server().limits().rateLimitKeys(), System::nanoTime, loops);
         r.configure(config);
         return r;
     }
@@ -67,7 +79,7 @@ public final class RateLimiting implements AutoCloseable {
             limiter = local;
             log.info("rate limits are kept in process");
         } else {
-            link = new RedisLink(next.redis(), next.redisTimeout(), this::redisChanged);
+            link = new RedisLink(next.redis(), next.redisTimeout(), loops, this::redisChanged);
             Fallback fallback = new Fallback(store, stats, next.onRedisDown() == ClusterSettings.OnRedisDown.CLOSED);
             limiter = next.rateLimitMode() == ClusterSettings.RateLimitMode.LEASE
                     ? new LeaseLimiter(link, fallback, stats, store, next.expectedNodes(), maxKeys)

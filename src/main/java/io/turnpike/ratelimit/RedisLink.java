@@ -63,17 +63,25 @@ final class RedisLink implements AutoCloseable {
     private volatile boolean toldUnreachable;
     private final RedisURI uri;
 
-    /** @param onChange told (on a Redis or probe thread) each time Redis goes down or comes back */
-    RedisLink(String uri, Duration timeout, Runnable onChange) {
+    /**
+     * @param loops    the gateway's event loops (epoll) for the connection's I/O, or null for threads of its own
+     * @param onChange told (on a Redis or probe thread) each time Redis goes down or comes back
+     */
+    RedisLink(String uri, Duration timeout, io.netty.channel.EventLoopGroup loops, Runnable onChange) {
         RedisURI u = RedisURI.create(uri);
         u.setTimeout(timeout);
         this.uri = u;
         this.where = u.getHost() + ":" + u.getPort(); // never the password
         this.onChange = onChange;
-        this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2).computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .build();
+        DefaultClientResources.Builder res = DefaultClientResources.builder()
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+        if (loops != null) {
+            res.eventLoopGroupProvider(new SharedLoops(loops));
+        } else {
+            res.ioThreadPoolSize(2);
+        }
+        this.resources = res.build();
         this.client = RedisClient.create(resources, u);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -194,12 +202,17 @@ final class RedisLink implements AutoCloseable {
         });
     }
 
+    /** Closes the connection and waits (a second at most) until Lettuce has stopped using the event loops. Not on an event loop. */
     @Override
     public void close() {
         closed = true;
         up = false;
         probe.shutdownNow();
-        client.shutdownAsync(0, 1, TimeUnit.SECONDS);
-        resources.shutdown(0, 1, TimeUnit.SECONDS);
+        try {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        } catch (RuntimeException e) {
+            log.debug("closing the Redis client: {}", e.toString());
+        }
+        resources.shutdown(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 }
