@@ -83,12 +83,14 @@ gateway_config "$exact_port" "cluster: { redis: \"redis://127.0.0.1:$redis_port\
 gateway_config "$lease_port" "cluster: { redis: \"redis://127.0.0.1:$redis_port\", rateLimitMode: lease }" > "$work/lease.yaml"
 
 "$root/turnpike" --version > /dev/null   # builds the jar first if it is missing or stale
-declare -A url
+declare -A url jvm
 for g in local exact lease; do
   port_var="${g}_port"
   log "turnpike ($g) on :${!port_var} (CPU 1, 1 event loop)"
+  # taskset and the launcher both exec, so $! is the JVM itself.
   "${pin_proxy[@]}" "$root/turnpike" run -c "$work/$g.yaml" > "$work/$g.log" 2>&1 &
   pids+=($!)
+  jvm[$g]=$!
   wait_ready "turnpike-$g" "http://127.0.0.1:${!port_var}/open/bench" "$!" "$work/$g.log"
 done
 url[open]="http://127.0.0.1:$local_port/open/bench"
@@ -102,6 +104,11 @@ for g in exact lease; do
   fi
 done
 order=(open local exact lease)
+jvm[open]=${jvm[local]}
+
+# CPU time (user + system, in clock ticks) the process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
 
 wrk_run() {  # target seconds outfile
   "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "${url[$1]}" > "$3"
@@ -117,9 +124,15 @@ done
 for ((r = 1; r <= REPEATS; r++)); do
   for t in "${order[@]}"; do
     out="$work/wrk-$t-$r.txt"
+    before=$(cpu_ticks "${jvm[$t]}")
     wrk_run "$t" "$DURATION" "$out"
+    after=$(cpu_ticks "${jvm[$t]}")
     read -r rps p50 _ p99 bad < <(wrk_summary "$out")
-    log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms"
+    requests=$(awk '/requests in/ { print $1 }' "$out")
+    # The gateway's CPU per request: what a limit costs, whatever else the machine is doing.
+    us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    echo "$us" >> "$work/cpu-$t"
+    log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, ${us} us CPU per request"
     if [[ $bad != 0 ]]; then
       log "WARNING: $t answered $bad non-2xx responses in round $r (a limit tripped?)"
     fi
@@ -133,19 +146,26 @@ stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
   m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
   printf "%s %s %s\n", m, v[1], v[NR] }'; }
 
-declare -A median
+declare -A median cpu
 echo
 echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s, $REPEATS interleaved rounds; median (min-max)"
-printf '%-8s %-28s %-24s %-24s %s\n' target "req/s" "p50 ms" "p99 ms" "vs open"
+row() { printf '%-8s %-26s %-22s %-24s %-22s %-10s %s\n' "$@"; }
+row target "req/s" "p50 ms" "p99 ms" "CPU us/request" "req/s" "CPU/request"
+row "" "" "" "" "" "vs open" "vs open"
 for t in "${order[@]}"; do
   read -r rm rmin rmax < <(stats "$work/rps-$t")
   read -r am amin amax < <(stats "$work/p50-$t")
   read -r nm nmin nmax < <(stats "$work/p99-$t")
+  read -r cm cmin cmax < <(stats "$work/cpu-$t")
   median[$t]="$rm"
-  ratio="$(awk -v a="$rm" -v b="${median[open]}" 'BEGIN { printf "%.3fx (cost %.1f%%)", a / b, (1 - a / b) * 100 }')"
-  printf '%-8s %-28s %-24s %-24s %s\n' "$t" \
+  cpu[$t]="$cm"
+  row "$t" \
     "$(printf '%.0f (%.0f-%.0f)' "$rm" "$rmin" "$rmax")" \
-    "$(printf '%.3f (%.3f-%.3f)' "$am" "$amin" "$amax")" \
-    "$(printf '%.3f (%.3f-%.3f)' "$nm" "$nmin" "$nmax")" \
-    "$ratio"
+    "$(printf '%.2f (%.2f-%.2f)' "$am" "$amin" "$amax")" \
+    "$(printf '%.1f (%.1f-%.1f)' "$nm" "$nmin" "$nmax")" \
+    "$(printf '%.1f (%.1f-%.1f)' "$cm" "$cmin" "$cmax")" \
+    "$(awk -v a="$rm" -v b="${median[open]}" 'BEGIN { printf "%.2fx", a / b }')" \
+    "$(awk -v a="$cm" -v b="${cpu[open]}" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }')"
 done
+echo "CPU us/request: the gateway process's user+system time during the run / requests answered."
+echo "Redis' own CPU (exact mode: one script per call) is not in it; Redis runs on CPU 0."

@@ -61,6 +61,7 @@ final class RedisLink implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean connecting;
     private volatile boolean toldUnreachable;
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private final RedisURI uri;
 
     /**
@@ -126,6 +127,16 @@ final class RedisLink implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + where + " is down"));
         }
         CompletableFuture<List<Object>> out = new CompletableFuture<>();
+        try {
+            dispatch(c, script, keys, args, out);
+        } finally {
+            flushSoon(c);
+        }
+        return out;
+    }
+
+    private void dispatch(StatefulRedisConnection<String, String> c, Script script, String[] keys, String[] args,
+                          CompletableFuture<List<Object>> out) {
         c.async().<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args).whenComplete((r, e) -> {
             if (e == null) {
                 out.complete(r);
@@ -139,12 +150,29 @@ final class RedisLink implements AutoCloseable {
                         out.completeExceptionally(e2);
                     }
                 });
+                flushSoon(c);
             } else {
                 failed(e);
                 out.completeExceptionally(e);
             }
         });
-        return out;
+    }
+
+    /**
+     * Commands are not flushed one by one: on an event loop, one flush goes out after the loop's
+     * current batch of work, carrying the scripts of every call it read meanwhile (one write
+     * instead of many); from any other thread, at once.
+     */
+    private void flushSoon(StatefulRedisConnection<String, String> c) {
+        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            c.flushCommands();
+        } else if (flushScheduled.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                flushScheduled.set(false); // before flushing: a command queued after this schedules its own
+                c.flushCommands();
+            });
+        }
     }
 
     private void failed(Throwable e) {
@@ -177,6 +205,7 @@ final class RedisLink implements AutoCloseable {
                 onChange.run();
             }
         });
+        flushSoon(c);
     }
 
     private void connect() {
@@ -197,6 +226,7 @@ final class RedisLink implements AutoCloseable {
                 c.closeAsync();
                 return;
             }
+            c.setAutoFlushCommands(false); // see flushSoon
             connection = c; // from here on Lettuce reconnects by itself
             probeNow();
         });
