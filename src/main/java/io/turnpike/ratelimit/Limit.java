@@ -27,6 +27,8 @@ final class Limit {
     final Limit fallback;
     /** The {@code RateLimit-Policy} item: {@code 100;w=60}, with {@code ;burst=B} when burst is not the limit. */
     final String policy;
+    /** {@code RateLimit-Limit}'s value. */
+    final String limitText;
     /** The Redis key prefix of this limit. */
     final String redisPrefix;
     private final KeyPart[] parts;
@@ -39,6 +41,7 @@ final class Limit {
         long seconds = spec.period().toSeconds();
         this.policy = limit + ";w=" + seconds + (burst != limit ? ";burst=" + burst : "");
         this.redisPrefix = "tp:rl:" + id + ":";
+        this.limitText = Long.toString(limit);
         this.parts = spec.key().toArray(KeyPart[]::new);
     }
 

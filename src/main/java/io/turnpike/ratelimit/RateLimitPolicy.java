@@ -93,7 +93,7 @@ final class RateLimitPolicy implements Policy {
                     "rate limits cannot be checked while Redis is unreachable (cluster.onRedisDown: closed)");
         }
         HttpHeaders h = call.responseHeaders();
-        h.set(LIMIT, Long.toString(o.limit().spec.limit()));
+        h.set(LIMIT, o.limit().limitText);
         h.set(REMAINING, Long.toString(o.remaining()));
         h.set(RESET, Long.toString(seconds(o.resetNanos())));
         h.set(POLICY, policy);
