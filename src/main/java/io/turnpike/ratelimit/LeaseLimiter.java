@@ -172,7 +172,7 @@ final class LeaseLimiter implements Limiter {
         // The batch ahead of need, or what the calls waiting now need if more (they spend it at once).
         long want = Math.min(g.burst, Math.max(batch(lease, now), lease.waiting.get()));
         stats.redisCalls.increment();
-        link.run(LEASE, new String[] {lease.redisKey}, ExactLimiter.micros(g.interval), Long.toString(g.burst),
+        link.run(LEASE, new String[] {lease.redisKey}, lease.limit.redisInterval, lease.limit.redisBurst,
                 Long.toString(want)).whenComplete((r, e) -> {
                     if (e == null) granted(lease, r);
                     lease.waiting.set(0); // they decide again, and wait again if they must
@@ -206,7 +206,7 @@ final class LeaseLimiter implements Limiter {
         long n = lease.tokens.getAndSet(0);
         if (n <= 0 || !link.up()) return;
         stats.redisCalls.increment();
-        link.run(REFUND, new String[] {lease.redisKey}, ExactLimiter.micros(lease.limit.gcra.interval), Long.toString(n));
+        link.run(REFUND, new String[] {lease.redisKey}, lease.limit.redisInterval, Long.toString(n));
     }
 
     @Override

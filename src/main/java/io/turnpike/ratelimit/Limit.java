@@ -29,6 +29,9 @@ final class Limit {
     final String policy;
     /** {@code RateLimit-Limit}'s value. */
     final String limitText;
+    /** The emission interval in microseconds and the burst, as the Redis scripts read them. */
+    final String redisInterval;
+    final String redisBurst;
     /** The Redis key prefix of this limit. */
     final String redisPrefix;
     private final KeyPart[] parts;
@@ -42,6 +45,8 @@ final class Limit {
         this.policy = limit + ";w=" + seconds + (burst != limit ? ";burst=" + burst : "");
         this.redisPrefix = "tp:rl:" + id + ":";
         this.limitText = Long.toString(limit);
+        this.redisInterval = ExactLimiter.micros(gcra.interval);
+        this.redisBurst = Long.toString(gcra.burst);
         this.parts = spec.key().toArray(KeyPart[]::new);
     }
 

@@ -121,6 +121,41 @@ class RedisRateLimitTest {
     }
 
     @Test
+    void concurrentCallsDecidedTogetherInExactModeLetExactlyTheLimitThrough() throws Exception {
+        String cluster = "{ redis: \"" + redis.uri() + "\", rateLimitMode: exact }";
+        Gateway a = gateway(config(cluster, "40/min"));
+        Gateway b = gateway(config(cluster, "40/min"));
+        awaitShared(a);
+        awaitShared(b);
+        java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> other = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            Gateway g = t % 2 == 0 ? a : b;
+            Thread th = new Thread(() -> {
+                try (RawHttp c = new RawHttp(g.port())) {
+                    for (int i = 0; i < 10; i++) {
+                        c.send("GET /s/together HTTP/1.1\r\nHost: x\r\n\r\n");
+                        int status = c.read().status();
+                        if (status == 200) passed.incrementAndGet();
+                        else if (status != 429) other.add("status " + status);
+                    }
+                } catch (Exception e) {
+                    other.add(e.toString());
+                }
+            });
+            th.start();
+            clients.add(th);
+        }
+        for (Thread th : clients) th.join();
+        assertThat(other).isEmpty();
+        assertThat(passed.get()).isEqualTo(40); // 160 calls, many decided in the same script run
+        System.out.println("exact mode: 160 calls, script runs: " + observers.stream()
+                .map(o -> o.scrape().lines().filter(l -> l.startsWith("turnpike_ratelimit_redis_calls_total"))
+                        .findFirst().orElse("?")).toList());
+    }
+
+    @Test
     void twoGatewaysShareOneBudgetInLeaseMode() throws Exception {
         String cluster = "{ redis: \"" + redis.uri() + "\", rateLimitMode: lease, expectedNodes: 2 }";
         Gateway a = gateway(config(cluster, "12/min"));
