@@ -168,4 +168,4 @@ for t in "${order[@]}"; do
     "$(awk -v a="$cm" -v b="${cpu[open]}" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }')"
 done
 echo "CPU us/request: the gateway process's user+system time during the run / requests answered."
-echo "Redis' own CPU (exact mode: one script per call) is not in it; Redis runs on CPU 0."
+echo "Redis' own CPU (exact mode: scripts per call or batch) is not in it; Redis runs on CPU 0."

@@ -154,7 +154,7 @@ public final class RateLimiting implements AutoCloseable {
                 .description("Rate-limit decisions made on per-node limits because Redis was unreachable")
                 .register(registry);
         FunctionCounter.builder("turnpike.ratelimit.redis.calls", stats.redisCalls, a -> a.sum())
-                .description("Rate-limit scripts run in Redis (one per call in exact mode, one per lease in lease mode)")
+                .description("Rate-limit scripts run in Redis (one per batch of calls in exact mode, one per lease in lease mode)")
                 .register(registry);
         FunctionCounter.builder("turnpike.ratelimit.redis.outages", stats.redisDowns, a -> a.sum())
                 .description("Times Redis became unreachable").register(registry);
