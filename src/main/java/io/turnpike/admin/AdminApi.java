@@ -154,12 +154,15 @@ final class AdminApi {
     private Answer ready() {
         boolean config = sources.current() != null;
         boolean listening = gateway.listening();
+        io.turnpike.ratelimit.RateLimiting.Status limits = gateway.snapshot().rateLimiting().status();
+        boolean ready = config && listening && limits.ready();
         ObjectNode body = Answer.JSON.createObjectNode();
-        body.put("status", config && listening ? "ready" : "not ready");
+        body.put("status", ready ? "ready" : "not ready");
         ObjectNode checks = body.putObject("checks");
         checks.put("config", config ? "loaded" : "missing");
         checks.put("trafficListener", listening ? "bound" : "not bound");
-        return Answer.json(config && listening ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        checks.put("rateLimits", limits.detail());
+        return Answer.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 
     private Answer config(QueryStringDecoder uri) {

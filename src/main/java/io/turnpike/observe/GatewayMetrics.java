@@ -153,6 +153,7 @@ public final class GatewayMetrics implements AutoCloseable {
         for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service() == null ? AGGREGATE : r.service());
         nodes(snapshot);
         circuits.follow(snapshot);
+        snapshot.rateLimiting().bindTo(registry);
     }
 
     private void nodes(Snapshot snapshot) {

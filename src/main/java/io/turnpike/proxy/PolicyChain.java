@@ -36,6 +36,8 @@ final class PolicyChain {
                     parts.consumers(), parts.jwt()));
             if (route.acl() != null) chain.add(new AclPolicy(route.acl()));
         }
+        Policy rateLimit = parts.rateLimiting().policy(route, parts.config());
+        if (rateLimit != null) chain.add(rateLimit);
         if (!parts.config().clients().isEmpty()) {
             chain.add(new ProfilePolicy(ClientProfiles.compile(parts.config().clients()))); // may use the consumer
         }

@@ -57,7 +57,8 @@ public final class Gateway implements AutoCloseable {
         this.workers = transport.group(loops, "turnpike-io");
         this.config = config;
         discovery.configure(config);
-        this.context = new ProxyContext(Snapshot.compile(discovery.withDiscovered(config), null));
+        this.context = new ProxyContext(Snapshot.compile(discovery.withDiscovered(config), null,
+                transport.name().equals("epoll") ? workers : null));
         this.context.pools(new UpstreamPools(workers, transport.channel(), ProxyPipelines.upstream()));
         this.context.observer(observer);
         observer.onSnapshot(context.snapshot());
@@ -188,6 +189,7 @@ public final class Gateway implements AutoCloseable {
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         context.pools().closeIdle();
+        context.snapshot().rateLimiting().close(); // its Redis connection may live on a worker loop
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         log.info("turnpike stopped");
