@@ -624,6 +624,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
 
     private void writeBody(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        // A node answers after the whole body: time spent still sending it is not the node being idle.
+        if (content.content().isReadable()) lastUpstreamRead = System.nanoTime();
         bodyWritten |= content.content().isReadable();
         upstream.write(content, upstream.voidPromise());
         if (last) {
