@@ -11,6 +11,7 @@ import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigSources.Section;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.metering.Metering;
 import io.turnpike.proxy.Snapshot;
 import io.turnpike.server.Gateway;
 import io.turnpike.upstream.Node;
@@ -37,7 +38,11 @@ final class AdminApi {
             + "section, so there is nothing to list or change";
 
     /** One request as the API needs it. */
-    record Request(HttpMethod method, String uri, String authorization, String body) {}
+    record Request(HttpMethod method, String uri, String authorization, String body, String accept) {
+        Request(HttpMethod method, String uri, String authorization, String body) {
+            this(method, uri, authorization, body, null);
+        }
+    }
 
     private final ConfigSources sources;
     private final Gateway gateway;
@@ -46,8 +51,13 @@ final class AdminApi {
     private final String openApi;
     private final CircuitApi circuits;
     private final RegistrationApi registrations;
+    private final UsageApi usage;
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
+        this(sources, gateway, metrics, token, null);
+    }
+
+    AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token, Metering metering) {
         this.sources = sources;
         this.gateway = gateway;
         this.metrics = metrics;
@@ -55,6 +65,7 @@ final class AdminApi {
         this.openApi = resource("openapi.json");
         this.circuits = new CircuitApi(gateway);
         this.registrations = new RegistrationApi(gateway);
+        this.usage = new UsageApi(metering);
     }
 
     Answer handle(Request r) {
@@ -111,6 +122,10 @@ final class AdminApi {
         if (section == Section.SERVICES && n == 5 && seg.get(2).equals("nodes") && seg.get(4).equals("circuit")) {
             return on(r, Map.of(HttpMethod.GET, () -> circuits.get(seg.get(1), seg.get(3)),
                     HttpMethod.PUT, () -> circuits.put(seg.get(1), seg.get(3), r.body())));
+        }
+        if (n == 1 && first.equals("usage")) return on(r, Map.of(HttpMethod.GET, () -> usage.usage(uri)));
+        if (n == 2 && first.equals("invoices")) {
+            return on(r, Map.of(HttpMethod.GET, () -> usage.invoice(seg.get(1), uri, r.accept())));
         }
         if ((first.equals("consumers") || first.equals("plans")) && n <= 2) {
             String what = first.equals("consumers") ? "Consumers" : "Plans";

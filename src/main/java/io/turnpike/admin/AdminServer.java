@@ -12,6 +12,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.turnpike.config.AdminSettings;
 import io.turnpike.config.ConfigSources;
+import io.turnpike.metering.Metering;
 import io.turnpike.server.Gateway;
 import io.turnpike.server.Transport;
 import java.net.InetSocketAddress;
@@ -46,10 +47,16 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(ConfigSources sources, Gateway gateway, Supplier<String> metrics)
             throws InterruptedException {
+        return start(sources, gateway, metrics, null);
+    }
+
+    /** As above, with {@code /admin/usage} and {@code /admin/invoices} answered from {@code metering}. */
+    public static AdminServer start(ConfigSources sources, Gateway gateway, Supplier<String> metrics,
+                                    Metering metering) throws InterruptedException {
         AdminSettings settings = sources.current().admin();
         if (!settings.enabled()) throw new IllegalStateException("the admin listener is off (admin.listen: off)");
         BearerToken token = new BearerToken(settings.token());
-        AdminApi api = new AdminApi(sources, gateway, metrics, token);
+        AdminApi api = new AdminApi(sources, gateway, metrics, token, metering);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.group(1, "turnpike-admin");
         try {

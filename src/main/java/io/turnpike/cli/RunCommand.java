@@ -6,6 +6,7 @@ import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigWatcher;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.ObserveSettings;
+import io.turnpike.metering.Metering;
 import io.turnpike.observe.AccessLogSettings;
 import io.turnpike.observe.Observability;
 import io.turnpike.observe.trace.SpanExport;
@@ -71,9 +72,20 @@ final class RunCommand implements Callable<Integer> {
             if (spans != null) spans.close();
             observability.close();
         };
-        Gateway gateway = start(sources.current(),
-                spans == null ? observability : ExchangeObserver.both(observability, spans), spans != null);
+        Metering metering;
+        try {
+            metering = Metering.open(sources.current());
+        } catch (Exception e) {
+            log.error("cannot open the usage ledger: {}", e.toString());
+            closeQuietly(observers);
+            closeQuietly(afterDrain);
+            return 1;
+        }
+        Gateway gateway = start(sources.current(), ExchangeObserver.both(
+                spans == null ? observability : ExchangeObserver.both(observability, spans), metering.observer()),
+                spans != null, metering);
         if (gateway == null) {
+            closeQuietly(metering);
             closeQuietly(observers);
             closeQuietly(afterDrain);
             return 1;
@@ -81,13 +93,14 @@ final class RunCommand implements Callable<Integer> {
         sources.applyTo(gateway::apply);
         AdminServer admin;
         try {
-            admin = startAdmin(sources, gateway, observability::scrape);
+            admin = startAdmin(sources, gateway, observability::scrape, metering);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             AdminSettings a = sources.current().admin();
             log.error("cannot start the admin API on {}:{}: {} (admin.listen: off disables it)", a.host(), a.port(), e.toString());
             gateway.shutdown(Duration.ZERO);
+            closeQuietly(metering);
             closeQuietly(observers);
             closeQuietly(afterDrain);
             return 1;
@@ -99,6 +112,7 @@ final class RunCommand implements Callable<Integer> {
         ShutdownSequence shutdown = new ShutdownSequence()
                 .then("config watcher", () -> { if (watcher != null) watcher.close(); })
                 .then("gateway", () -> drain(gateway, sources.current()))
+                .then("usage ledger", metering::close) // after the drain: every call has been metered
                 .then("access log and spans", observers::close)
                 .then("admin API", () -> { if (admin != null) admin.close(); })
                 .then("backends", afterDrain::close)
@@ -113,13 +127,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Null when the config turns the admin listener off. */
-    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics)
-            throws Exception {
+    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics,
+                                          Metering metering) throws Exception {
         if (!sources.current().admin().enabled()) {
             log.info("admin API off (admin.listen: off)");
             return null;
         }
-        return AdminServer.start(sources, gateway, metrics);
+        return AdminServer.start(sources, gateway, metrics, metering);
     }
 
     private static AccessLogSettings accessLog(ObserveSettings.AccessLog a) {
@@ -130,10 +144,16 @@ final class RunCommand implements Callable<Integer> {
     /** Starts and announces a gateway; null (after logging why) when it cannot listen. */
     static Gateway start(GatewayConfig config, ExchangeObserver observer, boolean recordAttempts)
             throws InterruptedException {
+        return start(config, observer, recordAttempts, null);
+    }
+
+    /** As above, with quotas enforced from {@code metering} (null: none). */
+    static Gateway start(GatewayConfig config, ExchangeObserver observer, boolean recordAttempts, Metering metering)
+            throws InterruptedException {
         String host = config.server().host();
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, observer);
+            gateway = Gateway.start(config, observer, metering == null ? null : metering.quotas());
             gateway.observe(observer, recordAttempts);
         } catch (InterruptedException e) {
             throw e;

@@ -30,6 +30,8 @@ final class PolicyChain {
                     parts.consumers(), parts.jwt()));
             if (route.acl() != null) chain.add(new AclPolicy(route.acl()));
         }
+        Policy quota = parts.quotas() == null ? null : parts.quotas().policy(route, parts.config());
+        if (quota != null) chain.add(quota);
         return chain.toArray(Policy[]::new);
     }
 }

@@ -5,6 +5,7 @@ import io.turnpike.auth.JwtVerifier;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.metering.Quotas;
 import io.turnpike.route.Router;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
@@ -25,9 +26,13 @@ public final class Snapshot {
     private final Map<String, Service> services;
     private final Consumers consumers;
     private final JwtVerifier jwt;
+    private final Quotas quotas;
 
-    /** What a route's policy chain is built from: the config and the parts compiled from it. */
-    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt) {}
+    /**
+     * What a route's policy chain is built from: the config and the parts compiled from it, and
+     * state that outlives snapshots ({@code quotas}: null when the gateway meters nothing).
+     */
+    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, Quotas quotas) {}
 
     private Snapshot(Parts parts, Router<ProxyRoute> router, Map<String, Service> services) {
         this.config = parts.config();
@@ -35,16 +40,23 @@ public final class Snapshot {
         this.services = services;
         this.consumers = parts.consumers();
         this.jwt = parts.jwt();
+        this.quotas = parts.quotas();
     }
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
     public static Snapshot compile(GatewayConfig config, Snapshot previous) {
+        return compile(config, previous, previous == null ? null : previous.quotas);
+    }
+
+    /** Compiles a config whose routes refuse consumers over quota by {@code quotas} (null: none). */
+    public static Snapshot compile(GatewayConfig config, Snapshot previous, Quotas quotas) {
         Map<String, Service> services = new LinkedHashMap<>();
         for (ServiceSpec spec : config.services().values()) {
             Service old = previous == null ? null : previous.services.get(spec.id());
             services.put(spec.id(), Service.build(spec, old));
         }
-        Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()));
+        Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
+                quotas);
         List<Router.Entry<ProxyRoute>> entries = new ArrayList<>();
         for (RouteSpec rs : config.routes()) {
             ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()), PolicyChain.build(rs, parts));
