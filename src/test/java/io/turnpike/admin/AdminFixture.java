@@ -1,6 +1,7 @@
 package io.turnpike.admin;
 
 import io.turnpike.config.ConfigSources;
+import io.turnpike.metering.Metering;
 import io.turnpike.server.Gateway;
 import java.io.IOException;
 import java.net.URI;
@@ -20,8 +21,10 @@ final class AdminFixture implements AutoCloseable {
     final ConfigSources sources;
     final Gateway gateway;
     final AdminServer admin;
+    final Metering metering;
 
-    private AdminFixture(Path file, ConfigSources sources, Gateway gateway, AdminServer admin) {
+    private AdminFixture(Path file, ConfigSources sources, Gateway gateway, AdminServer admin, Metering metering) {
+        this.metering = metering;
         this.file = file;
         this.sources = sources;
         this.gateway = gateway;
@@ -49,12 +52,15 @@ final class AdminFixture implements AutoCloseable {
         Files.writeString(file, yaml);
         ConfigSources.Opened opened = ConfigSources.open(file, Files.readAllBytes(file), Map.of("ADMIN_TOKEN", TOKEN)::get);
         if (!opened.ok()) throw new AssertionError("config refused: " + opened.problems());
-        Gateway gateway = Gateway.start(opened.sources().current());
+        Metering metering = Metering.open(opened.sources().current());
+        Gateway gateway = Gateway.start(opened.sources().current(), metering.observer(), metering.quotas());
         opened.sources().applyTo(gateway::apply);
         try {
-            return new AdminFixture(file, opened.sources(), gateway, AdminServer.start(opened.sources(), gateway, () -> "up 1\n"));
+            return new AdminFixture(file, opened.sources(), gateway,
+                    AdminServer.start(opened.sources(), gateway, () -> "up 1\n", metering), metering);
         } catch (Exception e) {
             gateway.close();
+            metering.close();
             throw e;
         }
     }
@@ -80,5 +86,6 @@ final class AdminFixture implements AutoCloseable {
     public void close() {
         admin.close();
         gateway.close();
+        metering.close();
     }
 }
