@@ -3,15 +3,23 @@ package io.turnpike.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.turnpike.config.GatewayConfig;
+import io.turnpike.testing.NoLeaks;
+import io.turnpike.testing.TestBackend;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Both ledgers add batches once, whatever the retries, and sum what was added. */
+@ExtendWith(NoLeaks.class)
 class LedgerTest {
     static PostgresServer pg;
 
@@ -65,6 +73,32 @@ class LedgerTest {
         assumeFalse(PostgresServer.skipped(), "PostgreSQL tests skipped (-Dturnpike.postgres=skip)");
         try (JdbcLedger ledger = JdbcLedger.postgresql(pg.url())) {
             retriedBatchesCountOnce(ledger);
+        }
+    }
+
+    @Test
+    void aGatewayMetersIntoPostgresqlAndARestartContinuesTheCount(@TempDir Path dir) throws Exception {
+        assumeFalse(PostgresServer.skipped(), "PostgreSQL tests skipped (-Dturnpike.postgres=skip)");
+        try (TestBackend backend = new TestBackend("b")) {
+            GatewayConfig config = MeteredGateway.parse(MeteredGateway.yaml(dir.resolve("data"), backend.url(),
+                    "plans: { small: { quota: 5/day } }", Map.of("beta", "small"), """
+                      - { id: a, match: { path: "/a/**" }, rewrite: { stripPrefix: /a }, service: svc, auth: [apiKey] }
+                    """).replace("storage: {", "storage: { ledger: \"" + pg.url() + "\","));
+            assertThat(config.storage().ledger()).startsWith("postgresql://");
+            for (int run = 0; run < 2; run++) {
+                try (MeteredGateway gw = MeteredGateway.start(config, Clock.systemUTC(), Duration.ofMillis(100))) {
+                    for (int i = 0; i < 7; i++) assertThat(gw.get("/a/echo", "acme").status()).isEqualTo(200);
+                    for (int i = 0; i < 3; i++) gw.get("/a/echo", "beta");
+                }
+            }
+            try (Metering m = Metering.open(config, Clock.systemUTC(), Duration.ofSeconds(1))) {
+                Instant now = Instant.now();
+                Usage u = m.usage(null, null, now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(1))).get();
+                assertThat(u.lines()).extracting(Usage.Line::consumer, Usage.Line::calls)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("acme", 14L),
+                                org.assertj.core.groups.Tuple.tuple("beta", 5L)); // 3, then 2 before the quota of 5
+                assertThat(m.quota("beta").orElseThrow().used()).isEqualTo(5);
+            }
         }
     }
 }
