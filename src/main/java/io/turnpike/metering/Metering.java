@@ -30,8 +30,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Metering implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Metering.class);
-    /** How often metered calls are written to the ledger: what a {@code kill -9} can lose at most. */
-    public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * How often metered calls are written to the ledger. A {@code kill -9} loses the calls that
+     * ended since the last batch committed: under half a second, so within the promised second.
+     */
+    public static final Duration FLUSH_INTERVAL = Duration.ofMillis(500);
+    /** What the documentation promises a {@code kill -9} loses at most: the calls of the last second. */
+    public static final Duration LOSS_BOUND = Duration.ofSeconds(1);
 
     private final Clock clock;
     private final Quotas quotas;
