@@ -13,7 +13,26 @@ import java.time.ZoneOffset;
  * @param end   exclusive, epoch millis: when the quota resets
  */
 public record QuotaPeriod(long start, long end) {
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    /** The last month computed: asked for on every metered call, it changes once a month. */
+    private record Cached(int resetDay, QuotaPeriod period) {}
+
+    private static volatile Cached lastMonth = new Cached(0, new QuotaPeriod(0, 0));
+
     public static QuotaPeriod of(PlanSpec.Period period, int resetDay, long epochMillis) {
+        if (period == PlanSpec.Period.DAY) {
+            long start = Math.floorDiv(epochMillis, DAY_MILLIS) * DAY_MILLIS; // UTC days have no leap seconds here
+            return new QuotaPeriod(start, start + DAY_MILLIS);
+        }
+        Cached c = lastMonth;
+        if (c.resetDay == resetDay && c.period.contains(epochMillis)) return c.period;
+        QuotaPeriod p = compute(period, resetDay, epochMillis);
+        lastMonth = new Cached(resetDay, p);
+        return p;
+    }
+
+    private static QuotaPeriod compute(PlanSpec.Period period, int resetDay, long epochMillis) {
         LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
         LocalDate first;
         LocalDate next;
