@@ -8,8 +8,10 @@ import io.turnpike.proxy.ExchangeObserver;
 import io.turnpike.proxy.ExchangeView;
 import io.turnpike.proxy.Snapshot;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,16 +26,19 @@ public final class Meter implements ExchangeObserver {
     record Call(String consumer, String route, int statusClass, long minute, long units, long overageUnits) {}
 
     /** What the current snapshot says about costs and plans, looked up per call. */
-    private record Tables(GatewayConfig config, Map<String, Long> routeCost, Map<String, PlanSpec> plans) {
+    private record Tables(GatewayConfig config, Map<String, Long> routeCost, Map<String, PlanSpec> plans,
+                          Set<String> consumers) {
         static Tables of(GatewayConfig config) {
             Map<String, Long> cost = new HashMap<>();
             for (RouteSpec r : config.routes()) cost.put(r.id(), Math.max(0, r.cost()));
             Map<String, PlanSpec> plans = new HashMap<>();
+            Set<String> consumers = new HashSet<>();
             for (ConsumerSpec c : config.consumers()) {
+                consumers.add(c.id());
                 PlanSpec p = c.plan() == null ? null : config.plans().get(c.plan());
                 if (p != null) plans.put(c.id(), p);
             }
-            return new Tables(config, Map.copyOf(cost), Map.copyOf(plans));
+            return new Tables(config, Map.copyOf(cost), Map.copyOf(plans), Set.copyOf(consumers));
         }
     }
 
@@ -80,6 +85,16 @@ public final class Meter implements ExchangeObserver {
     /** The config of the snapshot serving now. */
     GatewayConfig config() {
         return tables.config;
+    }
+
+    /** A consumer's plan in the running config; null when it has none or is unknown. */
+    PlanSpec plan(String consumer) {
+        return tables.plans.get(consumer);
+    }
+
+    /** Whether the running config has this consumer. */
+    boolean knows(String consumer) {
+        return tables.consumers.contains(consumer);
     }
 
     /** Calls billed since start (metered, not necessarily flushed yet). */

@@ -103,16 +103,12 @@ public final class Metering implements AutoCloseable {
     }
 
     private PlanSpec plan(String consumer) {
-        GatewayConfig config = meter.config();
-        for (ConsumerSpec c : config.consumers()) {
-            if (c.id().equals(consumer)) return c.plan() == null ? null : config.plans().get(c.plan());
-        }
-        return null;
+        return meter.plan(consumer);
     }
 
     /** Whether the running config knows this consumer. */
     public boolean knows(String consumer) {
-        return meter.config().consumers().stream().anyMatch(c -> c.id().equals(consumer));
+        return meter.knows(consumer);
     }
 
     /** The consumers whose plan has a quota, in config order. */
