@@ -11,6 +11,7 @@ import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigSources.Section;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.metering.Metering;
 import io.turnpike.proxy.Snapshot;
 import io.turnpike.server.Gateway;
 import io.turnpike.upstream.Node;
@@ -37,7 +38,11 @@ final class AdminApi {
             + "section, so there is nothing to list or change";
 
     /** One request as the API needs it. */
-    record Request(HttpMethod method, String uri, String authorization, String body) {}
+    record Request(HttpMethod method, String uri, String authorization, String body, String accept) {
+        Request(HttpMethod method, String uri, String authorization, String body) {
+            this(method, uri, authorization, body, null);
+        }
+    }
 
     private final ConfigSources sources;
     private final Gateway gateway;
@@ -48,12 +53,15 @@ final class AdminApi {
     private final RegistrationApi registrations;
     private final InsightsApi insights;
     private final Dashboard dashboard = new Dashboard();
+    private final UsageApi usage;
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
-        this(sources, gateway, metrics, token, Insights.NONE);
+        this(sources, gateway, metrics, token, Insights.NONE, null);
     }
 
-    AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token, Insights insights) {
+    /** @param metering answers /admin/usage and /admin/invoices; null when the gateway meters nothing */
+    AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token, Insights insights,
+             Metering metering) {
         this.sources = sources;
         this.gateway = gateway;
         this.metrics = metrics;
@@ -62,6 +70,7 @@ final class AdminApi {
         this.circuits = new CircuitApi(gateway);
         this.registrations = new RegistrationApi(gateway);
         this.insights = new InsightsApi(insights);
+        this.usage = new UsageApi(metering);
     }
 
     Answer handle(Request r) {
@@ -128,6 +137,10 @@ final class AdminApi {
         if (first.equals("alerts") && n == 1) return on(r, Map.of(HttpMethod.GET, insights::alerts));
         if (first.equals("alerts") && n == 3 && seg.get(2).equals("silence")) {
             return on(r, Map.of(HttpMethod.POST, () -> insights.silence(seg.get(1), r.body())));
+        }
+        if (n == 1 && first.equals("usage")) return on(r, Map.of(HttpMethod.GET, () -> usage.usage(uri)));
+        if (n == 2 && first.equals("invoices")) {
+            return on(r, Map.of(HttpMethod.GET, () -> usage.invoice(seg.get(1), uri, r.accept())));
         }
         if (first.equals("plans") && n <= 2) {
             String what = "Plans";

@@ -38,6 +38,8 @@ final class PolicyChain {
         }
         Policy rateLimit = parts.rateLimiting().policy(route, parts.config());
         if (rateLimit != null) chain.add(rateLimit);
+        Policy quota = parts.quotas() == null ? null : parts.quotas().policy(route, parts.config());
+        if (quota != null) chain.add(quota);
         if (!parts.config().clients().isEmpty()) {
             chain.add(new ProfilePolicy(ClientProfiles.compile(parts.config().clients()))); // may use the consumer
         }

@@ -6,6 +6,7 @@ import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.ratelimit.RateLimiting;
+import io.turnpike.metering.Quotas;
 import io.turnpike.route.Router;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
@@ -27,12 +28,14 @@ public final class Snapshot {
     private final Consumers consumers;
     private final JwtVerifier jwt;
     private final RateLimiting rateLimiting;
+    private final Quotas quotas;
 
     /**
-     * What a route's policy chain is built from: the config and the parts compiled from it.
-     * {@code rateLimiting} outlives the snapshot (counts survive reloads).
+     * What a route's policy chain is built from: the config and the parts compiled from it, and
+     * state that outlives snapshots: {@code rateLimiting} (counts survive reloads) and
+     * {@code quotas} (null when the gateway meters nothing).
      */
-    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, RateLimiting rateLimiting) {}
+    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, RateLimiting rateLimiting, Quotas quotas) {}
 
     private Snapshot(Parts parts, Router<ProxyRoute> router, Map<String, Service> services) {
         this.config = parts.config();
@@ -41,15 +44,20 @@ public final class Snapshot {
         this.consumers = parts.consumers();
         this.jwt = parts.jwt();
         this.rateLimiting = parts.rateLimiting();
+        this.quotas = parts.quotas();
     }
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
     public static Snapshot compile(GatewayConfig config, Snapshot previous) {
-        return compile(config, previous, null);
+        return compile(config, previous, null, previous == null ? null : previous.quotas);
     }
 
-    /** @param loops a first snapshot's gateway event loops (epoll), which Redis I/O may share; else null */
-    public static Snapshot compile(GatewayConfig config, Snapshot previous, io.netty.channel.EventLoopGroup loops) {
+    /**
+     * @param loops  a first snapshot's gateway event loops (epoll), which Redis I/O may share; else null
+     * @param quotas refuses consumers over quota (null: none)
+     */
+    public static Snapshot compile(GatewayConfig config, Snapshot previous, io.netty.channel.EventLoopGroup loops,
+                                   Quotas quotas) {
         Map<String, Service> services = new LinkedHashMap<>();
         for (ServiceSpec spec : config.services().values()) {
             Service old = previous == null ? null : previous.services.get(spec.id());
@@ -58,7 +66,7 @@ public final class Snapshot {
         RateLimiting rateLimiting = previous == null ? RateLimiting.start(config, loops) : previous.rateLimiting;
         if (previous != null) rateLimiting.configure(config);
         Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
-                rateLimiting);
+                rateLimiting, quotas);
         List<Router.Entry<ProxyRoute>> entries = new ArrayList<>();
         for (RouteSpec rs : config.routes()) {
             ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()), PolicyChain.build(rs, parts));

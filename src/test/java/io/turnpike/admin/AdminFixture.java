@@ -5,7 +5,8 @@ import io.turnpike.observe.alert.AlertEngine;
 import io.turnpike.observe.alert.Notifier;
 import io.turnpike.observe.alert.Signals;
 import io.turnpike.observe.analytics.Analytics;
-import io.turnpike.observe.analytics.UsageSource;
+import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.metering.Metering;
 import io.turnpike.server.Gateway;
 import java.io.IOException;
 import java.net.URI;
@@ -28,9 +29,11 @@ final class AdminFixture implements AutoCloseable {
     final Analytics analytics;
     final AlertEngine alerts;
     private final Notifier notifier;
+    final Metering metering;
 
     private AdminFixture(Path file, ConfigSources sources, Gateway gateway, AdminServer admin, Analytics analytics,
-                         AlertEngine alerts, Notifier notifier) {
+                         AlertEngine alerts, Notifier notifier, Metering metering) {
+        this.metering = metering;
         this.file = file;
         this.sources = sources;
         this.gateway = gateway;
@@ -63,19 +66,23 @@ final class AdminFixture implements AutoCloseable {
         if (!opened.ok()) throw new AssertionError("config refused: " + opened.problems());
         ConfigSources sources = opened.sources();
         Analytics analytics = new Analytics(System::currentTimeMillis, 100, 1 << 16, null).start();
-        Gateway gateway = Gateway.start(sources.current(), analytics);
+        Metering metering = Metering.open(sources.current());
+        Gateway gateway = Gateway.start(sources.current(), ExchangeObserver.both(analytics, metering.observer()),
+                metering.quotas());
         sources.applyTo(gateway::apply);
         Notifier notifier = new Notifier();
         AlertEngine alerts = new AlertEngine(() -> sources.current().alerts(),
-                new Signals(analytics, gateway::snapshot, UsageSource.NONE, () -> false), notifier,
+                new Signals(analytics, gateway::snapshot, metering.usageSource(), () -> false), notifier,
                 System::currentTimeMillis, () -> null).start();
         try {
             return new AdminFixture(file, sources, gateway, AdminServer.start(sources, gateway, () -> "up 1\n",
-                    new Insights(analytics, alerts, UsageSource.NONE)), analytics, alerts, notifier);
+                    new Insights(analytics, alerts, metering.usageSource()), metering), analytics, alerts, notifier,
+                    metering);
         } catch (Exception e) {
             gateway.close();
             analytics.close();
             notifier.close();
+            metering.close();
             throw e;
         }
     }
@@ -104,5 +111,6 @@ final class AdminFixture implements AutoCloseable {
         alerts.close();
         notifier.close();
         analytics.close();
+        metering.close();
     }
 }

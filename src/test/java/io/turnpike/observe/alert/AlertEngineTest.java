@@ -289,11 +289,11 @@ class AlertEngineTest {
         assertThat(slack.get("text").asText()).contains("<http://127.0.0.1:9080/#alerts|dashboard>");
         assertThat(receiver.chat.poll(5, java.util.concurrent.TimeUnit.SECONDS).get("text").asText())
                 .startsWith(":white_check_mark: *RESOLVED* all-down");
-        usage.add(new UsageSource.ConsumerUsage("acme", "pro", 800, 1000, 0.16, "USD"));
+        usage.add(new UsageSource.ConsumerUsage("acme", "pro", 800, 1000, new java.math.BigDecimal("0.16"), "USD"));
         tick(1);
         assertThat(receiver.more(100)).isEmpty();
         JsonNode q = firesAndResolvesOnce("quota", () -> {
-            usage.set(0, new UsageSource.ConsumerUsage("acme", "pro", 950, 1000, 0.19, "USD"));
+            usage.set(0, new UsageSource.ConsumerUsage("acme", "pro", 950, 1000, new java.math.BigDecimal("0.19"), "USD"));
             tick(1);
         }, () -> {
             usage.clear();
