@@ -19,6 +19,10 @@ public final class Quotas {
     private final Clock clock;
     private final ConcurrentHashMap<String, QuotaCounter> counters = new ConcurrentHashMap<>();
 
+    private record Limited(GatewayConfig config, Map<String, PlanSpec> plans) {}
+
+    private volatile Limited limited = new Limited(null, Map.of());
+
     public Quotas(Clock clock) {
         this.clock = clock;
     }
@@ -43,8 +47,9 @@ public final class Quotas {
      */
     public Policy policy(RouteSpec route, GatewayConfig config) {
         if (route.auth().isEmpty()) return null;
-        Map<String, PlanSpec> limited = limitedPlans(config);
-        return limited.isEmpty() ? null : new QuotaPolicy(this, limited, Math.max(0, route.cost()));
+        Limited l = limited; // computed once per snapshot, not once per route
+        if (l.config != config) limited = l = new Limited(config, limitedPlans(config));
+        return l.plans.isEmpty() ? null : new QuotaPolicy(this, l.plans, Math.max(0, route.cost()));
     }
 
     /** Consumers whose plan has a quota, with that plan. */
