@@ -4,10 +4,10 @@
 # backend, measured in the same run and reported as throughput relative to the open route.
 # Method and targets: docs/BENCHMARKS.md ("Authentication").
 #
-#   bench/auth.sh                         # 3 interleaved rounds of 10 s each, 30 s JVM warm-up
+#   bench/auth.sh                         # 4 interleaved rounds of 10 s each, 30 s JVM warm-up
 #   DURATION=30 REPEATS=5 bench/auth.sh
 #
-# Env: DURATION (s, default 10), CONNECTIONS (default 64), REPEATS (default 3), WARMUP (s, default
+# Env: DURATION (s, default 10), CONNECTIONS (default 64), REPEATS (default 4: each scenario leads one round), WARMUP (s, default
 # 30, spread over the scenarios), BASE_PORT (default 18180), KEEP=1 keeps the work dir.
 # Every request of a JWT scenario carries the same token, so after the first one the gateway's
 # verification cache answers: this measures auth with the cache, as most clients use it.
@@ -15,7 +15,7 @@ set -euo pipefail
 
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
-REPEATS="${REPEATS:-3}"
+REPEATS="${REPEATS:-4}"
 WARMUP="${WARMUP:-30}"
 BASE_PORT="${BASE_PORT:-18180}"
 
@@ -120,9 +120,12 @@ if (( per > 0 )); then
   done
 fi
 
-# --- measured rounds, interleaved so drift hits every scenario alike -----------------------------
+# --- measured rounds, interleaved so drift hits every scenario alike; each round starts one
+# scenario later, so none is always the one measured right after a pause -----------------------
+n=${#order[@]}
 for ((r = 1; r <= REPEATS; r++)); do
-  for s in "${order[@]}"; do
+  for ((k = 0; k < n; k++)); do
+    s="${order[$(( (r - 1 + k) % n ))]}"
     out="$work/wrk-$s-$r.txt"
     wrk_run "$s" "$DURATION" "$out"
     read -r rps p50 _ p99 bad < <(wrk_summary "$out")
