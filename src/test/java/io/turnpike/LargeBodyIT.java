@@ -36,11 +36,17 @@ class LargeBodyIT {
                     services:
                       big:
                         nodes: [ "%s" ]
-                        timeouts: { connect: 1s, request: 120s, idle: 10s }
+                        timeouts: { connect: 1s, request: 120s, idle: 60s }
+                    clients:
+                      mobile: { when: { header: { X-Client: mobile } } }
                     routes:
                       - id: all
                         match: { path: "/**" }
                         service: big
+                        # Only mobile clients get a reshaped (held) body: everyone else still streams.
+                        transform:
+                          mobile: { response: { keep: [id] } }
+                          default: { response: { headers: { set: { X-Shaped: "no" } } } }
                     """.formatted(backend.url()));
             try (GatewayProcess gw = GatewayProcess.start(config, "-Xmx64m", "-Xms64m")) {
                 // upload: 1 GiB of a known pattern, fixed length, streamed from here

@@ -11,6 +11,7 @@ import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigSources.Section;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.metering.Metering;
 import io.turnpike.proxy.Snapshot;
 import io.turnpike.server.Gateway;
 import io.turnpike.upstream.Node;
@@ -37,7 +38,11 @@ final class AdminApi {
             + "section, so there is nothing to list or change";
 
     /** One request as the API needs it. */
-    record Request(HttpMethod method, String uri, String authorization, String body) {}
+    record Request(HttpMethod method, String uri, String authorization, String body, String accept) {
+        Request(HttpMethod method, String uri, String authorization, String body) {
+            this(method, uri, authorization, body, null);
+        }
+    }
 
     private final ConfigSources sources;
     private final Gateway gateway;
@@ -46,8 +51,17 @@ final class AdminApi {
     private final String openApi;
     private final CircuitApi circuits;
     private final RegistrationApi registrations;
+    private final InsightsApi insights;
+    private final Dashboard dashboard = new Dashboard();
+    private final UsageApi usage;
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
+        this(sources, gateway, metrics, token, Insights.NONE, null);
+    }
+
+    /** @param metering answers /admin/usage and /admin/invoices; null when the gateway meters nothing */
+    AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token, Insights insights,
+             Metering metering) {
         this.sources = sources;
         this.gateway = gateway;
         this.metrics = metrics;
@@ -55,6 +69,8 @@ final class AdminApi {
         this.openApi = resource("openapi.json");
         this.circuits = new CircuitApi(gateway);
         this.registrations = new RegistrationApi(gateway);
+        this.insights = new InsightsApi(insights);
+        this.usage = new UsageApi(metering);
     }
 
     Answer handle(Request r) {
@@ -66,6 +82,7 @@ final class AdminApi {
             case "/metrics" -> { return on(r, Map.of(HttpMethod.GET, () -> Answer.text(METRICS_TYPE, metrics.get()))); }
             default -> { }
         }
+        if (Dashboard.serves(path)) return on(r, Map.of(HttpMethod.GET, () -> dashboard.file(path)));
         if (!path.equals("/admin") && !path.startsWith("/admin/")) return notFound(path);
         // Authenticate before telling which paths exist.
         if (!token.admits(r.authorization())) {
@@ -113,6 +130,18 @@ final class AdminApi {
             return on(r, Map.of(HttpMethod.GET, () -> circuits.get(seg.get(1), seg.get(3)),
                     HttpMethod.PUT, () -> circuits.put(seg.get(1), seg.get(3), r.body())));
         }
+        if (first.equals("analytics") && n == 1) return on(r, Map.of(HttpMethod.GET, () -> insights.analytics(uri)));
+        if (first.equals("analytics") && n == 2 && seg.get(1).equals("consumers")) {
+            return on(r, Map.of(HttpMethod.GET, () -> insights.consumers(uri)));
+        }
+        if (first.equals("alerts") && n == 1) return on(r, Map.of(HttpMethod.GET, insights::alerts));
+        if (first.equals("alerts") && n == 3 && seg.get(2).equals("silence")) {
+            return on(r, Map.of(HttpMethod.POST, () -> insights.silence(seg.get(1), r.body())));
+        }
+        if (n == 1 && first.equals("usage")) return on(r, Map.of(HttpMethod.GET, () -> usage.usage(uri)));
+        if (n == 2 && first.equals("invoices")) {
+            return on(r, Map.of(HttpMethod.GET, () -> usage.invoice(seg.get(1), uri, r.accept())));
+        }
         if (first.equals("plans") && n <= 2) {
             String what = "Plans";
             return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-supported-yet", what + " are not supported yet",
@@ -138,12 +167,15 @@ final class AdminApi {
     private Answer ready() {
         boolean config = sources.current() != null;
         boolean listening = gateway.listening();
+        io.turnpike.ratelimit.RateLimiting.Status limits = gateway.snapshot().rateLimiting().status();
+        boolean ready = config && listening && limits.ready();
         ObjectNode body = Answer.JSON.createObjectNode();
-        body.put("status", config && listening ? "ready" : "not ready");
+        body.put("status", ready ? "ready" : "not ready");
         ObjectNode checks = body.putObject("checks");
         checks.put("config", config ? "loaded" : "missing");
         checks.put("trafficListener", listening ? "bound" : "not bound");
-        return Answer.json(config && listening ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        checks.put("rateLimits", limits.detail());
+        return Answer.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 
     private Answer config(QueryStringDecoder uri) {

@@ -37,7 +37,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             String body = req.content().toString(StandardCharsets.UTF_8);
             try {
                 answer = api.handle(new AdminApi.Request(req.method(), req.uri(),
-                        req.headers().get(HttpHeaderNames.AUTHORIZATION), body));
+                        req.headers().get(HttpHeaderNames.AUTHORIZATION), body, req.headers().get(HttpHeaderNames.ACCEPT)));
             } catch (RuntimeException e) {
                 // Never the request body or headers in the log: they may hold the token or secrets.
                 log.error("admin API: {} {} failed: {}", req.method(), new QueryStringDecoder(req.uri()).path(), e.toString());

@@ -12,6 +12,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.turnpike.config.AdminSettings;
 import io.turnpike.config.ConfigSources;
+import io.turnpike.metering.Metering;
 import io.turnpike.server.Gateway;
 import io.turnpike.server.Transport;
 import java.net.InetSocketAddress;
@@ -21,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin listener: {@code /health}, {@code /ready}, {@code /metrics} and the {@code /admin/*}
- * API, on its own port and its own single thread, so admin traffic never competes with the
+ * The admin listener: {@code /health}, {@code /ready}, {@code /metrics}, the {@code /admin/*}
+ * API and the dashboard at {@code /}, on its own port and its own single thread, so admin traffic never competes with the
  * gateway's event loops. Its address and token are read once at start.
  */
 public final class AdminServer implements AutoCloseable {
@@ -46,10 +47,20 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(ConfigSources sources, Gateway gateway, Supplier<String> metrics)
             throws InterruptedException {
+        return start(sources, gateway, metrics, Insights.NONE, null);
+    }
+
+    /**
+     * Like {@link #start(ConfigSources, Gateway, Supplier)}, with the analytics and alerts the
+     * dashboard, {@code /admin/analytics} and {@code /admin/alerts} read, and the metering that
+     * answers {@code /admin/usage} and {@code /admin/invoices} (null: none).
+     */
+    public static AdminServer start(ConfigSources sources, Gateway gateway, Supplier<String> metrics, Insights insights,
+                                    Metering metering) throws InterruptedException {
         AdminSettings settings = sources.current().admin();
         if (!settings.enabled()) throw new IllegalStateException("the admin listener is off (admin.listen: off)");
         BearerToken token = new BearerToken(settings.token());
-        AdminApi api = new AdminApi(sources, gateway, metrics, token);
+        AdminApi api = new AdminApi(sources, gateway, metrics, token, insights, metering);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.group(1, "turnpike-admin");
         try {

@@ -15,8 +15,9 @@ import java.util.Set;
 final class Redaction {
     static final String REDACTED = "***redacted***";
     private static final Set<String> SECRET_KEYS =
-            Set.of("token", "apikey", "apikeyhash", "password", "passwordhash", "secret", "clientsecret",
-                    // private and symmetric JWK members, should a key set in auth.jwt carry them
+            Set.of("token", "apikey", "apikeyhash", "password", "passwordhash", "secret", "clientsecret", "ledger",
+                    // storage.ledger may carry a database password in its URL; private and symmetric
+                    // JWK members, should a key set in auth.jwt carry them
                     "k", "d", "p", "q", "dp", "dq", "qi");
 
     private Redaction() {}

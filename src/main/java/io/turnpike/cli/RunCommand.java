@@ -6,6 +6,7 @@ import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigWatcher;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.ObserveSettings;
+import io.turnpike.metering.Metering;
 import io.turnpike.observe.AccessLogSettings;
 import io.turnpike.observe.Observability;
 import io.turnpike.observe.trace.SpanExport;
@@ -67,39 +68,60 @@ final class RunCommand implements Callable<Integer> {
             log.info("exporting spans to {} (sample ratio {})", observe.tracing().otlpEndpoint(),
                     observe.tracing().sampleRatio());
         }
+        Metering metering;
+        try {
+            metering = Metering.open(sources.current());
+        } catch (Exception e) {
+            log.error("cannot open the usage ledger: {}", e.toString());
+            if (spans != null) spans.close();
+            observability.close();
+            closeQuietly(afterDrain);
+            return 1;
+        }
+        InsightsSetup insights = new InsightsSetup(sources, metering.usageSource());
         AutoCloseable observers = () -> {
             if (spans != null) spans.close();
             observability.close();
+            insights.close();
         };
-        Gateway gateway = start(sources.current(),
-                spans == null ? observability : ExchangeObserver.both(observability, spans), spans != null);
+        ExchangeObserver observer = ExchangeObserver.both(ExchangeObserver.both(
+                spans == null ? observability : ExchangeObserver.both(observability, spans), insights.analytics()),
+                metering.observer());
+        Gateway gateway = start(sources.current(), observer, spans != null, metering);
         if (gateway == null) {
+            closeQuietly(metering);
             closeQuietly(observers);
             closeQuietly(afterDrain);
             return 1;
         }
         sources.applyTo(gateway::apply);
+        insights.attach(gateway);
         AdminServer admin;
         try {
-            admin = startAdmin(sources, gateway, observability::scrape);
+            admin = startAdmin(sources, gateway, observability::scrape, insights, metering);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             AdminSettings a = sources.current().admin();
             log.error("cannot start the admin API on {}:{}: {} (admin.listen: off disables it)", a.host(), a.port(), e.toString());
             gateway.shutdown(Duration.ZERO);
+            closeQuietly(metering);
             closeQuietly(observers);
             closeQuietly(afterDrain);
             return 1;
         }
-        Reloader reloader = new Reloader(sources, observability::recordReload);
+        Reloader reloader = new Reloader(sources, ok -> {
+            observability.recordReload(ok);
+            insights.reloadOutcome(ok);
+        });
         ConfigWatcher watcher = file == null ? null : ConfigWatcher.ofContent(file, reloader::onFile, reloader::onBad);
         // The watcher stops first so no reload lands while the gateway drains; the admin API
         // answers until the gateway is gone, so /ready can say it is draining.
         ShutdownSequence shutdown = new ShutdownSequence()
                 .then("config watcher", () -> { if (watcher != null) watcher.close(); })
                 .then("gateway", () -> drain(gateway, sources.current()))
-                .then("access log and spans", observers::close)
+                .then("usage ledger", metering::close) // after the drain: every call has been metered
+                .then("access log, spans, analytics and alerts", observers::close)
                 .then("admin API", () -> { if (admin != null) admin.close(); })
                 .then("backends", afterDrain::close)
                 .install();
@@ -113,13 +135,15 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Null when the config turns the admin listener off. */
-    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics)
-            throws Exception {
+    private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics,
+                                          InsightsSetup insights, Metering metering) throws Exception {
         if (!sources.current().admin().enabled()) {
             log.info("admin API off (admin.listen: off)");
             return null;
         }
-        return AdminServer.start(sources, gateway, metrics);
+        AdminServer admin = AdminServer.start(sources, gateway, metrics, insights.insights(), metering);
+        insights.dashboardAt(sources.current().admin(), admin.port());
+        return admin;
     }
 
     private static AccessLogSettings accessLog(ObserveSettings.AccessLog a) {
@@ -130,10 +154,16 @@ final class RunCommand implements Callable<Integer> {
     /** Starts and announces a gateway; null (after logging why) when it cannot listen. */
     static Gateway start(GatewayConfig config, ExchangeObserver observer, boolean recordAttempts)
             throws InterruptedException {
+        return start(config, observer, recordAttempts, null);
+    }
+
+    /** As above, with quotas enforced from {@code metering} (null: none). */
+    static Gateway start(GatewayConfig config, ExchangeObserver observer, boolean recordAttempts, Metering metering)
+            throws InterruptedException {
         String host = config.server().host();
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, observer);
+            gateway = Gateway.start(config, observer, metering == null ? null : metering.quotas());
             gateway.observe(observer, recordAttempts);
         } catch (InterruptedException e) {
             throw e;

@@ -17,10 +17,8 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final List<String> SECTIONS = List.of("server", "services", "routes", "admin", "storage", "observe",
-            "consumers", "auth", "plans", "cluster");
-    private static final Map<String, String> PLANNED = Map.of(
-            "clients", "\"clients\" is not supported yet",
-            "alerts", "\"alerts\" is not supported yet");
+            "consumers", "auth", "plans", "cluster", "clients", "alerts");
+    private static final Map<String, String> PLANNED = Map.of();
 
     private static final String EMPTY = "the file is empty (expected: a mapping with server:, services: and routes:)";
 
@@ -90,14 +88,17 @@ public final class ConfigLoader {
         StorageSettings storage = StorageSection.bind(root.get("storage"));
         ObserveSettings observe = ObserveSection.bind(root.get("observe"));
         Map<String, ServiceSpec> services = services(root.get("services"));
-        List<RouteSpec> routes = RoutesSection.bind(root.get("routes"), services.keySet());
+        List<ClientProfileSpec> clients = ClientsSection.bind(root.get("clients"));
+        List<RouteSpec> routes = RoutesSection.bind(root.get("routes"), services.keySet(),
+                clients.stream().map(ClientProfileSpec::name).toList());
         Map<String, PlanSpec> plans = PlansSection.bind(root.get("plans"));
         List<ConsumerSpec> consumers = ConsumersSection.bind(root.get("consumers"), plans.keySet());
         AuthSettings auth = ConsumersSection.auth(root.get("auth"));
         AuthChecks.check(root.get("routes"), root.get("auth"), auth);
         ClusterSettings cluster = ClusterSection.bind(root.get("cluster"));
+        AlertSettings alerts = AlertsSection.bind(root.get("alerts"));
         return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth, plans,
-                cluster);
+                cluster, clients, alerts);
     }
 
     private static Map<String, ServiceSpec> services(ConfigNode node) {

@@ -20,18 +20,30 @@ import java.util.Map;
  * @param auth     how credentials are read
  * @param plans    plans by id: rate limits, quotas and prices
  * @param cluster  the shared state of a fleet (Redis); {@link ClusterSettings#NONE} for one node
+ * @param clients  client profiles in file order (first match wins); empty = no profiles
+ * @param alerts   alert channels and rules; {@link AlertSettings#NONE} when there are none
  */
 public record GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
                             ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes,
                             List<ConsumerSpec> consumers, AuthSettings auth, Map<String, PlanSpec> plans,
-                            ClusterSettings cluster) {
+                            ClusterSettings cluster, List<ClientProfileSpec> clients, AlertSettings alerts) {
     public GatewayConfig {
+        clients = clients == null ? List.of() : List.copyOf(clients);
+        if (alerts == null) alerts = AlertSettings.NONE;
         plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
         if (cluster == null) cluster = ClusterSettings.NONE;
         consumers = List.copyOf(consumers);
         // Not Map.copyOf: it would lose the file order promised above.
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         routes = List.copyOf(routes);
+    }
+
+    public GatewayConfig(Path source, ServerSettings server, AdminSettings admin, StorageSettings storage,
+                         ObserveSettings observe, Map<String, ServiceSpec> services, List<RouteSpec> routes,
+                         List<ConsumerSpec> consumers, AuthSettings auth, Map<String, PlanSpec> plans,
+                         ClusterSettings cluster) {
+        this(source, server, admin, storage, observe, services, routes, consumers, auth, plans, cluster, List.of(),
+                AlertSettings.NONE);
     }
 
     /** A config built in code: no admin listener, default storage, default observation. */
@@ -56,7 +68,8 @@ public record GatewayConfig(Path source, ServerSettings server, AdminSettings ad
     }
 
     GatewayConfig withSource(Path file) {
-        return new GatewayConfig(file, server, admin, storage, observe, services, routes, consumers, auth, plans, cluster);
+        return new GatewayConfig(file, server, admin, storage, observe, services, routes, consumers, auth, plans, cluster,
+                clients, alerts);
     }
 
     /** {@code 3 services, 6 nodes, 5 routes}: what a log line or a validation answer says about it. */

@@ -18,16 +18,27 @@ import java.util.Map;
  * @param policies      IP filter, CORS and body limit of the route
  * @param rateLimits    the route's own limits ({@code rateLimit:}); the consumer's plan may add more
  * @param cost          billing units per call ({@code cost:}, default 1)
+ * @param transform     request/response reshaping per client profile; null = none
+ * @param aggregate     several calls merged into one answer (then {@code service} is null); null = a proxy route
  */
 public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
                         boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
                         Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies,
-                        List<RateLimitSpec> rateLimits, long cost) {
+                        List<RateLimitSpec> rateLimits, long cost, TransformSpec transform,
+                        AggregateSpec aggregate) {
 
     public RouteSpec {
         rateLimits = rateLimits == null ? List.of() : List.copyOf(rateLimits);
         auth = auth == null ? List.of() : List.copyOf(auth);
         if (policies == null) policies = io.turnpike.policy.RoutePolicies.NONE;
+    }
+
+    public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
+                     boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
+                     Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies,
+                     List<RateLimitSpec> rateLimits, long cost) {
+        this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, auth, acl,
+                forwardCredentials, policies, rateLimits, cost, null, null);
     }
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,

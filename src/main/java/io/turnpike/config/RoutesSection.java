@@ -21,8 +21,7 @@ final class RoutesSection {
     private static final Pattern REWRITE_VAR = Pattern.compile("\\{([^{}]*)}");
     private static final List<String> METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
-    private static final Map<String, String> PLANNED = planned(
-            "transform", "aggregate");
+    private static final Map<String, String> PLANNED = Map.of();
     private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt", "basic", "introspection");
     private static final List<String> AUTH_LATER = List.of("mtls");
 
@@ -84,6 +83,11 @@ final class RoutesSection {
     }
 
     static List<RouteSpec> bind(ConfigNode routes, Set<String> serviceIds) {
+        return bind(routes, serviceIds, List.of());
+    }
+
+    /** @param profiles the client profiles declared under {@code clients:} (a transform may name them) */
+    static List<RouteSpec> bind(ConfigNode routes, Set<String> serviceIds, java.util.Collection<String> profiles) {
         List<RouteSpec> out = new ArrayList<>();
         Map<String, ConfigNode> ids = new HashMap<>();
         RouteOverlap overlap = new RouteOverlap();
@@ -95,7 +99,7 @@ final class RoutesSection {
                 continue;
             }
             route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback",
-                    "auth", "acl", "forwardCredentials", "policies", "rateLimit", "cost"), PLANNED);
+                    "auth", "acl", "forwardCredentials", "policies", "rateLimit", "cost", "transform", "aggregate"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -110,12 +114,19 @@ final class RoutesSection {
                     new RateLimitSpec.KeyPart(auth.isEmpty() ? RateLimitSpec.KeyPart.Kind.IP
                             : RateLimitSpec.KeyPart.Kind.CONSUMER, null)), true);
             long cost = route.get("cost").integer(0, Integer.MAX_VALUE, 1);
+            java.util.Collection<String> vars = match == null ? List.of() : match.pattern.variables();
+            TransformSpec transform = TransformSection.bind(route.get("transform"), profiles, vars);
+            AggregateSpec aggregate = AggregateSection.bind(route.get("aggregate"), serviceIds, vars);
+            if (aggregate != null && route.entries().containsKey("service")) {
+                route.get("service").problem("a route with aggregate: calls its own services (expected: no service:)");
+            }
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
                 out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout,
                         BalancingSection.highPriority(route.get("priority")),
                         ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent, auth, acl,
-                        forwardCredentials, PoliciesSection.bind(route.get("policies")), rateLimits, cost));
+                        forwardCredentials, PoliciesSection.bind(route.get("policies")), rateLimits, cost, transform,
+                        aggregate));
             }
         }
         return out;
@@ -143,7 +154,7 @@ final class RoutesSection {
     }
 
     private static String service(ConfigNode route, Set<String> serviceIds) {
-        // An aggregate route has no single service; "aggregate" itself is reported as not supported.
+        // An aggregate route has no single service: each call names its own.
         if (route.entries().containsKey("aggregate") && !route.entries().containsKey("service")) return null;
         ConfigNode node = route.require("service", "the id of a service under services:");
         String name = node.text("the id of a service under services:");

@@ -62,13 +62,14 @@ final class ServerSection {
     private static Limits limits(ConfigNode limits) {
         Limits d = Limits.DEFAULT;
         limits.checkKeys(List.of("maxHeaderBytes", "maxUriBytes", "maxBodyBytes", "headerTimeout",
-                "idleTimeout", "maxConnections"), Map.of());
+                "idleTimeout", "maxConnections", "rateLimitKeys"), Map.of());
         return new Limits(
                 (int) limits.get("maxHeaderBytes").size(1, MAX_INT_SIZE, d.maxHeaderBytes()),
                 (int) limits.get("maxUriBytes").size(1, MAX_INT_SIZE, d.maxUriBytes()),
                 limits.get("maxBodyBytes").size(0, Long.MAX_VALUE, d.maxBodyBytes()),
                 limits.get("headerTimeout").duration(d.headerTimeout(), false),
                 limits.get("idleTimeout").duration(d.idleTimeout(), false),
-                limits.get("maxConnections").integer(1, Integer.MAX_VALUE, d.maxConnections()));
+                limits.get("maxConnections").integer(1, Integer.MAX_VALUE, d.maxConnections()),
+                limits.get("rateLimitKeys").integer(1000, Integer.MAX_VALUE, d.rateLimitKeys()));
     }
 }

@@ -1,6 +1,11 @@
 package io.turnpike.demo;
 
 import io.turnpike.config.AdminSettings;
+import io.turnpike.config.AggregateSpec;
+import io.turnpike.config.AlertSettings;
+import io.turnpike.config.ClientProfileSpec;
+import io.turnpike.config.ClusterSettings;
+import io.turnpike.config.TransformSpec;
 import io.turnpike.config.AuthSettings;
 import io.turnpike.config.ConsumerSpec;
 import io.turnpike.config.GatewayConfig;
@@ -44,8 +49,14 @@ public final class DemoConfig {
         Map<String, ServiceSpec> services = new LinkedHashMap<>();
         ports.forEach((id, nodePorts) -> services.put(id, service(id, nodePorts)));
         List<RouteSpec> routes = new ArrayList<>();
-        route(routes, "users-read", "/api/users/{id}", List.of("GET"), "users",
-                new RouteSpec.Rewrite("/users/{id}", null));
+        // A mobile client (X-Client: mobile) gets a compact user: only id and name.
+        TransformSpec compact = new TransformSpec(Map.of(MOBILE, new TransformSpec.ProfileTransform(null,
+                new TransformSpec.Response(TransformSpec.Headers.NONE, List.of("id", "name"), List.of(), Map.of(),
+                        Map.of(), null, null, 1024 * 1024))));
+        routes.add(new RouteSpec("users-read", routes.size(),
+                new RouteSpec.Match(List.of(), "/api/users/{id}", List.of("GET"), Map.of()), "users",
+                new RouteSpec.Rewrite("/users/{id}", null), null, false, null, false, List.of(), null, false,
+                io.turnpike.policy.RoutePolicies.NONE, List.of(), 1, compact, null));
         route(routes, "users", "/api/users", List.of("GET", "POST"), "users",
                 new RouteSpec.Rewrite("/users", null));
         route(routes, "orders-by-user", "/api/orders", List.of("GET"), "orders",
@@ -59,12 +70,37 @@ public final class DemoConfig {
                 new RouteSpec.Match(List.of(), "/api/partner/orders/**", List.of("GET"), Map.of()), "orders",
                 new RouteSpec.Rewrite(null, "/api/partner"), null, false, null, false, List.of("apiKey"),
                 new RouteSpec.Acl(List.of("partners"), List.of()), false));
+        routes.add(dashboard(routes.size()));
         ServerSettings server = new ServerSettings(host, port, Limits.DEFAULT, 0, DRAIN);
         AdminSettings admin = new AdminSettings(true, "127.0.0.1", adminPort, null);
         List<ConsumerSpec> consumers = List.of(new ConsumerSpec("demo-partner", List.of("partners"), null,
                 List.of(sha256(PARTNER_KEY)), List.of()));
+        List<ClientProfileSpec> clients = List.of(
+                new ClientProfileSpec(MOBILE, Map.of("x-client", MOBILE), null, null, Map.of()));
         return new GatewayConfig(null, server, admin, new StorageSettings(dataDir), ObserveSettings.DEFAULT, services,
-                routes, consumers, AuthSettings.DEFAULT);
+                routes, consumers, AuthSettings.DEFAULT, Map.of(), ClusterSettings.NONE, clients, AlertSettings.NONE);
+    }
+
+    static final String MOBILE = "mobile";
+
+    /**
+     * One call in, three out: the user, their orders (optional, 800 ms) and the catalog's
+     * recommendations for the user's segment, which wait for the user.
+     */
+    private static RouteSpec dashboard(int index) {
+        Map<String, AggregateSpec.Call> calls = new LinkedHashMap<>();
+        calls.put("profile", new AggregateSpec.Call("profile", "users", "/users/{userId}", "GET", null, null, false,
+                null, List.of(), null, List.of()));
+        calls.put("orders", new AggregateSpec.Call("orders", "orders", "/orders?user={userId}", "GET", null,
+                Duration.ofMillis(800), true, "/orders", List.of(), null, List.of()));
+        calls.put("recs", new AggregateSpec.Call("recs", "catalog", "/recommendations/{profile.segment}", "GET", null,
+                null, true, "/items", List.of(), null, List.of("profile")));
+        return new RouteSpec("dashboard", index,
+                new RouteSpec.Match(List.of(), "/api/dashboard/{userId}", List.of("GET"), Map.of()), null,
+                RouteSpec.Rewrite.NONE, null, false, null, false, List.of(), null, false,
+                io.turnpike.policy.RoutePolicies.NONE, List.of(), 1, null,
+                new AggregateSpec(calls, AggregateSpec.Merge.GROUP, List.of(), Duration.ofSeconds(2),
+                        AggregateSpec.DEFAULT_MAX_BODY));
     }
 
     /** The demo partner's API key: public, like everything in the demo. */
@@ -129,6 +165,15 @@ public final class DemoConfig {
                 }
             }
         }
+        if (!config.clients().isEmpty()) {
+            y.append("\nclients:                 # client profiles, first match wins\n");
+            for (ClientProfileSpec c : config.clients()) {
+                y.append("  ").append(c.name()).append(": { when: { header: { ");
+                List<String> pairs = new ArrayList<>();
+                c.headers().forEach((h, v) -> pairs.add(h + ": " + v));
+                y.append(String.join(", ", pairs)).append(" } } }\n");
+            }
+        }
         y.append("\nroutes:\n");
         for (RouteSpec route : config.routes()) {
             RouteSpec.Match match = route.match();
@@ -137,8 +182,10 @@ public final class DemoConfig {
             if (!match.methods().isEmpty()) {
                 y.append(", methods: [").append(String.join(", ", match.methods())).append(']');
             }
-            y.append(" }\n")
-             .append("    service: ").append(route.service()).append('\n');
+            y.append(" }\n");
+            if (route.service() != null) y.append("    service: ").append(route.service()).append('\n');
+            aggregateYaml(y, route.aggregate());
+            transformYaml(y, route.transform());
             RouteSpec.Rewrite rewrite = route.rewrite();
             if (rewrite.path() != null) {
                 y.append("    rewrite: { path: \"").append(rewrite.path()).append("\" }\n");
@@ -155,10 +202,36 @@ public final class DemoConfig {
         return y.toString();
     }
 
+    private static void aggregateYaml(StringBuilder y, AggregateSpec a) {
+        if (a == null) return;
+        y.append("    aggregate:\n      calls:\n");
+        a.calls().forEach((name, c) -> {
+            y.append("        ").append(name).append(": { service: ").append(c.service())
+             .append(", path: \"").append(c.path()).append('"');
+            if (c.timeout() != null) y.append(", timeout: ").append(duration(c.timeout()));
+            if (c.optional()) y.append(", optional: true");
+            if (c.select() != null) y.append(", select: ").append(c.select());
+            y.append(" }\n");
+        });
+        y.append("      merge: ").append(a.merge().name().toLowerCase(java.util.Locale.ROOT)).append('\n')
+         .append("      timeout: ").append(duration(a.timeout())).append('\n');
+    }
+
+    private static void transformYaml(StringBuilder y, TransformSpec t) {
+        if (t == null) return;
+        y.append("    transform:\n");
+        t.byProfile().forEach((profile, pt) -> {
+            if (pt.response() == null) return;
+            y.append("      ").append(profile).append(": { response: { keep: [")
+             .append(String.join(", ", pt.response().keep())).append("] } }\n");
+        });
+    }
+
     /** Services in the order routes first name them (the config's map keeps no order), then the rest. */
     private static List<ServiceSpec> inRouteOrder(GatewayConfig config) {
         Map<String, ServiceSpec> ordered = new LinkedHashMap<>();
         config.routes().forEach(r -> {
+            if (r.service() == null) return;
             ServiceSpec s = config.services().get(r.service());
             if (s != null) ordered.putIfAbsent(s.id(), s);
         });

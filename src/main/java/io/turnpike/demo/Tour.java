@@ -31,6 +31,10 @@ public final class Tour {
                         "curl -i " + base + "/api/nope"),
                 new Stop("the route exists but not for DELETE: 405 with an Allow header",
                         "curl -i -X DELETE " + base + "/api/users/1"),
+                new Stop("one call in, three out: the user, their orders and recommendations for their segment, as one JSON",
+                        "curl -s " + base + "/api/dashboard/1"),
+                new Stop("client profile mobile (X-Client: mobile): the same user route answers only id and name",
+                        "curl -s -H 'X-Client: mobile' " + base + "/api/users/1"),
                 new Stop("a partner route: 401 without an API key, 200 with the demo partner's",
                         "curl -s -o /dev/null -w '%{http_code}\\n' " + base + "/api/partner/orders/1001; curl -s -H 'X-API-Key: "
                                 + DemoConfig.PARTNER_KEY + "' " + base + "/api/partner/orders/1001"));

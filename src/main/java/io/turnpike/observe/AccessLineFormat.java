@@ -30,6 +30,7 @@ final class AccessLineFormat {
             g.writeStringField("clientIp", r.clientIp());
             if (r.consumer() == null) g.writeNullField("consumer"); else g.writeStringField("consumer", r.consumer());
             g.writeStringField("route", r.route());
+            if (r.profile() != null) g.writeStringField("profile", r.profile());
             g.writeStringField("service", r.service());
             g.writeStringField("node", r.node());
             g.writeStringField("method", r.method());

@@ -10,13 +10,13 @@ import io.turnpike.proxy.Problems;
 record AccessRecord(long epochMillis, String requestId, String clientIp, String route, String service,
                     String node, String method, String path, int status, long bytesIn, long bytesOut,
                     long totalNanos, long upstreamNanos, int retries, String outcome, Problems.Kind rejection,
-                    String traceId, String consumer, String auth) {
+                    String traceId, String consumer, String auth, String profile) {
 
     static AccessRecord of(ExchangeView x) {
         return new AccessRecord(x.startEpochMillis(), x.requestId(), x.clientIp(), x.routeId(), x.serviceId(),
                 x.nodeKey(), x.method(), x.path(), x.status(), x.bytesIn(), x.bytesOut(), x.totalNanos(),
                 x.upstreamNanos(), x.retries(), x.outcome(), x.rejection(), x.traceId(), x.consumerId(),
-                x.authDecision());
+                x.authDecision(), x.profile());
     }
 
     /** Successes may be sampled; errors never are. */

@@ -38,6 +38,10 @@ public final class GatewayMetrics implements AutoCloseable {
     private final ProcessMeters process = new ProcessMeters();
     private final CircuitMeters circuits = new CircuitMeters(registry);
     private final AuthMeters auth = new AuthMeters(registry);
+    /** Requests by route and client profile ({@code clients:}); only exchanges with a profile count. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> profiles = new ConcurrentHashMap<>();
+    /** The service label of an aggregate route, which calls several. */
+    static final String AGGREGATE = "aggregate";
 
     public GatewayMetrics() {
         process.bindTo(registry); // first: it adds meter filters, which must precede every meter
@@ -83,7 +87,9 @@ public final class GatewayMetrics implements AutoCloseable {
 
     /** Counts one finished exchange. Called on its event loop; allocates nothing once warm. */
     public void record(ExchangeView x) {
-        RouteMeters r = route(x.routeId(), x.serviceId());
+        RouteMeters r = route(x.routeId(), x.serviceId() == null ? AGGREGATE : x.serviceId());
+        String profile = x.profile();
+        if (profile != null && x.routeId() != null) profileCounter(x.routeId(), profile).increment();
         r.record(x.method(), x.status(), x.totalNanos(), x.bytesIn(), x.bytesOut());
         long upstream = x.upstreamNanos();
         if (upstream >= 0) r.service.recordUpstream(upstream);
@@ -113,6 +119,16 @@ public final class GatewayMetrics implements AutoCloseable {
         (ok ? reloadsOk : reloadsFailed).increment();
     }
 
+    private Counter profileCounter(String routeId, String profile) {
+        var byProfile = profiles.get(routeId);
+        if (byProfile == null) byProfile = profiles.computeIfAbsent(routeId, k -> new ConcurrentHashMap<>());
+        Counter c = byProfile.get(profile);
+        if (c != null) return c;
+        return byProfile.computeIfAbsent(profile, p -> Counter.builder("turnpike.client.profile.requests")
+                .description("Requests by route and the client profile they were served as")
+                .tags("route", routeId, "profile", p).register(registry));
+    }
+
     private RouteMeters route(String routeId, String serviceId) {
         if (routeId == null) return unrouted;
         RouteMeters r = routes.get(routeId);
@@ -134,9 +150,10 @@ public final class GatewayMetrics implements AutoCloseable {
      * kept across a reload keep their meters (and their counts).
      */
     public synchronized void snapshot(Snapshot snapshot) {
-        for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service());
+        for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service() == null ? AGGREGATE : r.service());
         nodes(snapshot);
         circuits.follow(snapshot);
+        snapshot.rateLimiting().bindTo(registry);
     }
 
     private void nodes(Snapshot snapshot) {

@@ -54,6 +54,14 @@ final class AttemptTrace {
         startNanos = 0;
     }
 
+    /** Records an attempt made beside the request's own (a call of an aggregation), when span export is on. */
+    void record(String attemptSpanId, String nodeKey, long startNanos, long endNanos, String how) {
+        if (log != null) {
+            log.add(new ExchangeView.Attempt(attemptSpanId, nodeKey, startNanos - exchangeStartNanos,
+                    endNanos - exchangeStartNanos, how));
+        }
+    }
+
     List<ExchangeView.Attempt> attempts() {
         return log == null ? List.of() : log;
     }

@@ -40,7 +40,7 @@ import java.util.ArrayDeque;
  * the client connection's event loop. It owns the request body chunks it has not yet written
  * upstream, and releases them on every failure path.
  */
-final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
+final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, UpstreamHandler.Receiver {
     private static final int MAX_STALE_RETRIES = 1;
     /** Body bytes held while the upstream connection is being made; reading pauses past this. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
@@ -69,6 +69,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     private RouteMatch<ProxyRoute> match;
     private String query;
     private String upstreamHost;
+    private boolean suspended; // a policy step is deciding elsewhere; the chain resumes on this loop
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -111,6 +112,16 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     private long requestDeadline = Long.MAX_VALUE;
     private long lastUpstreamRead;
 
+    // compose: client profile, request path override, a response body held for reshaping, an aggregation
+    private String profile;
+    private String upstreamPathOverride;
+    private io.turnpike.compose.ResponseShaper shaper;
+    private HttpResponse heldHead;
+    private io.netty.buffer.CompositeByteBuf heldBody;
+    private io.turnpike.compose.AggregateRun aggregateRun;
+    private PolicyCall.BodyEdit bodyEdit; // set: the request body is held whole, edited, then sent
+    private boolean waitingForBody;
+
     Exchange(ClientHandler client, HttpRequest request) {
         this.client = client;
         this.cctx = client.ctx();
@@ -129,7 +140,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
      */
     boolean wantsRequestBytes() {
         if (requestComplete || done) return false;
-        return upstream != null ? upstream.isWritable() : pendingBytes < MAX_PENDING_BYTES;
+        return upstream != null ? upstream.isWritable() : waitingForBody || pendingBytes < MAX_PENDING_BYTES;
     }
 
     // ---- request head -------------------------------------------------------------------------
@@ -212,6 +223,11 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
                 return;
             }
             int step = i;
+            suspended = true;
+            if (requestDeadline == Long.MAX_VALUE && route.requestTimeoutNanos > 0) {
+                requestDeadline = startNanos + route.requestTimeoutNanos; // the route's timeout covers its checks too
+                client.deadline(requestDeadline);
+            }
             ((Verdict.Later) v).result().whenComplete((r, e) -> {
                 if (cctx.executor().inEventLoop()) {
                     resume(step, r, e);
@@ -225,7 +241,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     }
 
     private void resume(int step, Verdict v, Throwable failure) {
-        if (done) return; // the client left while the step was deciding
+        if (done) return; // the client left, or the deadline passed, while the step was deciding
+        suspended = false;
         if (failure != null || v == null) {
             org.slf4j.LoggerFactory.getLogger(Exchange.class).warn("policy step {} of route {} failed",
                     route.policies[step].getClass().getSimpleName(), route.id(), failure);
@@ -235,6 +252,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
         } else if (v instanceof Verdict.Answer a) {
             answer(a);
         } else {
+            suspended = true;
             Verdict.Later later = (Verdict.Later) v;
             later.result().whenComplete((r, e) -> cctx.executor().execute(() -> resume(step, r, e)));
         }
@@ -255,9 +273,13 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
             }
             expectContinue = clientVersion.equals(HttpVersion.HTTP_1_1);
         }
-        String upstreamPath = route.rewriter.rewrite(path, match);
+        String upstreamPath = upstreamPathOverride != null ? upstreamPathOverride : route.rewriter.rewrite(path, match);
         String uri = query == null ? upstreamPath : upstreamPath + "?" + query;
         trace = new AttemptTrace(h.get(ProxyHeaders.TRACEPARENT), startNanos, context.tracing());
+        if (route.aggregation != null) {
+            aggregate();
+            return;
+        }
         Forwarding.toUpstream(request, uri, upstreamHost, client.clientIp(), requestId,
                 route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader(),
                 trace.header());
@@ -266,7 +288,30 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
             h.set(ProxyHeaders.X_CONSUMER_GROUPS, consumer.groupsHeader());
         }
         upstreamRequest = request;
+        String m = request.method().name();
+        if (bodyEdit != null && (requestHasBody || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
+            waitingForBody = true;
+            boolean sendContinue = expectContinue && !requestComplete;
+            expectContinue = false;
+            if (sendContinue) {
+                client.codec().nextResponseForHead(false); // the body is needed before any node is asked
+                cctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                        io.netty.buffer.Unpooled.EMPTY_BUFFER));
+            }
+            if (requestComplete) {
+                bodyComplete();
+            } else {
+                client.updateReading();
+            }
+            return;
+        }
         attempt();
+    }
+
+    /** The held request body is all here: edit it and send the request on. */
+    private void bodyComplete() {
+        waitingForBody = false;
+        if (editHeldBody()) attempt();
     }
 
     // ---- PolicyCall ----------------------------------------------------------------------------
@@ -306,6 +351,78 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     }
     @Override public io.netty.util.concurrent.EventExecutor executor() { return cctx.executor(); }
     @Override public long startNanos() { return startNanos; }
+    @Override public String pathVariable(String name) { return match == null ? null : match.variable(name); }
+    @Override public String profile() { return profile; }
+    @Override public void profile(String name) { profile = name; }
+    @Override public void upstreamPath(String p) { upstreamPathOverride = p; }
+    @Override public void editBody(PolicyCall.BodyEdit edit) { bodyEdit = edit; }
+
+    /** Replaces the held request body with its edited form; false when the exchange was answered instead. */
+    private boolean editHeldBody() {
+        io.netty.buffer.CompositeByteBuf whole = cctx.alloc().compositeBuffer();
+        if (pendingBody != null) {
+            HttpContent c;
+            while ((c = pendingBody.poll()) != null) whole.addComponent(true, c.content());
+        }
+        pendingBytes = 0;
+        byte[] edited;
+        try {
+            edited = bodyEdit.apply(whole, this);
+        } catch (IllegalArgumentException e) {
+            fail(Problems.Kind.MALFORMED, e.getMessage());
+            return false;
+        } finally {
+            whole.release();
+        }
+        HttpHeaders h = request.headers();
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, edited.length);
+        if (pendingBody == null) pendingBody = new ArrayDeque<>(1);
+        pendingBody.add(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                io.netty.buffer.Unpooled.wrappedBuffer(edited)));
+        pendingBytes = edited.length;
+        requestHasBody = true;
+        return true;
+    }
+
+    // ---- aggregation ----------------------------------------------------------------------------
+
+    /** An aggregate route: its calls go out through {@link SubCalls}; the merged JSON comes back here. */
+    private void aggregate() {
+        HttpHeaders h = request.headers();
+        // The calls carry the same forwarding and identity headers a proxied request would.
+        Forwarding.toUpstream(request, request.uri(), upstreamHost, client.clientIp(), requestId, "", trace.header());
+        if (consumer != null) {
+            h.set(ProxyHeaders.X_CONSUMER_ID, consumer.id());
+            h.set(ProxyHeaders.X_CONSUMER_GROUPS, consumer.groupsHeader());
+        }
+        upstreamStartNanos = System.nanoTime();
+        io.netty.channel.EventLoop loop = cctx.channel().eventLoop();
+        SubCalls calls = new SubCalls(snapshot.services(), context.pools().of(loop), loop, h, trace,
+                client.clientIp());
+        io.turnpike.compose.ResponseShaper shape = route.transforms == null ? null : route.transforms.response(profile);
+        aggregateRun = io.turnpike.compose.AggregateRun.start(route.aggregation, this, calls, shape,
+                new io.turnpike.compose.AggregateRun.Answer() {
+                    @Override
+                    public void json(byte[] body, java.util.List<String> missing) {
+                        HttpVersion v = HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+                        FullHttpResponse res = new DefaultFullHttpResponse(v, HttpResponseStatus.OK,
+                                io.netty.buffer.Unpooled.wrappedBuffer(body));
+                        HttpHeaders oh = res.headers();
+                        oh.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+                        oh.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                        oh.set(ProxyHeaders.X_REQUEST_ID, requestId);
+                        if (!missing.isEmpty()) oh.set("Turnpike-Partial", String.join(", ", missing));
+                        if (shape != null) shape.applyHeaders(oh, Exchange.this);
+                        finishWithProblem(null, res); // an answer the gateway makes: same path as a problem
+                    }
+
+                    @Override
+                    public void problem(Problems.Kind kind, String detail) {
+                        fail(kind, detail);
+                    }
+                });
+    }
 
     /** The policies' response headers replace the same names on what the client gets. */
     private void addPolicyHeaders(HttpHeaders out) {
@@ -493,6 +610,13 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
             if (pendingBody == null) pendingBody = new ArrayDeque<>(4);
             pendingBody.add(content);
             pendingBytes += content.content().readableBytes();
+            if (bodyEdit != null && pendingBytes > bodyEdit.maxBytes()) {
+                closeClientAfter = true;
+                fail(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + bodyEdit.maxBytes()
+                        + " bytes for a body this route edits (transform request maxBodyBytes)");
+                return;
+            }
+            if (waitingForBody && requestComplete) bodyComplete();
             return;
         }
         writeBody(content);
@@ -500,6 +624,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
 
     private void writeBody(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        // A node answers after the whole body: time spent still sending it is not the node being idle.
+        if (content.content().isReadable()) lastUpstreamRead = System.nanoTime();
         bodyWritten |= content.content().isReadable();
         upstream.write(content, upstream.voidPromise());
         if (last) {
@@ -514,13 +640,15 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     }
 
     /** The upstream connection drained its outbound buffer: read more of the request body. */
-    void upstreamWritable() {
+    @Override
+    public void upstreamWritable() {
         client.updateReading();
     }
 
     // ---- response ------------------------------------------------------------------------------
 
-    void onResponse(HttpObject msg) {
+    @Override
+    public void onResponse(HttpObject msg) {
         lastUpstreamRead = System.nanoTime();
         if (done) {
             io.netty.util.ReferenceCountUtil.release(msg);
@@ -571,6 +699,16 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
         HttpResponse out = res;
         boolean bodyless = head || res.status().code() == 204 || res.status().code() == 304
                 || res.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        io.turnpike.compose.ResponseShaper shape = route.transforms == null ? null : route.transforms.response(profile);
+        if (shape != null) {
+            shape.applyHeaders(oh, this);
+            if (!bodyless && shape.appliesTo(status, oh)) {
+                shaper = shape; // the body is held, reshaped, and sent with its new length
+                oh.remove(HttpHeaderNames.CONTENT_LENGTH);
+                oh.remove(HttpHeaderNames.ETAG);
+                upstreamKnowsLength = true;
+            }
+        }
         if (!bodyless && !upstreamKnowsLength) {
             if (cv.equals(HttpVersion.HTTP_1_1)) {
                 responseChunkedToClient = true;
@@ -591,11 +729,53 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
         } else if (cv.equals(HttpVersion.HTTP_1_0)) {
             oh.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        if (shaper != null) {
+            heldHead = out;
+            heldBody = cctx.alloc().compositeBuffer();
+            return;
+        }
         client.codec().nextResponseForHead(head);
         cctx.write(out, cctx.voidPromise());
     }
 
+    /** A response whose body a transform reshapes: held (bounded) until its end, then sent whole. */
+    private void holdResponseContent(HttpContent c) {
+        if (heldBody.readableBytes() + (long) c.content().readableBytes() > shaper.maxBodyBytes()) {
+            c.release();
+            fail(Problems.Kind.BAD_GATEWAY, "the response of service " + route.service.id()
+                    + " exceeds the transform limit of " + shaper.maxBodyBytes() + " bytes (transform maxBodyBytes)");
+            return;
+        }
+        heldBody.addComponent(true, c.content()); // takes over the content's reference
+        if (!(c instanceof LastHttpContent)) return;
+        byte[] shaped;
+        try {
+            shaped = shaper.reshape(heldBody, heldHead.headers().get(HttpHeaderNames.CONTENT_ENCODING), this);
+        } catch (io.turnpike.compose.ResponseShaper.Unusable e) {
+            fail(Problems.Kind.BAD_GATEWAY, e.getMessage().replace("the service", "service " + route.service.id()));
+            return;
+        }
+        heldBody.release();
+        heldBody = null;
+        HttpHeaders oh = heldHead.headers();
+        oh.remove(HttpHeaderNames.CONTENT_ENCODING);
+        oh.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        oh.setInt(HttpHeaderNames.CONTENT_LENGTH, shaped.length);
+        bytesOut = shaped.length;
+        client.codec().nextResponseForHead(head);
+        cctx.write(heldHead, cctx.voidPromise());
+        heldHead = null;
+        finish(false);
+        cctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                io.netty.buffer.Unpooled.wrappedBuffer(shaped)), cctx.voidPromise());
+        responseDone();
+    }
+
     private void writeResponseContent(HttpContent c) {
+        if (heldHead != null) {
+            holdResponseContent(c);
+            return;
+        }
         boolean last = c instanceof LastHttpContent;
         bytesOut += c.content().readableBytes();
         if (last && !responseChunkedToClient && !((LastHttpContent) c).trailingHeaders().isEmpty()) {
@@ -618,7 +798,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     }
 
     /** End of an upstream read burst: push what was written to the client. */
-    void upstreamReadComplete() {
+    @Override
+    public void upstreamReadComplete() {
         if (done) return;
         cctx.flush();
     }
@@ -649,7 +830,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     // ---- failures ------------------------------------------------------------------------------
 
     /** The upstream connection broke (write failed, closed early, or sent garbage). */
-    void upstreamFailed(Throwable cause, boolean gotBytes) {
+    @Override
+    public void upstreamFailed(Throwable cause, boolean gotBytes) {
         if (done) return;
 
         Channel ch = upstream;
@@ -671,7 +853,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
         }
         if (!responseStarted && !gotBytes && retry(Outcome.RESET)) return;
         endNode(Outcome.RESET);
-        if (responseStarted) {
+        if (responseStarted && heldHead == null) {
             abortClientOnly();
         } else {
             fail(Problems.Kind.BAD_GATEWAY, "the connection to service " + route.service.id() + " failed");
@@ -762,6 +944,14 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     void deadlinePassed() {
         if (done) return;
         long now = System.nanoTime();
+        if (suspended) {
+            if (now - requestDeadline >= 0) {
+                fail(Problems.Kind.CHECK_UNAVAILABLE, "a check this route needs did not complete in time");
+            } else {
+                client.deadline(requestDeadline);
+            }
+            return;
+        }
         if (upstream == null) {
             if (pool != null) pool.cancel(this);
             timedOut(now - requestDeadline >= 0 ? "service " + route.service.id() + " did not answer in time"
@@ -782,7 +972,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
 
     private void timedOut(String detail) {
         endNode(Outcome.TIMEOUT);
-        if (responseStarted) {
+        if (responseStarted && heldHead == null) {
             abortClientOnly();
         } else {
             fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
@@ -868,6 +1058,12 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
             while ((c = pendingBody.poll()) != null) c.release();
             pendingBody = null;
         }
+        if (heldBody != null) {
+            heldBody.release();
+            heldBody = null;
+        }
+        heldHead = null;
+        if (aggregateRun != null) aggregateRun.cancel();
         endNode(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS); // no-op unless a response came
         if (admitted) route.service.guard().onRequestEnd();
         context.requestEnded();
@@ -918,7 +1114,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall {
     @Override public String method() { return request.method().name(); }
     @Override public String path() { return path != null ? path : request.uri(); }
     @Override public String routeId() { return route == null ? null : route.id(); }
-    @Override public String serviceId() { return route == null ? null : route.service.id(); }
+    @Override public String serviceId() { return route == null || route.service == null ? null : route.service.id(); }
     @Override public String nodeKey() { return node == null ? null : node.key(); }
     @Override public int status() { return status; }
     @Override public long bytesIn() { return bodyBytes; }

@@ -28,6 +28,11 @@ public interface ExchangeView {
 
     String method();
 
+    /** The client profile ({@code clients:}) the request was served as; null when none are configured. */
+    default String profile() {
+        return null;
+    }
+
     /** The normalised request path, or the raw target when it could not be normalised. */
     String path();
 

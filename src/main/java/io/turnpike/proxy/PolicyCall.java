@@ -64,4 +64,43 @@ public interface PolicyCall {
 
     /** {@code System.nanoTime()} when the request head arrived. */
     long startNanos();
+
+    /** The request id the client and the upstream see. */
+    default String requestId() {
+        return null;
+    }
+
+    /** A path variable of the route's match ({@code id} of {@code /users/{id}}), or null. */
+    default String pathVariable(String name) {
+        return null;
+    }
+
+    /** The client profile ({@code clients:}) the request was recognised as; null when none are configured. */
+    default String profile() {
+        return null;
+    }
+
+    /** Records the client profile, for the upstream, the response transform, the log and metrics. */
+    default void profile(String name) {}
+
+    /** Replaces the path the upstream gets (after the route's rewrite); null = keep it. */
+    default void upstreamPath(String path) {}
+
+    /**
+     * Asks for the request body to be held whole (bounded) and edited before it goes upstream. Only
+     * routes that need it call this; every other request body streams.
+     */
+    default void editBody(BodyEdit edit) {}
+
+    /** An edit of a whole request body (a JSON field set from a header or a claim). */
+    interface BodyEdit {
+        /** The most body bytes held; a larger body is answered 413. */
+        long maxBytes();
+
+        /**
+         * @return the new body
+         * @throws IllegalArgumentException when the body cannot be edited (the message goes to the client, 400)
+         */
+        byte[] apply(io.netty.buffer.ByteBuf body, PolicyCall call);
+    }
 }

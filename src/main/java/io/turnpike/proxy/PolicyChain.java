@@ -1,6 +1,9 @@
 package io.turnpike.proxy;
 
 import io.turnpike.auth.AuthPolicy;
+import io.turnpike.compose.ClientProfiles;
+import io.turnpike.compose.ProfilePolicy;
+import io.turnpike.compose.RequestTransformPolicy;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.policy.AclPolicy;
 import io.turnpike.policy.BodyLimitPolicy;
@@ -12,8 +15,9 @@ import java.util.List;
 
 /**
  * Builds a route's policy chain once per snapshot, in the documented order: request limits -> IP
- * filter -> CORS -> required headers -> authentication -> ACL -> (rate limit, quota). Required headers
- * come after CORS so a browser can read the 400. Steps a route does not use are
+ * filter -> CORS -> required headers -> authentication -> ACL -> (rate limit, quota) -> client
+ * profile -> request transform. Required headers come after CORS so a browser can read the 400.
+ * Steps a route does not use are
  * left out, so an open route runs only the body limit.
  */
 final class PolicyChain {
@@ -32,6 +36,16 @@ final class PolicyChain {
                     parts.consumers(), parts.jwt()));
             if (route.acl() != null) chain.add(new AclPolicy(route.acl()));
         }
+        Policy rateLimit = parts.rateLimiting().policy(route, parts.config());
+        if (rateLimit != null) chain.add(rateLimit);
+        Policy quota = parts.quotas() == null ? null : parts.quotas().policy(route, parts.config());
+        if (quota != null) chain.add(quota);
+        if (!parts.config().clients().isEmpty()) {
+            chain.add(new ProfilePolicy(ClientProfiles.compile(parts.config().clients()))); // may use the consumer
+        }
+        // Keep last: the request is edited for the upstream once every check has passed.
+        Policy transform = RequestTransformPolicy.of(route.transform());
+        if (transform != null) chain.add(transform);
         return chain.toArray(Policy[]::new);
     }
 }

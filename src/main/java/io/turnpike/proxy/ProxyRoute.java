@@ -12,13 +12,20 @@ public final class ProxyRoute {
     final long requestTimeoutNanos;
     /** The route's policy chain, in order. */
     final Policy[] policies;
+    /** Response transforms by client profile; null = responses stream untouched. */
+    final io.turnpike.compose.RouteTransforms transforms;
+    /** Set on an aggregate route (then {@code service} is null). */
+    final io.turnpike.compose.Aggregation aggregation;
 
     ProxyRoute(RouteSpec spec, Service service, Policy[] policies) {
         this.policies = policies;
         this.spec = spec;
         this.service = service;
         this.rewriter = PathRewriter.compile(spec.rewrite());
-        var timeout = spec.timeout() != null ? spec.timeout() : service.timeouts().request();
+        this.transforms = io.turnpike.compose.RouteTransforms.compile(spec.transform());
+        this.aggregation = io.turnpike.compose.Aggregation.compile(spec.aggregate());
+        var timeout = spec.timeout() != null ? spec.timeout()
+                : service != null ? service.timeouts().request() : spec.aggregate().timeout();
         this.requestTimeoutNanos = timeout.toNanos();
     }
 

@@ -5,6 +5,8 @@ import io.turnpike.auth.JwtVerifier;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServiceSpec;
+import io.turnpike.ratelimit.RateLimiting;
+import io.turnpike.metering.Quotas;
 import io.turnpike.route.Router;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
@@ -25,9 +27,15 @@ public final class Snapshot {
     private final Map<String, Service> services;
     private final Consumers consumers;
     private final JwtVerifier jwt;
+    private final RateLimiting rateLimiting;
+    private final Quotas quotas;
 
-    /** What a route's policy chain is built from: the config and the parts compiled from it. */
-    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt) {}
+    /**
+     * What a route's policy chain is built from: the config and the parts compiled from it, and
+     * state that outlives snapshots: {@code rateLimiting} (counts survive reloads) and
+     * {@code quotas} (null when the gateway meters nothing).
+     */
+    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, RateLimiting rateLimiting, Quotas quotas) {}
 
     private Snapshot(Parts parts, Router<ProxyRoute> router, Map<String, Service> services) {
         this.config = parts.config();
@@ -35,16 +43,30 @@ public final class Snapshot {
         this.services = services;
         this.consumers = parts.consumers();
         this.jwt = parts.jwt();
+        this.rateLimiting = parts.rateLimiting();
+        this.quotas = parts.quotas();
     }
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
     public static Snapshot compile(GatewayConfig config, Snapshot previous) {
+        return compile(config, previous, null, previous == null ? null : previous.quotas);
+    }
+
+    /**
+     * @param loops  a first snapshot's gateway event loops (epoll), which Redis I/O may share; else null
+     * @param quotas refuses consumers over quota (null: none)
+     */
+    public static Snapshot compile(GatewayConfig config, Snapshot previous, io.netty.channel.EventLoopGroup loops,
+                                   Quotas quotas) {
         Map<String, Service> services = new LinkedHashMap<>();
         for (ServiceSpec spec : config.services().values()) {
             Service old = previous == null ? null : previous.services.get(spec.id());
             services.put(spec.id(), Service.build(spec, old));
         }
-        Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()));
+        RateLimiting rateLimiting = previous == null ? RateLimiting.start(config, loops) : previous.rateLimiting;
+        if (previous != null) rateLimiting.configure(config);
+        Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
+                rateLimiting, quotas);
         List<Router.Entry<ProxyRoute>> entries = new ArrayList<>();
         for (RouteSpec rs : config.routes()) {
             ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()), PolicyChain.build(rs, parts));
@@ -60,6 +82,9 @@ public final class Snapshot {
     public Consumers consumers() { return consumers; }
     /** Verifies bearer tokens against the configured issuers. */
     public JwtVerifier jwt() { return jwt; }
+
+    /** The gateway's rate limiting: the same object in every snapshot of one gateway. */
+    public RateLimiting rateLimiting() { return rateLimiting; }
 
     /** Every node of this snapshot (to prune pools of nodes that left). */
     public Set<Node> nodes() {

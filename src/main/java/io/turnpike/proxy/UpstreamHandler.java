@@ -17,8 +17,19 @@ import java.io.IOException;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final IOException CLOSED_EARLY = new IOException("upstream closed the connection");
 
+    /** Who a lent connection reports to: a proxied exchange, or one call of an aggregation. */
+    interface Receiver {
+        void onResponse(HttpObject msg);
+
+        void upstreamReadComplete();
+
+        void upstreamWritable();
+
+        void upstreamFailed(Throwable cause, boolean gotBytes);
+    }
+
     private final NodePool pool;
-    private Exchange exchange;
+    private Receiver exchange;
     private boolean reused;
     private boolean sawBytes;
     private boolean keepAlive;
@@ -27,7 +38,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         this.pool = pool;
     }
 
-    void attach(Exchange ex, boolean reused) {
+    void attach(Receiver ex, boolean reused) {
         this.exchange = ex;
         this.reused = reused;
         this.sawBytes = false;
@@ -48,7 +59,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Exchange ex = exchange;
+        Receiver ex = exchange;
         if (ex == null) {
             // Bytes on an idle pooled connection: the node is confused or closing; do not reuse.
             ReferenceCountUtil.release(msg);
@@ -64,7 +75,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        Exchange ex = exchange;
+        Receiver ex = exchange;
         if (ex != null) {
             ex.upstreamReadComplete();
         }
@@ -72,7 +83,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange ex = exchange;
+        Receiver ex = exchange;
         if (ex != null && ctx.channel().isWritable()) {
             ex.upstreamWritable();
         }
@@ -89,7 +100,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         pool.closed(ctx.channel());
-        Exchange ex = exchange;
+        Receiver ex = exchange;
         if (ex != null) {
             exchange = null;
             ex.upstreamFailed(CLOSED_EARLY, sawBytes);
@@ -98,7 +109,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Exchange ex = exchange;
+        Receiver ex = exchange;
         if (ex != null) {
             exchange = null;
             ex.upstreamFailed(cause, sawBytes);

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Limits;
 import io.turnpike.config.ServerSettings;
+import io.turnpike.metering.Quotas;
 import io.turnpike.proxy.ClientHandler;
 import io.turnpike.proxy.ExchangeObserver;
 import io.turnpike.proxy.ProxyContext;
@@ -49,7 +50,7 @@ public final class Gateway implements AutoCloseable {
     private volatile Channel listener;
     private volatile boolean stopped;
 
-    private Gateway(GatewayConfig config, ExchangeObserver observer) {
+    private Gateway(GatewayConfig config, ExchangeObserver observer, Quotas quotas) {
         ServerSettings s = config.server();
         this.transport = Transport.best();
         this.boss = transport.group(1, "turnpike-accept");
@@ -57,7 +58,8 @@ public final class Gateway implements AutoCloseable {
         this.workers = transport.group(loops, "turnpike-io");
         this.config = config;
         discovery.configure(config);
-        this.context = new ProxyContext(Snapshot.compile(discovery.withDiscovered(config), null));
+        this.context = new ProxyContext(Snapshot.compile(discovery.withDiscovered(config), null,
+                transport.name().equals("epoll") ? workers : null, quotas));
         this.context.pools(new UpstreamPools(workers, transport.channel(), ProxyPipelines.upstream()));
         this.context.observer(observer);
         observer.onSnapshot(context.snapshot());
@@ -75,7 +77,13 @@ public final class Gateway implements AutoCloseable {
      * snapshot applied. The caller owns the observer and closes it after {@link #shutdown}.
      */
     public static Gateway start(GatewayConfig config, ExchangeObserver observer) throws InterruptedException {
-        Gateway g = new Gateway(config, observer);
+        return start(config, observer, null);
+    }
+
+    /** As {@link #start(GatewayConfig, ExchangeObserver)}, with routes refusing consumers over {@code quotas}. */
+    public static Gateway start(GatewayConfig config, ExchangeObserver observer, Quotas quotas)
+            throws InterruptedException {
+        Gateway g = new Gateway(config, observer, quotas);
         try {
             g.bind(config.server());
         } catch (RuntimeException | InterruptedException e) {
@@ -188,6 +196,7 @@ public final class Gateway implements AutoCloseable {
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         context.pools().closeIdle();
+        context.snapshot().rateLimiting().close(); // its Redis connection may live on a worker loop
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         log.info("turnpike stopped");

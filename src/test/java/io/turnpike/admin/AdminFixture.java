@@ -1,6 +1,12 @@
 package io.turnpike.admin;
 
 import io.turnpike.config.ConfigSources;
+import io.turnpike.observe.alert.AlertEngine;
+import io.turnpike.observe.alert.Notifier;
+import io.turnpike.observe.alert.Signals;
+import io.turnpike.observe.analytics.Analytics;
+import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.metering.Metering;
 import io.turnpike.server.Gateway;
 import java.io.IOException;
 import java.net.URI;
@@ -20,12 +26,21 @@ final class AdminFixture implements AutoCloseable {
     final ConfigSources sources;
     final Gateway gateway;
     final AdminServer admin;
+    final Analytics analytics;
+    final AlertEngine alerts;
+    private final Notifier notifier;
+    final Metering metering;
 
-    private AdminFixture(Path file, ConfigSources sources, Gateway gateway, AdminServer admin) {
+    private AdminFixture(Path file, ConfigSources sources, Gateway gateway, AdminServer admin, Analytics analytics,
+                         AlertEngine alerts, Notifier notifier, Metering metering) {
+        this.metering = metering;
         this.file = file;
         this.sources = sources;
         this.gateway = gateway;
         this.admin = admin;
+        this.analytics = analytics;
+        this.alerts = alerts;
+        this.notifier = notifier;
     }
 
     /** A file with service {@code svc} on {@code backendUrl}, route {@code hello} and an admin token. */
@@ -49,12 +64,25 @@ final class AdminFixture implements AutoCloseable {
         Files.writeString(file, yaml);
         ConfigSources.Opened opened = ConfigSources.open(file, Files.readAllBytes(file), Map.of("ADMIN_TOKEN", TOKEN)::get);
         if (!opened.ok()) throw new AssertionError("config refused: " + opened.problems());
-        Gateway gateway = Gateway.start(opened.sources().current());
-        opened.sources().applyTo(gateway::apply);
+        ConfigSources sources = opened.sources();
+        Analytics analytics = new Analytics(System::currentTimeMillis, 100, 1 << 16, null).start();
+        Metering metering = Metering.open(sources.current());
+        Gateway gateway = Gateway.start(sources.current(), ExchangeObserver.both(analytics, metering.observer()),
+                metering.quotas());
+        sources.applyTo(gateway::apply);
+        Notifier notifier = new Notifier();
+        AlertEngine alerts = new AlertEngine(() -> sources.current().alerts(),
+                new Signals(analytics, gateway::snapshot, metering.usageSource(), () -> false), notifier,
+                System::currentTimeMillis, () -> null).start();
         try {
-            return new AdminFixture(file, opened.sources(), gateway, AdminServer.start(opened.sources(), gateway, () -> "up 1\n"));
+            return new AdminFixture(file, sources, gateway, AdminServer.start(sources, gateway, () -> "up 1\n",
+                    new Insights(analytics, alerts, metering.usageSource()), metering), analytics, alerts, notifier,
+                    metering);
         } catch (Exception e) {
             gateway.close();
+            analytics.close();
+            notifier.close();
+            metering.close();
             throw e;
         }
     }
@@ -80,5 +108,9 @@ final class AdminFixture implements AutoCloseable {
     public void close() {
         admin.close();
         gateway.close();
+        alerts.close();
+        notifier.close();
+        analytics.close();
+        metering.close();
     }
 }

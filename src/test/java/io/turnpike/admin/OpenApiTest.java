@@ -25,7 +25,8 @@ class OpenApiTest {
     @Test
     void everyDocumentedOperationAnswers(@TempDir Path dir) throws Exception {
         try (TestBackend backend = new TestBackend("b");
-             AdminFixture f = AdminFixture.start(dir, AdminFixture.config(dir, backend.url(), "consumers: [ { id: svc } ]\n")
+             AdminFixture f = AdminFixture.start(dir, AdminFixture.config(dir, backend.url(),
+                     "consumers: [ { id: svc }, { id: acme, credentials: [ { apiKey: acme-key-0123456789 } ] } ]\n")
                      .replace("    nodes: [", "    registration: { ttl: 30s }\n    nodes: ["))) {
             HttpResponse<String> doc = f.admin("GET", "/admin/openapi.json", null);
             assertThat(doc.statusCode()).isEqualTo(200);
@@ -41,7 +42,7 @@ class OpenApiTest {
             assertThat(ops).hasSizeGreaterThan(12);
             for (Operation op : ops) {
                 String path = op.path().replace("{id}", op.path().startsWith("/admin/routes") ? "hello" : "svc")
-                        .replace("{node}", "127.0.0.1:" + backend.port());
+                        .replace("{node}", "127.0.0.1:" + backend.port()).replace("{consumer}", "acme");
                 String body = op.method().equals("GET") || op.method().equals("DELETE") ? null : "{}";
                 int status = f.admin(op.method(), path, body).statusCode();
                 assertThat(status).as(op.method() + " " + path).isNotIn(404, 405);

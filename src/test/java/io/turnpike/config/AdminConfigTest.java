@@ -66,12 +66,26 @@ class AdminConfigTest {
     }
 
     @Test
-    void reportsUnknownKeysAndTheLedgerAsNotYet() {
+    void reportsUnknownKeys() {
         assertThat(problems("""
                 admin: { listne: 1 }
-                storage: { ledger: "postgresql://x" }
+                storage: { ledgr: sqlite }
                 """)).containsExactly(
                 "turnpike.yaml:1:10: admin: unknown key \"listne\" (expected one of: listen, token)",
-                "turnpike.yaml:2:12: storage: \"ledger\" is not supported yet");
+                "turnpike.yaml:2:12: storage: unknown key \"ledgr\" (expected one of: dataDir, ledger)");
+    }
+
+    @Test
+    void theLedgerIsSqliteInDataDirOrAPostgresqlUrlWhosePasswordNeverShows() {
+        assertThat(good("storage: { dataDir: /srv/tp }").storage().ledger()).isNull();
+        assertThat(good("storage: { ledger: sqlite }").storage().ledger()).isNull();
+        GatewayConfig c = good("storage: { ledger: \"postgresql://tp:${PW}@db.internal:5432/turnpike\" }",
+                Map.of("PW", "pg-s3cret"));
+        assertThat(c.storage().ledger()).isEqualTo("postgresql://tp:pg-s3cret@db.internal:5432/turnpike");
+        assertThat(c.storage().toString()).doesNotContain("pg-s3cret");
+        assertThat(problems("storage: { ledger: \"mysql://x/y\" }")).containsExactly(
+                "turnpike.yaml:1:20: storage.ledger: \"mysql://x/y\" (expected: sqlite, or a URL like "
+                        + "postgresql://user:password@host:5432/turnpike)");
+        assertThat(problems("storage: { ledger: \"postgresql://db.internal\" }")).hasSize(1);
     }
 }

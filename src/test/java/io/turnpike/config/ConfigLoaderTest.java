@@ -94,19 +94,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void reportsSectionsThatAreNotSupportedYet() {
-        assertThat(problems("""
-                admin: { listen: 127.0.0.1:9080, token: "${UNSET_TOKEN:-}" }
-                storage: { dataDir: ./data }
-                clients:
-                  mobile: { when: { header: { X-Client: mobile } } }
-                alerts: { rules: [] }
-                """)).containsExactly(
-                "turnpike.yaml:3:1: \"clients\" is not supported yet",
-                "turnpike.yaml:5:1: \"alerts\" is not supported yet");
-    }
-
-    @Test
     void reportsEveryProblemInFileOrderNotJustTheFirst() {
         assertThat(problems("""
                 server:
@@ -262,6 +249,6 @@ class ConfigLoaderTest {
         assertThat(c.admin()).isEqualTo(new AdminSettings(true, "127.0.0.1", 9080, "example-token"));
         assertThat(c.services().keySet()).containsExactly("users", "orders", "catalog");
         assertThat(c.routes()).extracting(RouteSpec::id)
-                .containsExactly("users-read", "users-write", "orders-v2", "orders", "catalog");
+                .containsExactly("users-read", "user-dashboard", "users-write", "orders-v2", "orders", "catalog");
     }
 }

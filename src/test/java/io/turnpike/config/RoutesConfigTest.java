@@ -154,12 +154,14 @@ class RoutesConfigTest {
     }
 
     @Test
-    void reportsRouteFeaturesThatAreNotSupportedYet() {
+    void anAggregateRouteHasCallsAndNoService() {
         assertThat(routeProblems("""
                   - id: r
                     match: { path: /r }
                     service: users
                     aggregate: { calls: {} }
-                """)).containsExactly("turnpike.yaml:8:5: routes[0]: \"aggregate\" is not supported yet");
+                """)).containsExactly(
+                "turnpike.yaml:7:14: routes[0].service: a route with aggregate: calls its own services (expected: no service:)",
+                "turnpike.yaml:8:25: routes[0].aggregate.calls: a mapping (expected: at least one call)");
     }
 }

@@ -34,7 +34,12 @@ class DemoConfigTest {
         for (int i = 0; i < config.routes().size(); i++) {
             RouteSpec route = config.routes().get(i);
             assertThat(route.index()).isEqualTo(i);
-            assertThat(config.services()).containsKey(route.service());
+            if (route.aggregate() != null) {
+                route.aggregate().calls().values()
+                        .forEach(c -> assertThat(config.services()).containsKey(c.service()));
+            } else {
+                assertThat(config.services()).containsKey(route.service());
+            }
             assertThat(route.match().path()).startsWith("/api/");
         }
     }
@@ -66,6 +71,17 @@ class DemoConfigTest {
         assertThat(yaml.indexOf("  users:")).isLessThan(yaml.indexOf("  orders:"));
         assertThat(yaml.indexOf("  orders:")).isLessThan(yaml.indexOf("  catalog:"));
         assertThat(yaml).doesNotContain("\t");
+    }
+
+    @Test
+    void yamlIsAConfigTheGatewayAccepts() {
+        var loaded = io.turnpike.config.ConfigLoader.parse("demo.yaml", DemoConfig.yaml(config), name -> null);
+        assertThat(loaded.problems()).isEmpty();
+        assertThat(loaded.config().clients()).isEqualTo(config.clients());
+        RouteSpec dashboard = loaded.config().routes().stream().filter(r -> r.id().equals("dashboard")).findFirst()
+                .orElseThrow();
+        assertThat(dashboard.aggregate()).isEqualTo(config.routes().stream().filter(r -> r.id().equals("dashboard"))
+                .findFirst().orElseThrow().aggregate());
     }
 
     @Test

@@ -21,7 +21,14 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, null);
+    }
+
+    /** Connects from {@code localAddress} (any of 127.0.0.0/8 works on Linux): another client IP. */
+    public RawHttp(int port, String localAddress) throws IOException {
+        socket = localAddress == null ? new Socket("127.0.0.1", port)
+                : new Socket(java.net.InetAddress.getByName("127.0.0.1"), port,
+                        java.net.InetAddress.getByName(localAddress), 0);
         socket.setSoTimeout(5000);
         in = socket.getInputStream();
         out = socket.getOutputStream();

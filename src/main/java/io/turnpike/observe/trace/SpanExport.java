@@ -88,7 +88,8 @@ public final class SpanExport implements ExchangeObserver, AutoCloseable {
                 Context inRequest = Context.root().with(request);
                 for (ExchangeView.Attempt a : x.attempts()) {
                     PresetIds.next(x.traceId(), a.spanId());
-                    Span attempt = tracer.spanBuilder("upstream " + x.serviceId())
+                    // An aggregate route has no one service: its calls' spans are named by node.
+                    Span attempt = tracer.spanBuilder("upstream " + (x.serviceId() != null ? x.serviceId() : a.nodeKey()))
                             .setSpanKind(SpanKind.CLIENT)
                             .setParent(inRequest)
                             .setStartTimestamp(start + a.startOffsetNanos(), TimeUnit.NANOSECONDS)

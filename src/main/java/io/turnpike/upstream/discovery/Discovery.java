@@ -139,7 +139,8 @@ public final class Discovery implements AutoCloseable {
         }
         if (!changed) return config;
         return new GatewayConfig(config.source(), config.server(), config.admin(), config.storage(), config.observe(),
-                services, config.routes(), config.consumers(), config.auth());
+                services, config.routes(), config.consumers(), config.auth(), config.plans(), config.cluster(),
+                config.clients(), config.alerts());
     }
 
     /**

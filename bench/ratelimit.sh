@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# What a rate limit costs on the hot path: throughput of a route with a limit that never trips,
+# in process and through Redis (exact and lease mode), next to an open route, in the same run.
+# Method and results: docs/BENCHMARKS.md.
+#
+#   bench/ratelimit.sh                      # 3 interleaved rounds of 10 s, 30 s JVM warm-up each
+#   DURATION=30 REPEATS=5 bench/ratelimit.sh
+#
+# Env: DURATION (s, default 10), CONNECTIONS (default 64), REPEATS (default 3), WARMUP (s, default
+# 30), BASE_PORT (default 18180), KEEP=1 keeps the work dir. Needs wrk, nginx (the backend) and
+# redis-server; installs the missing ones from Debian's packages.
+set -euo pipefail
+
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+REPEATS="${REPEATS:-3}"
+WARMUP="${WARMUP:-30}"
+BASE_PORT="${BASE_PORT:-18180}"
+
+BENCH_NAME=ratelimit
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need wrk:wrk "nginx:$(nginx_package)" redis-server:redis-server
+if (( $(nproc) < 2 )); then log "only one CPU: running unpinned, numbers will be noisy"; fi
+
+pick_port backend_port
+pick_port redis_port
+pick_port local_port
+pick_port exact_port
+pick_port lease_port
+
+# --- backend: nginx answering a small body from memory (CPU 0) -----------------------------------
+mkdir -p "$work/backend-tmp"
+cat > "$work/backend.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/backend.pid;
+error_log $work/backend-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/backend-tmp/body;
+  proxy_temp_path $work/backend-tmp/proxy;
+  fastcgi_temp_path $work/backend-tmp/fastcgi;
+  uwsgi_temp_path $work/backend-tmp/uwsgi;
+  scgi_temp_path $work/backend-tmp/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$backend_port;
+    location / { default_type text/plain; return 200 "hello\n"; }
+  }
+}
+CONF
+log "backend on :$backend_port (CPU 0)"
+"${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
+pids+=($!)
+wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-error.log"
+
+# --- Redis (CPU 0, with the load: the proxy core stays the gateway's alone) ----------------------
+log "redis on :$redis_port (CPU 0)"
+"${pin_load[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+  > "$work/redis.log" 2>&1 &
+pids+=($!)
+
+# --- three gateways, one at a time on CPU 1 ------------------------------------------------------
+# A limit that never trips: 100 million per second for the one client address wrk uses.
+gateway_config() {  # port cluster-line
+  cat <<CONF
+server: { listen: "127.0.0.1:$1", eventLoops: 1 }
+admin: { listen: off }
+storage: { dataDir: $work/data-$1 }
+observe: { accessLog: { enabled: false } }
+$2
+services:
+  backend: { nodes: [ "http://127.0.0.1:$backend_port" ] }
+routes:
+  - { id: open, match: { path: "/open/**" }, service: backend }
+  - { id: limited, match: { path: "/limited/**" }, service: backend, rateLimit: { limit: 100000000/s, key: ip } }
+CONF
+}
+gateway_config "$local_port" "" > "$work/local.yaml"
+gateway_config "$exact_port" "cluster: { redis: \"redis://127.0.0.1:$redis_port\", rateLimitMode: exact }" > "$work/exact.yaml"
+gateway_config "$lease_port" "cluster: { redis: \"redis://127.0.0.1:$redis_port\", rateLimitMode: lease }" > "$work/lease.yaml"
+
+"$root/turnpike" --version > /dev/null   # builds the jar first if it is missing or stale
+declare -A url jvm
+for g in local exact lease; do
+  port_var="${g}_port"
+  log "turnpike ($g) on :${!port_var} (CPU 1, 1 event loop)"
+  # taskset and the launcher both exec, so $! is the JVM itself.
+  "${pin_proxy[@]}" "$root/turnpike" run -c "$work/$g.yaml" > "$work/$g.log" 2>&1 &
+  pids+=($!)
+  jvm[$g]=$!
+  wait_ready "turnpike-$g" "http://127.0.0.1:${!port_var}/open/bench" "$!" "$work/$g.log"
+done
+url[open]="http://127.0.0.1:$local_port/open/bench"
+url[local]="http://127.0.0.1:$local_port/limited/bench"
+url[exact]="http://127.0.0.1:$exact_port/limited/bench"
+url[lease]="http://127.0.0.1:$lease_port/limited/bench"
+for g in exact lease; do
+  if ! grep -q "rate limits are shared" "$work/$g.log"; then
+    sleep 2
+    grep -q "rate limits are shared" "$work/$g.log" || { log "turnpike ($g) did not reach Redis:"; cat "$work/$g.log" >&2; exit 1; }
+  fi
+done
+order=(open local exact lease)
+jvm[open]=${jvm[local]}
+
+# CPU time (user + system, in clock ticks) the process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+wrk_run() {  # target seconds outfile
+  "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "${url[$1]}" > "$3"
+}
+
+for t in "${order[@]}"; do
+  if [[ $t != local ]] && (( WARMUP > 0 )); then   # local shares its JVM with open
+    log "warming up $t for ${WARMUP}s"
+    wrk_run "$t" "$WARMUP" "$work/warmup-$t.txt"
+  fi
+done
+
+for ((r = 1; r <= REPEATS; r++)); do
+  for t in "${order[@]}"; do
+    out="$work/wrk-$t-$r.txt"
+    before=$(cpu_ticks "${jvm[$t]}")
+    wrk_run "$t" "$DURATION" "$out"
+    after=$(cpu_ticks "${jvm[$t]}")
+    read -r rps p50 _ p99 bad < <(wrk_summary "$out")
+    requests=$(awk '/requests in/ { print $1 }' "$out")
+    # The gateway's CPU per request: what a limit costs, whatever else the machine is doing.
+    us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    echo "$us" >> "$work/cpu-$t"
+    log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, ${us} us CPU per request"
+    if [[ $bad != 0 ]]; then
+      log "WARNING: $t answered $bad non-2xx responses in round $r (a limit tripped?)"
+    fi
+    echo "$rps" >> "$work/rps-$t"
+    echo "$p50" >> "$work/p50-$t"
+    echo "$p99" >> "$work/p99-$t"
+  done
+done
+
+stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
+  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+  printf "%s %s %s\n", m, v[1], v[NR] }'; }
+
+declare -A median cpu
+echo
+echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s, $REPEATS interleaved rounds; median (min-max)"
+row() { printf '%-8s %-26s %-22s %-24s %-22s %-10s %s\n' "$@"; }
+row target "req/s" "p50 ms" "p99 ms" "CPU us/request" "req/s" "CPU/request"
+row "" "" "" "" "" "vs open" "vs open"
+for t in "${order[@]}"; do
+  read -r rm rmin rmax < <(stats "$work/rps-$t")
+  read -r am amin amax < <(stats "$work/p50-$t")
+  read -r nm nmin nmax < <(stats "$work/p99-$t")
+  read -r cm cmin cmax < <(stats "$work/cpu-$t")
+  median[$t]="$rm"
+  cpu[$t]="$cm"
+  row "$t" \
+    "$(printf '%.0f (%.0f-%.0f)' "$rm" "$rmin" "$rmax")" \
+    "$(printf '%.2f (%.2f-%.2f)' "$am" "$amin" "$amax")" \
+    "$(printf '%.1f (%.1f-%.1f)' "$nm" "$nmin" "$nmax")" \
+    "$(printf '%.1f (%.1f-%.1f)' "$cm" "$cmin" "$cmax")" \
+    "$(awk -v a="$rm" -v b="${median[open]}" 'BEGIN { printf "%.2fx", a / b }')" \
+    "$(awk -v a="$cm" -v b="${cpu[open]}" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }')"
+done
+echo "CPU us/request: the gateway process's user+system time during the run / requests answered."
+echo "Redis' own CPU (exact mode: scripts per call or batch) is not in it; Redis runs on CPU 0."

@@ -1,0 +1,49 @@
+package io.turnpike.metering;
+
+import io.turnpike.config.PlanSpec;
+import io.turnpike.proxy.Policy;
+import io.turnpike.proxy.PolicyCall;
+import io.turnpike.proxy.Problems;
+import io.turnpike.proxy.Verdict;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Refuses a consumer whose plan's quota for the current period is used up: 429 quota-exceeded with
+ * {@code Retry-After} (seconds to the reset) and {@code Quota-Reset} (the reset instant). A call is
+ * let in while its units still fit ({@code used + cost <= quota}); under {@code overage: bill} it is
+ * always let in and the units past the quota are billed at the overage price. Built per route and
+ * snapshot; the counts live in {@link Quotas}.
+ */
+final class QuotaPolicy implements Policy {
+    static final String QUOTA_RESET = "Quota-Reset";
+
+    private final Quotas quotas;
+    private final Map<String, PlanSpec> plans;
+    private final long cost;
+
+    QuotaPolicy(Quotas quotas, Map<String, PlanSpec> plans, long cost) {
+        this.quotas = quotas;
+        this.plans = plans;
+        this.cost = cost;
+    }
+
+    @Override
+    public Verdict check(PolicyCall call) {
+        if (call.consumer() == null) return Verdict.PASS;
+        PlanSpec plan = plans.get(call.consumer().id());
+        if (plan == null || plan.overage() == PlanSpec.Overage.BILL) return Verdict.PASS;
+        PlanSpec.Quota quota = plan.quota();
+        long now = quotas.clock().millis();
+        QuotaPeriod period = QuotaPeriod.of(quota, now);
+        long used = quotas.counter(call.consumer().id()).used(period.start());
+        if (used + cost <= quota.units()) return Verdict.PASS;
+        long seconds = Math.max(1, (period.end() - now + 999) / 1000);
+        String reset = Instant.ofEpochMilli(period.end()).toString();
+        call.responseHeaders().set("Retry-After", Long.toString(seconds));
+        call.responseHeaders().set(QUOTA_RESET, reset);
+        return Verdict.answer(Problems.Kind.QUOTA_EXCEEDED, "the quota of plan " + plan.id() + " ("
+                + quota.units() + " units per " + quota.period().name().toLowerCase(java.util.Locale.ROOT)
+                + ") is used up: " + used + " used, this call costs " + cost + "; it resets at " + reset);
+    }
+}
