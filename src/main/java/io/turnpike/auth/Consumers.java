@@ -68,11 +68,18 @@ public final class Consumers {
         return byKeyDigest.size();
     }
 
-    static byte[] sha256(String key) {
+    // One digest per thread (event loops, bcrypt pool): getInstance on every request costs a provider lookup.
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    });
+
+    static byte[] sha256(String key) {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return md.digest(key.getBytes(StandardCharsets.UTF_8));
     }
 }

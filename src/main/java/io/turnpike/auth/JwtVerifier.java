@@ -62,7 +62,11 @@ public final class JwtVerifier {
     private record Issuer(JwtIssuerSpec spec, DefaultJWTProcessor<SecurityContext> processor, JwksFetcher fetcher) {}
 
     private final Map<String, Issuer> byIssuer = new HashMap<>();
+    // Upkeep (eviction, expiry) runs on the calling thread in small amortised steps rather than
+    // as tasks for the common pool: the gateway runs on few cores, and a hop per batch of reads
+    // would take CPU from the event loops.
     private final Cache<String, Verified> verified = Caffeine.newBuilder()
+            .executor(Runnable::run)
             .maximumSize(10_000)
             .expireAfter(new UntilExp())
             .build();
