@@ -33,6 +33,8 @@ class LargeBodyIT {
                       listen: 127.0.0.1:0
                       eventLoops: 1
                       limits: { maxBodyBytes: 2GiB }
+                    admin: { listen: "127.0.0.1:0" }
+                    storage: { dataDir: "%s" }
                     services:
                       big:
                         nodes: [ "%s" ]
@@ -47,7 +49,7 @@ class LargeBodyIT {
                         transform:
                           mobile: { response: { keep: [id] } }
                           default: { response: { headers: { set: { X-Shaped: "no" } } } }
-                    """.formatted(backend.url()));
+                    """.formatted(dir.resolve("data"), backend.url()));
             try (GatewayProcess gw = GatewayProcess.start(config, "-Xmx64m", "-Xms64m")) {
                 // upload: 1 GiB of a known pattern, fixed length, streamed from here
                 HttpURLConnection up = (HttpURLConnection) URI.create(gw.url("/echo")).toURL().openConnection();
