@@ -58,12 +58,21 @@ public final class Meter implements ExchangeObserver {
         if (consumer == null) return;
         Tables t = tables;
         PlanSpec plan = t.plans.get(consumer);
-        if (!BillingRule.billable(x, plan == null ? PlanSpec.BillOn.REACHED : plan.billOn())) return;
+        long reserved = x.quotaReservedUnits();
+        if (!BillingRule.billable(x, plan == null ? PlanSpec.BillOn.REACHED : plan.billOn())) {
+            // Not billed: give back what the quota check held for it.
+            if (reserved > 0) quotas.counter(consumer).add(x.quotaReservedPeriod(), -reserved);
+            return;
+        }
         Long cost = t.routeCost.get(x.routeId());
         long units = cost == null ? 1 : cost;
         long now = quotas.clock().millis();
         long overage = 0;
-        if (plan != null && plan.quota() != null) {
+        if (reserved > 0) {
+            // Counted when the quota check let it in (within the quota, so no overage); a reload that
+            // changed the route's cost meanwhile is settled here.
+            if (units != reserved) quotas.counter(consumer).add(x.quotaReservedPeriod(), units - reserved);
+        } else if (plan != null && plan.quota() != null) {
             QuotaPeriod period = QuotaPeriod.of(plan.quota(), now);
             long after = quotas.counter(consumer).add(period.start(), units);
             overage = Math.max(0, Math.min(units, after - plan.quota().units()));

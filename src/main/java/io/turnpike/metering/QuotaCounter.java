@@ -28,6 +28,21 @@ final class QuotaCounter {
         }
     }
 
+    /**
+     * Takes {@code units} in the period starting at {@code periodStart} if they fit under
+     * {@code limit}; false (and nothing taken) when they do not. What a quota check holds for a call
+     * in flight, so concurrent calls cannot together pass the quota.
+     */
+    boolean tryReserve(long periodStart, long units, long limit) {
+        while (true) {
+            State s = state.get();
+            if (s.periodStart > periodStart) return false; // the period is over already
+            long base = s.periodStart == periodStart ? s.used : 0;
+            if (base + units > limit) return false;
+            if (state.compareAndSet(s, new State(periodStart, base + units))) return true;
+        }
+    }
+
     /** Sets the count (seeding from the ledger at start). */
     void seed(long periodStart, long used) {
         state.set(new State(periodStart, used));

@@ -36,8 +36,12 @@ final class QuotaPolicy implements Policy {
         PlanSpec.Quota quota = plan.quota();
         long now = quotas.clock().millis();
         QuotaPeriod period = QuotaPeriod.of(quota, now);
-        long used = quotas.counter(call.consumer().id()).used(period.start());
-        if (used + cost <= quota.units()) return Verdict.PASS;
+        QuotaCounter counter = quotas.counter(call.consumer().id());
+        if (counter.tryReserve(period.start(), cost, quota.units())) {
+            call.quotaReserved(period.start(), cost); // the meter keeps it if the call is billed, else gives it back
+            return Verdict.PASS;
+        }
+        long used = counter.used(period.start());
         long seconds = Math.max(1, (period.end() - now + 999) / 1000);
         String reset = Instant.ofEpochMilli(period.end()).toString();
         call.responseHeaders().set("Retry-After", Long.toString(seconds));

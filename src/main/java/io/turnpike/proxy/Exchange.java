@@ -69,6 +69,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private RouteMatch<ProxyRoute> match;
     private String query;
     private String upstreamHost;
+    private long quotaUnits; // held by a quota check; the meter settles them when the exchange ends
+    private long quotaPeriod;
     private boolean suspended; // a policy step is deciding elsewhere; the chain resumes on this loop
 
     private String requestId;
@@ -344,6 +346,12 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         this.claims = claims;
     }
     @Override public java.util.Map<String, Object> claims() { return claims; }
+    @Override public void quotaReserved(long periodStart, long units) {
+        quotaPeriod = periodStart;
+        quotaUnits = units;
+    }
+    @Override public long quotaReservedUnits() { return quotaUnits; }
+    @Override public long quotaReservedPeriod() { return quotaPeriod; }
     @Override public void authDecision(String decision) { authDecision = decision; }
     @Override public HttpHeaders responseHeaders() {
         if (responseHeaders == null) responseHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders(false);

@@ -21,6 +21,16 @@ public interface ExchangeView {
         return null;
     }
 
+    /** Units a quota check held for this call (0 = none); see {@link PolicyCall#quotaReserved}. */
+    default long quotaReservedUnits() {
+        return 0;
+    }
+
+    /** The start of the quota period those units were taken from. */
+    default long quotaReservedPeriod() {
+        return Long.MIN_VALUE;
+    }
+
     /** The authenticated consumer's id; null for anonymous calls. */
     default String consumerId() {
         return null;

@@ -103,4 +103,12 @@ public interface PolicyCall {
          */
         byte[] apply(io.netty.buffer.ByteBuf body, PolicyCall call);
     }
+
+    /**
+     * A quota check took {@code units} of the consumer's period starting at {@code periodStart} for
+     * this call; the meter keeps them if the call is billed and gives them back if not.
+     */
+    default void quotaReserved(long periodStart, long units) {
+        throw new UnsupportedOperationException("this call cannot hold quota");
+    }
 }

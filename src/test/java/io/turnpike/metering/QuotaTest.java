@@ -65,6 +65,43 @@ class QuotaTest {
     }
 
     @Test
+    void callsInFlightTogetherCannotPassTheQuota(@TempDir Path dir) throws Exception {
+        TestClock clock = new TestClock(Instant.parse("2026-11-28T12:00:00Z"));
+        try (TestBackend backend = new TestBackend("b");
+             MeteredGateway gw = MeteredGateway.start(config(dir, backend), clock, Duration.ofMillis(100))) {
+            // Twelve calls at once, each held 300 ms by the service: the quota of 5 is decided as they
+            // are let in, not as they end.
+            java.util.List<java.util.concurrent.CompletableFuture<Integer>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return gw.get("/a/slow/300", "acme").status();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+            }
+            java.util.List<Integer> statuses = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+            assertThat(statuses).filteredOn(st -> st == 200).hasSize(5);
+            assertThat(statuses).filteredOn(st -> st == 429).hasSize(7);
+            assertThat(gw.metering.quota("acme").orElseThrow().used()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void unitsHeldForACallThatIsNotBilledAreGivenBack(@TempDir Path dir) throws Exception {
+        TestClock clock = new TestClock(Instant.parse("2026-11-28T12:00:00Z"));
+        try (TestBackend backend = new TestBackend("b")) {
+            GatewayConfig config = config(dir, backend);
+            backend.close(); // every call fails to reach the service: none is billed
+            try (MeteredGateway gw = MeteredGateway.start(config, clock, Duration.ofMillis(100))) {
+                for (int i = 0; i < 8; i++) assertThat(gw.get("/a/echo", "acme").status()).isEqualTo(502);
+                assertThat(gw.metering.quota("acme").orElseThrow().used()).isZero();
+            }
+        }
+    }
+
+    @Test
     void aCallThatWouldNotFitIsRefusedAndMonthlyQuotasResetOnTheirDay(@TempDir Path dir) throws Exception {
         TestClock clock = new TestClock(Instant.parse("2026-11-14T12:00:00Z"));
         try (TestBackend backend = new TestBackend("b");
