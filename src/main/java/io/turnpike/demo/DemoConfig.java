@@ -10,6 +10,8 @@ import io.turnpike.config.AuthSettings;
 import io.turnpike.config.ConsumerSpec;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.ObserveSettings;
+import io.turnpike.config.PlanSpec;
+import io.turnpike.config.RateLimitSpec;
 import io.turnpike.config.Limits;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.RouteSpec;
@@ -73,12 +75,18 @@ public final class DemoConfig {
         routes.add(dashboard(routes.size()));
         ServerSettings server = new ServerSettings(host, port, Limits.DEFAULT, 0, DRAIN);
         AdminSettings admin = new AdminSettings(true, "127.0.0.1", adminPort, null);
-        List<ConsumerSpec> consumers = List.of(new ConsumerSpec("demo-partner", List.of("partners"), null,
+        List<ConsumerSpec> consumers = List.of(new ConsumerSpec("demo-partner", List.of("partners"), PARTNER_PLAN,
                 List.of(sha256(PARTNER_KEY)), List.of()));
+        Map<String, PlanSpec> plans = Map.of(PARTNER_PLAN, new PlanSpec(PARTNER_PLAN,
+                List.of(new RateLimitSpec(20, Duration.ofSeconds(1), 20,
+                        List.of(new RateLimitSpec.KeyPart(RateLimitSpec.KeyPart.Kind.CONSUMER, null)))),
+                new PlanSpec.Quota(10_000, PlanSpec.Period.DAY, 1),
+                new PlanSpec.Price(new java.math.BigDecimal("0.01"), "USD", null),
+                PlanSpec.Overage.BLOCK, PlanSpec.BillOn.REACHED));
         List<ClientProfileSpec> clients = List.of(
                 new ClientProfileSpec(MOBILE, Map.of("x-client", MOBILE), null, null, Map.of()));
         return new GatewayConfig(null, server, admin, new StorageSettings(dataDir), ObserveSettings.DEFAULT, services,
-                routes, consumers, AuthSettings.DEFAULT, Map.of(), ClusterSettings.NONE, clients, AlertSettings.NONE);
+                routes, consumers, AuthSettings.DEFAULT, plans, ClusterSettings.NONE, clients, AlertSettings.NONE);
     }
 
     static final String MOBILE = "mobile";
@@ -105,6 +113,8 @@ public final class DemoConfig {
 
     /** The demo partner's API key: public, like everything in the demo. */
     public static final String PARTNER_KEY = "demo-partner-key-not-a-secret";
+    /** The demo partner's plan: 20 calls/s, 10,000 per day, 0.01 USD a call. */
+    static final String PARTNER_PLAN = "partner";
 
     private static String sha256(String key) {
         try {
@@ -154,12 +164,29 @@ public final class DemoConfig {
                 y.append("      - ").append(node.url()).append('\n');
             }
         }
+        if (!config.plans().isEmpty()) {
+            y.append("\nplans:                   # rate limits, quotas and prices of consumers\n");
+            for (PlanSpec plan : config.plans().values()) {
+                y.append("  ").append(plan.id()).append(": { rateLimit: [")
+                 .append(String.join(", ", plan.rateLimits().stream().map(RateLimitSpec::rate).toList())).append(']');
+                if (plan.quota() != null) {
+                    y.append(", quota: ").append(plan.quota().units()).append('/')
+                     .append(plan.quota().period().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                if (plan.price() != null) {
+                    y.append(", price: { perUnit: \"").append(plan.price().perUnit().toPlainString())
+                     .append("\", currency: ").append(plan.price().currency()).append(" }");
+                }
+                y.append(" }\n");
+            }
+        }
         if (!config.consumers().isEmpty()) {
             y.append("\nconsumers:\n");
             for (ConsumerSpec c : config.consumers()) {
                 y.append("  - id: ").append(c.id()).append('\n')
-                 .append("    groups: [").append(String.join(", ", c.groups())).append("]\n")
-                 .append("    credentials:\n");
+                 .append("    groups: [").append(String.join(", ", c.groups())).append("]\n");
+                if (c.plan() != null) y.append("    plan: ").append(c.plan()).append('\n');
+                y.append("    credentials:\n");
                 for (String digest : c.apiKeyDigests()) {
                     y.append("      - apiKeyHash: \"sha256:").append(digest).append("\"\n");
                 }
