@@ -1,7 +1,6 @@
 package io.turnpike.proxy;
 
 import io.turnpike.auth.AuthPolicy;
-import io.turnpike.compose.ClientProfiles;
 import io.turnpike.compose.ProfilePolicy;
 import io.turnpike.compose.RequestTransformPolicy;
 import io.turnpike.config.RouteSpec;
@@ -40,9 +39,7 @@ final class PolicyChain {
         if (rateLimit != null) chain.add(rateLimit);
         Policy quota = parts.quotas() == null ? null : parts.quotas().policy(route, parts.config());
         if (quota != null) chain.add(quota);
-        if (!parts.config().clients().isEmpty()) {
-            chain.add(new ProfilePolicy(ClientProfiles.compile(parts.config().clients()))); // may use the consumer
-        }
+        if (parts.profiles() != null) chain.add(new ProfilePolicy(parts.profiles())); // may use the consumer
         // Keep last: the request is edited for the upstream once every check has passed.
         Policy transform = RequestTransformPolicy.of(route.transform());
         if (transform != null) chain.add(transform);

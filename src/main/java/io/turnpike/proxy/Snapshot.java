@@ -35,7 +35,8 @@ public final class Snapshot {
      * state that outlives snapshots: {@code rateLimiting} (counts survive reloads) and
      * {@code quotas} (null when the gateway meters nothing).
      */
-    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, RateLimiting rateLimiting, Quotas quotas) {}
+    record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, RateLimiting rateLimiting, Quotas quotas,
+                 io.turnpike.compose.ClientProfiles profiles) {}
 
     private Snapshot(Parts parts, Router<ProxyRoute> router, Map<String, Service> services) {
         this.config = parts.config();
@@ -66,7 +67,8 @@ public final class Snapshot {
         RateLimiting rateLimiting = previous == null ? RateLimiting.start(config, loops) : previous.rateLimiting;
         if (previous != null) rateLimiting.configure(config);
         Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
-                rateLimiting, quotas);
+                rateLimiting, quotas, config.clients().isEmpty() ? null
+                        : io.turnpike.compose.ClientProfiles.compile(config.clients())); // once, not per route
         List<Router.Entry<ProxyRoute>> entries = new ArrayList<>();
         for (RouteSpec rs : config.routes()) {
             ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()), PolicyChain.build(rs, parts));
