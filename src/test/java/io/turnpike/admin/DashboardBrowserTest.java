@@ -46,9 +46,12 @@ class DashboardBrowserTest {
                   - { id: orders, match: { path: "/orders/**" }, rewrite: { stripPrefix: /orders }, service: svc, auth: [apiKey] }
                   - { id: slow, match: { path: "/slow" }, rewrite: { path: /slow/120 }, service: svc }
                   - { id: legacy, match: { path: "/legacy" }, rewrite: { path: /status/502 }, service: svc }
+                plans:
+                  pro: { quota: 1000/day, price: { perUnit: "0.01", currency: USD } }
+                  free: { quota: 100/day }
                 consumers:
-                  - { id: acme-mobile, credentials: [ { apiKey: "KEY" } ] }
-                  - { id: globex, credentials: [ { apiKey: "KEY-2" } ] }
+                  - { id: acme-mobile, plan: pro, credentials: [ { apiKey: "KEY" } ] }
+                  - { id: globex, plan: free, credentials: [ { apiKey: "KEY-2" } ] }
                 alerts:
                   channels: { log: { log: warn } }
                   rules:
@@ -111,6 +114,9 @@ class DashboardBrowserTest {
                 shot(browser, shots, "routes");
                 browser.get(base + "#consumers");
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("consumers"), "globex"));
+                // metered usage: the plan, units used against the quota, and the bill so far
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("consumers"), "USD"));
+                assertThat(browser.findElement(By.id("consumers")).getText()).contains("pro").contains("free");
                 shot(browser, shots, "consumers");
                 browser.get(base + "#config");
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("config"), "services"));
