@@ -92,6 +92,9 @@ class JwksUrlTest {
                 JwksFetcher.of(url, Duration.ofHours(1)).refreshNow();
                 assertThat(status(g, token(first))).isEqualTo(200);
                 assertThat(status(g, rotated)).isEqualTo(200);
+                // while it is broken, a key id nobody has gets the plain 401, and the known keys still serve
+                assertThat(status(g, token(new RSAKeyGenerator(2048).keyID("fourth").generate()))).isEqualTo(401);
+                assertThat(status(g, token(first))).isEqualTo(200);
             }
         } finally {
             jwks.stop(0);
