@@ -34,8 +34,6 @@ import java.util.stream.Collectors;
  */
 final class AdminApi {
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    private static final String NOT_YET = "%s are not configurable yet: this version has no \"%s:\" config "
-            + "section, so there is nothing to list or change";
 
     /** One request as the API needs it. */
     record Request(HttpMethod method, String uri, String authorization, String body, String accept) {
@@ -101,7 +99,7 @@ final class AdminApi {
             return on(r, Map.of(HttpMethod.GET, () -> Answer.text("application/json", openApi)));
         }
         Section section = first.equals("routes") ? Section.ROUTES : first.equals("services") ? Section.SERVICES
-                : first.equals("consumers") ? Section.CONSUMERS : null;
+                : first.equals("consumers") ? Section.CONSUMERS : first.equals("plans") ? Section.PLANS : null;
         if (section != null && n == 1) {
             return on(r, Map.of(HttpMethod.GET, () -> Answer.ok(Redaction.redact(sources.entries(section)))));
         }
@@ -141,11 +139,6 @@ final class AdminApi {
         if (n == 1 && first.equals("usage")) return on(r, Map.of(HttpMethod.GET, () -> usage.usage(uri)));
         if (n == 2 && first.equals("invoices")) {
             return on(r, Map.of(HttpMethod.GET, () -> usage.invoice(seg.get(1), uri, r.accept())));
-        }
-        if (first.equals("plans") && n <= 2) {
-            String what = "Plans";
-            return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-supported-yet", what + " are not supported yet",
-                    String.format(NOT_YET, what, first));
         }
         return notFound(path);
     }
@@ -211,7 +204,12 @@ final class AdminApi {
     }
 
     private static Answer missing(Section section, String id) {
-        String what = section == Section.ROUTES ? "route" : section == Section.CONSUMERS ? "consumer" : "service";
+        String what = switch (section) {
+            case ROUTES -> "route";
+            case CONSUMERS -> "consumer";
+            case PLANS -> "plan";
+            case SERVICES -> "service";
+        };
         return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
                 "no " + what + " \"" + id + "\" in the running config");
     }

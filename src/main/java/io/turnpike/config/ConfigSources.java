@@ -31,7 +31,7 @@ public final class ConfigSources {
 
     /** The config sections the admin API changes per id. */
     public enum Section {
-        ROUTES("routes"), SERVICES("services"), CONSUMERS("consumers");
+        ROUTES("routes"), SERVICES("services"), CONSUMERS("consumers"), PLANS("plans");
 
         private final String key;
 
@@ -44,9 +44,9 @@ public final class ConfigSources {
             return key;
         }
 
-        /** A list of entries with an {@code id} (routes, consumers), not a mapping by id (services). */
+        /** A list of entries with an {@code id} (routes, consumers), not a mapping by id (services, plans). */
         public boolean listed() {
-            return this != SERVICES;
+            return this == ROUTES || this == CONSUMERS;
         }
 
         static Section named(String key) {
@@ -214,6 +214,7 @@ public final class ConfigSources {
         ConfigDocument doc = ConfigDocument.parse(sourceName, body, "the body is empty (expected: a JSON "
                 + (section == Section.ROUTES ? "route, like {\"match\": {\"path\": \"/users/{id}\"}, \"service\": \"users\"}"
                 : section == Section.CONSUMERS ? "consumer, like {\"groups\": [\"partners\"], \"credentials\": [{\"apiKey\": \"...\"}]}"
+                : section == Section.PLANS ? "plan, like {\"rateLimit\": \"10/s\", \"quota\": \"10000/month\"}"
                 : "service, like {\"nodes\": [\"http://127.0.0.1:9001\"]}") + ")");
         if (!doc.ok()) return new Change(Status.INVALID, null, doc.problems());
         Node entry = doc.root();

@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Admin changes laid over the file, per id: {@code {routes: {id: entry|null}, services: {id: entry|null},
- * consumers: {id: entry|null}}}.
+ * consumers: {id: entry|null}, plans: {id: entry|null}}}.
  * An entry replaces the file's entry with that id in place, or is appended; null hides the file's.
  * Immutable; entries are YAML node trees that keep the marks of the text they came from (a PUT
  * body, or the persisted overlay), so the loader's problems point there.
@@ -57,7 +57,7 @@ final class Overlay {
                 String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
                 Section section = Section.named(key);
                 if (section == null) {
-                    found.add(t.getKeyNode().getStartMark(), "", "unknown key \"" + key + "\" (expected: routes, services, consumers)");
+                    found.add(t.getKeyNode().getStartMark(), "", "unknown key \"" + key + "\" (expected: routes, services, consumers, plans)");
                 } else if (t.getValueNode() instanceof MappingNode ids) {
                     for (NodeTuple e : ids.getValue()) {
                         String id = e.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";

@@ -256,17 +256,13 @@ class AdminApiTest {
     }
 
     @Test
-    void unknownPathsWrongMethodsAndSectionsThatDoNotExistYet() throws Exception {
+    void unknownPathsAndWrongMethods() throws Exception {
         try (AdminFixture f = start()) {
             assertThat(f.admin("GET", "/admin/nothing", null).statusCode()).isEqualTo(404);
             assertThat(f.admin("GET", "/nothing", null, null).statusCode()).isEqualTo(404);
             HttpResponse<String> wrong = f.admin("POST", "/admin/routes/hello", "{}");
             assertThat(wrong.statusCode()).isEqualTo(405);
             assertThat(wrong.headers().firstValue("Allow")).hasValue("DELETE, GET, PUT");
-            HttpResponse<String> plans = f.admin("GET", "/admin/plans", null);
-            assertThat(plans.statusCode()).isEqualTo(404);
-            assertThat(Json.parse(plans.body()).get("detail").asText()).contains("not configurable yet");
-            assertThat(f.admin("PUT", "/admin/plans/free", "{}").statusCode()).isEqualTo(404);
             HttpResponse<String> validate = f.admin("POST", "/admin/config/validate", "services: {a: {nodes: [http://127.0.0.1:1]}}");
             assertThat(Json.parse(validate.body()).get("summary").asText()).isEqualTo("1 services, 1 nodes, 0 routes");
         }

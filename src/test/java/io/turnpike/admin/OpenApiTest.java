@@ -26,7 +26,7 @@ class OpenApiTest {
     void everyDocumentedOperationAnswers(@TempDir Path dir) throws Exception {
         try (TestBackend backend = new TestBackend("b");
              AdminFixture f = AdminFixture.start(dir, AdminFixture.config(dir, backend.url(),
-                     "consumers: [ { id: svc }, { id: acme, credentials: [ { apiKey: acme-key-0123456789 } ] } ]\n")
+                     "plans: { svc: {} }\nconsumers: [ { id: svc }, { id: acme, credentials: [ { apiKey: acme-key-0123456789 } ] } ]\n")
                      .replace("    nodes: [", "    registration: { ttl: 30s }\n    nodes: ["))) {
             HttpResponse<String> doc = f.admin("GET", "/admin/openapi.json", null);
             assertThat(doc.statusCode()).isEqualTo(200);
