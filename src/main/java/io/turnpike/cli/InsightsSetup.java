@@ -53,7 +53,7 @@ final class InsightsSetup implements AutoCloseable {
                 () -> {
                     String configured = sources.current().alerts().dashboardUrl();
                     return configured != null ? configured : dashboard.get();
-                }).start();
+                }).silencesIn(config.storage().dataDir().resolve("alert-silences.json")).start();
         if (!config.alerts().rules().isEmpty()) {
             log.info("alerts: {} rules, {} channels", config.alerts().rules().size(), config.alerts().channels().size());
         }

@@ -47,6 +47,7 @@ public final class AlertEngine implements AutoCloseable {
     private final Supplier<String> dashboard;
     private final Map<String, Alert> alerts = new LinkedHashMap<>();
     private final Map<String, Long> silences = new HashMap<>();
+    private java.nio.file.Path silencesFile; // where silences outlive a restart; null = memory only
     private final Deque<ObjectNode> history = new ArrayDeque<>();
     private ScheduledExecutorService timer;
 
@@ -80,6 +81,43 @@ public final class AlertEngine implements AutoCloseable {
         this.notifier = notifier;
         this.clock = clock;
         this.dashboard = dashboard;
+    }
+
+    /**
+     * Keeps silences in {@code file} (JSON: rule to the silence's end, epoch ms), so a restart does
+     * not lift them; the ones still running are read back now. A file that cannot be read is logged
+     * and left alone.
+     */
+    public synchronized AlertEngine silencesIn(java.nio.file.Path file) {
+        this.silencesFile = file;
+        if (java.nio.file.Files.exists(file)) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode saved = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+                long now = clock.getAsLong();
+                saved.fields().forEachRemaining(e -> {
+                    if (e.getValue().canConvertToLong() && e.getValue().asLong() > now) silences.put(e.getKey(), e.getValue().asLong());
+                });
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("alert silences not restored from {}: {}", file, e.toString());
+            }
+        }
+        return this;
+    }
+
+    /** Writes the silences (admin thread, never an event loop): a temporary file moved into place. */
+    private void saveSilences() {
+        if (silencesFile == null) return;
+        try {
+            ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            silences.forEach(o::put);
+            java.nio.file.Files.createDirectories(silencesFile.toAbsolutePath().getParent());
+            java.nio.file.Path tmp = silencesFile.resolveSibling(silencesFile.getFileName() + ".tmp");
+            java.nio.file.Files.writeString(tmp, o.toString());
+            java.nio.file.Files.move(tmp, silencesFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            log.warn("alert silences not saved to {}: {}", silencesFile, e.toString());
+        }
     }
 
     /** Evaluates every {@code alerts.evaluateEvery} on a thread of its own. */
@@ -203,6 +241,7 @@ public final class AlertEngine implements AutoCloseable {
         if (settings.get().rules().stream().noneMatch(r -> r.name().equals(rule))) return null;
         long until = clock.getAsLong() + d.toMillis();
         if (d.isZero()) silences.remove(rule); else silences.put(rule, until);
+        saveSilences();
         log.info("alert rule {} {}", rule, d.isZero() ? "unsilenced" : "silenced until " + Instant.ofEpochMilli(until));
         return Instant.ofEpochMilli(until);
     }

@@ -363,6 +363,24 @@ class AlertEngineTest {
     }
 
     @Test
+    void silencesOutliveARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        rules("""
+                - { name: reload, when: "reloadFailed()", notify: [ops], resolveAfter: 0 }
+                """);
+        java.nio.file.Path file = dir.resolve("alert-silences.json");
+        engine.silencesIn(file);
+        engine.silence("reload", Duration.ofMinutes(30));
+        AlertEngine restarted = new AlertEngine(() -> gateway.snapshot().config().alerts(), null, notifier, now::get,
+                () -> null).silencesIn(file);
+        assertThat(restarted.view().get("silences").has("reload")).isTrue();
+        // an ended silence is not brought back
+        now.addAndGet(Duration.ofMinutes(31).toMillis());
+        AlertEngine later = new AlertEngine(() -> gateway.snapshot().config().alerts(), null, notifier, now::get,
+                () -> null).silencesIn(file);
+        assertThat(later.view().get("silences").has("reload")).isFalse();
+    }
+
+    @Test
     void aReceiverThatIsDownGetsTheNoticeOnceItIsBackUp() throws Exception {
         rules("""
                 - { name: reload, when: "reloadFailed()", notify: [ops], resolveAfter: 0 }
