@@ -282,13 +282,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             aggregate();
             return;
         }
-        Forwarding.toUpstream(request, uri, upstreamHost, client.clientIp(), requestId,
-                route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader(),
-                trace.header());
-        if (consumer != null) {
-            h.set(ProxyHeaders.X_CONSUMER_ID, consumer.id());
-            h.set(ProxyHeaders.X_CONSUMER_GROUPS, consumer.groupsHeader());
-        }
+        forwardingHeaders(uri, route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader());
         upstreamRequest = request;
         String m = request.method().name();
         if (bodyEdit != null && (requestHasBody || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
@@ -308,6 +302,21 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             return;
         }
         attempt();
+    }
+
+    /** Forwarding, trace and identity headers for the upstream; {@code nodeHost} replaces Host when not empty. */
+    private void forwardingHeaders(String uri, String nodeHost) {
+        Forwarding.toUpstream(request, uri, upstreamHost, client.clientIp(), requestId, nodeHost, trace.header());
+        if (consumer != null) {
+            HttpHeaders h = request.headers();
+            h.set(ProxyHeaders.X_CONSUMER_ID, consumer.id());
+            h.set(ProxyHeaders.X_CONSUMER_GROUPS, consumer.groupsHeader());
+        }
+    }
+
+    /** The version of the gateway's own answers: HTTP/1.0 to a 1.0 client, else 1.1. */
+    private HttpVersion answerVersion() {
+        return HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     }
 
     /** The held request body is all here: edit it and send the request on. */
@@ -398,12 +407,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     /** An aggregate route: its calls go out through {@link SubCalls}; the merged JSON comes back here. */
     private void aggregate() {
         HttpHeaders h = request.headers();
-        // The calls carry the same forwarding and identity headers a proxied request would.
-        Forwarding.toUpstream(request, request.uri(), upstreamHost, client.clientIp(), requestId, "", trace.header());
-        if (consumer != null) {
-            h.set(ProxyHeaders.X_CONSUMER_ID, consumer.id());
-            h.set(ProxyHeaders.X_CONSUMER_GROUPS, consumer.groupsHeader());
-        }
+        forwardingHeaders(request.uri(), ""); // the calls carry what a proxied request would
         upstreamStartNanos = System.nanoTime();
         io.netty.channel.EventLoop loop = cctx.channel().eventLoop();
         SubCalls calls = new SubCalls(snapshot.services(), context.pools().of(loop), loop, h, trace,
@@ -413,8 +417,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
                 new io.turnpike.compose.AggregateRun.Answer() {
                     @Override
                     public void json(byte[] body, java.util.List<String> missing) {
-                        HttpVersion v = HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-                        FullHttpResponse res = new DefaultFullHttpResponse(v, HttpResponseStatus.OK,
+                        FullHttpResponse res = new DefaultFullHttpResponse(answerVersion(), HttpResponseStatus.OK,
                                 io.netty.buffer.Unpooled.wrappedBuffer(body));
                         HttpHeaders oh = res.headers();
                         oh.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
@@ -503,7 +506,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             return;
         }
         FullHttpResponse res = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+                answerVersion(),
                 HttpResponseStatus.NO_CONTENT);
         io.turnpike.policy.CorsHeaders.onPreflight(res.headers(), cors, origin);
         res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
@@ -512,8 +515,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
 
     /** The service said no (breaker open, or overloaded): the route's fallback, or 503 with Retry-After. */
     private void refuse(Admission admission) {
-        HttpVersion v = HttpVersion.HTTP_1_0.equals(clientVersion) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        finishWithProblem(Refusals.kind(admission), Refusals.response(cctx.alloc(), v, admission,
+        finishWithProblem(Refusals.kind(admission), Refusals.response(cctx.alloc(), answerVersion(), admission,
                 route.spec.fallback(), route.service.id(), requestId));
     }
 
