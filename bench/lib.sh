@@ -110,3 +110,45 @@ wrk_summary() {
       if (errors != "") print errors > "/dev/stderr"
     }' "$1"
 }
+
+# --- nginx configs --------------------------------------------------------------------------------
+# The head of an nginx config whose pid and error log are $work/$1.*.
+nginx_common() {
+  cat <<CONF
+worker_processes 1;
+daemon off;
+pid $work/$1.pid;
+error_log $work/$1-error.log warn;
+events { worker_connections 4096; }
+CONF
+}
+
+# nginx's temp paths under $work/$1-tmp (created here).
+nginx_temp() {
+  mkdir -p "$work/$1-tmp"
+  cat <<CONF
+  client_body_temp_path $work/$1-tmp/body;
+  proxy_temp_path $work/$1-tmp/proxy;
+  fastcgi_temp_path $work/$1-tmp/fastcgi;
+  uwsgi_temp_path $work/$1-tmp/uwsgi;
+  scgi_temp_path $work/$1-tmp/scgi;
+CONF
+}
+
+# Writes $work/backend.conf: nginx answering "hello" from memory on 127.0.0.1:$1.
+nginx_hello_backend() {
+  {
+    nginx_common backend
+    cat <<CONF
+http {
+  access_log off;
+$(nginx_temp backend)
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$1;
+    location / { default_type text/plain; return 200 "hello\n"; }
+  }
+}
+CONF
+  } > "$work/backend.conf"
+}

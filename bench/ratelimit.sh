@@ -30,27 +30,7 @@ pick_port exact_port
 pick_port lease_port
 
 # --- backend: nginx answering a small body from memory (CPU 0) -----------------------------------
-mkdir -p "$work/backend-tmp"
-cat > "$work/backend.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/backend.pid;
-error_log $work/backend-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/backend-tmp/body;
-  proxy_temp_path $work/backend-tmp/proxy;
-  fastcgi_temp_path $work/backend-tmp/fastcgi;
-  uwsgi_temp_path $work/backend-tmp/uwsgi;
-  scgi_temp_path $work/backend-tmp/scgi;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$backend_port;
-    location / { default_type text/plain; return 200 "hello\n"; }
-  }
-}
-CONF
+nginx_hello_backend "$backend_port"
 log "backend on :$backend_port (CPU 0)"
 "${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
 pids+=($!)

@@ -27,43 +27,9 @@ pick_port backend_port
 pick_port nginx_port
 pick_port turnpike_port
 
-# Polls until $url answers 200, or the process $pid dies, or 60 s pass.
-
 # --- backend: nginx answering a small body from memory -------------------------------------------
-nginx_common() {
-  cat <<CONF
-worker_processes 1;
-daemon off;
-pid $work/$1.pid;
-error_log $work/$1-error.log warn;
-events { worker_connections 4096; }
-CONF
-}
-nginx_temp() {
-  cat <<CONF
-  client_body_temp_path $work/$1-tmp/body;
-  proxy_temp_path $work/$1-tmp/proxy;
-  fastcgi_temp_path $work/$1-tmp/fastcgi;
-  uwsgi_temp_path $work/$1-tmp/uwsgi;
-  scgi_temp_path $work/$1-tmp/scgi;
-CONF
-}
-mkdir -p "$work/backend-tmp" "$work/nginx-tmp"
-
-{
-  nginx_common backend
-  cat <<CONF
-http {
-  access_log off;
-$(nginx_temp backend)
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$backend_port;
-    location / { default_type text/plain; return 200 "hello\n"; }
-  }
-}
-CONF
-} > "$work/backend.conf"
+mkdir -p "$work/nginx-tmp"
+nginx_hello_backend "$backend_port"
 
 # --- nginx as the reference proxy ----------------------------------------------------------------
 {
