@@ -62,7 +62,8 @@ final class ServerSection {
     private static Limits limits(ConfigNode limits) {
         Limits d = Limits.DEFAULT;
         limits.checkKeys(List.of("maxHeaderBytes", "maxUriBytes", "maxBodyBytes", "headerTimeout",
-                "idleTimeout", "maxConnections", "rateLimitKeys"), Map.of());
+                "idleTimeout", "maxConnections", "rateLimitKeys", "maxHeaders", "headersWithUnderscores",
+                "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix"), Map.of());
         return new Limits(
                 (int) limits.get("maxHeaderBytes").size(1, MAX_INT_SIZE, d.maxHeaderBytes()),
                 (int) limits.get("maxUriBytes").size(1, MAX_INT_SIZE, d.maxUriBytes()),
@@ -70,6 +71,41 @@ final class ServerSection {
                 limits.get("headerTimeout").duration(d.headerTimeout(), false),
                 limits.get("idleTimeout").duration(d.idleTimeout(), false),
                 limits.get("maxConnections").integer(1, Integer.MAX_VALUE, d.maxConnections()),
-                limits.get("rateLimitKeys").integer(1000, Integer.MAX_VALUE, d.rateLimitKeys()));
+                limits.get("rateLimitKeys").integer(1000, Integer.MAX_VALUE, d.rateLimitKeys()),
+                limits.get("maxHeaders").integer(1, 10_000, d.maxHeaders()),
+                underscores(limits.get("headersWithUnderscores"), d.headersWithUnderscores()),
+                limits.get("maxConnectionsPerIp").integer(0, Integer.MAX_VALUE, d.maxConnectionsPerIp()),
+                bodyRate(limits.get("minRequestBodyRate"), d.minRequestBodyRate()),
+                limits.get("rateLimitIpv6Prefix").integer(1, 128, d.rateLimitIpv6Prefix()));
+    }
+
+    private static Limits.Underscores underscores(ConfigNode n, Limits.Underscores fallback) {
+        String expected = "allow, drop or reject";
+        String t = n.text(expected);
+        if (t == null) return fallback;
+        return switch (t.strip()) {
+            case "allow" -> Limits.Underscores.ALLOW;
+            case "drop" -> Limits.Underscores.DROP;
+            case "reject" -> Limits.Underscores.REJECT;
+            default -> {
+                n.expected(expected);
+                yield fallback;
+            }
+        };
+    }
+
+    /** {@code minRequestBodyRate: { bytesPerSecond: 240, grace: 5s }}, or {@code off}. */
+    private static Limits.BodyRate bodyRate(ConfigNode n, Limits.BodyRate fallback) {
+        if (!n.isPresent()) return fallback;
+        if (n.isScalar()) {
+            String t = n.text("off, or { bytesPerSecond: 240, grace: 5s }");
+            if (t != null && (t.strip().equals("off") || t.strip().equals("false"))) return Limits.BodyRate.OFF;
+            n.expected("off, or { bytesPerSecond: 240, grace: 5s }");
+            return fallback;
+        }
+        n.checkKeys(List.of("bytesPerSecond", "grace"), Map.of());
+        long rate = n.get("bytesPerSecond").size(0, Integer.MAX_VALUE, fallback.bytesPerSecond());
+        Duration grace = n.get("grace").duration(fallback.grace(), true);
+        return new Limits.BodyRate(rate, grace);
     }
 }
