@@ -79,6 +79,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private boolean clientKeepAlive;
     private boolean expectContinue;
     private boolean requestHasBody;
+    private boolean requestChunked;
+    private boolean trustedPeer;
     private long maxBodyBytes;
     private ProxyRoute route;
     private HttpRequest upstreamRequest;
@@ -112,6 +114,9 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private boolean done;
 
     private long requestDeadline = Long.MAX_VALUE;
+    private io.netty.util.concurrent.ScheduledFuture<?> bodyRateTimer;
+    private long bodyRateClock; // time the client has had to send the body while the gateway was reading it
+    private long bodyRateTick;
     private long lastUpstreamRead;
 
     // compose: client profile, request path override, a response body held for reshaping, an aggregation
@@ -159,7 +164,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         clientVersion = request.protocolVersion();
         head = HttpMethod.HEAD.equals(request.method());
         clientKeepAlive = HttpUtil.isKeepAlive(request);
-        requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        requestChunked = HttpUtil.isTransferEncodingChunked(request); // what the decoder framed the body by
+        requestHasBody = requestChunked || HttpUtil.getContentLength(request, 0L) > 0;
         if (request instanceof LastHttpContent) {
             requestComplete = true; // the decoder's stand-in for a message it could not parse
         }
@@ -172,13 +178,30 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             return;
         }
         String host = Forwarding.host(h);
-        if (target.authority() != null) {
-            host = target.authority(); // absolute-form: the target's authority overrides Host (RFC 9112 3.2.2)
+        if (host == null) {
+            fail(Problems.Kind.MALFORMED, "a request may carry one Host header, not several");
+            return;
         }
-        if (host == null || host.isEmpty() && clientVersion.equals(HttpVersion.HTTP_1_1)) {
+        if (target.authority() != null) {
+            // absolute-form: the target's authority replaces Host, for routing and for the service (RFC 9112 3.2.2)
+            host = target.authority();
+            h.set(HttpHeaderNames.HOST, host);
+        }
+        if (host.isEmpty() && clientVersion.equals(HttpVersion.HTTP_1_1)) {
             fail(Problems.Kind.MALFORMED, "an HTTP/1.1 request needs exactly one Host header");
             return;
         }
+        if (!host.isEmpty() && !Forwarding.validAuthority(host)) {
+            fail(Problems.Kind.MALFORMED, "Host is not a valid authority (host or [IPv6], with an optional :port)");
+            return;
+        }
+        // Before anything reads the head: hop-by-hop headers go (never the framing or Host), so do
+        // X-Consumer-* and, from an untrusted peer, the forwarding headers.
+        io.turnpike.policy.TrustedProxies tp = snapshot.config().server().trustedProxies();
+        trustedPeer = !tp.isEmpty() && tp.trusts(client.clientAddress());
+        if (trustedPeer) forwardedClient(); // resolved from X-Forwarded-For as the client sent it
+        ProxyHeaders.stripRequest(h, !trustedPeer);
+        watchBodyRate();
         if (HttpMethod.OPTIONS.equals(request.method()) && h.contains(HttpHeaderNames.ORIGIN)
                 && h.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
             // A CORS preflight is answered for the route the real request would take.
@@ -287,6 +310,10 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         String m = request.method().name();
         if (bodyEdit != null && (requestHasBody || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
             waitingForBody = true;
+            if (requestDeadline == Long.MAX_VALUE && route.requestTimeoutNanos > 0) {
+                requestDeadline = startNanos + route.requestTimeoutNanos; // collecting the body counts too
+            }
+            client.deadline(requestDeadline);
             boolean sendContinue = expectContinue && !requestComplete;
             expectContinue = false;
             if (sendContinue) {
@@ -306,7 +333,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
 
     /** Forwarding, trace and identity headers for the upstream; {@code nodeHost} replaces Host when not empty. */
     private void forwardingHeaders(String uri, String nodeHost) {
-        Forwarding.toUpstream(request, uri, upstreamHost, client.clientIp(), requestId, nodeHost, trace.header());
+        Forwarding.toUpstream(request, uri, upstreamHost, client.clientIp(), trustedPeer, requestChunked, requestId,
+                nodeHost, trace.header());
         if (consumer != null) {
             HttpHeaders h = request.headers();
             h.set(ProxyHeaders.X_CONSUMER_ID, consumer.id());
@@ -340,7 +368,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         if (!clientResolved) {
             clientResolved = true;
             io.turnpike.policy.TrustedProxies tp = snapshot.config().server().trustedProxies();
-            if (!tp.isEmpty() && tp.trusts(client.clientAddress())) {
+            if (trustedPeer) {
                 forwardedClient = tp.resolve(client.clientAddress(), request.headers().getAll(ProxyHeaders.X_FORWARDED_FOR));
             }
         }
@@ -642,6 +670,38 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             requestSent = true;
         } else if (upstream != null && !upstream.isWritable()) {
             client.updateReading(); // pauses the client until the node catches up
+        }
+    }
+
+    /**
+     * {@code server.limits.minRequestBodyRate}: a body still arriving after the head is checked once
+     * a second. Only time in which the gateway was reading counts (not time it paused the client
+     * for a slow node), and only once the grace has passed is the average rate held to the minimum.
+     */
+    private void watchBodyRate() {
+        io.turnpike.config.Limits.BodyRate rate = snapshot.config().server().limits().minRequestBodyRate();
+        if (!rate.enabled() || !requestHasBody || requestComplete) return;
+        bodyRateTick = System.nanoTime();
+        bodyRateTimer = cctx.executor().scheduleAtFixedRate(this::checkBodyRate, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private void checkBodyRate() {
+        if (done || requestComplete) {
+            bodyRateTimer.cancel(false);
+            return;
+        }
+        long now = System.nanoTime();
+        if (wantsRequestBytes()) bodyRateClock += now - bodyRateTick;
+        bodyRateTick = now;
+        io.turnpike.config.Limits.BodyRate rate = snapshot.config().server().limits().minRequestBodyRate();
+        if (bodyRateClock <= rate.grace().toNanos()) return;
+        if (bodyBytes >= rate.bytesPerSecond() * (bodyRateClock / 1e9)) return;
+        closeClientAfter = true;
+        if (responseStarted && heldHead == null) {
+            abortBoth();
+        } else {
+            fail(Problems.Kind.BODY_TIMEOUT, "the request body arrived slower than "
+                    + rate.bytesPerSecond() + " bytes/s (server.limits.minRequestBodyRate)");
         }
     }
 
@@ -954,6 +1014,15 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     void deadlinePassed() {
         if (done) return;
         long now = System.nanoTime();
+        if (waitingForBody) {
+            if (now - requestDeadline >= 0) {
+                fail(Problems.Kind.BODY_TIMEOUT, "the request body was not complete within the route's timeout of "
+                        + route.requestTimeoutNanos / 1_000_000 + " ms");
+            } else {
+                client.deadline(requestDeadline);
+            }
+            return;
+        }
         if (suspended) {
             if (now - requestDeadline >= 0) {
                 fail(Problems.Kind.CHECK_UNAVAILABLE, "a check this route needs did not complete in time");
@@ -1059,6 +1128,10 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         if (done) return;
         done = true;
         endNanos = System.nanoTime();
+        if (bodyRateTimer != null) {
+            bodyRateTimer.cancel(false);
+            bodyRateTimer = null;
+        }
         if (trace != null && node != null) {
             trace.end(node.key(), outcome.equals("ok") ? "ok"
                     : rejection == Problems.Kind.GATEWAY_TIMEOUT ? "timeout" : "failed", endNanos);

@@ -4,16 +4,19 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Iterator;
 
 /**
  * What the upstream receives: the client's request head, edited in place. The target is
- * rewritten, hop-by-hop headers go, and the forwarding headers (X-Forwarded-*, Forwarded, Via,
- * X-Request-Id, traceparent naming the attempt's span) are added. Editing the decoded head is cheaper than copying it.
+ * rewritten, the body's framing is written from what the decoder knew, and the forwarding headers
+ * (X-Forwarded-*, Forwarded, Via, X-Request-Id, traceparent naming the attempt's span) are added.
+ * Editing the decoded head is cheaper than copying it. Hop-by-hop headers were removed when the
+ * request arrived ({@link ProxyHeaders#stripRequest}).
  */
 final class Forwarding {
+    private static final int MAX_AUTHORITY = 255 + 6;
+
     private Forwarding() {}
 
     /** The Host of a request: "" when absent, null when there are several (a malformed request). */
@@ -25,23 +28,74 @@ final class Forwarding {
     }
 
     /**
-     * @param host          the authority the client asked for ("" if none)
-     * @param fallbackHost  the Host to send when the client sent none (HTTP/1.0)
+     * True for {@code host[:port]} where host is a DNS name or IPv4 address (letters, digits,
+     * {@code - . _ ~}) or a bracketed IPv6 address, and port is up to five digits. Stricter than
+     * RFC 3986's reg-name on purpose: the value goes into {@code Forwarded: host="..."},
+     * {@code X-Forwarded-Host} and routing, where quotes, commas, semicolons and slashes could
+     * forge an element or a path.
      */
-    /** @param traceparent the first attempt's traceparent (a retry sets its own) */
-    static void toUpstream(HttpRequest request, String uri, String host, String clientIp, String requestId,
-                           String fallbackHost, String traceparent) {
+    static boolean validAuthority(CharSequence a) {
+        int n = a.length();
+        if (n == 0 || n > MAX_AUTHORITY) return false;
+        int i = 0;
+        if (a.charAt(0) == '[') {
+            int close = -1;
+            for (i = 1; i < n; i++) {
+                char c = a.charAt(i);
+                if (c == ']') {
+                    close = i;
+                    break;
+                }
+                if (!(isHex(c) || c == ':' || c == '.')) return false;
+            }
+            if (close < 3) return false; // at least "[::]"
+            i = close + 1;
+        } else {
+            for (; i < n && a.charAt(i) != ':'; i++) {
+                char c = a.charAt(i);
+                boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                        || c == '-' || c == '.' || c == '_' || c == '~';
+                if (!ok) return false;
+            }
+            if (i == 0) return false; // an empty host
+        }
+        if (i == n) return true;
+        if (a.charAt(i) != ':' || n - i - 1 > 5) return false;
+        for (int j = i + 1; j < n; j++) {
+            char c = a.charAt(j);
+            if (c < '0' || c > '9') return false;
+        }
+        return true;
+    }
+
+    private static boolean isHex(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
+    /**
+     * @param host          the authority the client asked for ("" if none), already checked by {@link #validAuthority}
+     * @param trustedPeer   the peer is one of {@code server.trustedProxies}: its forwarding headers are extended, not replaced
+     * @param chunked       the decoder read the body as chunked (else its Content-Length, if any, framed it)
+     * @param fallbackHost  the Host to send when the client sent none (HTTP/1.0)
+     * @param traceparent   the first attempt's traceparent (a retry sets its own)
+     */
+    static void toUpstream(HttpRequest request, String uri, String host, String clientIp, boolean trustedPeer,
+                           boolean chunked, String requestId, String fallbackHost, String traceparent) {
         HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        ProxyHeaders.stripHopByHop(h, true); // and any X-Consumer-* the client sent
         h.remove(HttpHeaderNames.EXPECT); // the gateway answers 100-continue itself
+        // The framing is the decoder's: whatever the head says now, the body goes as it was read.
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (chunked) {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
+        // From an untrusted peer these were removed on arrival, so what remains is a trusted proxy's.
         String xff = h.get(ProxyHeaders.X_FORWARDED_FOR);
         h.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
-        h.set(ProxyHeaders.X_FORWARDED_PROTO, "http");
-        if (!host.isEmpty()) {
+        if (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_PROTO)) {
+            h.set(ProxyHeaders.X_FORWARDED_PROTO, "http");
+        }
+        if (!host.isEmpty() && (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_HOST))) {
             h.set(ProxyHeaders.X_FORWARDED_HOST, host);
         }
         String fwd = "for=" + forwardedNode(clientIp) + ";proto=http" + (host.isEmpty() ? "" : ";host=\"" + host + "\"");

@@ -26,6 +26,7 @@ public final class Problems {
         NOT_FOUND(404, "no-route", "No route matches"),
         METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
         HEADER_TIMEOUT(408, "request-timeout", "Request header timeout"),
+        BODY_TIMEOUT(408, "body-timeout", "Request body too slow"),
         EXPECTATION_FAILED(417, "expectation-failed", "Expectation failed"),
         BODY_TOO_LARGE(413, "body-too-large", "Request body too large"),
         URI_TOO_LONG(414, "uri-too-long", "Request line too long"),

@@ -20,6 +20,7 @@ public final class ProxyHeaders {
     public static final AsciiString X_CONSUMER_ID = AsciiString.cached("x-consumer-id");
     public static final AsciiString X_CONSUMER_GROUPS = AsciiString.cached("x-consumer-groups");
     public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    public static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     public static final String VIA_VALUE = "1.1 turnpike";
 
     /** RFC 9110 7.6.1 plus the Proxy-* family and the de-facto Keep-Alive / Proxy-Connection. */
@@ -49,9 +50,25 @@ public final class ProxyHeaders {
     }
 
     /**
+     * Headers a {@code Connection} token may never remove: the message's framing and routing
+     * ({@code Content-Length}, {@code Host}), and the ones with a rule of their own
+     * ({@code Transfer-Encoding}, {@code TE}: always dropped here, the framing is re-written from
+     * what the decoder knows). Otherwise {@code Connection: Content-Length} would send a body
+     * without its length and the origin would read it as a second request.
+     */
+    private static boolean mayBeNominated(CharSequence token) {
+        return !(HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)
+                || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)
+                || HttpHeaderNames.TE.contentEqualsIgnoreCase(token));
+    }
+
+    /**
      * Removes, in place, every hop-by-hop header: the fixed set, every {@code Proxy-*} header and
-     * every header that {@code Connection} names. Editing the message the decoder produced is
-     * cheaper than copying its end-to-end headers into a new one.
+     * every header that {@code Connection} names, except the framing and routing headers no token
+     * may remove ({@link #mayBeNominated}). Editing the message the decoder produced is cheaper
+     * than copying its end-to-end headers into a new one. Callers that forward a body re-write its
+     * framing afterwards from what the decoder knew (Transfer-Encoding is always removed here).
      */
     static void stripHopByHop(HttpHeaders h) {
         stripHopByHop(h, false);
@@ -62,6 +79,20 @@ public final class ProxyHeaders {
      *                        gateway says who is calling), in the same pass over the names
      */
     static void stripHopByHop(HttpHeaders h, boolean consumerHeaders) {
+        strip(h, consumerHeaders, false);
+    }
+
+    /**
+     * A client request's clean-up before anything reads it: hop-by-hop headers, any
+     * {@code X-Consumer-*}, and, from a peer that is not a trusted proxy, the forwarding family
+     * ({@code Forwarded}, {@code X-Forwarded-*}, {@code X-Real-IP}): only the gateway and the proxies it
+     * trusts may say where a call came from.
+     */
+    static void stripRequest(HttpHeaders h, boolean untrustedPeer) {
+        strip(h, true, untrustedPeer);
+    }
+
+    private static void strip(HttpHeaders h, boolean consumerHeaders, boolean forwardedFamily) {
         List<String> named = connectionTokens(h);
         if (named != null) {
             for (String n : named) h.remove(n);
@@ -69,20 +100,30 @@ public final class ProxyHeaders {
         for (AsciiString n : HOP_BY_HOP) {
             h.remove(n);
         }
-        List<CharSequence> proxied = null;
+        if (forwardedFamily) {
+            h.remove(FORWARDED);
+            h.remove(X_REAL_IP);
+        }
+        List<CharSequence> dropped = null;
         var it = h.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
-            if (startsWithProxy(name) || consumerHeaders && startsWithConsumer(name)) {
-                if (proxied == null) proxied = new ArrayList<>(2);
-                proxied.add(name);
+            if (startsWithProxy(name) || consumerHeaders && startsWithConsumer(name)
+                    || forwardedFamily && startsWithForwarded(name)) {
+                if (dropped == null) dropped = new ArrayList<>(2);
+                if (!containsIgnoreCase(dropped, name)) dropped.add(name);
             }
         }
-        if (proxied != null) {
-            for (CharSequence n : proxied) h.remove(n);
+        if (dropped != null) {
+            for (CharSequence n : dropped) h.remove(n);
         }
     }
 
+    private static boolean startsWithForwarded(CharSequence name) {
+        return name.length() > 12 && AsciiString.regionMatches(name, true, 0, "x-forwarded-", 0, 12);
+    }
+
+    /** The header names {@code Connection} nominates, without close/keep-alive and the protected ones. */
     private static List<String> connectionTokens(HttpHeaders h) {
         List<String> values = h.getAll(HttpHeaderNames.CONNECTION);
         if (values.isEmpty()) return null;
@@ -90,7 +131,8 @@ public final class ProxyHeaders {
         for (String v : values) {
             for (String t : v.split(",")) {
                 t = t.trim();
-                if (t.isEmpty() || t.equalsIgnoreCase("close") || t.equalsIgnoreCase("keep-alive")) continue;
+                if (t.isEmpty() || t.equalsIgnoreCase("close") || t.equalsIgnoreCase("keep-alive")
+                        || !mayBeNominated(t)) continue;
                 if (tokens == null) tokens = new ArrayList<>(2);
                 tokens.add(t);
             }
@@ -98,8 +140,8 @@ public final class ProxyHeaders {
         return tokens;
     }
 
-    private static boolean containsIgnoreCase(List<String> list, CharSequence name) {
-        for (String s : list) {
+    private static boolean containsIgnoreCase(List<? extends CharSequence> list, CharSequence name) {
+        for (CharSequence s : list) {
             if (AsciiString.contentEqualsIgnoreCase(s, name)) return true;
         }
         return false;
