@@ -41,6 +41,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     private boolean waitingForBytes = true;
     private boolean headerStarted;
     private boolean closing;
+    private boolean reading;
 
     public ClientHandler(ProxyContext context, Limits limits) {
         this.context = context;
@@ -135,8 +136,14 @@ public final class ClientHandler extends ChannelDuplexHandler {
         }
     }
 
+    /** True between a read's first message and its channelReadComplete. */
+    boolean reading() {
+        return reading;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -170,6 +177,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
         if (current != null) {
             current.flushUpstream();
         }

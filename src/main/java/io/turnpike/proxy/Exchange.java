@@ -594,7 +594,9 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
                 writeBody(c);
             }
         }
-        if (upstream == ch) {
+        if (upstream == ch && !client.reading()) {
+            // Inside a client read the flush waits for the read's end (ClientHandler.channelReadComplete):
+            // a malformed body in the same read then fails the request before any byte reaches the node.
             upstream.flush();
         }
         client.updateReading();

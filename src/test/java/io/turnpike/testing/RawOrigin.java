@@ -43,6 +43,8 @@ public final class RawOrigin implements AutoCloseable {
     }
 
     public final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    /** Request lines whose head arrived, whether or not the rest of the request did. */
+    public final ConcurrentLinkedQueue<String> started = new ConcurrentLinkedQueue<>();
     private final ServerSocket server;
     private volatile Function<Seen, String> answer = s -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
@@ -100,6 +102,7 @@ public final class RawOrigin implements AutoCloseable {
                     if (name.equalsIgnoreCase("transfer-encoding")
                             && value.toLowerCase(Locale.ROOT).contains("chunked")) chunked = true;
                 }
+                started.add(line);
                 ByteArrayOutputStream body = new ByteArrayOutputStream();
                 if (chunked) {
                     while (true) {
