@@ -633,8 +633,13 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             return;
         }
         bodyBytes += content.content().readableBytes();
-        if (content instanceof LastHttpContent) {
+        if (content instanceof LastHttpContent last) {
             requestComplete = true;
+            if (!last.trailingHeaders().isEmpty()) {
+                // Request trailers are dropped, as nginx does: a node that merges them into the head
+                // would otherwise take a client's X-Consumer-Id or Host from them.
+                content = new io.netty.handler.codec.http.DefaultLastHttpContent(last.content());
+            }
         }
         if (bodyBytes > maxBodyBytes) {
             content.release();

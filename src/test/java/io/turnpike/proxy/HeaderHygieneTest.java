@@ -223,4 +223,18 @@ class HeaderHygieneTest {
         assertThat(origin.requestLines()).containsExactly("POST /first HTTP/1.1", "GET /victim HTTP/1.1");
     }
 
+
+    @Test
+    void requestTrailersNeverReachTheOrigin() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("POST /t HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: X-Consumer-Id\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\nX-Consumer-Id: admin\r\nHost: internal\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        RawOrigin.Seen s = only();
+        assertThat(s.bodyText()).isEqualTo("hello");
+        assertThat(s.header("trailer")).isNull();
+        // RawOrigin reads trailers like headers would be read by a server that merges them: none came
+        assertThat(s.header("x-consumer-id")).isNull();
+    }
 }

@@ -110,7 +110,10 @@ public final class RawOrigin implements AutoCloseable {
                         if (size == null) return;
                         int n = Integer.parseInt(size.split(";")[0].trim(), 16);
                         if (n == 0) {
-                            for (String t = line(in); t != null && !t.isEmpty(); t = line(in)) { /* trailers */ }
+                            for (String t = line(in); t != null && !t.isEmpty(); t = line(in)) {
+                                int c = t.indexOf(':'); // merged into the headers, as some servers do
+                                headers.add(new String[] {c < 0 ? t : t.substring(0, c), c < 0 ? "" : t.substring(c + 1).trim()});
+                            }
                             break;
                         }
                         body.write(in.readNBytes(n));
