@@ -180,6 +180,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
         reading = false;
         if (current != null) {
             current.flushUpstream();
+            current.readEnded();
         }
         updateReading();
     }

@@ -201,7 +201,6 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         trustedPeer = !tp.isEmpty() && tp.trusts(client.clientAddress());
         if (trustedPeer) forwardedClient(); // resolved from X-Forwarded-For as the client sent it
         ProxyHeaders.stripRequest(h, !trustedPeer);
-        watchBodyRate();
         if (HttpMethod.OPTIONS.equals(request.method()) && h.contains(HttpHeaderNames.ORIGIN)
                 && h.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
             // A CORS preflight is answered for the route the real request would take.
@@ -685,10 +684,15 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
      * a second. Only time in which the gateway was reading counts (not time it paused the client
      * for a slow node), and only once the grace has passed is the average rate held to the minimum.
      */
-    private void watchBodyRate() {
+    /**
+     * A client read ended: a body still incomplete now is watched from the head's arrival on (a body
+     * that came with its head, the common case, costs no timer).
+     */
+    void readEnded() {
+        if (bodyRateTimer != null || done || !requestHasBody || requestComplete || clientVersion == null) return;
         io.turnpike.config.Limits.BodyRate rate = snapshot.config().server().limits().minRequestBodyRate();
-        if (!rate.enabled() || !requestHasBody || requestComplete) return;
-        bodyRateTick = System.nanoTime();
+        if (!rate.enabled()) return;
+        bodyRateTick = startNanos;
         bodyRateTimer = cctx.executor().scheduleAtFixedRate(this::checkBodyRate, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 

@@ -34,7 +34,7 @@ class SlowUploadTest {
                     c.send("x".repeat(100));
                 }
                 RawHttp.Response res = c.read();
-                assertThat(res.status()).isEqualTo(200);
+                assertThat(res.status()).as(res.body()).isEqualTo(200);
                 assertThat(Json.parse(res.body()).get("bodyBytes").asInt()).isEqualTo(500);
             }
         }
