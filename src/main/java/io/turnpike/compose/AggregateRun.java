@@ -130,7 +130,17 @@ public final class AggregateRun {
     private void launch(Aggregation.CallPlan p) {
         int i = p.index();
         state[i] = State.RUNNING;
-        String uri = p.path().render(call, this::resultOf, true);
+        String uri;
+        try {
+            uri = p.path().renderUri(call, this::resultOf);
+        } catch (Template.UnsafeValue e) {
+            if (e.fromResult()) {
+                fail(i, Fetcher.Failure.FAILED, e.getMessage()); // the answer of a service, not the client's doing
+            } else {
+                refuse(e.getMessage());
+            }
+            return;
+        }
         byte[] body = null;
         if (p.body() != null) {
             try {
@@ -162,7 +172,7 @@ public final class AggregateRun {
     }
 
     private JsonNode renderBody(JsonNode n, Map<String, Template> templates) {
-        if (n.isTextual()) return new TextNode(templates.get(n.textValue()).render(call, this::resultOf, false));
+        if (n.isTextual()) return new TextNode(templates.get(n.textValue()).render(call, this::resultOf));
         if (n.isObject()) {
             ObjectNode o = F.objectNode();
             n.fields().forEachRemaining(e -> o.set(e.getKey(), renderBody(e.getValue(), templates)));
@@ -243,6 +253,14 @@ public final class AggregateRun {
         fetcher.cancelAll();
         answer.problem(kind == Fetcher.Failure.TIMEOUT ? Problems.Kind.GATEWAY_TIMEOUT : Problems.Kind.BAD_GATEWAY,
                 "call " + p.spec().name() + " (service " + p.spec().service() + ") failed: " + detail);
+    }
+
+    /** A value from the request cannot make a call's path: 400 for the whole aggregation, nothing sent. */
+    private void refuse(String detail) {
+        finished = true;
+        deadline.cancel(false);
+        fetcher.cancelAll();
+        answer.problem(Problems.Kind.MALFORMED, detail);
     }
 
     private void deadlinePassed() {

@@ -1,17 +1,18 @@
 package io.turnpike.compose;
 
+import com.google.re2j.Pattern;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import io.turnpike.config.ClientProfileSpec;
 import io.turnpike.proxy.PolicyCall;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The {@code clients:} profiles compiled for matching: the first whose conditions all hold names
  * the request's profile; none matching gives {@code default}. Immutable, shared by every route
- * of a snapshot.
+ * of a snapshot. A {@code userAgent} condition is an RE2 pattern (linear time) looked for in the
+ * first {@link ClientProfileSpec#USER_AGENT_PREFIX} characters of the header.
  */
 public final class ClientProfiles {
     private final Profile[] profiles;
@@ -25,7 +26,7 @@ public final class ClientProfiles {
             }
             if (userAgent != null) {
                 String ua = call.headers().get(HttpHeaderNames.USER_AGENT);
-                if (ua == null || !userAgent.matcher(ua).find()) return false;
+                if (ua == null || !userAgent.matcher(userAgentPrefix(ua)).find()) return false;
             }
             if (group != null && (call.consumer() == null || !call.consumer().groups().contains(group))) return false;
             if (!claims.isEmpty()) {
@@ -36,6 +37,12 @@ public final class ClientProfiles {
                 }
             }
             return true;
+        }
+
+        /** What a User-Agent pattern sees: RE2 bounds the time per character, this the characters. */
+        private static CharSequence userAgentPrefix(String ua) {
+            int n = ClientProfileSpec.USER_AGENT_PREFIX;
+            return ua.length() <= n ? ua : ua.subSequence(0, n);
         }
 
         private static boolean matchesClaim(Object have, String want) {

@@ -31,8 +31,8 @@ final class HeaderOps {
 
     void apply(HttpHeaders h, PolicyCall call) {
         for (String r : remove) h.remove(r);
-        for (int i = 0; i < setNames.length; i++) h.set(setNames[i], value(setValues[i].render(call, null, false)));
-        for (int i = 0; i < addNames.length; i++) h.add(addNames[i], value(addValues[i].render(call, null, false)));
+        for (int i = 0; i < setNames.length; i++) h.set(setNames[i], value(setValues[i].render(call, null)));
+        for (int i = 0; i < addNames.length; i++) h.add(addNames[i], value(addValues[i].render(call, null)));
     }
 
     /**

@@ -82,7 +82,7 @@ final class JsonShape {
             forEachParent(root, r.parent, 0, false, o -> renameField(o, r.from, r.to));
         }
         for (SetOp s : set) {
-            JsonNode v = s.constant != null ? s.constant.deepCopy() : new TextNode(s.template.render(call, null, false));
+            JsonNode v = s.constant != null ? s.constant.deepCopy() : new TextNode(s.template.render(call, null));
             if (root.isNull() || root.isMissingNode()) root = F.objectNode();
             forEachParent(root, s.parent, 0, true, o -> o.set(s.field, v.deepCopy()));
         }

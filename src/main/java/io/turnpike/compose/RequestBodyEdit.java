@@ -58,7 +58,7 @@ final class RequestBodyEdit implements PolicyCall.BodyEdit {
                 JsonNode next = o.get(p);
                 o = next instanceof ObjectNode n ? n : o.putObject(p);
             }
-            o.set(f.name, new TextNode(f.value.render(call, null, false)));
+            o.set(f.name, new TextNode(f.value.render(call, null)));
         }
         try {
             return ResponseShaper.JSON.writeValueAsBytes(obj);

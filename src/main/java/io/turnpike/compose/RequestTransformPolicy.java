@@ -6,6 +6,7 @@ import io.turnpike.config.ClientProfileSpec;
 import io.turnpike.config.TransformSpec;
 import io.turnpike.proxy.Policy;
 import io.turnpike.proxy.PolicyCall;
+import io.turnpike.proxy.Problems;
 import io.turnpike.proxy.Verdict;
 import java.util.HashMap;
 import java.util.List;
@@ -64,7 +65,13 @@ public final class RequestTransformPolicy implements Policy {
             call.headers().set(HttpHeaderNames.ACCEPT_ENCODING, gzip ? "gzip" : "identity");
         }
         if (c.headers != null) c.headers.apply(call.headers(), call);
-        if (c.path != null) call.upstreamPath(c.path.render(call, null, true));
+        if (c.path != null) {
+            try {
+                call.upstreamPath(c.path.renderUri(call, null));
+            } catch (Template.UnsafeValue e) {
+                return Verdict.answer(Problems.Kind.MALFORMED, e.getMessage());
+            }
+        }
         if (c.queryNames.length > 0 || !c.removeQuery.isEmpty()) call.query(query(call, c));
         if (c.body != null) call.editBody(c.body);
         return Verdict.PASS;
@@ -77,10 +84,12 @@ public final class RequestTransformPolicy implements Policy {
             if (c.removeQuery.contains(e.getKey()) || java.util.Arrays.asList(c.queryNames).contains(e.getKey())) continue;
             for (String v : e.getValue()) out.addParam(e.getKey(), v);
         }
+        StringBuilder s = new StringBuilder(out.toString()); // "?a=1&b=2", or empty
         for (int i = 0; i < c.queryNames.length; i++) {
-            out.addParam(c.queryNames[i], c.queryValues[i].render(call, null, false));
+            s.append(s.isEmpty() ? '?' : '&');
+            UriComponents.appendText(s, c.queryNames[i]);
+            s.append('=').append(c.queryValues[i].renderQueryValue(call)); // encoded already, route variables once
         }
-        String s = out.toString();
         return s.isEmpty() ? null : s.substring(1); // drop the leading '?'
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Binds {@code clients: { mobile: { when: { header: { X-Client: mobile } } }, web: { when: {
@@ -71,17 +70,12 @@ final class ClientsSection {
             String v = e.value().text("a header value to match exactly");
             if (v != null) headers.put(h.toLowerCase(Locale.ROOT), v);
         });
-        Pattern ua = null;
+        com.google.re2j.Pattern ua = null;
         boolean bad = false;
         String uaText = when.get("userAgent").text("a regular expression like (?i)iphone");
         if (uaText != null) {
-            try {
-                ua = Pattern.compile(uaText);
-            } catch (PatternSyntaxException ex) {
-                when.get("userAgent").problem(when.get("userAgent").describe() + " is not a valid regular expression: "
-                        + ex.getDescription() + " (expected: a Java regular expression like (?i)iphone)");
-                bad = true;
-            }
+            ua = userAgent(when.get("userAgent"), uaText);
+            bad = ua == null;
         }
         String group = when.get("group").text("a consumer group like partners");
         Map<String, String> claims = new LinkedHashMap<>();
@@ -90,5 +84,49 @@ final class ClientsSection {
             if (v != null) claims.put(c, v);
         });
         return bad ? null : new ClientProfileSpec(name, headers, ua, group == null ? null : group.strip(), claims);
+    }
+
+    /**
+     * Compiles a User-Agent pattern with RE2/J, whose matching time grows linearly with the input
+     * whatever the pattern: it runs on every request, on a header the client writes. Patterns that
+     * only a backtracking engine can run are refused, saying which feature is missing.
+     */
+    private static com.google.re2j.Pattern userAgent(ConfigNode node, String text) {
+        try {
+            return com.google.re2j.Pattern.compile(text);
+        } catch (com.google.re2j.PatternSyntaxException ex) {
+            String at = ex.getPattern().isEmpty() ? "" : " at `" + ex.getPattern() + "`";
+            if (compilesForBacktracking(text)) {
+                node.problem(node.describe() + " uses " + missingFeature(text, ex) + at + ", which the linear-time"
+                        + " regex engine (RE2) that User-Agent patterns run on does not have: no backreferences,"
+                        + " lookaround, atomic groups or possessive quantifiers, repeats up to {1000}"
+                        + " (expected: an RE2 regular expression like (?i)iphone)");
+            } else {
+                node.problem(node.describe() + " is not a valid regular expression: " + ex.getDescription() + at
+                        + " (expected: an RE2 regular expression like (?i)iphone)");
+            }
+            return null;
+        }
+    }
+
+    /** Names what RE2 refused in a pattern Java's engine takes; RE2's own words are about its parser. */
+    private static String missingFeature(String text, com.google.re2j.PatternSyntaxException ex) {
+        String at = ex.getPattern();
+        if (at.startsWith("(?=") || at.startsWith("(?!")) return "a lookahead";
+        if (text.contains("(?<=") || text.contains("(?<!")) return "a lookbehind";
+        if (at.startsWith("(?>")) return "an atomic group";
+        if (at.matches("\\\\(\\d|k<).*")) return "a backreference";
+        if (at.matches(".*[*+?}]\\+")) return "a possessive quantifier";
+        return ex.getDescription();
+    }
+
+    /** Only to tell a feature RE2 lacks from a plain syntax error; never run on a request. */
+    private static boolean compilesForBacktracking(String text) {
+        try {
+            Pattern.compile(text);
+            return true;
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return false;
+        }
     }
 }

@@ -53,7 +53,9 @@ public abstract class PathRewriter {
     /**
      * Literal text with {@code {name}} holes. An empty {@code {**}} swallows the '/' before it,
      * so {@code /v2/{**}} takes {@code /api} to {@code /v2}, but keeps it when the request path
-     * itself ended in '/'.
+     * itself ended in '/'. Values go in verbatim: they are segments of the normalised path, so
+     * {@link RequestPath} has already refused or resolved whatever an origin could read as a
+     * separator or a dot segment ({@code %2F}, {@code \}, {@code ..;}), and kept escapes encoded.
      */
     private static final class Template extends PathRewriter {
         private final String[] texts;   // one more than names: text, name, text, ..., text

@@ -11,6 +11,12 @@ package io.turnpike.route;
  * want an upstream to see differently than the router did ({@code /}, {@code \}, controls) is
  * refused rather than kept, as are raw controls, spaces, non-ASCII bytes and fragments.
  * A double encoding such as {@code %252e} stays as it is: it names the text {@code %2e}, never a dot.
+ *
+ * <p>A dot segment with path parameters ({@code ..;jsessionid=1}, {@code %2e%2E;x}, {@code .;}) is
+ * refused: servlet containers and Spring drop a segment's {@code ;params} before resolving dots, so
+ * {@code /public/..;/private} would be {@code /private} to the origin while it routes under
+ * {@code /public}. An encoded {@code %3B} counts as {@code ;} here: Tomcat only splits on a raw one,
+ * but a hop that decodes first would not. Other segments keep their parameters ({@code /a;b=c/d}).
  */
 public final class RequestPath {
     public static final String NOT_ORIGIN_FORM = "request target must start with '/' (or be an absolute http(s) URI)";
@@ -23,6 +29,7 @@ public final class RequestPath {
     public static final String ENCODED_SLASH = "encoded slash (%2F) in request path";
     public static final String ENCODED_BACKSLASH = "encoded backslash (%5C) in request path";
     public static final String ENCODED_CONTROL = "encoded control character in request path";
+    public static final String DOT_SEGMENT_PARAMETERS = "dot segment with path parameters ('..;') in request path";
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
@@ -110,10 +117,11 @@ public final class RequestPath {
         return true;
     }
 
+    /** A "." or ".." segment, also one with {@code ;params} (which {@link #normalise} then refuses). */
     private static boolean isDotSegment(String s, int i, int to) {
         int next = i + 1;
         if (next < to && s.charAt(next) == '.') next++;
-        return next == to || s.charAt(next) == '/';
+        return next == to || s.charAt(next) == '/' || s.charAt(next) == ';';
     }
 
     /**
@@ -155,6 +163,7 @@ public final class RequestPath {
             }
             boolean last = j >= to;
             int segment = out.length() - mark - 1;
+            if (hasDotsBeforeParameters(out, mark + 1)) return DOT_SEGMENT_PARAMETERS;
             if (segment == 0 || segment == 1 && out.charAt(mark + 1) == '.') {
                 out.setLength(mark);
                 trailingSlash = last;
@@ -171,6 +180,18 @@ public final class RequestPath {
         }
         if (out.isEmpty() || trailingSlash) out.append('/');
         return null;
+    }
+
+    /** The decoded segment from {@code from} is "." or ".." up to a ';' (raw or {@code %3B}). */
+    private static boolean hasDotsBeforeParameters(StringBuilder out, int from) {
+        int end = out.length();
+        int i = from;
+        if (i == end || out.charAt(i) != '.') return false;
+        i++;
+        if (i < end && out.charAt(i) == '.') i++;
+        if (i == end) return false;
+        return out.charAt(i) == ';' || i + 2 < end && out.charAt(i) == '%' && out.charAt(i + 1) == '3'
+                && out.charAt(i + 2) == 'B';   // escapes in out are upper-case
     }
 
     private static String check(char c) {

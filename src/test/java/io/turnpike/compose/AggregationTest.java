@@ -39,7 +39,9 @@ class AggregationTest {
                 .on("/broken", new JsonBackend.Answer(500, "application/json", JsonBackend.utf8("{}"), 0, false))
                 .on("/zipped", new JsonBackend.Answer(200, "application/json",
                         JsonBackend.utf8("{\"zipped\":true}"), 0, true))
-                .json("/echo-body", "{\"ok\":true}");
+                .json("/echo-body", "{\"ok\":true}")
+                .json("/users/evil", "{\"id\":8,\"segment\":\"../admin\"}")
+                .json("/users/dots", "{\"id\":9,\"segment\":\"..\"}");
         sick = new JsonBackend().on("/flaky", new JsonBackend.Answer(503, "application/json",
                 JsonBackend.utf8("{}"), 0, false));
         backend.json("/flaky", "{\"fine\":true}");
@@ -147,6 +149,23 @@ class AggregationTest {
                       calls:
                         profile: { service: users, path: "/users/{userId}" }
                         save: { service: orders, path: /echo-body, body: { user: "{profile.name}", tier: "{profile.tier}", from: "{header.X-Source}" } }
+                  - id: injected
+                    match: { path: "/inject/{userId}" }
+                    aggregate:
+                      calls:
+                        orders:  { service: orders, path: "/orders?user={userId}&tenant={header.X-Tenant}" }
+                        profile: { service: users, path: "/users/{userId}", optional: true }
+                  - id: segments
+                    match: { path: "/segments/{userId}" }
+                    aggregate:
+                      calls:
+                        profile: { service: users, path: "/users/{userId}" }
+                        recs:    { service: catalog, path: "/recommendations/{profile.segment}", optional: true }
+                  - id: header-in-path
+                    match: { path: /by-header }
+                    aggregate:
+                      calls:
+                        who: { service: users, path: "/users/{header.X-User}" }
                   - id: retried
                     match: { path: /retried }
                     aggregate:
@@ -336,6 +355,52 @@ class AggregationTest {
         assertThat(Json.parse(save.body()))
                 .isEqualTo(Json.parse("{\"user\":\"Ada\",\"tier\":\"gold\",\"from\":\"mobile-app\"}"));
         assertThat(save.headers().get("content-type")).isEqualTo("application/json");
+    }
+
+    static List<String> urisSentFor(String requestId) {
+        return backend.seen.stream().filter(x -> requestId.equals(x.headers().get("x-request-id")))
+                .map(JsonBackend.Seen::uri).toList();
+    }
+
+    @Test
+    void aRouteVariableCannotAddAParameterToACallsQuery() throws Exception {
+        RawHttp.Response res = get("/inject/1&user=2", "X-Tenant: a&b=c d#e\r\n", "X-Request-Id: inject-1\r\n");
+        assertThat(res.status()).isEqualTo(200);
+        assertThat(urisSentFor("inject-1")).containsExactlyInAnyOrder(
+                "/orders?user=1%26user%3D2&tenant=a%26b%3Dc%20d%23e",
+                "/users/1&user=2"); // in a path segment '&' and '=' are plain characters, and stay
+
+        get("/inject/a%20b%C3%A9", "X-Request-Id: inject-2\r\n"); // its escapes are kept, not encoded again
+        assertThat(urisSentFor("inject-2")).contains("/orders?user=a%20b%C3%A9&tenant=");
+    }
+
+    @Test
+    void aCallsResultCannotLeaveItsPathSegment() throws Exception {
+        for (String user : new String[] {"evil", "dots"}) {
+            RawHttp.Response res = get("/segments/" + user, "X-Request-Id: segments-" + user + "\r\n");
+            assertThat(res.status()).isEqualTo(200);
+            assertThat(res.header("turnpike-partial")).isEqualTo("recs");
+            assertThat(Json.parse(res.body()).get("_errors").get("recs").asText())
+                    .startsWith("the value of {profile.segment} cannot go into the path: it ");
+            assertThat(urisSentFor("segments-" + user)).containsExactly("/users/" + user); // recs was never sent
+        }
+        assertThat(backend.seen).extracting(JsonBackend.Seen::uri).noneMatch(u -> u.contains("admin"));
+        assertThat(get("/segments/7").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRequestValueThatWouldLeaveItsPathSegmentIs400AndNothingIsSent() throws Exception {
+        for (String user : new String[] {"..", ".", "../admin", "..;x"}) {
+            RawHttp.Response res = get("/by-header", "X-User: " + user + "\r\n", "X-Request-Id: by-header-bad\r\n");
+            assertThat(res.status()).as(user).isEqualTo(400);
+            assertThat(res.header("content-type")).isEqualTo("application/problem+json");
+            assertThat(Json.parse(res.body()).get("detail").asText()).as(user)
+                    .startsWith("the value of {header.X-User} cannot go into the path: it ");
+        }
+        assertThat(urisSentFor("by-header-bad")).isEmpty();
+
+        get("/by-header", "X-User: %41 b\r\n", "X-Request-Id: by-header-text\r\n");
+        assertThat(urisSentFor("by-header-text")).containsExactly("/users/%2541%20b");
     }
 
     @Test

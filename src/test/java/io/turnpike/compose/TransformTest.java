@@ -95,6 +95,18 @@ class TransformTest {
                           path: "/v2/users/{id}"
                           headers: { set: { X-Api-Version: "2", X-Tenant: "{query.tenant}" }, remove: [X-Debug], add: { X-Via-Profile: "{profile}" } }
                           query: { set: { source: gateway }, remove: [debug] }
+                  - id: lookup
+                    match: { path: "/lookup/{id}" }
+                    service: users
+                    transform:
+                      default:
+                        request:
+                          query: { set: { user: "{id}", tag: "{header.X-Tag}" } }
+                  - id: segment
+                    match: { path: "/segment/{id}" }
+                    service: users
+                    transform:
+                      default: { request: { path: "/v2/users/{header.X-Seg}" } }
                   - id: signup
                     match: { path: "/signup", methods: [POST] }
                     service: users
@@ -227,6 +239,28 @@ class TransformTest {
         JsonBackend.Seen evil = last("/v2/users/7");
         assertThat(evil.headers().get("x-tenant")).isEqualTo("a  X-Evil: 1");
         assertThat(evil.headers().get("x-evil")).isNull();
+    }
+
+    @Test
+    void aQueryValueFromTheRequestStaysOneValue() throws Exception {
+        get("/lookup/1&user=2?keep=yes", "X-Tag: x&y=z\r\n");
+        assertThat(last("/lookup/").uri()).isEqualTo("/lookup/1&user=2?keep=yes&user=1%26user%3D2&tag=x%26y%3Dz");
+        get("/lookup/a%20b"); // a path variable's escapes are kept, not encoded a second time
+        assertThat(last("/lookup/").uri()).isEqualTo("/lookup/a%20b?user=a%20b&tag=");
+    }
+
+    @Test
+    void aTransformPathValueThatWouldLeaveItsSegmentIs400() throws Exception {
+        int before = backend.seen.size();
+        for (String seg : new String[] {"..", "../admin", ".;x"}) {
+            RawHttp.Response res = get("/segment/1", "X-Seg: " + seg + "\r\n");
+            assertThat(res.status()).as(seg).isEqualTo(400);
+            assertThat(Json.parse(res.body()).get("detail").asText()).as(seg)
+                    .startsWith("the value of {header.X-Seg} cannot go into the path: it ");
+        }
+        assertThat(backend.seen).hasSize(before);
+        assertThat(get("/segment/1", "X-Seg: 7\r\n").status()).isEqualTo(200);
+        assertThat(last("/v2/users/").uri()).isEqualTo("/v2/users/7");
     }
 
     @Test

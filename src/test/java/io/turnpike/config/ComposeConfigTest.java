@@ -46,8 +46,42 @@ class ComposeConfigTest {
                         + " (expected: conditions like {header: {X-Client: mobile}}, {userAgent: \"(?i)iphone\"},"
                         + " {group: partners} or {claim: {client_type: app}}, or this profile last)",
                 "turnpike.yaml:7:29: clients.web.when.userAgent: \"(unclosed\" is not a valid regular expression:"
-                        + " Unclosed group (expected: a Java regular expression like (?i)iphone)",
+                        + " missing closing ) at `(unclosed` (expected: an RE2 regular expression like (?i)iphone)",
                 "turnpike.yaml:8:18: clients.odd.when: unknown key \"browser\" (expected one of: header, userAgent, group, claim)");
+    }
+
+    @Test
+    void userAgentPatternsAreCompiledForTheLinearTimeEngine() {
+        GatewayConfig c = good(SERVICES + """
+                clients:
+                  iphone: { when: { userAgent: "(?i)iphone.*mobile" } }
+                  nested: { when: { userAgent: "^(a+)+b" } }
+                routes: []
+                """);
+        // RE2/J: its matching time grows with the input's length, never exponentially with the pattern
+        assertThat(c.clients()).extracting(ClientProfileSpec::userAgent).hasOnlyElementsOfType(com.google.re2j.Pattern.class);
+        assertThat(c.clients().get(1).userAgent().pattern()).isEqualTo("^(a+)+b");
+    }
+
+    @Test
+    void refusesUserAgentPatternsOnlyABacktrackingEngineCanRun() {
+        String engine = ", which the linear-time regex engine (RE2) that User-Agent patterns run on does not have:"
+                + " no backreferences, lookaround, atomic groups or possessive quantifiers, repeats up to {1000}"
+                + " (expected: an RE2 regular expression like (?i)iphone)";
+        assertThat(problems(SERVICES + """
+                clients:
+                  a: { when: { userAgent: '(\\w+)-\\1' } }
+                  b: { when: { userAgent: "iphone(?!.*ipad)" } }
+                  c: { when: { userAgent: "(?<!x)mobile" } }
+                  d: { when: { userAgent: "(?>a|ab)c" } }
+                  e: { when: { userAgent: "a++b" } }
+                routes: []
+                """)).containsExactly(
+                "turnpike.yaml:6:27: clients.a.when.userAgent: \"(\\\\w+)-\\\\1\" uses a backreference at `\\1`" + engine,
+                "turnpike.yaml:7:27: clients.b.when.userAgent: \"iphone(?!.*ipad)\" uses a lookahead at `(?!`" + engine,
+                "turnpike.yaml:8:27: clients.c.when.userAgent: \"(?<!x)mobile\" uses a lookbehind at `(?<!x)mobile`" + engine,
+                "turnpike.yaml:9:27: clients.d.when.userAgent: \"(?>a|ab)c\" uses an atomic group at `(?>`" + engine,
+                "turnpike.yaml:10:27: clients.e.when.userAgent: \"a++b\" uses a possessive quantifier at `++`" + engine);
     }
 
     @Test

@@ -78,4 +78,20 @@ class PathRewriterTest {
     void templateWinsWhenBothAreSet() {
         assertThat(rewrite(new RouteSpec.Rewrite("/t/{**}", "/api"), "/api/**", "/api/x")).isEqualTo("/t/x");
     }
+
+    @Test
+    void variablesGoInAsTheNormalisedPathHasThemAndNeverMakeADotSegment() {
+        // A variable is a segment of the normalised path: RequestPath has refused or resolved
+        // whatever an origin could read as another segment, so the template copies it verbatim.
+        for (String target : new String[] {"/api/users/..;/admin", "/api/users/%2e%2e;x/admin", "/api/users/..%3B/admin",
+                "/api/users/.;/x", "/api/users/a%2Fb", "/api/users/a%5Cb", "/api/users/a%00"}) {
+            assertThat(RequestPath.parse(target).isValid()).as(target).isFalse();
+        }
+        assertThat(rewrite(template("/users/{id}"), "/api/users/{id}", RequestPath.parse("/api/users/a;b=c").path()))
+                .isEqualTo("/users/a;b=c");
+        assertThat(rewrite(template("/users/{id}"), "/api/users/{id}", RequestPath.parse("/api/users/x/%2e%2E/7").path()))
+                .isEqualTo("/users/7"); // resolved before routing: {id} is 7
+        assertThat(rewrite(template("/v2/{**}"), "/api/**", RequestPath.parse("/api/a/%41%20/../b;v=1").path()))
+                .isEqualTo("/v2/a/b;v=1");
+    }
 }

@@ -148,6 +148,29 @@ class RequestPathTest {
         assertThat(rejection(target)).isEqualTo(RequestPath.MALFORMED_ESCAPE);
     }
 
+    @ParameterizedTest
+    @CsvSource({"/api/public/..;/private/secret", "/a/..;jsessionid=1/b", "/a/..;", "/a/.;x/b", "/a/%2e%2E;x/b",
+            "/a/.%2e;/b", "/a/%2E;", "/a/..%3bx/b", "/a/%2e%2e%3B/b", "/..;/x", "http://h/a/..;/b"})
+    void rejectsDotSegmentsWithPathParameters(String target) {
+        assertThat(rejection(target)).isEqualTo(RequestPath.DOT_SEGMENT_PARAMETERS);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "/a;b=c/d,        /a;b=c/d",
+            "/a/;x/b,         /a/;x/b",
+            "/a/...;x,        /a/...;x",
+            "/a/..b;c/d,      /a/..b;c/d",
+            "/a/.x;y,         /a/.x;y",
+            "/a/b;..,         /a/b;..",
+            "/a/b;x/../c,     /a/c",
+            "/a/%3B..,        /a/%3B..",
+            "/a/%252e%252e;x, /a/%252e%252e;x",
+    })
+    void keepsPathParametersOfOtherSegments(String target, String expected) {
+        assertThat(normalised(target.strip())).isEqualTo(expected.strip());
+    }
+
     @Test
     void traversalCannotReachARouteTheCleanPathWouldNot() {
         Router<String> router = Router.compile(List.of(
@@ -157,6 +180,9 @@ class RequestPathTest {
                 "/api/public/%2E%2E/admin/x", "/api/public/./../admin", "//api//public/..//admin"}) {
             RequestPath p = RequestPath.parse(target);
             assertThat(router.find("h", "GET", p.path(), null).route()).as(target).isEqualTo("admin");
+        }
+        for (String target : new String[] {"/api/public/..;/admin", "/api/public/%2e%2e;x/admin", "/api/public/..%3B/admin"}) {
+            assertThat(RequestPath.parse(target).isValid()).as(target).isFalse(); // an origin would read ".."
         }
         RequestPath doubled = RequestPath.parse("/api/public/%252e%252e/admin");
         assertThat(router.find("h", "GET", doubled.path(), null).route()).isEqualTo("public");
