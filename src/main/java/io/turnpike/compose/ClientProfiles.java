@@ -17,8 +17,13 @@ import java.util.Map;
 public final class ClientProfiles {
     private final Profile[] profiles;
 
+    /** A User-Agent and whether a profile's pattern found a match in it. Immutable: shared between loops by a benign race. */
+    private record Seen(String userAgent, boolean matched) {}
+
+    private static final int UA_CACHE = 256; // per profile; a power of two
+
     private record Profile(String name, AsciiString[] headerNames, String[] headerValues, Pattern userAgent,
-                           String group, Map<String, String> claims) {
+                           String group, Map<String, String> claims, Seen[] recent) {
         boolean matches(PolicyCall call) {
             for (int i = 0; i < headerNames.length; i++) {
                 String v = call.headers().get(headerNames[i]);
@@ -26,7 +31,7 @@ public final class ClientProfiles {
             }
             if (userAgent != null) {
                 String ua = call.headers().get(HttpHeaderNames.USER_AGENT);
-                if (ua == null || !userAgent.matcher(userAgentPrefix(ua)).find()) return false;
+                if (ua == null || !userAgentMatches(ua)) return false;
             }
             if (group != null && (call.consumer() == null || !call.consumer().groups().contains(group))) return false;
             if (!claims.isEmpty()) {
@@ -39,10 +44,25 @@ public final class ClientProfiles {
             return true;
         }
 
+        /**
+         * RE2 is several times slower than a backtracking engine on ordinary User-Agents, and real
+         * traffic repeats a few of them: the last answer per slot of a small direct-mapped table is
+         * kept. Slots are written racily, which is safe for immutable entries; a lost write only costs a match.
+         */
+        private boolean userAgentMatches(String ua) {
+            String key = userAgentPrefix(ua);
+            int slot = key.hashCode() & (UA_CACHE - 1);
+            Seen seen = recent[slot];
+            if (seen != null && seen.userAgent.equals(key)) return seen.matched;
+            boolean matched = userAgent.matcher(key).find();
+            recent[slot] = new Seen(key, matched);
+            return matched;
+        }
+
         /** What a User-Agent pattern sees: RE2 bounds the time per character, this the characters. */
-        private static CharSequence userAgentPrefix(String ua) {
+        private static String userAgentPrefix(String ua) {
             int n = ClientProfileSpec.USER_AGENT_PREFIX;
-            return ua.length() <= n ? ua : ua.subSequence(0, n);
+            return ua.length() <= n ? ua : ua.substring(0, n);
         }
 
         private static boolean matchesClaim(Object have, String want) {
@@ -69,7 +89,8 @@ public final class ClientProfiles {
                 names[j] = AsciiString.cached(e.getKey());
                 values[j++] = e.getValue();
             }
-            out[i] = new Profile(s.name(), names, values, s.userAgent(), s.group(), s.claims());
+            out[i] = new Profile(s.name(), names, values, s.userAgent(), s.group(), s.claims(),
+                    s.userAgent() == null ? null : new Seen[UA_CACHE]);
         }
         return new ClientProfiles(out);
     }
