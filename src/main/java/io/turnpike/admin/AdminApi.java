@@ -35,12 +35,15 @@ import java.util.stream.Collectors;
 final class AdminApi {
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    /** One request as the API needs it. */
-    record Request(HttpMethod method, String uri, String authorization, String body, String accept) {
-        Request(HttpMethod method, String uri, String authorization, String body) {
-            this(method, uri, authorization, body, null);
-        }
-    }
+    /**
+     * One request as the API needs it.
+     *
+     * @param host        the Host header; null when missing or sent more than once
+     * @param origin      the Origin header (several joined by ", "); null when absent
+     * @param contentType the Content-Type header, or null
+     */
+    record Request(HttpMethod method, String uri, String authorization, String body, String accept, String host,
+                   String origin, String contentType) {}
 
     private final ConfigSources sources;
     private final Gateway gateway;
@@ -77,9 +80,15 @@ final class AdminApi {
         switch (path) {
             case "/health" -> { return on(r, Map.of(HttpMethod.GET, () -> Answer.ok(Answer.JSON.createObjectNode().put("status", "up")))); }
             case "/ready" -> { return on(r, Map.of(HttpMethod.GET, this::ready)); }
-            case "/metrics" -> { return on(r, Map.of(HttpMethod.GET, () -> Answer.text(METRICS_TYPE, metrics.get()))); }
             default -> { }
         }
+        // Health and readiness stay open to any Host (load balancers probe with their own); all else
+        // without a token is for local callers only, not for pages in the operator's browser.
+        if (token.open()) {
+            Answer refused = CrossSiteGuard.check(r);
+            if (refused != null) return refused;
+        }
+        if (path.equals("/metrics")) return on(r, Map.of(HttpMethod.GET, () -> Answer.text(METRICS_TYPE, metrics.get())));
         if (Dashboard.serves(path)) return on(r, Map.of(HttpMethod.GET, () -> dashboard.file(path)));
         if (!path.equals("/admin") && !path.startsWith("/admin/")) return notFound(path);
         // Authenticate before telling which paths exist.
@@ -227,7 +236,7 @@ final class AdminApi {
             var stats = node.stats();
             ObjectNode row = out.addObject();
             row
-                    .put("url", urls.getOrDefault(node.key(), "http://" + node.key()))
+                    .put("url", UrlPasswords.mask(urls.getOrDefault(node.key(), "http://" + node.key())))
                     .put("weight", node.weight())
                     .put("inFlight", node.inFlight())
                     .put("requests", node.requests())

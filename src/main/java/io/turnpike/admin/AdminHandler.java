@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             String body = req.content().toString(StandardCharsets.UTF_8);
             try {
+                List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+                List<String> origins = req.headers().getAll(HttpHeaderNames.ORIGIN);
                 answer = api.handle(new AdminApi.Request(req.method(), req.uri(),
-                        req.headers().get(HttpHeaderNames.AUTHORIZATION), body, req.headers().get(HttpHeaderNames.ACCEPT)));
+                        req.headers().get(HttpHeaderNames.AUTHORIZATION), body, req.headers().get(HttpHeaderNames.ACCEPT),
+                        hosts.size() == 1 ? hosts.get(0) : null, origins.isEmpty() ? null : String.join(", ", origins),
+                        req.headers().get(HttpHeaderNames.CONTENT_TYPE)));
             } catch (RuntimeException e) {
                 // Never the request body or headers in the log: they may hold the token or secrets.
                 log.error("admin API: {} {} failed: {}", req.method(), new QueryStringDecoder(req.uri()).path(), e.toString());

@@ -89,7 +89,8 @@ public final class AdminServer implements AutoCloseable {
                     token.open() ? "no token" : "bearer token required for /admin/*");
             if (token.open()) {
                 log.warn("admin.token is not set: /admin/* is open to anyone who can reach {}:{} "
-                        + "(allowed on loopback only)", settings.host(), server.port());
+                        + "(allowed on loopback only; requests must name a loopback Host and come from no other "
+                        + "site's page)", settings.host(), server.port());
             }
             return server;
         } catch (Throwable e) { // bind failures arrive as checked exceptions Netty rethrows undeclared

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The dashboard's files: plain HTML, JS and CSS shipped in the jar, and uPlot from its WebJar. No
  * token is needed for them (they hold no data); every data call the page makes carries the token.
+ * Without a configured token they are guarded like {@code /admin/*} (see {@link CrossSiteGuard}).
  */
 final class Dashboard {
     static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";

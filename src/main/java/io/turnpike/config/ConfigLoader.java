@@ -44,12 +44,12 @@ public final class ConfigLoader {
 
     /** @param sourceName used in problem locations; @param env looks up environment variables */
     public static Result parse(String sourceName, String text, Function<String, String> env) {
-        return bind(ConfigDocument.parse(sourceName, text, EMPTY), Map.of(), env);
+        return bind(ConfigDocument.parse(sourceName, text, EMPTY), Map.of(), Expansion.file(env));
     }
 
     /** The file's bytes as read once, so a watcher can hash and parse the same content. */
     static Result parse(Path file, byte[] bytes, Function<String, String> env) {
-        return bind(document(file, bytes), Map.of(), env).withSource(file);
+        return bind(document(file, bytes), Map.of(), Expansion.file(env)).withSource(file);
     }
 
     static ConfigDocument document(Path file, byte[] bytes) {
@@ -68,16 +68,17 @@ public final class ConfigLoader {
      * Binds a parsed document (possibly the file with admin changes put in) into a config.
      *
      * @param otherSources the source of marks that come from another text than {@code doc}'s
+     * @param expansion    which values take {@code ${ENV}} from where
      */
-    static Result bind(ConfigDocument doc, Map<Mark, String> otherSources, Function<String, String> env) {
+    static Result bind(ConfigDocument doc, Map<Mark, String> otherSources, Expansion expansion) {
         if (!doc.ok()) return new Result(null, doc.problems());
         Problems problems = new Problems(doc.source(), otherSources);
-        GatewayConfig config = bind(doc.root(), env, problems);
+        GatewayConfig config = bind(doc.root(), expansion, problems);
         return problems.isEmpty() ? new Result(config, List.of()) : new Result(null, problems.sorted());
     }
 
-    private static GatewayConfig bind(Node tree, Function<String, String> env, Problems problems) {
-        ConfigNode root = ConfigNode.root(tree, problems, env);
+    private static GatewayConfig bind(Node tree, Expansion expansion, Problems problems) {
+        ConfigNode root = ConfigNode.root(tree, problems, expansion);
         if (!root.isMapping()) {
             root.expected("a mapping with server:, services: and routes:");
             return null;

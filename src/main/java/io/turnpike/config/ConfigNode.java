@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -23,14 +22,16 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>A YAML null ({@code key:} or {@code key: ~}) reads like an absent key. Values are read as
  * text and typed here, not by YAML, so {@code "8080"} and {@code 8080} mean the same and a value
- * from {@code ${ENV}} types like one written inline.
+ * from {@code ${ENV}} types like one written inline. Values an admin caller sent are read as
+ * written, {@code ${...}} and all (see {@link Expansion}).
  */
 final class ConfigNode {
     private final Node node;
     private final Mark mark;
     private final String path;
     private final Problems problems;
-    private final Function<String, String> env;
+    private final Expansion expansion;
+    private final boolean verbatim; // from an admin caller: no ${...} expansion here or below
     private Map<String, Entry> entries;
     private String resolved;
     private boolean textRead;
@@ -38,16 +39,17 @@ final class ConfigNode {
     /** A mapping's key, kept for locating problems about the key itself. */
     record Entry(ScalarNode key, ConfigNode value) {}
 
-    private ConfigNode(Node node, Mark mark, String path, Problems problems, Function<String, String> env) {
+    private ConfigNode(Node node, Mark mark, String path, Problems problems, Expansion expansion, boolean verbatim) {
         this.node = node;
         this.mark = mark;
         this.path = path;
         this.problems = problems;
-        this.env = env;
+        this.expansion = expansion;
+        this.verbatim = verbatim || node != null && expansion.verbatim(node.getStartMark());
     }
 
-    static ConfigNode root(Node node, Problems problems, Function<String, String> env) {
-        return new ConfigNode(node, node.getStartMark(), "", problems, env);
+    static ConfigNode root(Node node, Problems problems, Expansion expansion) {
+        return new ConfigNode(node, node.getStartMark(), "", problems, expansion, false);
     }
 
     String path() { return path; }
@@ -125,7 +127,7 @@ final class ConfigNode {
             return;
         }
         Node v = t.getValueNode();
-        entries.put(name, new Entry(key, new ConfigNode(v, v.getStartMark(), child(name), problems, env)));
+        entries.put(name, new Entry(key, new ConfigNode(v, v.getStartMark(), child(name), problems, expansion, verbatim)));
     }
 
     /**
@@ -147,7 +149,7 @@ final class ConfigNode {
     /** The value under {@code key}; an absent one is located at this mapping. */
     ConfigNode get(String key) {
         Entry e = entries().get(key);
-        return e != null ? e.value() : new ConfigNode(null, mark, child(key), problems, env);
+        return e != null ? e.value() : new ConfigNode(null, mark, child(key), problems, expansion, verbatim);
     }
 
     /** Like {@link #get} but reports a missing or empty value. */
@@ -176,7 +178,7 @@ final class ConfigNode {
         if (node instanceof SequenceNode seq) {
             List<ConfigNode> out = new ArrayList<>();
             for (Node item : seq.getValue()) {
-                out.add(new ConfigNode(item, item.getStartMark(), path + "[" + out.size() + "]", problems, env));
+                out.add(new ConfigNode(item, item.getStartMark(), path + "[" + out.size() + "]", problems, expansion, verbatim));
             }
             return out;
         }
@@ -192,7 +194,7 @@ final class ConfigNode {
 
     // ---- scalars
 
-    /** The scalar with {@code ${ENV}} substituted, or null (absent, or reported as wrong). */
+    /** The scalar with {@code ${ENV}} substituted (in the file), or null (absent, or reported as wrong). */
     String text(String expected) {
         if (!isPresent()) return null;
         if (textRead) return resolved;
@@ -203,7 +205,7 @@ final class ConfigNode {
         }
         String raw = s.getValue();
         try {
-            resolved = Placeholders.mayContain(raw) ? Placeholders.resolve(raw, env) : raw;
+            resolved = !verbatim && Placeholders.mayContain(raw) ? expansion.resolve(raw) : raw;
         } catch (Placeholders.Unresolved e) {
             problem(e.getMessage());
         }
@@ -212,7 +214,9 @@ final class ConfigNode {
 
     /**
      * Like {@link #text} for a secret (a token, a password): no problem message ever shows the
-     * value, not even a malformed {@code ${...}} in it.
+     * value, not even a malformed {@code ${...}} in it. From an admin caller, a secret that looks
+     * like a placeholder is refused rather than taken as written: an API key that is literally
+     * {@code ${ACME_KEY}} would be one anybody can guess.
      */
     String secret(String expected) {
         if (!isPresent()) return null;
@@ -221,8 +225,14 @@ final class ConfigNode {
             return null;
         }
         String raw = s.getValue();
+        if (verbatim) {
+            if (!raw.contains("${")) return raw;
+            problem("the value (not shown: it is a secret) has a ${...}, which is not expanded in what the admin API "
+                    + "is sent (expected: the secret itself; placeholders are expanded in the config file only)");
+            return null;
+        }
         try {
-            return Placeholders.mayContain(raw) ? Placeholders.resolve(raw, env) : raw;
+            return Placeholders.mayContain(raw) ? expansion.resolve(raw) : raw;
         } catch (Placeholders.Unresolved e) {
             // "environment variable X is not set" names the variable only; the other messages quote the text.
             problem(e.getMessage().startsWith("environment variable") ? e.getMessage()

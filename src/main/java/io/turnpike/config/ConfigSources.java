@@ -107,7 +107,7 @@ public final class ConfigSources {
     }
 
     private static Opened open(Path file, ConfigDocument doc, Function<String, String> env) {
-        ConfigLoader.Result alone = withSource(ConfigLoader.bind(doc, Map.of(), env), file);
+        ConfigLoader.Result alone = withSource(ConfigLoader.bind(doc, Map.of(), Expansion.file(env)), file);
         if (!alone.ok()) return new Opened(null, alone.problems());
         OverlayStore store = new OverlayStore(alone.config().storage().dataDir());
         Overlay overlay = Overlay.EMPTY;
@@ -116,7 +116,7 @@ public final class ConfigSources {
         if (persisted != null) {
             List<Problem> problems = new ArrayList<>();
             Overlay read = Overlay.read(persisted, problems);
-            ConfigLoader.Result both = read == null ? null : withSource(bind(doc, read, env), file);
+            ConfigLoader.Result both = read == null ? null : withSource(bind(doc, read, Expansion.overlaid(env, read.sources())), file);
             if (both != null && both.ok()) {
                 overlay = read;
                 config = both.config();
@@ -161,9 +161,9 @@ public final class ConfigSources {
      */
     public synchronized ConfigLoader.Result reloadFile(byte[] bytes) {
         ConfigDocument doc = ConfigLoader.document(file, bytes);
-        ConfigLoader.Result alone = ConfigLoader.bind(doc, Map.of(), env);
+        ConfigLoader.Result alone = ConfigLoader.bind(doc, Map.of(), Expansion.file(env));
         if (!alone.ok()) return alone;
-        ConfigLoader.Result both = withSource(bind(doc, overlay, env), file);
+        ConfigLoader.Result both = withSource(bind(doc, overlay, Expansion.overlaid(env, overlay.sources())), file);
         if (!both.ok()) return both;
         applier.accept(both.config());
         fileDoc = doc;
@@ -171,11 +171,15 @@ public final class ConfigSources {
         return both;
     }
 
-    /** Validates a whole candidate config as a file, then (when it is fine alone) with the overlay over it. */
+    /**
+     * Validates a whole candidate config sent by an admin caller as a file, then (when it is fine
+     * alone) with the overlay over it. Its values are checked as written: {@code ${...}} is not
+     * expanded, so nothing of this process's environment can come back in a problem.
+     */
     public synchronized ConfigLoader.Result validate(String sourceName, String text) {
         ConfigDocument doc = ConfigDocument.parse(sourceName, text, "the config is empty");
-        ConfigLoader.Result alone = ConfigLoader.bind(doc, Map.of(), env);
-        return alone.ok() && !overlay.isEmpty() ? bind(doc, overlay, env) : alone;
+        ConfigLoader.Result alone = ConfigLoader.bind(doc, Map.of(), Expansion.none());
+        return alone.ok() && !overlay.isEmpty() ? bind(doc, overlay, Expansion.none()) : alone;
     }
 
     /** A document in the config's own shape, values as written (unredacted: the caller redacts). */
@@ -206,7 +210,8 @@ public final class ConfigSources {
 
     /**
      * Sets one entry from a request body (YAML or JSON) shaped like one entry of the file: a route
-     * (its id, if given, must be {@code id}) or a service's mapping.
+     * (its id, if given, must be {@code id}) or a service's mapping. Its values are taken as
+     * written, {@code ${...}} included (see {@link Expansion}).
      *
      * @param sourceName names the body in problem locations, e.g. {@code PUT /admin/routes/users-read}
      */
@@ -224,7 +229,7 @@ public final class ConfigSources {
             if (Overlay.routeId(m) == null) entry = withId(m, id);
         }
         // Only digests are kept: an API key in the body is hashed before anything is stored.
-        if (section == Section.CONSUMERS) entry = CredentialDigests.hashApiKeys(entry, env);
+        if (section == Section.CONSUMERS) entry = CredentialDigests.hashApiKeys(entry);
         return commit(overlay.with(section, id, entry, sourceName), NodeJson.of(entry));
     }
 
@@ -239,8 +244,10 @@ public final class ConfigSources {
     }
 
     private Change commit(Overlay next, JsonNode stored) {
-        ConfigLoader.Result r = withSource(bind(fileDoc, next, env), file);
-        if (!r.ok()) return new Change(Status.INVALID, null, r.problems());
+        Expansion expansion = Expansion.overlaid(env, next.sources());
+        ConfigLoader.Result r = withSource(bind(fileDoc, next, expansion), file);
+        // The file's values are expanded as always; the problems go to an admin caller, who must not read them.
+        if (!r.ok()) return new Change(Status.INVALID, null, expansion.forAdmin(r.problems()));
         String json;
         try {
             json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(next.toJson()) + "\n";
@@ -286,9 +293,9 @@ public final class ConfigSources {
         return new MappingNode(route.getTag(), true, tuples, route.getStartMark(), route.getEndMark(), route.getFlowStyle());
     }
 
-    private static ConfigLoader.Result bind(ConfigDocument file, Overlay overlay, Function<String, String> env) {
+    private static ConfigLoader.Result bind(ConfigDocument file, Overlay overlay, Expansion expansion) {
         ConfigDocument merged = new ConfigDocument(file.source(), overlay.applyTo(file.root()), file.problems());
-        return ConfigLoader.bind(merged, overlay.sources(), env);
+        return ConfigLoader.bind(merged, overlay.sources(), expansion);
     }
 
     private static ConfigLoader.Result withSource(ConfigLoader.Result r, Path file) {

@@ -198,14 +198,36 @@ final class TransformSection {
         });
     }
 
+    /**
+     * {@code name: template}, or {@code name: {value: template, secret: true}} for a value that is a
+     * credential: it is read as a secret (never quoted in a problem) and the admin API hides it.
+     */
     private static Map<String, String> templates(ConfigNode n, Collection<String> routeVars, String expected) {
         Map<String, String> out = new LinkedHashMap<>();
         n.entries().forEach((name, e) -> {
-            String t = e.value().text(expected);
+            ConfigNode v = e.value();
+            String t;
+            if (v.isMapping()) {
+                v.checkKeys(List.of("value", "secret"), Map.of());
+                boolean secret = secretFlag(v.get("secret"));
+                ConfigNode value = v.require("value", expected);
+                t = secret ? value.secret(expected) : value.text(expected);
+                v = value;
+            } else {
+                t = v.text(expected);
+            }
             if (t == null) return;
-            ConfigTemplates.check(e.value(), t, routeVars, null);
+            ConfigTemplates.check(v, t, routeVars, null);
             out.put(name, t);
         });
         return out;
+    }
+
+    private static boolean secretFlag(ConfigNode n) {
+        String t = n.text("true or false");
+        if (t == null || t.strip().equals("false")) return false;
+        if (t.strip().equals("true")) return true;
+        n.expected("true or false");
+        return false;
     }
 }

@@ -59,10 +59,20 @@ final class AdminFixture implements AutoCloseable {
                 %s""".formatted(dir.resolve("data").toString().replace("\\", "/"), backendUrl, extraRoutes);
     }
 
+    /** {@link #config} without {@code admin.token}: the admin listener open to local callers. */
+    static String tokenless(String config) {
+        return config.replace(", token: \"${ADMIN_TOKEN}\"", "");
+    }
+
     static AdminFixture start(Path dir, String yaml) throws Exception {
+        return start(dir, yaml, Map.of("ADMIN_TOKEN", TOKEN));
+    }
+
+    /** @param env the environment the file's {@code ${NAME}} placeholders are read from */
+    static AdminFixture start(Path dir, String yaml, Map<String, String> env) throws Exception {
         Path file = dir.resolve("turnpike.yaml");
         Files.writeString(file, yaml);
-        ConfigSources.Opened opened = ConfigSources.open(file, Files.readAllBytes(file), Map.of("ADMIN_TOKEN", TOKEN)::get);
+        ConfigSources.Opened opened = ConfigSources.open(file, Files.readAllBytes(file), env::get);
         if (!opened.ok()) throw new AssertionError("config refused: " + opened.problems());
         ConfigSources sources = opened.sources();
         Analytics analytics = new Analytics(System::currentTimeMillis, 100, 1 << 16, null).start();

@@ -3,6 +3,7 @@ package io.turnpike.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.turnpike.testing.Json;
 import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.TestBackend;
 import java.net.URI;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -127,6 +129,70 @@ class DashboardBrowserTest {
                 browser.navigate().refresh();
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("page-config")));
                 assertThat(browser.findElement(By.id("login")).isDisplayed()).isFalse();
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    /**
+     * Without a token: the dashboard, from its own origin, still reads and writes; a page of another
+     * site (a form-like POST) and a page reached through a name rebound to 127.0.0.1 get nothing.
+     */
+    @Test
+    void withoutATokenTheDashboardWorksAndOtherSitesPagesAreShutOut(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "chromium and chromium-driver are not installed (.ci/run installs them)");
+        String extra = """
+                alerts:
+                  channels: { log: { log: warn } }
+                  rules: [ { name: svc-breaker-open, when: "circuitOpen(service=*)" } ]
+                """;
+        try (TestBackend backend = new TestBackend("b");
+             AdminFixture f = AdminFixture.start(dir, AdminFixture.tokenless(AdminFixture.config(dir, backend.url(), extra)))) {
+            int port = f.admin.port();
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM.toFile());
+            // evil.example is an attacker's name that its DNS points at 127.0.0.1 (DNS rebinding)
+            options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--host-resolver-rules=MAP evil.example 127.0.0.1");
+            WebDriver browser = new ChromeDriver(service, options);
+            try {
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+                String base = "http://localhost:" + port + "/";
+                browser.get(base);
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-input"))).sendKeys("none");
+                browser.findElement(By.id("token-submit")).click();
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("page-overview")));
+                browser.get(base + "#services");
+                wait.until(ExpectedConditions.elementToBeClickable(
+                        By.cssSelector("button[data-action='open'][data-service='svc']"))).click();
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-breaker='svc']"),
+                        "traffic stopped"));
+                assertThat(f.traffic("/hello").statusCode()).isEqualTo(503);
+                browser.findElement(By.cssSelector("button[data-action='closed'][data-service='svc']")).click();
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-breaker='svc']"),
+                        "traffic flows"));
+                assertThat(f.traffic("/hello").statusCode()).isEqualTo(200);
+                browser.get(base + "#config");
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("config"), "services"));
+
+                // the rebound name: even the page's same-origin calls are refused
+                browser.get("http://evil.example:" + port + "/");
+                Object rebound = ((JavascriptExecutor) browser).executeAsyncScript(
+                        "const done = arguments[arguments.length - 1];"
+                                + "fetch('/admin/config').then(r => r.text().then(t => done(r.status + ' ' + t)), e => done('' + e));");
+                assertThat(String.valueOf(rebound)).startsWith("403").doesNotContain("services");
+                // another site's page posting what a form can send: no silence is set
+                Object posted = ((JavascriptExecutor) browser).executeAsyncScript(
+                        "const done = arguments[arguments.length - 1];"
+                                + "fetch('http://127.0.0.1:" + port + "/admin/alerts/svc-breaker-open/silence',"
+                                + " {method: 'POST', mode: 'no-cors', body: JSON.stringify({for: '7d'})})"
+                                + ".then(() => done('sent'), e => done('' + e));");
+                assertThat(String.valueOf(posted)).isEqualTo("sent");
+                assertThat(Json.parse(f.admin("GET", "/admin/alerts", null, null).body()).get("silences").isEmpty()).isTrue();
             } finally {
                 browser.quit();
             }

@@ -123,6 +123,37 @@ class ComposeConfigTest {
     }
 
     @Test
+    void aHeaderOrQueryValueMayBeMarkedSecret() {
+        GatewayConfig c = good(SERVICES + """
+                routes:
+                  - id: u
+                    match: { path: /u }
+                    service: users
+                    transform:
+                      default:
+                        request:
+                          headers: { set: { Authorization: { value: "Bearer ${UP_TOKEN}", secret: true }, X-A: a } }
+                          query: { set: { sig: { value: "{header.X-Sig}", secret: "false" } } }
+                """, java.util.Map.of("UP_TOKEN", "t0k"));
+        TransformSpec.Request request = c.routes().get(0).transform().byProfile().get("default").request();
+        assertThat(request.headers().set()).containsEntry("Authorization", "Bearer t0k").containsEntry("X-A", "a");
+        assertThat(request.query()).containsEntry("sig", "{header.X-Sig}");
+        assertThat(problems(SERVICES + """
+                routes:
+                  - id: u
+                    match: { path: /u }
+                    service: users
+                    transform:
+                      default:
+                        response:
+                          headers: { add: { X-A: { value: v, secret: maybe }, X-B: { secret: true }, X-C: { value: v, hide: 1 } } }
+                """)).containsExactly(
+                "turnpike.yaml:12:54: routes[0].transform.default.response.headers.add.X-A.secret: \"maybe\" (expected: true or false)",
+                "turnpike.yaml:12:68: routes[0].transform.default.response.headers.add.X-B: missing \"value\" (expected: a header value)",
+                "turnpike.yaml:12:103: routes[0].transform.default.response.headers.add.X-C: unknown key \"hide\" (expected one of: value, secret)");
+    }
+
+    @Test
     void readsAnAggregationWithItsDependencies() {
         RouteSpec r = good(SERVICES + """
                 routes:

@@ -70,7 +70,7 @@ class DiscoveryTest {
             ConfigSources.Opened opened = ConfigSources.open(file, Files.readAllBytes(file), name -> null);
             try (AdminServer admin = AdminServer.start(opened.sources(), g, () -> "")) {
                 String base = "http://127.0.0.1:" + admin.port() + "/admin/services/svc/registrations";
-                HttpResponse<String> reg = HTTP.send(HttpRequest.newBuilder(URI.create(base))
+                HttpResponse<String> reg = HTTP.send(HttpRequest.newBuilder(URI.create(base)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"url\": \"" + b.url() + "\"}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(reg.statusCode()).as(reg.body()).isEqualTo(200);
@@ -78,7 +78,7 @@ class DiscoveryTest {
                 // heartbeats keep it in
                 for (int i = 0; i < 3; i++) {
                     Thread.sleep(500);
-                    HTTP.send(HttpRequest.newBuilder(URI.create(base))
+                    HTTP.send(HttpRequest.newBuilder(URI.create(base)).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"url\": \"" + b.url() + "\"}")).build(),
                             HttpResponse.BodyHandlers.ofString());
                     assertThat(status(g)).isEqualTo(200);
@@ -92,7 +92,7 @@ class DiscoveryTest {
                 }
                 assertThat(s).isEqualTo(503);
                 // and an explicit deregistration takes it out at once
-                HTTP.send(HttpRequest.newBuilder(URI.create(base))
+                HTTP.send(HttpRequest.newBuilder(URI.create(base)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"url\": \"" + b.url() + "\"}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(status(g)).isEqualTo(200);
