@@ -92,7 +92,7 @@
   window.addEventListener("hashchange", route);
 
   async function refresh() {
-    if (!token() || busy) return;
+    if (token() === null || busy) return;
     busy = true;
     try {
       await ({ overview, services, routes, consumers, alerts, config })[page()]();
@@ -288,5 +288,5 @@
     $("config").textContent = JSON.stringify(c, null, 2);
   }
 
-  if (token()) start(); else showLogin("");
+  if (token() !== null) start(); else showLogin(""); // "" is a token: a tokenless gateway takes any
 })();
