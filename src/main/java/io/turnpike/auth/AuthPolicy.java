@@ -93,7 +93,9 @@ public final class AuthPolicy implements Policy {
                     if (reason == null) reason = user == null ? UNKNOWN_USER : BAD_PASSWORD;
                 } else {
                     String why = reason != null ? reason : user == null ? UNKNOWN_USER : BAD_PASSWORD;
-                    return Verdict.later(BasicVerifier.check(offered, user).thenApplyAsync(ok -> ok
+                    CompletableFuture<Boolean> checked = BasicVerifier.check(offered, user, call.clientIp());
+                    if (checked == null) return busy(call);
+                    return Verdict.later(checked.thenApplyAsync(ok -> ok
                             ? accept(call, user.consumer(), Map.of(), null, null, true)
                             : refuse(call, why), call.executor()));
                 }
@@ -125,6 +127,13 @@ public final class AuthPolicy implements Policy {
         call.authDecision(reason);
         for (String challenge : challenges) call.responseHeaders().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         return Verdict.answer(Problems.Kind.UNAUTHORIZED, "this route needs a valid credential");
+    }
+
+    /** No room to check a password now: 503 with Retry-After, so the client knows to come back (never a 401). */
+    private static Verdict busy(PolicyCall call) {
+        call.authDecision("busy");
+        call.responseHeaders().set(HttpHeaderNames.RETRY_AFTER, BasicVerifier.retryAfterSeconds());
+        return Verdict.answer(Problems.Kind.AUTH_BUSY, "too many password checks are waiting; retry later");
     }
 
     /**

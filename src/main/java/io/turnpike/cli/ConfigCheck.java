@@ -4,6 +4,7 @@ import io.turnpike.config.ConfigLoader;
 import io.turnpike.config.ConfigSources;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Problem;
+import io.turnpike.config.Warning;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,6 +24,12 @@ final class ConfigCheck {
     /** One problem per line, {@code file:line:column: message}. */
     static void print(List<Problem> problems, PrintWriter err) {
         problems.forEach(err::println);
+        err.flush();
+    }
+
+    /** One warning per line, {@code file:line:column: warning: message}. */
+    static void warn(List<Warning> warnings, PrintWriter err) {
+        warnings.forEach(err::println);
         err.flush();
     }
 

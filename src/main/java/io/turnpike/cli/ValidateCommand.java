@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code turnpike validate -c FILE}: checks a config without serving it. */
 @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Check a config file: print every problem and exit 1, or print a summary and exit 0.")
+        description = "Check a config file: print every problem and exit 1, or print any warnings and a summary and exit 0.")
 final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The config file (YAML or JSON).")
@@ -26,6 +26,8 @@ final class ValidateCommand implements Callable<Integer> {
             ConfigCheck.print(result.problems(), spec.commandLine().getErr());
             return 1;
         }
+        // Like a compiler's: on stderr, with the exit code still 0 (the config is valid).
+        ConfigCheck.warn(result.warnings(), spec.commandLine().getErr());
         spec.commandLine().getOut().println("ok: " + ConfigCheck.summary(result.config()));
         spec.commandLine().getOut().flush();
         return 0;

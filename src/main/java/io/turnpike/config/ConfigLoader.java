@@ -24,12 +24,23 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** The outcome: a config when there are no problems, else the problems (all of them). */
-    public record Result(GatewayConfig config, List<Problem> problems) {
+    /**
+     * The outcome: a config when there are no problems, else the problems (all of them); and the
+     * warnings, which never make a config invalid.
+     */
+    public record Result(GatewayConfig config, List<Problem> problems, List<Warning> warnings) {
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
+
+        public Result(GatewayConfig config, List<Problem> problems) {
+            this(config, problems, List.of());
+        }
+
         public boolean ok() { return problems.isEmpty(); }
 
         Result withSource(Path file) {
-            return ok() ? new Result(config.withSource(file), problems) : this;
+            return ok() ? new Result(config.withSource(file), problems, warnings) : this;
         }
     }
 
@@ -74,7 +85,8 @@ public final class ConfigLoader {
         if (!doc.ok()) return new Result(null, doc.problems());
         Problems problems = new Problems(doc.source(), otherSources);
         GatewayConfig config = bind(doc.root(), expansion, problems);
-        return problems.isEmpty() ? new Result(config, List.of()) : new Result(null, problems.sorted());
+        return problems.isEmpty() ? new Result(config, List.of(), problems.warnings())
+                : new Result(null, problems.sorted(), problems.warnings());
     }
 
     private static GatewayConfig bind(Node tree, Expansion expansion, Problems problems) {

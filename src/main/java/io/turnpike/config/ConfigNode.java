@@ -69,6 +69,11 @@ final class ConfigNode {
         problems.add(mark, path, message);
     }
 
+    /** Reports a warning located at this value: the config stays valid. */
+    void warning(String message) {
+        problems.warn(mark, path, message);
+    }
+
     /** Reports a problem located elsewhere under this value, e.g. at one of its keys. */
     void problemAt(Mark at, String message) {
         problems.add(at, path, message);

@@ -112,6 +112,7 @@ public final class ConfigSources {
         OverlayStore store = new OverlayStore(alone.config().storage().dataDir());
         Overlay overlay = Overlay.EMPTY;
         GatewayConfig config = alone.config();
+        List<Warning> warnings = alone.warnings();
         ConfigDocument persisted = store.read();
         if (persisted != null) {
             List<Problem> problems = new ArrayList<>();
@@ -120,6 +121,7 @@ public final class ConfigSources {
             if (both != null && both.ok()) {
                 overlay = read;
                 config = both.config();
+                warnings = both.warnings();
                 log.info("admin changes from {} applied over the file", store.file());
             } else {
                 if (both != null) problems.addAll(both.problems());
@@ -129,6 +131,7 @@ public final class ConfigSources {
                 setAside(store);
             }
         }
+        warnings.forEach(w -> log.warn("{}", w));
         return new Opened(new ConfigSources(file, env, store, doc, overlay, config), List.of());
     }
 
@@ -166,6 +169,7 @@ public final class ConfigSources {
         ConfigLoader.Result both = withSource(bind(doc, overlay, Expansion.overlaid(env, overlay.sources())), file);
         if (!both.ok()) return both;
         applier.accept(both.config());
+        both.warnings().forEach(w -> log.warn("{}", w));
         fileDoc = doc;
         current = both.config();
         return both;

@@ -175,34 +175,23 @@ final class ConsumersSection {
         k.checkKeys(List.of("header", "query"), Map.of());
         String header = k.get("header").text("a header name like X-API-Key");
         String query = k.get("query").text("a query parameter name like api_key");
-        return new AuthSettings(header == null || header.isBlank() ? AuthSettings.DEFAULT.apiKeyHeader() : header.strip(),
-                query == null || query.isBlank() ? null : query.strip(), JwtSection.bind(auth.get("jwt")),
-                introspection(auth.get("introspection")));
+        String keyHeader = header == null || header.isBlank() ? AuthSettings.DEFAULT.apiKeyHeader() : header.strip();
+        return new AuthSettings(keyHeader, query == null || query.isBlank() ? null : query.strip(),
+                JwtSection.bind(auth.get("jwt"), keyHeader), introspection(auth.get("introspection")));
     }
 
-    /** {@code introspection: { endpoint, clientId, clientSecret, timeout, cacheTtl }}. */
+    /** {@code introspection: { endpoint, clientId, clientSecret, timeout, cacheTtl, allowInsecure }}. */
     private static IntrospectionSettings introspection(ConfigNode n) {
         if (!n.isPresent()) return null;
         if (!n.isMapping()) {
             n.expected("{endpoint: https://id.example.com/oauth2/introspect, clientId: ..., clientSecret: ...}");
             return null;
         }
-        n.checkKeys(List.of("endpoint", "clientId", "clientSecret", "timeout", "cacheTtl"), Map.of());
-        String expectedUrl = "an https:// or http:// URL of the introspection endpoint";
-        ConfigNode at = n.require("endpoint", expectedUrl);
-        String endpoint = at.text(expectedUrl);
-        if (endpoint != null) {
-            try {
-                java.net.URI uri = java.net.URI.create(endpoint.strip());
-                if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
-                    throw new IllegalArgumentException();
-                }
-                endpoint = endpoint.strip();
-            } catch (RuntimeException e) {
-                at.expected(expectedUrl);
-                endpoint = null;
-            }
-        }
+        n.checkKeys(List.of("endpoint", "clientId", "clientSecret", "timeout", "cacheTtl", "allowInsecure"), Map.of());
+        String expectedUrl = "an https:// URL of the introspection endpoint";
+        // Each call carries the gateway's client secret and a client's token: http:// only when asked for.
+        String endpoint = SecureUrls.read(n.require("endpoint", expectedUrl), n.get("allowInsecure"), "endpoint",
+                expectedUrl);
         String clientId = n.require("clientId", "the gateway's client id at the server").text("a client id");
         String secret = n.require("clientSecret", "the client's secret, like ${INTROSPECTION_SECRET}")
                 .secret("the client's secret, like ${INTROSPECTION_SECRET}");

@@ -14,21 +14,34 @@ import java.util.Map;
 
 /**
  * Binds {@code auth.jwt: [ { issuer, keys | secret, algorithms, audiences, clockSkew, requiredClaims,
- * consumerClaim, claimsToHeaders } ]}. Keys are inline (a JWK set or an HMAC secret) or fetched from
- * {@code jwks: URL} every {@code jwksRefresh}.
+ * consumerClaim, claimsToHeaders, jwks, jwksRefresh, allowInsecure } ]}. Keys are inline (a JWK set or
+ * an HMAC secret) or fetched from {@code jwks: URL} every {@code jwksRefresh}: https:// unless
+ * {@code allowInsecure: true}.
  */
 final class JwtSection {
     private static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
             "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512");
 
+    /** An RFC 9110 field name. */
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** Headers that carry credentials, frame the request or route it, and those the gateway writes. */
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("authorization", "proxy-authorization",
+            "cookie", "host", "content-length", "content-type", "content-encoding", "transfer-encoding", "connection",
+            "keep-alive", "upgrade", "te", "trailer", "expect", "forwarded", "via", "x-request-id", "traceparent",
+            "tracestate");
+
     private JwtSection() {}
 
-    static List<JwtIssuerSpec> bind(ConfigNode list) {
+    /**
+     * @param apiKeyHeader the header API keys come in: no claim may be written to it, since every
+     *                     request loses the headers claims are written to before anything reads it
+     */
+    static List<JwtIssuerSpec> bind(ConfigNode list, String apiKeyHeader) {
         List<JwtIssuerSpec> out = new ArrayList<>();
         Map<String, ConfigNode> seen = new HashMap<>();
         for (ConfigNode n : list.items("a list of issuers like [{issuer: https://id.example.com, keys: {...}}]", false)) {
             n.checkKeys(List.of("issuer", "keys", "secret", "algorithms", "audiences", "clockSkew", "requiredClaims",
-                    "consumerClaim", "claimsToHeaders", "jwks", "jwksRefresh"), Map.of());
+                    "consumerClaim", "claimsToHeaders", "jwks", "jwksRefresh", "allowInsecure"), Map.of());
             ConfigNode issuerNode = n.require("issuer", "the issuer's iss value, like https://id.example.com");
             String issuer = issuerNode.text("the issuer's iss value");
             if (issuer != null) {
@@ -42,18 +55,8 @@ final class JwtSection {
             String jwksUrl = null;
             String jwks = null;
             if (n.get("jwks").isPresent()) {
-                String u = n.get("jwks").text("an https:// or http:// URL of the issuer's JWK set");
-                if (u != null) {
-                    try {
-                        java.net.URI uri = java.net.URI.create(u.strip());
-                        if (uri.getHost() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
-                            throw new IllegalArgumentException();
-                        }
-                        jwksUrl = u.strip();
-                    } catch (RuntimeException e) {
-                        n.get("jwks").expected("an https:// or http:// URL of the issuer's JWK set");
-                    }
-                }
+                jwksUrl = SecureUrls.read(n.get("jwks"), n.get("allowInsecure"), "jwks",
+                        "an https:// URL of the issuer's JWK set");
             } else {
                 jwks = keys(n);
             }
@@ -70,6 +73,11 @@ final class JwtSection {
             }
             if (algorithms.isEmpty() && !n.get("algorithms").isPresent()) algorithms.add("RS256");
             List<String> audiences = strings(n.get("audiences"));
+            if (audiences.isEmpty() && issuer != null) {
+                // Valid, but a token this issuer made for any other service of theirs gets in too.
+                n.warning("issuer " + ConfigNode.quote(issuer) + " has no audiences: its tokens for any audience are "
+                        + "accepted (expected: audiences: [the aud value it puts in tokens for this gateway])");
+            }
             Duration skew = n.get("clockSkew").duration(Duration.ofSeconds(30), true);
             List<String> required = strings(n.get("requiredClaims"));
             String consumerClaim = n.get("consumerClaim").text("a claim name like sub");
@@ -77,7 +85,9 @@ final class JwtSection {
             ConfigNode th = n.get("claimsToHeaders");
             for (String claim : th.entries().keySet()) {
                 String h = th.get(claim).text("a header name like X-User-Email");
-                if (h != null && !h.isBlank()) toHeaders.put(claim, h.strip());
+                if (h != null && !h.isBlank() && claimHeader(th.get(claim), h.strip(), apiKeyHeader)) {
+                    toHeaders.put(claim, h.strip());
+                }
             }
             if (issuer != null && (jwks != null || jwksUrl != null)) {
                 out.add(new JwtIssuerSpec(issuer, jwks, algorithms, audiences, skew, required,
@@ -85,6 +95,25 @@ final class JwtSection {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a claim may be written to header {@code name}. Every request loses the headers claims
+     * are written to, so none of them may be one the gateway reads or frames the request with.
+     */
+    private static boolean claimHeader(ConfigNode at, String name, String apiKeyHeader) {
+        if (!TOKEN.matcher(name).matches()) {
+            at.expected("a header name like X-User-Email");
+            return false;
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (RESERVED.contains(lower) || lower.startsWith("x-consumer-") || lower.startsWith("x-forwarded-")
+                || lower.equals(apiKeyHeader.toLowerCase(java.util.Locale.ROOT))) {
+            at.problem(at.describe() + " is a header the gateway reads or sets itself (expected: a header of "
+                    + "your own, like X-User-Email)");
+            return false;
+        }
+        return true;
     }
 
     /** The issuer's keys as JWK set JSON: {@code keys:} (a JWK set) or {@code secret:} (HMAC). */

@@ -6,11 +6,15 @@ import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.error.Mark;
 
-/** Collects every problem found in one config source, so a user sees them all in one go. */
+/**
+ * Collects every problem found in one config source, so a user sees them all in one go, and the
+ * warnings: things that are valid but likely mistakes.
+ */
 final class Problems {
     private final String source;
     private final Map<Mark, String> otherSources;
     private final List<Problem> list = new ArrayList<>();
+    private final List<Warning> warnings = new ArrayList<>();
 
     Problems(String source) {
         this(source, Map.of());
@@ -36,6 +40,19 @@ final class Problems {
         int column = mark == null ? 0 : mark.getColumn() + 1;
         String from = mark == null ? source : otherSources.getOrDefault(mark, source);
         list.add(new Problem(from, line, column, path, message));
+    }
+
+    void warn(Mark mark, String path, String message) {
+        String from = mark == null ? source : otherSources.getOrDefault(mark, source);
+        warnings.add(new Warning(from, mark == null ? 0 : mark.getLine() + 1, mark == null ? 0 : mark.getColumn() + 1,
+                path, message));
+    }
+
+    /** The warnings, in file order. */
+    List<Warning> warnings() {
+        List<Warning> copy = new ArrayList<>(warnings);
+        copy.sort(Comparator.comparingInt(Warning::line).thenComparingInt(Warning::column));
+        return List.copyOf(copy);
     }
 
     boolean isEmpty() {

@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -60,11 +59,9 @@ public final class JdbcLedger implements Ledger {
         this.sqliteUrl = sqliteUrl;
     }
 
-    /** SQLite at {@code file} (its folder is created), WAL mode. */
+    /** SQLite at {@code file} (its folder is created), WAL mode, owner-only files. */
     public static JdbcLedger sqlite(Path file) throws Exception {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        JdbcLedger l = new JdbcLedger("SQLite " + file, null, "jdbc:sqlite:" + file);
+        JdbcLedger l = new JdbcLedger("SQLite " + file, null, io.turnpike.observe.analytics.SqliteFile.prepare(file));
         l.schema();
         return l;
     }

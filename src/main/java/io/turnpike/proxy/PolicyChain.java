@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds a route's policy chain once per snapshot, in the documented order: request limits -> IP
+ * Builds a route's policy chain once per snapshot, in the documented order: (claim headers the
+ * client sent are dropped) -> request limits -> IP
  * filter -> CORS -> required headers -> authentication -> ACL -> (rate limit, quota) -> client
  * profile -> request transform. Required headers come after CORS so a browser can read the 400.
  * Steps a route does not use are
@@ -25,6 +26,8 @@ final class PolicyChain {
     static Policy[] build(RouteSpec route, Snapshot.Parts parts) {
         List<Policy> chain = new ArrayList<>(6);
         RoutePolicies p = route.policies();
+        // First, on every route: no later step (nor the service) may take a client's value for a verified claim.
+        if (parts.claimHeaders() != null) chain.add(parts.claimHeaders());
         chain.add(new BodyLimitPolicy(p.maxBodyBytes() >= 0 ? p.maxBodyBytes()
                 : parts.config().server().limits().maxBodyBytes()));
         if (p.ipFilter() != null) chain.add(new IpPolicy(p.ipFilter()));

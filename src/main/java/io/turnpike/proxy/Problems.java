@@ -39,6 +39,7 @@ public final class Problems {
         OVERLOADED(503, "overloaded", "Service overloaded"),
         UNAVAILABLE(503, "shutting-down", "Gateway is shutting down"),
         CHECK_UNAVAILABLE(503, "check-unavailable", "A required check could not be made"),
+        AUTH_BUSY(503, "auth-busy", "Too many credential checks waiting"),
         GATEWAY_TIMEOUT(504, "upstream-timeout", "Upstream timed out");
 
         final HttpResponseStatus status;

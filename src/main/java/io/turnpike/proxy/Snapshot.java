@@ -36,7 +36,7 @@ public final class Snapshot {
      * {@code quotas} (null when the gateway meters nothing).
      */
     record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, RateLimiting rateLimiting, Quotas quotas,
-                 io.turnpike.compose.ClientProfiles profiles) {}
+                 io.turnpike.compose.ClientProfiles profiles, Policy claimHeaders) {}
 
     private Snapshot(Parts parts, Router<ProxyRoute> router, Map<String, Service> services) {
         this.config = parts.config();
@@ -68,7 +68,8 @@ public final class Snapshot {
         if (previous != null) rateLimiting.configure(config);
         Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
                 rateLimiting, quotas, config.clients().isEmpty() ? null
-                        : io.turnpike.compose.ClientProfiles.compile(config.clients())); // once, not per route
+                        : io.turnpike.compose.ClientProfiles.compile(config.clients()), // once, not per route
+                io.turnpike.auth.ClaimHeaderStrip.of(config.auth().jwt())); // null when no issuer maps claims
         List<Router.Entry<ProxyRoute>> entries = new ArrayList<>();
         for (RouteSpec rs : config.routes()) {
             ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()), PolicyChain.build(rs, parts));

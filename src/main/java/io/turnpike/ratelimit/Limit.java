@@ -35,9 +35,12 @@ final class Limit {
     /** The Redis key prefix of this limit. */
     final String redisPrefix;
     private final KeyPart[] parts;
+    /** IPv6 clients share an {@code ip} key per prefix of this length ({@link IpKey}). */
+    private final int ipv6Prefix;
 
-    private Limit(String id, RateLimitSpec spec, long limit, long burst, Limit fallback) {
+    private Limit(String id, RateLimitSpec spec, long limit, long burst, Limit fallback, int ipv6Prefix) {
         this.id = id;
+        this.ipv6Prefix = ipv6Prefix;
         this.spec = spec;
         this.gcra = new Gcra(spec.period().toNanos() / limit, burst);
         this.fallback = fallback == null ? this : fallback;
@@ -53,16 +56,17 @@ final class Limit {
     /**
      * @param scope         {@code route:ID} or {@code plan:ID}: where the limit is written
      * @param expectedNodes gateways sharing the limit (for the per-node fallback)
+     * @param ipv6Prefix    {@code server.limits.rateLimitIpv6Prefix}
      */
-    static Limit of(String scope, RateLimitSpec spec, int expectedNodes) {
+    static Limit of(String scope, RateLimitSpec spec, int expectedNodes, int ipv6Prefix) {
         String id = scope + "|" + spec.rate() + ";b=" + spec.burst() + ";k=" + keyText(spec.key());
         Limit share = null;
         if (expectedNodes > 1) {
             long limit = Math.max(1, spec.limit() / expectedNodes);
             long burst = Math.max(1, spec.burst() / expectedNodes);
-            share = new Limit(id + "|1/" + expectedNodes, spec, limit, burst, null);
+            share = new Limit(id + "|1/" + expectedNodes, spec, limit, burst, null, ipv6Prefix);
         }
-        return new Limit(id, spec, spec.limit(), spec.burst(), share);
+        return new Limit(id, spec, spec.limit(), spec.burst(), share, ipv6Prefix);
     }
 
     private static String keyText(List<KeyPart> key) {
@@ -82,14 +86,14 @@ final class Limit {
         return b.toString();
     }
 
-    private static String value(KeyPart part, PolicyCall call) {
+    private String value(KeyPart part, PolicyCall call) {
         return switch (part.kind()) {
-            case IP -> call.clientIp();
+            case IP -> IpKey.of(call.clientAddress(), call.clientIp(), ipv6Prefix);
             case ROUTE -> call.route().id();
             // An anonymous call has no consumer: it counts against its address instead.
             case CONSUMER -> {
                 Consumer c = call.consumer();
-                yield c != null ? c.id() : "ip:" + call.clientIp();
+                yield c != null ? c.id() : "ip:" + IpKey.of(call.clientAddress(), call.clientIp(), ipv6Prefix);
             }
             case HEADER -> bounded(call.headers().get(part.name()));
             case CLAIM -> {

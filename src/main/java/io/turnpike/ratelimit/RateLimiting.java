@@ -110,14 +110,15 @@ public final class RateLimiting implements AutoCloseable {
      */
     public Policy policy(RouteSpec route, GatewayConfig config) {
         int nodes = config.cluster().enabled() ? config.cluster().expectedNodes() : 1;
+        int v6 = config.server().limits().rateLimitIpv6Prefix();
         List<Limit> own = new ArrayList<>();
-        for (RateLimitSpec s : route.rateLimits()) own.add(Limit.of("route:" + route.id(), s, nodes));
+        for (RateLimitSpec s : route.rateLimits()) own.add(Limit.of("route:" + route.id(), s, nodes, v6));
         Map<String, Limit[]> byPlan = new HashMap<>();
         if (!route.auth().isEmpty()) {
             for (PlanSpec plan : config.plans().values()) {
                 if (plan.rateLimits().isEmpty()) continue;
                 List<Limit> all = new ArrayList<>(own);
-                for (RateLimitSpec s : plan.rateLimits()) all.add(Limit.of("plan:" + plan.id(), s, nodes));
+                for (RateLimitSpec s : plan.rateLimits()) all.add(Limit.of("plan:" + plan.id(), s, nodes, v6));
                 byPlan.put(plan.id(), all.toArray(Limit[]::new));
             }
         }

@@ -72,7 +72,7 @@ class IntrospectionTest {
                 admin: { listen: off }
                 observe: { accessLog: { enabled: false } }
                 auth:
-                  introspection: { endpoint: "%s", clientId: "turnpike gw", clientSecret: "${SECRET}", timeout: 1s, cacheTtl: 1m }
+                  introspection: { endpoint: "%s", allowInsecure: true, clientId: "turnpike gw", clientSecret: "${SECRET}", timeout: 1s, cacheTtl: 1m }
                 consumers:
                   - { id: acme, groups: [partners], credentials: [ { oauth2: { clientId: acme-app } } ] }
                 services:

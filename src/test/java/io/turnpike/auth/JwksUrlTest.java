@@ -69,7 +69,7 @@ class JwksUrlTest {
                     server: { listen: "127.0.0.1:0", eventLoops: 1 }
                     admin: { listen: off }
                     observe: { accessLog: { enabled: false } }
-                    auth: { jwt: [ { issuer: "%s", jwks: "%s", jwksRefresh: 1h } ] }
+                    auth: { jwt: [ { issuer: "%s", jwks: "%s", allowInsecure: true, jwksRefresh: 1h } ] }
                     consumers: [ { id: app, credentials: [ { jwt: { issuer: "%s", subject: app } } ] } ]
                     services: { svc: { nodes: [ "%s" ] } }
                     routes: [ { id: r, match: { path: "/**" }, service: svc, auth: [jwt] } ]

@@ -106,7 +106,7 @@ class ConsumersConfigTest {
                 .anyMatch(s -> s.contains("routes[0].auth[1]: \"jwt\" needs an issuer under auth.jwt"));
         assertThat(problems("""
                 auth: { introspection: { endpoint: "ftp://x", clientId: gw } }
-                """)).anyMatch(s -> s.contains("auth.introspection.endpoint: \"ftp://x\" (expected: an https:// or http:// URL"))
+                """)).anyMatch(s -> s.contains("auth.introspection.endpoint: \"ftp://x\" (expected: an https:// URL of the introspection endpoint)"))
                 .anyMatch(s -> s.contains("auth.introspection: missing \"clientSecret\""));
     }
 

@@ -16,7 +16,7 @@ class LocalStoreTest {
     private final LocalStore store = new LocalStore(10_000, clock::get);
 
     static Limit limit(long count, Duration period, long burst) {
-        return Limit.of("route:r", new RateLimitSpec(count, period, burst, BY_IP), 1);
+        return Limit.of("route:r", new RateLimitSpec(count, period, burst, BY_IP), 1, 64);
     }
 
     private Outcome call(Limit limit, String key) {

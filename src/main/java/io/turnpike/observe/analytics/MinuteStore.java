@@ -1,7 +1,6 @@
 package io.turnpike.observe.analytics;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -55,12 +54,13 @@ public final class MinuteStore implements AutoCloseable {
 
     /** Opens (creating when missing) {@code dir/analytics.db}. Blocking: call it at start, off any event loop. */
     public static MinuteStore open(Path dir) throws SQLException {
+        String url;
         try {
-            Files.createDirectories(dir);
+            url = SqliteFile.prepare(dir.resolve(FILE));
         } catch (java.io.IOException e) {
-            throw new SQLException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new SQLException("cannot create " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE));
+        Connection c = DriverManager.getConnection(url);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("""
