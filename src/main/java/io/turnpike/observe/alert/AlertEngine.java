@@ -111,10 +111,16 @@ public final class AlertEngine implements AutoCloseable {
             ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
             silences.forEach(o::put);
             java.nio.file.Files.createDirectories(silencesFile.toAbsolutePath().getParent());
-            java.nio.file.Path tmp = silencesFile.resolveSibling(silencesFile.getFileName() + ".tmp");
-            java.nio.file.Files.writeString(tmp, o.toString());
-            java.nio.file.Files.move(tmp, silencesFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // createTempFile makes the file 0600 on POSIX systems, like the other files in dataDir
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile(silencesFile.toAbsolutePath().getParent(),
+                    silencesFile.getFileName().toString(), ".tmp");
+            try {
+                java.nio.file.Files.writeString(tmp, o.toString());
+                java.nio.file.Files.move(tmp, silencesFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
         } catch (java.io.IOException e) {
             log.warn("alert silences not saved to {}: {}", silencesFile, e.toString());
         }

@@ -370,6 +370,11 @@ class AlertEngineTest {
         java.nio.file.Path file = dir.resolve("alert-silences.json");
         engine.silencesIn(file);
         engine.silence("reload", Duration.ofMinutes(30));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)))
+                .as("readable by the gateway's user alone, like the rest of dataDir").isEqualTo("rw-------");
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("alert-silences.json");
+        }
         AlertEngine restarted = new AlertEngine(() -> gateway.snapshot().config().alerts(), null, notifier, now::get,
                 () -> null).silencesIn(file);
         assertThat(restarted.view().get("silences").has("reload")).isTrue();
