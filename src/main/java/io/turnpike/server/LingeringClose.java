@@ -46,6 +46,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
             answered.addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (ch.pipeline().get(LingeringClose.class) != null) return; // already on its way out
         LingeringClose linger = new LingeringClose();
         ch.pipeline().addFirst("linger", linger);
         ch.config().setAutoRead(true); // back-pressure may have paused reading; the kernel buffer must drain
