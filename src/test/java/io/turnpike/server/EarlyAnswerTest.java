@@ -129,6 +129,54 @@ class EarlyAnswerTest {
     }
 
     @Test
+    void aServiceAnswerBeforeTheBodyEndedReachesAClientStillUploading() throws Exception {
+        try (java.net.ServerSocket early = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             Gateway g = Gateway.start(TestConfigs.gateway()
+                     .limits(Limits.DEFAULT)
+                     .service("early", "http://127.0.0.1:" + early.getLocalPort())
+                     .route("all", "/**", "early")
+                     .build())) {
+            Thread service = new Thread(() -> answerAfterTheHead(early), "early-service");
+            service.setDaemon(true);
+            service.start();
+            int size = 4 * 1024 * 1024;
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\n\r\n");
+                byte[] chunk = new byte[64 * 1024];
+                c.sendBytes(chunk);
+                Thread.sleep(100);
+                c.sendBytes(chunk); // the gateway passes the head on with a burst of body
+                Thread.sleep(300); // the service answers now, long before the body ends
+                for (int sent = 2 * chunk.length; sent < size; sent += chunk.length) {
+                    c.sendBytes(chunk);
+                }
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("early");
+                assertThat(r.header("connection")).isEqualTo("close");
+            }
+        }
+    }
+
+    /** A service that answers once it has the head, reads no further, and closes after a while. */
+    private static void answerAfterTheHead(java.net.ServerSocket server) {
+        try (java.net.Socket s = server.accept()) {
+            var in = s.getInputStream();
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) return;
+                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+            }
+            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nearly".getBytes());
+            s.getOutputStream().flush();
+            Thread.sleep(3000);
+        } catch (IOException | InterruptedException e) {
+            // the test ended first
+        }
+    }
+
+    @Test
     void closesTheConnectionAfterAPauseInWhatTheClientSends() throws Exception {
         try (RawHttp c = new RawHttp(gateway.port())) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" + "x".repeat(1000));
