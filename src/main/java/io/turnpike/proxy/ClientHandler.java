@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.turnpike.config.Limits;
+import io.turnpike.server.LingeringClose;
 import io.turnpike.server.ServerCodec;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -214,7 +215,13 @@ public final class ClientHandler extends ChannelDuplexHandler {
         current = null;
         if (close || context.draining()) {
             closing = true;
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            var flushed = ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            if (!ex.requestComplete() || !pipelined.isEmpty()) {
+                cancelTimer();
+                LingeringClose.after(ctx.channel(), flushed); // the client is still sending: a bare close would reset
+            } else {
+                flushed.addListener(ChannelFutureListener.CLOSE);
+            }
             releasePipelined();
             return;
         }
@@ -235,12 +242,16 @@ public final class ClientHandler extends ChannelDuplexHandler {
         updateReading();
     }
 
-    /** Writes a gateway-made answer with {@code Connection: close} and closes after it. */
+    /**
+     * Writes a gateway-made answer with {@code Connection: close} and closes after it, lingering
+     * while the client may still be sending what the answer refused.
+     */
     void respondAndClose(FullHttpResponse res) {
         closing = true;
+        cancelTimer();
         res.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, "close");
         codec.nextResponseForHead(false);
-        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.after(ctx.channel(), ctx.writeAndFlush(res));
         releasePipelined();
     }
 

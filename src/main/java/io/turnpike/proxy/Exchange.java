@@ -474,10 +474,12 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         }
     }
 
-    /** A request the decoder could not parse: 414 or 431 for what was too long, else 400. */
+    /** A request the decoder could not parse: 414 or 431 for what was too long, 501 for a transfer coding, else 400. */
     private void rejectMalformed(Throwable cause) {
         Problems.Kind kind = cause instanceof TooLongHttpLineException ? Problems.Kind.URI_TOO_LONG
                 : cause instanceof TooLongHttpHeaderException ? Problems.Kind.HEADERS_TOO_LARGE
+                : cause instanceof io.turnpike.server.UnsupportedTransferCodingException
+                        ? Problems.Kind.TRANSFER_CODING_NOT_IMPLEMENTED
                 : Problems.Kind.MALFORMED;
         closeClientAfter = true;
         fail(kind, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());

@@ -24,7 +24,7 @@ public final class ProxyPipelines {
                 .setValidateHeaders(true);
         ClientHandler handler = new ClientHandler(context, limits);
         ch.pipeline()
-          .addLast("codec", new ServerCodec(cfg, handler::bytesArrived))
+          .addLast("codec", new ServerCodec(cfg, limits, handler::bytesArrived))
           .addLast("proxy", handler);
     }
 

@@ -22,6 +22,7 @@ import io.turnpike.proxy.Snapshot;
 import io.turnpike.upstream.UpstreamPools;
 import io.turnpike.upstream.discovery.Discovery;
 import io.turnpike.upstream.health.HealthCheckers;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,7 @@ public final class Gateway implements AutoCloseable {
     private final ProxyContext context;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
+    private final AddressCounts perAddress = new AddressCounts();
     private final HealthCheckers healthCheckers = new HealthCheckers();
     private final Discovery discovery = new Discovery(this::rediscovered, System::nanoTime);
     private GatewayConfig config;
@@ -110,7 +112,17 @@ public final class Gateway implements AutoCloseable {
                             ch.close();
                             return;
                         }
-                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        InetAddress ip = ch.remoteAddress() == null ? null : ch.remoteAddress().getAddress();
+                        boolean perIp = l.maxConnectionsPerIp() > 0 && ip != null;
+                        if (perIp && !perAddress.tryAcquire(ip, l.maxConnectionsPerIp())) {
+                            connections.decrementAndGet();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> {
+                            connections.decrementAndGet();
+                            if (perIp) perAddress.release(ip); // counted when the limit was on at accept
+                        });
                         clients.add(ch);
                         ProxyPipelines.initClient(ch, context, l);
                     }

@@ -4,6 +4,7 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.turnpike.config.Limits;
 
 /**
  * The client-side HTTP/1.1 codec: the strict request decoder plus a response encoder that is told
@@ -11,9 +12,12 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  */
 public final class ServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecoder, ServerCodec.Encoder> {
 
-    /** @param onHeadBytes told when bytes of a new request head arrive */
-    public ServerCodec(HttpDecoderConfig config, Runnable onHeadBytes) {
-        init(new StrictRequestDecoder(config, onHeadBytes), new Encoder());
+    /**
+     * @param limits      the header-field count and underscore rule the decoder enforces
+     * @param onHeadBytes told when bytes of a new request head arrive
+     */
+    public ServerCodec(HttpDecoderConfig config, Limits limits, Runnable onHeadBytes) {
+        init(new StrictRequestDecoder(config, limits, onHeadBytes), new Encoder());
     }
 
     /** Marks the next response head as answering HEAD; call right before writing it. */

@@ -6,36 +6,54 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.AsciiString;
+import io.turnpike.config.Limits;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Netty's request decoder with the lenient corners closed, because a gateway and the server
- * behind it must never disagree on where one request ends (request smuggling).
+ * behind it must never disagree on where one request ends (request smuggling) or on which
+ * headers it carries.
  *
  * <ul>
  *   <li>Content-Length together with Transfer-Encoding is an error (Netty would drop the length).</li>
  *   <li>obs-fold (a header line starting with space or tab) is an error (Netty would join it).</li>
+ *   <li>More header fields than {@code server.limits.maxHeaders} is an error (431).</li>
+ *   <li>A header name with an underscore is dropped, kept or an error, as
+ *       {@code server.limits.headersWithUnderscores} says.</li>
+ *   <li>Transfer-Encoding must be exactly {@code chunked}: another final coding is an error (400),
+ *       codings before {@code chunked} are not implemented (501), and HTTP/1.0 has none (400).</li>
  * </ul>
- * Netty itself already rejects duplicate or non-numeric Content-Length, a Transfer-Encoding whose
- * last coding is not chunked, bad header names and values, and over-long lines and header blocks.
- * After the first error everything else on the connection is discarded; the handler closes it.
+ * Netty itself already rejects duplicate or non-numeric Content-Length, bad header names and
+ * values, and over-long lines and header blocks. After the first error everything else on the
+ * connection is discarded; the handler closes it.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
-    private final int scanLimit;
     private final Runnable onHeadBytes;
+    private final Limits.Underscores underscores;
+    private final HeadScanner scanner;
+    /** Bytes after the reader index the scanner has already seen (the head arrives in pieces). */
+    private int scanned;
     private boolean atHeaders = true;
     private boolean failed;
 
     /** @param onHeadBytes told when bytes of a new request head arrive (its header clock starts) */
-    StrictRequestDecoder(HttpDecoderConfig config, Runnable onHeadBytes) {
+    StrictRequestDecoder(HttpDecoderConfig config, Limits limits, Runnable onHeadBytes) {
         super(config);
-        this.scanLimit = config.getMaxInitialLineLength() + config.getMaxHeaderSize() + 4;
         this.onHeadBytes = onHeadBytes;
+        this.underscores = limits.headersWithUnderscores();
+        this.scanner = new HeadScanner(limits.maxHeaders(), underscores == Limits.Underscores.REJECT);
     }
 
     @Override
@@ -47,64 +65,133 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (atHeaders && in.isReadable()) {
             onHeadBytes.run();
         }
-        if (atHeaders && hasObsFold(in, scanLimit)) {
-            failed = true;
-            in.skipBytes(in.readableBytes());
-            out.add(invalid(new IllegalArgumentException("obs-fold (a header line starting with whitespace)")));
-            return;
+        int scanEnd = -1;
+        if (atHeaders && !scanner.done()) {
+            int from = in.readerIndex() + scanned;
+            int stop = in.forEachByte(from, Math.max(0, in.writerIndex() - from), scanner);
+            scanEnd = stop < 0 ? in.writerIndex() : stop + 1;
+            if (scanner.problem() != HeadScanner.Problem.NONE) {
+                fail(in, out, scanProblem());
+                return;
+            }
         }
         int before = out.size();
         super.decode(ctx, in, out);
+        if (scanEnd >= 0) {
+            scanned = Math.max(0, scanEnd - in.readerIndex()); // Netty consumed the complete lines
+        }
         for (int i = before; i < out.size(); i++) {
             Object o = out.get(i);
-            if (o instanceof HttpMessage m && m.decoderResult().isFailure()
-                    || o instanceof LastHttpContent c && c.decoderResult().isFailure()) {
-                failed = true;
-            }
-            if (o instanceof LastHttpContent) {
-                atHeaders = true;
-            } else if (o instanceof HttpMessage) {
+            if (o instanceof HttpMessage m) {
                 atHeaders = false;
+                if (m.decoderResult().isFailure()) {
+                    failed = true;
+                } else if (scanner.sawUnderscore() && underscores == Limits.Underscores.DROP) {
+                    dropUnderscored(m.headers());
+                }
             }
+            if (o instanceof LastHttpContent c) {
+                if (c.decoderResult().isFailure()) {
+                    failed = true;
+                } else if (underscores != Limits.Underscores.ALLOW && !c.trailingHeaders().isEmpty()) {
+                    checkTrailers(c);
+                }
+                atHeaders = true;
+                scanner.reset();
+                scanned = 0;
+            }
+        }
+    }
+
+    private Exception scanProblem() {
+        return switch (scanner.problem()) {
+            case OBS_FOLD -> new IllegalArgumentException("obs-fold (a header line starting with whitespace)");
+            case TOO_MANY_FIELDS -> new TooLongHttpHeaderException(
+                    "more than " + scanner.maxFields() + " header fields (server.limits.maxHeaders)");
+            case UNDERSCORE_IN_NAME -> underscoreRejected();
+            case NONE -> throw new IllegalStateException();
+        };
+    }
+
+    private static IllegalArgumentException underscoreRejected() {
+        return new IllegalArgumentException("a header name with an underscore (server.limits.headersWithUnderscores)");
+    }
+
+    private void fail(ByteBuf in, List<Object> out, Exception cause) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        out.add(invalid(cause));
+    }
+
+    /** Trailer fields follow the same rule as header fields: a REJECT fails the request's last part. */
+    private void checkTrailers(LastHttpContent c) {
+        if (underscores == Limits.Underscores.DROP) {
+            dropUnderscored(c.trailingHeaders());
+        } else if (firstUnderscored(c.trailingHeaders()) != null) {
+            failed = true;
+            c.setDecoderResult(DecoderResult.failure(underscoreRejected()));
+        }
+    }
+
+    /** Runs only for a head whose bytes showed an underscore in some name. */
+    static void dropUnderscored(HttpHeaders h) {
+        CharSequence name;
+        while ((name = firstUnderscored(h)) != null) {
+            h.remove(name);
+        }
+    }
+
+    private static CharSequence firstUnderscored(HttpHeaders h) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (AsciiString.indexOf(name, '_', 0) >= 0) return name;
+        }
+        return null;
+    }
+
+    /**
+     * Netty calls this once the whole head is parsed and before it decides how the body is framed:
+     * the last moment to refuse a framing the gateway will not forward.
+     */
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+        checkTransferEncoding(msg);
+        return super.isContentAlwaysEmpty(msg);
+    }
+
+    /** RFC 9112 6.1 and 6.3: only {@code chunked}, alone, only in HTTP/1.1. */
+    static void checkTransferEncoding(HttpMessage msg) {
+        HttpHeaders h = msg.headers();
+        if (!h.contains(HttpHeaderNames.TRANSFER_ENCODING)) return;
+        if (!HttpVersion.HTTP_1_1.equals(msg.protocolVersion())) {
+            throw new IllegalArgumentException("Transfer-Encoding in an " + msg.protocolVersion() + " request");
+        }
+        List<String> fields = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        int codings = 0;
+        boolean lastChunked = false;
+        for (String field : fields) {
+            for (String coding : field.split(",")) {
+                String c = coding.trim();
+                if (c.isEmpty()) continue;
+                codings++;
+                lastChunked = c.equalsIgnoreCase("chunked");
+            }
+        }
+        String shown = String.join(", ", fields);
+        if (shown.length() > 64) shown = shown.substring(0, 64) + "...";
+        if (!lastChunked) {
+            throw new IllegalArgumentException("the final transfer coding must be chunked (Transfer-Encoding: "
+                    + shown + ")");
+        }
+        if (codings > 1) {
+            throw new UnsupportedTransferCodingException("only the chunked transfer coding is implemented"
+                    + " (Transfer-Encoding: " + shown + ")");
         }
     }
 
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
         throw new IllegalArgumentException("Content-Length together with Transfer-Encoding");
-    }
-
-    /**
-     * Looks at the (possibly partial) header block at the reader index for a line that begins
-     * with SP or HTAB. Leading empty lines before the request line are skipped, as the decoder does.
-     */
-    static boolean hasObsFold(ByteBuf in, int limit) {
-        int i = in.readerIndex();
-        int end = Math.min(in.writerIndex(), i + limit);
-        while (i < end && (in.getByte(i) == '\r' || in.getByte(i) == '\n')) {
-            i++;
-        }
-        boolean lineStart = false;
-        boolean lineEmpty = true;
-        for (; i < end; i++) {
-            byte b = in.getByte(i);
-            if (lineStart) {
-                if (b == ' ' || b == '\t') {
-                    return true;
-                }
-                lineStart = false;
-            }
-            if (b == '\n') {
-                if (lineEmpty) {
-                    return false; // end of the header block
-                }
-                lineStart = true;
-                lineEmpty = true;
-            } else if (b != '\r') {
-                lineEmpty = false;
-            }
-        }
-        return false;
     }
 
     private static DefaultFullHttpRequest invalid(Exception cause) {

@@ -97,6 +97,58 @@ class StrictParsingTest {
         assertRejected("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n", 400);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip, chunked", "chunked, chunked", "identity, chunked", "gzip\r\nTransfer-Encoding: chunked"})
+    void answers501ToCodingsBeforeChunked(String te) throws Exception {
+        assertRejected("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + "\r\n\r\n"
+                + "3\r\nabc\r\n0\r\n\r\n", 501);
+    }
+
+    @Test
+    void acceptsChunkedInAnyCase() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(Json.parse(r.body()).get("bodyBytes").asInt()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void rejectsTransferEncodingInHttp10() throws Exception {
+        assertRejected("POST /echo HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 400);
+    }
+
+    @Test
+    void rejectsMoreHeaderFieldsThanMaxHeaders() throws Exception {
+        // 101 fields in about 600 bytes: well inside maxHeaderBytes, over maxHeaders (100)
+        assertRejected("GET /echo HTTP/1.1\r\nHost: x\r\n" + "A: 1\r\n".repeat(100) + "\r\n", 431);
+    }
+
+    @Test
+    void acceptsAsManyHeaderFieldsAsMaxHeaders() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /echo HTTP/1.1\r\nHost: x\r\n" + "A: 1\r\n".repeat(99) + "\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void rejectsObsFoldInTheSegmentAfterALineBreak() throws Exception {
+        int before = settledBackendCount();
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.socket().setTcpNoDelay(true);
+            c.send("GET /echo HTTP/1.1\r\nHost: x\r\nX-Long: first\r\n");
+            Thread.sleep(100); // the gateway reads the first segment alone, ending right after CRLF
+            c.send("  second\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(r.body()).contains("obs-fold");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(backend.requests.get()).isEqualTo(before);
+    }
+
     @Test
     void rejectsObsFold() throws Exception {
         assertRejected("GET /echo HTTP/1.1\r\nHost: x\r\nX-Long: first\r\n  second\r\n\r\n", 400);
