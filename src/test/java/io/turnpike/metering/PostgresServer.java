@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,6 +31,9 @@ import org.tukaani.xz.XZInputStream;
  */
 final class PostgresServer implements AutoCloseable {
     static final String SKIP = "turnpike.postgres";
+    // by its path: PATH may lack the sbin folders (a root shell with a user's PATH)
+    private static final String RUNUSER = Stream.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser")
+            .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse("runuser");
 
     private final Path dir;
     private final Path bin;
@@ -47,6 +51,15 @@ final class PostgresServer implements AutoCloseable {
 
     static PostgresServer start() throws Exception {
         Path dir = Files.createTempDirectory("turnpike-pg");
+        try {
+            return start(dir);
+        } catch (Exception | AssertionError e) {
+            delete(dir);
+            throw e;
+        }
+    }
+
+    private static PostgresServer start(Path dir) throws Exception {
         Path bin = findBin();
         if (bin == null) bin = unpack(dir.resolve("pgsql")).resolve("bin");
         boolean root = "root".equals(System.getProperty("user.name"));
@@ -66,6 +79,9 @@ final class PostgresServer implements AutoCloseable {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "turnpike", "");
              Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE ledger");
+        } catch (SQLException e) {
+            pg.close();
+            throw e;
         }
         return pg;
     }
@@ -113,7 +129,7 @@ final class PostgresServer implements AutoCloseable {
 
     private static void run(List<String> command, boolean asNobody) throws Exception {
         List<String> cmd = new ArrayList<>();
-        if (asNobody) cmd.addAll(List.of("runuser", "-u", "nobody", "--"));
+        if (asNobody) cmd.addAll(List.of(RUNUSER, "-u", "nobody", "--"));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -134,9 +150,14 @@ final class PostgresServer implements AutoCloseable {
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-m", "immediate",
                     "-w", "stop"), root);
         } finally {
-            try (Stream<Path> all = Files.walk(dir)) {
-                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            delete(dir);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }
