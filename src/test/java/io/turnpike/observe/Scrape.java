@@ -3,6 +3,7 @@ package io.turnpike.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.turnpike.testing.SystemTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** One Prometheus text scrape, parsed into samples so tests can ask for a series by its labels. */
@@ -75,7 +77,10 @@ record Scrape(String text, List<Sample> samples) {
         return m;
     }
 
-    /** Runs {@code promtool check metrics} on the text; fails (never skips) when promtool is missing. */
+    /**
+     * Runs {@code promtool check metrics} on the text. promtool comes from no Maven artifact: without it
+     * the test skips, saying what to install (CI installs it and fails instead, see SystemTools).
+     */
     void assertPromtoolAccepts() throws IOException, InterruptedException {
         Path promtool = promtool();
         Path file = Files.createTempFile("scrape", ".txt");
@@ -97,13 +102,9 @@ record Scrape(String text, List<Sample> samples) {
     }
 
     private static Path promtool() {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : (path + java.io.File.pathSeparator + "/usr/bin").split(java.io.File.pathSeparator)) {
-            if (dir.isEmpty()) continue;
-            Path p = Path.of(dir, "promtool");
-            if (Files.isExecutable(p)) return p;
-        }
-        return fail("promtool not found on PATH or in /usr/bin: install Debian's prometheus package "
-                + "(apt-get install -y prometheus); .ci/run does so when it is missing");
+        Optional<Path> promtool = SystemTools.find("promtool", "/usr/bin");
+        SystemTools.assumeInstalled(promtool.isPresent(),
+                "install promtool (Debian: apt-get install prometheus) to check the /metrics text with it");
+        return promtool.orElseThrow();
     }
 }

@@ -8,15 +8,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A throwaway {@code redis-server} on a free loopback port, without persistence, for tests of
- * cluster mode. A test that needs it fails (never skips) when it cannot start: install Debian's
- * {@code redis-server} package ({@code .ci/run} does).
+ * cluster mode. The machine's redis-server when it has one (Debian's package; {@code .ci/run}
+ * installs it), else the real build that the com.github.codemonstur:embedded-redis test artifact
+ * ships, unpacked once per JVM. A test that needs it fails (never skips) when it cannot start.
  */
 public final class RedisServer implements AutoCloseable {
+    private static String binary; // found or unpacked once per JVM
+
     private final int port;
     private Process process;
     private final StringBuffer output = new StringBuffer();
@@ -38,16 +43,40 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    static String binary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/usr/local/bin").split(":")) {
-            Path p = Path.of(dir, "redis-server");
-            if (Files.isExecutable(p)) return p.toString();
+    static synchronized String binary() throws IOException {
+        if (binary == null) {
+            Optional<Path> installed = SystemTools.find("redis-server", "/usr/bin", "/usr/local/bin", "/usr/sbin");
+            binary = (installed.isPresent() ? installed.get() : unpack()).toString();
         }
-        for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server")) {
-            if (Files.isExecutable(Path.of(p))) return p;
+        return binary;
+    }
+
+    /** Copies the artifact's redis-server for this platform out of its jar, where it cannot be run. */
+    private static Path unpack() throws IOException {
+        String resource = artifactResource();
+        try (InputStream in = RedisServer.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new AssertionError("redis-server is not installed and the test classpath has no " + resource
+                        + " (com.github.codemonstur:embedded-redis): apt-get install redis-server");
+            }
+            Path dir = Files.createTempDirectory("turnpike-redis");
+            Path bin = dir.resolve("redis-server");
+            dir.toFile().deleteOnExit(); // deleted after the binary: deleteOnExit runs in reverse order
+            bin.toFile().deleteOnExit();
+            Files.copy(in, bin);
+            Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return bin;
         }
-        throw new AssertionError("redis-server is not installed: this test needs it (Debian: apt-get install "
-                + "redis-server; .ci/run installs it)");
+    }
+
+    /** The resource name of the build for this OS and CPU in embedded-redis 1.4.4 (see pom.xml). */
+    private static String artifactResource() {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        boolean arm = System.getProperty("os.arch").equals("aarch64");
+        if (os.startsWith("linux")) return arm ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
+        if (os.startsWith("mac")) return arm ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64";
+        throw new AssertionError("redis-server is not installed, and embedded-redis has no build for " + os
+                + ": install redis-server");
     }
 
     private void launch() throws Exception {
@@ -72,7 +101,7 @@ public final class RedisServer implements AutoCloseable {
             Thread.sleep(50);
         }
         process.destroyForcibly();
-        throw new AssertionError("redis-server did not start on 127.0.0.1:" + port + ":\n" + output);
+        throw new AssertionError(binary + " did not start on 127.0.0.1:" + port + ":\n" + output);
     }
 
     private boolean pings() {
