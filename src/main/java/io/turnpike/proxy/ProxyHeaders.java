@@ -21,6 +21,8 @@ public final class ProxyHeaders {
     public static final AsciiString X_CONSUMER_GROUPS = AsciiString.cached("x-consumer-groups");
     public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     public static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    /** The gateway's verdict on the client's profile ({@code clients:}); a client never says it. */
+    public static final AsciiString X_CLIENT_PROFILE = AsciiString.cached("x-client-profile");
     public static final String VIA_VALUE = "1.1 turnpike";
 
     /** RFC 9110 7.6.1 plus the Proxy-* family and the de-facto Keep-Alive / Proxy-Connection. */
@@ -84,12 +86,13 @@ public final class ProxyHeaders {
 
     /**
      * A client request's clean-up before anything reads it: hop-by-hop headers, any
-     * {@code X-Consumer-*}, and, from a peer that is not a trusted proxy, the forwarding family
+     * {@code X-Consumer-*}, {@code X-Client-Profile}, and, from a peer that is not a trusted proxy, the forwarding family
      * ({@code Forwarded}, {@code X-Forwarded-*}, {@code X-Real-IP}): only the gateway and the proxies it
      * trusts may say where a call came from.
      */
     static void stripRequest(HttpHeaders h, boolean untrustedPeer) {
         strip(h, true, untrustedPeer);
+        h.remove(X_CLIENT_PROFILE); // also where no profiles are configured, so a service can trust it
     }
 
     private static void strip(HttpHeaders h, boolean consumerHeaders, boolean forwardedFamily) {

@@ -237,4 +237,18 @@ class HeaderHygieneTest {
         // RawOrigin reads trailers like headers would be read by a server that merges them: none came
         assertThat(s.header("x-consumer-id")).isNull();
     }
+
+    @Test
+    void theGatewaysOwnVerdictHeadersNeverComeFromTheClient() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /v HTTP/1.1\r\nHost: a\r\nX-Client-Profile: partner\r\nX-Consumer-Id: admin\r\n"
+                    + "X-Consumer-Groups: root\r\nx-consumer-custom-id: 7\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        RawOrigin.Seen s = only();
+        assertThat(s.header("x-client-profile")).isNull();
+        assertThat(s.header("x-consumer-id")).isNull();
+        assertThat(s.header("x-consumer-groups")).isNull();
+        assertThat(s.header("x-consumer-custom-id")).isNull();
+    }
 }
