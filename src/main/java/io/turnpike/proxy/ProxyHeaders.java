@@ -25,12 +25,15 @@ public final class ProxyHeaders {
     public static final AsciiString X_CLIENT_PROFILE = AsciiString.cached("x-client-profile");
     public static final String VIA_VALUE = "1.1 turnpike";
 
-    /** RFC 9110 7.6.1 plus the Proxy-* family and the de-facto Keep-Alive / Proxy-Connection. */
+    /**
+     * RFC 9110 7.6.1 plus the Proxy-* family, the de-facto Keep-Alive / Proxy-Connection, and
+     * HTTP2-Settings (it belongs to an {@code Upgrade: h2c} the gateway never honours nor forwards).
+     */
     private static final AsciiString[] HOP_BY_HOP = {
             HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.UPGRADE};
+            HttpHeaderNames.UPGRADE, AsciiString.cached("http2-settings")};
 
     private ProxyHeaders() {}
 

@@ -251,4 +251,19 @@ class HeaderHygieneTest {
         assertThat(s.header("x-consumer-groups")).isNull();
         assertThat(s.header("x-consumer-custom-id")).isNull();
     }
+
+    @Test
+    void anH2cUpgradeIsNeitherHonouredNorForwarded() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /u HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200); // an ordinary answer, never 101
+            assertThat(r.header("upgrade")).isNull();
+        }
+        RawOrigin.Seen s = only();
+        assertThat(s.header("upgrade")).isNull();
+        assertThat(s.header("http2-settings")).isNull();
+        assertThat(s.header("connection")).isNull();
+    }
 }
