@@ -957,9 +957,9 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             default -> false;
         };
         if (!listed || done || retries >= rules.attempts() || requestHasBody || !requestComplete) return false;
-        if (!IDEMPOTENT.contains(request.method().name()) && !route.spec.retryNonIdempotent()) return false;
+        if (!RetryRule.methodAllows(request.method().name(), route.spec.retryNonIdempotent())) return false;
         long now = System.nanoTime();
-        long wait = backoffNanos(rules, retries + 1);
+        long wait = RetryRule.backoffNanos(rules, retries + 1);
         if (requestDeadline != Long.MAX_VALUE && now + wait - requestDeadline >= 0) return false;
         if (!route.service.retryBudget().tryRetry()) return false;
         retries++;
@@ -986,13 +986,6 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         attempt();
     }
 
-    /** Jittered exponential backoff: base x 2^(n-1) x a random factor in [0.5, 1.5). */
-    private static long backoffNanos(ServiceSpec.Retries rules, int n) {
-        long base = rules.backoff().toNanos() << Math.min(n - 1, 10);
-        return (long) (base * (0.5 + java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
-    }
-
-    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     /** The client connection went away: stop the upstream request too. */
     void clientGone() {

@@ -266,8 +266,7 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
      */
     private boolean mayRetry() {
         var rules = service.retries();
-        String m = request.method().name();
-        if (retries >= rules.attempts() || !(m.equals("GET") || m.equals("PUT") || m.equals("DELETE"))) return false;
+        if (retries >= rules.attempts() || !RetryRule.methodAllows(request.method().name(), false)) return false;
         if (!service.retryBudget().tryRetry()) return false;
         retries++;
         if (Long.bitCount(tried) >= service.nodes().size()) tried = 0; // every node had its turn
@@ -276,8 +275,7 @@ final class SubCall implements Lease, PickRequest, UpstreamHandler.Receiver {
 
     /** Jittered exponential backoff, then another node. */
     private void retryLater() {
-        long base = service.retries().backoff().toNanos() << Math.min(retries - 1, 10);
-        long wait = (long) (base * (0.5 + java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+        long wait = RetryRule.backoffNanos(service.retries(), retries);
         loop.schedule(() -> {
             if (!done) attempt();
         }, wait, TimeUnit.NANOSECONDS);
