@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The JSON Schema (draft 2020-12) of turnpike.yaml, made by running the config's own binders over
@@ -53,11 +54,11 @@ public final class ConfigSchema {
     }
 
     private static final class Holder {
-        static final String TEXT = write(record(ConfigReference.packed()).document());
+        static final String TEXT = write(record(ConfigLoader::bind, ConfigReference.packed()).document());
     }
 
-    /** Runs the passes (see the class comment). */
-    static ConfigSchema record(ConfigReference reference) {
+    /** Runs the passes of {@code binder} over recording roots (see the class comment). */
+    static ConfigSchema record(Consumer<ConfigNode> binder, ConfigReference reference) {
         record Pass(Map<String, Recording.Shape> answers, Set<String> asked) {}
         Recording.Shapes shapes = new Recording.Shapes();
         Deque<Pass> queue = new ArrayDeque<>();
@@ -68,7 +69,7 @@ public final class ConfigSchema {
             if (n == MAX_PASSES) throw new IllegalStateException("the config's shape needs more than " + MAX_PASSES + " passes");
             Pass pass = queue.poll();
             Recording recording = new Recording(pass.answers(), shapes, n++);
-            ConfigLoader.bind(ConfigNode.recording(recording));
+            binder.accept(ConfigNode.recording(recording));
             Set<String> asked = new HashSet<>(pass.asked());
             asked.addAll(recording.questions().keySet());
             recording.questions().forEach((path, others) -> {
@@ -99,11 +100,11 @@ public final class ConfigSchema {
         if (at == null) return;
         if (at.object) {
             for (String key : keys(at)) {
-                String child = path.isEmpty() ? key : path + "." + key;
+                String child = child(path, key);
                 out.put(child, reference.at(child) != null && reference.at(child).description() != null);
                 walk(child, out);
             }
-            walk(path + ".*", out);
+            walk(child(path, "*"), out);
         }
         if (at.array) walk(path + "[]", out);
     }
@@ -165,14 +166,14 @@ public final class ConfigSchema {
         if (!keys.isEmpty()) {
             ObjectNode properties = o.putObject("properties");
             for (String key : keys) {
-                String child = path.isEmpty() ? key : path + "." + key;
+                String child = child(path, key);
                 properties.set(key, described(child, value(child)));
             }
         }
         if (at.closed) {
             o.put("additionalProperties", false);
-        } else if (shapes.get(path + ".*") != null) {
-            o.set("additionalProperties", described(path + ".*", value(path + ".*")));
+        } else if (shapes.get(child(path, "*")) != null) {
+            o.set("additionalProperties", described(child(path, "*"), value(child(path, "*"))));
         }
         List<String> required = keys.stream().filter(at::required).toList();
         if (!required.isEmpty()) {
@@ -180,6 +181,11 @@ public final class ConfigSchema {
             required.forEach(r::add);
         }
         return o;
+    }
+
+    /** The path of a key's value, as {@link ConfigNode} writes it ({@code *} for any key of a mapping of names). */
+    private static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
     }
 
     private static List<String> keys(Recording.At at) {
@@ -216,7 +222,7 @@ public final class ConfigSchema {
             for (var it = v.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (at.closed && !at.accepted.contains(key)) return false;
-                if (!fits(path + "." + key, v.get(key))) return false;
+                if (!fits(child(path, key), v.get(key))) return false;
             }
             return true;
         }
