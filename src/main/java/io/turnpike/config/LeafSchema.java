@@ -17,6 +17,7 @@ final class LeafSchema {
     static final String PLACEHOLDER = "\\$\\{";
     static final String PERCENT = "^\\s*(100(\\.0*)?|[0-9]{1,2}(\\.[0-9]*)?)\\s*%\\s*$";
     /** A number written as text ({@code "8080"}, {@code "0.0002"}): values are read as text, so it counts. */
+    static final String BOOL_TEXT = "^\\s*(true|false)\\s*$";
     static final String WHOLE_TEXT = "^\\s*[-+]?[0-9]+\\s*$";
     static final String DECIMAL_TEXT = "^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -30,7 +31,10 @@ final class LeafSchema {
         switch (leaf) {
             case Leaf.Text t -> out.add(type("string", "number", "boolean"));
             case Leaf.Any a -> out.add(JSON.objectNode());
-            case Leaf.Bool b -> out.add(type("boolean"));
+            case Leaf.Bool b -> {
+                out.add(type("boolean"));
+                out.add(pattern(BOOL_TEXT));
+            }
             case Leaf.Whole w -> {
                 ObjectNode o = type("integer").put("minimum", w.min());
                 if (w.max() < Long.MAX_VALUE) o.put("maximum", w.max());
@@ -82,7 +86,7 @@ final class LeafSchema {
         return switch (leaf) {
             case Leaf.Text t -> v.isValueNode() && !v.isNull();
             case Leaf.Any a -> true;
-            case Leaf.Bool b -> v.isBoolean();
+            case Leaf.Bool b -> v.isBoolean() || matches(BOOL_TEXT, v);
             case Leaf.Whole w -> v.isIntegralNumber() && v.asLong() >= w.min() && v.asLong() <= w.max()
                     || matches(WHOLE_TEXT, v);
             case Leaf.Decimal d -> v.isNumber() && v.asDouble() >= d.min() && v.asDouble() <= d.max()
