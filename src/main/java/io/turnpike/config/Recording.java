@@ -79,11 +79,9 @@ final class Recording {
         return s == wanted;
     }
 
-    /** A reader wants a scalar here; true when this pass has one (the reader then records it). */
-    boolean scalar(String path, Leaf leaf) {
-        if (!takes(path, Shape.SCALAR)) return false;
-        shapes.at(path).leaf(leaf);
-        return true;
+    /** A reader wants a scalar here: noted when this pass has one. */
+    void scalar(String path, Leaf leaf) {
+        if (takes(path, Shape.SCALAR)) shapes.at(path).leaf(leaf);
     }
 
     boolean mapping(String path) {

@@ -106,6 +106,28 @@ class ConfigSchemaTest {
         assertThat(examples).isGreaterThan(15);
     }
 
+    /** The reference's tables reach the keys they describe, however the tables name them. */
+    @Test
+    void keysGetTheirMeaningFromTheReference() throws Exception {
+        JsonNode s = JSON.readTree(ConfigSchema.text());
+        Map<String, String> expected = Map.of(
+                "/properties/server/properties/limits/properties/maxHeaders", "header fields in one request head",
+                "/properties/services/additionalProperties/properties/nodes/anyOf/0/items/anyOf/0/properties/weight",
+                "share of requests relative to", // under <!-- keys under: services.<id>.nodes[] -->
+                "/properties/alerts/properties/retry/properties/maxBackoff", "the wait between attempts", // two keys, one row
+                "/properties/plans/additionalProperties/properties/rateLimit/anyOf/0/properties/burst", "calls an idle key",
+                "/properties/routes/items/properties/rateLimit/anyOf/1/items/anyOf/0/properties/key", "what one budget belongs to",
+                "/properties/routes/items/properties/policies/properties/ipDeny", "deny wins",
+                "/properties/clients/additionalProperties/properties/when/properties/userAgent", "first 512 characters",
+                "/properties/services/additionalProperties/properties/retries", "When a failed try is tried again"); // a heading's paragraph
+        expected.forEach((pointer, text) -> assertThat(s.at(pointer + "/description").asText()).as(pointer).contains(text));
+        assertThat(s.at("/properties/server/properties/limits/properties/maxHeaders/default").asInt()).isEqualTo(100);
+        assertThat(s.at("/properties/alerts/properties/retry/properties/maxBackoff/default").asText()).isEqualTo("5m");
+        Map<String, Boolean> described = ConfigSchema.record(ConfigLoader::bind, ConfigReference.packed()).described();
+        assertThat(described.values().stream().filter(b -> b).count()).as("described of " + described.size())
+                .isGreaterThan(described.size() * 2 / 3);
+    }
+
     /** A default the reference gives is a value its key takes. */
     @Test
     void everyDefaultFitsItsKey() throws Exception {
