@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.turnpike.config.ConfigLoader;
+import io.turnpike.config.ConfigSchema;
 import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigSources.Section;
 import io.turnpike.config.NodeSpec;
@@ -50,6 +51,7 @@ final class AdminApi {
     private final Supplier<String> metrics;
     private final BearerToken token;
     private final String openApi;
+    private final java.util.concurrent.CompletableFuture<String> schema;
     private final CircuitApi circuits;
     private final RegistrationApi registrations;
     private final InsightsApi insights;
@@ -68,6 +70,8 @@ final class AdminApi {
         this.metrics = metrics;
         this.token = token;
         this.openApi = resource("openapi.json");
+        // Made by running the binders a few hundred times: once, ahead, off the admin thread.
+        this.schema = java.util.concurrent.CompletableFuture.supplyAsync(ConfigSchema::text);
         this.circuits = new CircuitApi(gateway);
         this.registrations = new RegistrationApi(gateway);
         this.insights = new InsightsApi(insights);
@@ -106,6 +110,9 @@ final class AdminApi {
         }
         if (n == 1 && first.equals("openapi.json")) {
             return on(r, Map.of(HttpMethod.GET, () -> Answer.text("application/json", openApi)));
+        }
+        if (n == 1 && first.equals("schema")) {
+            return on(r, Map.of(HttpMethod.GET, () -> Answer.text("application/schema+json", schema.join())));
         }
         Section section = first.equals("routes") ? Section.ROUTES : first.equals("services") ? Section.SERVICES
                 : first.equals("consumers") ? Section.CONSUMERS : first.equals("plans") ? Section.PLANS : null;

@@ -7,7 +7,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code turnpike} command: {@code run}, {@code validate} and {@code demo}.
+ * The {@code turnpike} command: {@code run}, {@code validate}, {@code demo} and {@code schema}.
  * Exit codes: 0 fine, 1 failed (an invalid config for {@code validate}, a listener that could not
  * start), 2 usage error or a config {@code run} refused.
  */
@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "An API gateway.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, SchemaCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Spec
@@ -31,6 +32,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: run, validate or demo");
+        throw new ParameterException(spec.commandLine(), "Missing command: run, validate, demo or schema");
     }
 }

@@ -9,7 +9,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -22,6 +21,8 @@ import java.util.regex.Pattern;
 final class AggregateSection {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*");
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    private static final Leaf.Words METHOD_WORDS = new Leaf.Words(METHODS, true);
+    private static final Leaf.Words MERGES = Leaf.wordsInAnyCase("group", "merge");
 
     private AggregateSection() {}
 
@@ -54,15 +55,9 @@ final class AggregateSection {
             callsNode.expected("at least one call");
         }
         checkCycles(calls, callNodes);
-        AggregateSpec.Merge merge = AggregateSpec.Merge.GROUP;
-        String m = node.get("merge").text("group or merge");
-        if (m != null) {
-            switch (m.strip().toLowerCase(Locale.ROOT)) {
-                case "group" -> merge = AggregateSpec.Merge.GROUP;
-                case "merge" -> merge = AggregateSpec.Merge.MERGE;
-                default -> node.get("merge").expected("group (each result under its call's name) or merge (objects merged)");
-            }
-        }
+        String m = node.get("merge").choice(MERGES, "group", "group or merge",
+                "group (each result under its call's name) or merge (objects merged)");
+        AggregateSpec.Merge merge = "merge".equals(m) ? AggregateSpec.Merge.MERGE : AggregateSpec.Merge.GROUP;
         List<String> precedence = new ArrayList<>();
         for (ConfigNode item : node.get("precedence").items("a list of call names, the winner first", false)) {
             String t = item.text("a call name");
@@ -113,25 +108,11 @@ final class AggregateSection {
             body = JsonValues.of(bodyNode);
             checkBody(bodyNode, body, routeVars, callNames, deps);
         }
-        String method = body == null ? "GET" : "POST";
-        String mt = c.get("method").text("an HTTP method like GET");
-        if (mt != null) {
-            if (METHODS.contains(mt.strip().toUpperCase(Locale.ROOT))) {
-                method = mt.strip().toUpperCase(Locale.ROOT);
-            } else {
-                c.get("method").expected("one of " + String.join(", ", METHODS));
-            }
-        }
+        String method = c.get("method").choice(METHOD_WORDS, body == null ? "GET" : "POST", "an HTTP method like GET",
+                "one of " + String.join(", ", METHODS));
+        if (method == null) method = body == null ? "GET" : "POST";
         Duration timeout = c.get("timeout").duration(null, false);
-        boolean optional = false;
-        String opt = c.get("optional").text("true or false");
-        if (opt != null) {
-            if (opt.strip().equals("true")) {
-                optional = true;
-            } else if (!opt.strip().equals("false")) {
-                c.get("optional").expected("true or false");
-            }
-        }
+        boolean optional = c.get("optional").bool(false);
         String select = null;
         List<String> fields = new ArrayList<>();
         ConfigNode sel = c.get("select");

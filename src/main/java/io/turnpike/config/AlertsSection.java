@@ -14,6 +14,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class AlertsSection {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final String NAME_EXPECTED = "a name of letters, digits and ._- (at most 64)";
+    private static final Leaf.Words LEVELS = Leaf.words("info", "warn", "error");
+    private static final Leaf.Words FORMATS = Leaf.words("json", "slack");
 
     private AlertsSection() {}
 
@@ -58,29 +60,30 @@ final class AlertsSection {
         }
         String url = c.get("webhook").text("an http(s) URL");
         String level = c.get("log").text("info, warn or error");
+        if (c.isRecording()) {
+            // Each kind's other keys are read once the kind is clear; the schema shows both kinds'.
+            c.get("log").choice(LEVELS, null, "info, warn or error", "info, warn or error");
+            return webhook(name, c, null);
+        }
         if ((url == null) == (level == null)) {
             c.problem("a channel is either a webhook or the log (expected: webhook: URL, or log: info|warn|error)");
             return null;
         }
         if (level != null) {
-            level = level.strip();
-            if (!List.of("info", "warn", "error").contains(level)) {
-                c.get("log").expected("info, warn or error");
-                return null;
-            }
-            return new AlertSettings.Channel(name, null, "json", level, Map.of());
+            level = c.get("log").choice(LEVELS, null, "info, warn or error", "info, warn or error");
+            return level == null ? null : new AlertSettings.Channel(name, null, "json", level, Map.of());
         }
         url = url.strip();
         if (!httpUrl(url)) {
             c.get("webhook").expected("an http(s) URL");
             return null;
         }
-        String format = c.get("format").text("json or slack");
-        format = format == null ? "json" : format.strip();
-        if (!format.equals("json") && !format.equals("slack")) {
-            c.get("format").expected("json or slack");
-            return null;
-        }
+        return webhook(name, c, url);
+    }
+
+    private static AlertSettings.Channel webhook(String name, ConfigNode c, String url) {
+        String format = c.get("format").choice(FORMATS, "json", "json or slack", "json or slack");
+        if (format == null) return null;
         Map<String, String> headers = new LinkedHashMap<>();
         c.get("headers").entries().forEach((h, e) -> {
             String v = e.value().secret("a header value");

@@ -1,7 +1,6 @@
 package io.turnpike.config;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -15,12 +14,15 @@ final class BalancingSection {
     private static final String EXPECTED = "one of round-robin, random, least-request, peak-ewma, "
             + "hash(header:NAME), hash(cookie:NAME), hash(ip)";
     private static final Pattern HASH = Pattern.compile("hash\\((?:(header|cookie):\\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)|ip)\\s*\\)");
+    private static final Leaf BALANCERS = Leaf.either(new Leaf.Words(PLAIN, false),
+            new Leaf.Matching("^" + HASH.pattern() + "$"));
+    private static final Leaf.Words PRIORITIES = Leaf.wordsInAnyCase("high", "normal");
 
     private BalancingSection() {}
 
     /** {@code services.<id>.loadBalancer}: the balancer's name, normalised ({@code hash(header:X)}). */
     static String loadBalancer(ConfigNode node) {
-        String text = node.text(EXPECTED);
+        String text = node.text(EXPECTED, BALANCERS);
         if (text == null) return DEFAULT_BALANCER;
         String name = text.strip();
         if (PLAIN.contains(name)) return name;
@@ -41,31 +43,13 @@ final class BalancingSection {
             return d;
         }
         node.checkKeys(List.of("maxShare", "maxInFlight"), Map.of());
-        return new ServiceSpec.Priority(maxShare(node.get("maxShare"), d.maxShare()),
+        return new ServiceSpec.Priority(node.get("maxShare").number(1.0, 1000, d.maxShare(),
+                "a number >= 1.0, like 2.0 (times a node's fair share)"),
                 node.get("maxInFlight").integer(0, Integer.MAX_VALUE, d.maxInFlight()));
-    }
-
-    private static double maxShare(ConfigNode node, double fallback) {
-        String expected = "a number >= 1.0, like 2.0 (times a node's fair share)";
-        String t = node.text(expected);
-        if (t == null) return fallback;
-        try {
-            double v = Double.parseDouble(t.strip());
-            if (v >= 1.0 && v <= 1000 && !Double.isNaN(v)) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below, like an out-of-range number
-        }
-        node.expected(expected);
-        return fallback;
     }
 
     /** {@code routes[i].priority}: true for {@code high}. */
     static boolean highPriority(ConfigNode node) {
-        String t = node.text("high or normal");
-        if (t == null) return false;
-        String p = t.strip().toLowerCase(Locale.ROOT);
-        if (p.equals("high")) return true;
-        if (!p.equals("normal")) node.expected("high or normal");
-        return false;
+        return "high".equals(node.choice(PRIORITIES, "normal", "high or normal", "high or normal"));
     }
 }

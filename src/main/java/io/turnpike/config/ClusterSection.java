@@ -44,12 +44,7 @@ final class ClusterSection {
         for (E e : type.getEnumConstants()) {
             names.append(names.isEmpty() ? "" : " or ").append(e.name().toLowerCase(Locale.ROOT));
         }
-        String t = n.text(names.toString());
-        if (t == null) return fallback;
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(t.strip())) return e;
-        }
-        n.expected(names.toString());
-        return fallback;
+        String word = n.choice(Leaf.words(type), null, names.toString(), names.toString());
+        return word == null ? fallback : Enum.valueOf(type, word.toUpperCase(Locale.ROOT));
     }
 }

@@ -90,7 +90,11 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig bind(Node tree, Expansion expansion, Problems problems) {
-        ConfigNode root = ConfigNode.root(tree, problems, expansion);
+        return bind(ConfigNode.root(tree, problems, expansion));
+    }
+
+    /** Binds every section under {@code root}; run over a recording root, it tells {@link ConfigSchema} the shape. */
+    static GatewayConfig bind(ConfigNode root) {
         if (!root.isMapping()) {
             root.expected("a mapping with server:, services: and routes:");
             return null;

@@ -1,11 +1,14 @@
 package io.turnpike.config;
 
 import java.time.Duration;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -24,6 +27,11 @@ import org.yaml.snakeyaml.nodes.Tag;
  * text and typed here, not by YAML, so {@code "8080"} and {@code 8080} mean the same and a value
  * from {@code ${ENV}} types like one written inline. Values an admin caller sent are read as
  * written, {@code ${...}} and all (see {@link Expansion}).
+ *
+ * <p>A node can also be <em>recording</em> (see {@link Recording}): it holds no value and stands
+ * for whatever the file could have at its path, and the readers note what they accept there
+ * instead of checking anything. Binding a recording root is how {@link ConfigSchema} learns the
+ * config's shape from the binders themselves.
  */
 final class ConfigNode {
     private final Node node;
@@ -32,6 +40,7 @@ final class ConfigNode {
     private final Problems problems;
     private final Expansion expansion;
     private final boolean verbatim; // from an admin caller: no ${...} expansion here or below
+    private final Recording recording; // null for a node of a real document
     private Map<String, Entry> entries;
     private String resolved;
     private boolean textRead;
@@ -39,17 +48,57 @@ final class ConfigNode {
     /** A mapping's key, kept for locating problems about the key itself. */
     record Entry(ScalarNode key, ConfigNode value) {}
 
+    /** The key a recording mapping holds: a name every binder takes (an id, a header name, a field, a profile). */
+    static final String ANY_KEY = "default";
+    private static final Mark NOWHERE = new Mark("schema", 0, 0, 0, new int[0], 0);
+
     private ConfigNode(Node node, Mark mark, String path, Problems problems, Expansion expansion, boolean verbatim) {
+        this(node, mark, path, problems, expansion, verbatim, null);
+    }
+
+    private ConfigNode(Node node, Mark mark, String path, Problems problems, Expansion expansion, boolean verbatim,
+                       Recording recording) {
         this.node = node;
         this.mark = mark;
         this.path = path;
         this.problems = problems;
         this.expansion = expansion;
         this.verbatim = verbatim || node != null && expansion.verbatim(node.getStartMark());
+        this.recording = recording;
     }
 
     static ConfigNode root(Node node, Problems problems, Expansion expansion) {
         return new ConfigNode(node, node.getStartMark(), "", problems, expansion, false);
+    }
+
+    /** The root of a recording pass; its problems go nowhere. */
+    static ConfigNode recording(Recording recording) {
+        return new ConfigNode(null, NOWHERE, "", new Problems("schema"), Expansion.none(), false, recording);
+    }
+
+    /**
+     * Whether this node records what the binders accept rather than holding a value. A binder that
+     * reads some keys only once others are valid reads them regardless when this is true, so they
+     * are recorded too.
+     */
+    boolean isRecording() {
+        return recording != null;
+    }
+
+    /** In a recording pass, notes that any value goes here and answers true; else false. */
+    boolean recordsAnyValue() {
+        if (recording == null) return false;
+        recording.any(path);
+        return true;
+    }
+
+    private ConfigNode recorded(String at) {
+        return new ConfigNode(null, mark, at, problems, expansion, false, recording);
+    }
+
+    /** An absent value under a recording node that is not a mapping: it records nothing. */
+    private ConfigNode nothing(String at) {
+        return new ConfigNode(null, mark, at, problems, expansion, false);
     }
 
     String path() { return path; }
@@ -57,12 +106,13 @@ final class ConfigNode {
     int line() { return mark.getLine() + 1; }
 
     boolean isPresent() {
+        if (recording != null) return recording.present(path);
         return node != null && !(node instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
     }
 
-    boolean isMapping() { return node instanceof MappingNode; }
-    boolean isScalar() { return isPresent() && node instanceof ScalarNode; }
-    boolean isSequence() { return node instanceof SequenceNode; }
+    boolean isMapping() { return recording != null ? recording.is(path, Recording.Shape.MAPPING) : node instanceof MappingNode; }
+    boolean isScalar() { return recording != null ? recording.is(path, Recording.Shape.SCALAR) : isPresent() && node instanceof ScalarNode; }
+    boolean isSequence() { return recording != null ? recording.is(path, Recording.Shape.SEQUENCE) : node instanceof SequenceNode; }
 
     /** Reports a problem located at this value. */
     void problem(String message) {
@@ -88,6 +138,7 @@ final class ConfigNode {
 
     /** The mapping's entries in file order; absent reads as empty. A non-mapping is reported once. */
     Map<String, Entry> entries() {
+        if (recording != null) return recordedEntries();
         if (entries != null) return entries;
         entries = new LinkedHashMap<>();
         if (!isPresent()) return entries;
@@ -109,6 +160,27 @@ final class ConfigNode {
         }
         entries = Collections.unmodifiableMap(entries);
         return entries;
+    }
+
+    /**
+     * One entry, {@link #ANY_KEY}, standing for every key of a mapping of names; asked whether it
+     * holds another key, it answers as that key's {@link #isPresent} would.
+     */
+    private Map<String, Entry> recordedEntries() {
+        if (!recording.mapping(path)) return Map.of();
+        ScalarNode key = new ScalarNode(Tag.STR, ANY_KEY, mark, mark, DumperOptions.ScalarStyle.PLAIN);
+        Map.Entry<String, ConfigNode.Entry> any = Map.entry(ANY_KEY, new Entry(key, recorded(child("*"))));
+        return new AbstractMap<>() {
+            @Override
+            public Set<Map.Entry<String, ConfigNode.Entry>> entrySet() {
+                return Set.of(any);
+            }
+
+            @Override
+            public boolean containsKey(Object k) {
+                return ANY_KEY.equals(k) || k instanceof String s && recording.present(child(s));
+            }
+        };
     }
 
     private void collectMerge(Node value, List<NodeTuple> into) {
@@ -140,6 +212,10 @@ final class ConfigNode {
      * will accept; they get the given message instead of "unknown key".
      */
     ConfigNode checkKeys(List<String> accepted, Map<String, String> planned) {
+        if (recording != null) {
+            recording.keys(path, accepted);
+            return this;
+        }
         entries().forEach((name, e) -> {
             if (accepted.contains(name)) return;
             String message = planned.get(name);
@@ -153,12 +229,17 @@ final class ConfigNode {
 
     /** The value under {@code key}; an absent one is located at this mapping. */
     ConfigNode get(String key) {
+        if (recording != null) {
+            if (key.equals(ANY_KEY)) return recording.mapping(path) ? recorded(child("*")) : nothing(child(key));
+            return recording.property(path, key, false) ? recorded(child(key)) : nothing(child(key));
+        }
         Entry e = entries().get(key);
         return e != null ? e.value() : new ConfigNode(null, mark, child(key), problems, expansion, verbatim);
     }
 
     /** Like {@link #get} but reports a missing or empty value. */
     ConfigNode require(String key, String expected) {
+        if (recording != null) return recording.property(path, key, true) ? recorded(child(key)) : nothing(child(key));
         ConfigNode v = get(key);
         if (!entries().containsKey(key)) {
             problem("missing " + quote(key) + " (expected: " + expected + ")");
@@ -179,6 +260,10 @@ final class ConfigNode {
      * one-item list, which saves brackets for the common case of one host or one method.
      */
     List<ConfigNode> items(String expected, boolean singleOk) {
+        if (recording != null) {
+            if (recording.sequence(path, singleOk)) return List.of(recorded(path + "[]"));
+            return singleOk && recording.scalarHere(path) ? List.of(this) : List.of();
+        }
         if (!isPresent()) return List.of();
         if (node instanceof SequenceNode seq) {
             List<ConfigNode> out = new ArrayList<>();
@@ -194,6 +279,7 @@ final class ConfigNode {
 
     /** The raw YAML node (null when absent), for values bound as a whole, like a JWK set. */
     Node node() {
+        if (recording != null) recording.any(path);
         return node;
     }
 
@@ -201,6 +287,15 @@ final class ConfigNode {
 
     /** The scalar with {@code ${ENV}} substituted (in the file), or null (absent, or reported as wrong). */
     String text(String expected) {
+        return text(expected, Leaf.TEXT);
+    }
+
+    /** Like {@link #text(String)}; a schema shows the value as {@code leaf} says (a recording node notes it). */
+    String text(String expected, Leaf leaf) {
+        if (recording != null) {
+            recording.scalar(path, leaf);
+            return null;
+        }
         if (!isPresent()) return null;
         if (textRead) return resolved;
         textRead = true;
@@ -224,6 +319,10 @@ final class ConfigNode {
      * {@code ${ACME_KEY}} would be one anybody can guess.
      */
     String secret(String expected) {
+        if (recording != null) {
+            recording.scalar(path, Leaf.TEXT);
+            return null;
+        }
         if (!isPresent()) return null;
         if (!(node instanceof ScalarNode s)) {
             expected(expected); // describes the kind ("a mapping"), never a value
@@ -251,7 +350,7 @@ final class ConfigNode {
         String expected = max == Integer.MAX_VALUE
                 ? (min == 1 ? "an integer > 0" : "an integer >= " + min)
                 : "an integer from " + min + " to " + max;
-        String t = text(expected);
+        String t = text(expected, new Leaf.Whole(min, max));
         if (t == null) return fallback;
         try {
             int n = Integer.parseInt(t.strip());
@@ -264,7 +363,7 @@ final class ConfigNode {
     }
 
     Duration duration(Duration fallback, boolean zeroOk) {
-        String t = text(DurationFormat.EXPECTED);
+        String t = text(DurationFormat.EXPECTED, new Leaf.Duration(zeroOk));
         if (t == null) return fallback;
         Duration d = DurationFormat.parse(t);
         if (d == null) {
@@ -279,7 +378,7 @@ final class ConfigNode {
     }
 
     long size(long min, long max, long fallback) {
-        String t = text(SizeFormat.EXPECTED);
+        String t = text(SizeFormat.EXPECTED, new Leaf.Size(min, max));
         if (t == null) return fallback;
         long n = SizeFormat.parse(t);
         if (n < 0) {
@@ -292,6 +391,58 @@ final class ConfigNode {
             return n;
         }
         return fallback;
+    }
+
+    /** {@code true} or {@code false}. */
+    boolean bool(boolean fallback) {
+        String t = text("true or false", Leaf.BOOL);
+        if (t == null) return fallback;
+        if (t.strip().equals("true")) return true;
+        if (t.strip().equals("false")) return false;
+        expected("true or false");
+        return fallback;
+    }
+
+    /** A decimal number from {@code min} to {@code max}. */
+    double number(double min, double max, double fallback, String expected) {
+        String t = text(expected, new Leaf.Decimal(min, max));
+        if (t == null) return fallback;
+        try {
+            double d = Double.parseDouble(t.strip());
+            if (d >= min && d <= max) return d;
+        } catch (NumberFormatException ignored) {
+            // reported below, like an out-of-range number
+        }
+        expected(expected);
+        return fallback;
+    }
+
+    /** A share: {@code 50%} or {@code 0.5}, at most 1, above 0 or (with {@code zeroOk}) from 0. */
+    double share(boolean zeroOk, double fallback, String expected) {
+        String t = text(expected, new Leaf.Share(zeroOk));
+        if (t == null) return fallback;
+        String s = t.strip();
+        try {
+            double v = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1).strip()) / 100
+                    : Double.parseDouble(s);
+            if ((zeroOk ? v >= 0 : v > 0) && v <= 1) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below, like an out-of-range share
+        }
+        expected(expected);
+        return fallback;
+    }
+
+    /**
+     * A word from a closed set, as {@code words} lists it; {@code fallback} when absent (or not a
+     * scalar, which is reported), null (reported as {@code notOne}) when it is another word.
+     */
+    String choice(Leaf.Words words, String fallback, String expected, String notOne) {
+        String t = text(expected, words);
+        if (t == null) return fallback;
+        String word = words.match(t);
+        if (word == null) expected(notOne);
+        return word;
     }
 
     /** How a message shows this value: the scalar quoted (and its source if substituted), or its kind. */

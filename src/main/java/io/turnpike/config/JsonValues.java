@@ -13,6 +13,7 @@ final class JsonValues {
     private JsonValues() {}
 
     static JsonNode of(ConfigNode n) {
+        if (n.recordsAnyValue()) return F.nullNode(); // building the schema: any value goes here
         if (!n.isPresent()) return F.nullNode();
         if (n.isMapping()) {
             ObjectNode o = F.objectNode();

@@ -21,6 +21,7 @@ import java.util.Map;
 final class JwtSection {
     private static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
             "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512");
+    private static final Leaf.Words ALGORITHM_WORDS = new Leaf.Words(ALGORITHMS, false);
 
     /** An RFC 9110 field name. */
     private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -63,13 +64,9 @@ final class JwtSection {
             Duration jwksRefresh = n.get("jwksRefresh").duration(Duration.ofMinutes(5), false);
             List<String> algorithms = new ArrayList<>();
             for (ConfigNode a : n.get("algorithms").items("a list like [RS256, ES256]", true)) {
-                String t = a.text("an algorithm");
-                if (t == null) continue;
-                if (ALGORITHMS.contains(t.strip())) {
-                    algorithms.add(t.strip());
-                } else {
-                    a.expected("one of " + String.join(", ", ALGORITHMS) + " (never none)");
-                }
+                String alg = a.choice(ALGORITHM_WORDS, null, "an algorithm",
+                        "one of " + String.join(", ", ALGORITHMS) + " (never none)");
+                if (alg != null) algorithms.add(alg);
             }
             if (algorithms.isEmpty() && !n.get("algorithms").isPresent()) algorithms.add("RS256");
             List<String> audiences = strings(n.get("audiences"));

@@ -18,13 +18,13 @@ final class ObserveSection {
     private static ObserveSettings.AccessLog accessLog(ConfigNode n) {
         ObserveSettings.AccessLog d = ObserveSettings.AccessLog.DEFAULT;
         n.checkKeys(List.of("enabled", "target", "sampleSuccess"), Map.of());
-        boolean enabled = bool(n.get("enabled"), d.enabled());
+        boolean enabled = n.get("enabled").bool(d.enabled());
         String target = n.get("target").text("stdout or a file path");
         if (target != null && target.isBlank()) {
             n.get("target").expected("stdout or a file path");
             target = null;
         }
-        double sample = ratio(n.get("sampleSuccess"), d.sampleSuccess());
+        double sample = n.get("sampleSuccess").number(0.0, 1.0, d.sampleSuccess(), RATIO);
         return new ObserveSettings.AccessLog(enabled, target == null ? d.target() : target.strip(), sample);
     }
 
@@ -44,28 +44,6 @@ final class ObserveSection {
                 endpoint = null;
             }
         }
-        return new ObserveSettings.Tracing(endpoint, ratio(n.get("sampleRatio"), 1.0));
-    }
-
-    private static boolean bool(ConfigNode n, boolean fallback) {
-        String t = n.text("true or false");
-        if (t == null) return fallback;
-        if (t.strip().equals("true")) return true;
-        if (t.strip().equals("false")) return false;
-        n.expected("true or false");
-        return fallback;
-    }
-
-    private static double ratio(ConfigNode n, double fallback) {
-        String t = n.text(RATIO);
-        if (t == null) return fallback;
-        try {
-            double d = Double.parseDouble(t.strip());
-            if (d >= 0.0 && d <= 1.0) return d;
-        } catch (NumberFormatException ignored) {
-            // reported below, like an out-of-range number
-        }
-        n.expected(RATIO);
-        return fallback;
+        return new ObserveSettings.Tracing(endpoint, n.get("sampleRatio").number(0.0, 1.0, 1.0, RATIO));
     }
 }

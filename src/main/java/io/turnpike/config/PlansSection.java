@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 final class PlansSection {
     private static final Pattern QUOTA = Pattern.compile("\\s*(\\d{1,15})\\s*/\\s*(day|month)\\s*");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+    private static final Leaf QUOTA_FORM = new Leaf.Matching("^" + QUOTA.pattern() + "$");
+    private static final Leaf CURRENCY_FORM = new Leaf.Matching("^\\s*" + CURRENCY.pattern() + "\\s*$");
     private static final List<RateLimitSpec.KeyPart> BY_CONSUMER =
             List.of(new RateLimitSpec.KeyPart(RateLimitSpec.KeyPart.Kind.CONSUMER, null));
 
@@ -49,7 +51,7 @@ final class PlansSection {
 
     private static PlanSpec.Quota quota(ConfigNode q, ConfigNode resetDay) {
         int day = resetDay.integer(1, 28, 1);
-        String t = q.text("a quota like 10000/month or 500/day");
+        String t = q.text("a quota like 10000/month or 500/day", QUOTA_FORM);
         if (t == null) {
             if (resetDay.isPresent()) resetDay.problem("quotaResetDay without a quota (expected: quota: N/month)");
             return null;
@@ -74,7 +76,7 @@ final class PlansSection {
         }
         p.checkKeys(List.of("perUnit", "currency", "overagePerUnit"), Map.of());
         BigDecimal perUnit = decimal(p.require("perUnit", "a price per unit like 0.0002"));
-        String currency = p.require("currency", "a currency code like USD").text("a currency code like USD");
+        String currency = p.require("currency", "a currency code like USD").text("a currency code like USD", CURRENCY_FORM);
         if (currency != null && !CURRENCY.matcher(currency.strip()).matches()) {
             p.get("currency").expected("a three-letter currency code like USD or EUR");
             currency = null;
@@ -84,7 +86,7 @@ final class PlansSection {
     }
 
     private static BigDecimal decimal(ConfigNode n) {
-        String t = n.text("a decimal number like 0.0002");
+        String t = n.text("a decimal number like 0.0002", new Leaf.Decimal(0, Double.POSITIVE_INFINITY));
         if (t == null) return null;
         try {
             BigDecimal d = new BigDecimal(t.strip());
@@ -97,13 +99,9 @@ final class PlansSection {
     }
 
     private static <E extends Enum<E>> E choice(ConfigNode n, Class<E> type, E fallback) {
-        String t = n.text("one of " + names(type));
-        if (t == null) return fallback;
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(t.strip())) return e;
-        }
-        n.expected("one of " + names(type));
-        return fallback;
+        String expected = "one of " + names(type);
+        String word = n.choice(Leaf.words(type), null, expected, expected);
+        return word == null ? fallback : Enum.valueOf(type, word.toUpperCase(Locale.ROOT));
     }
 
     private static String names(Class<? extends Enum<?>> type) {

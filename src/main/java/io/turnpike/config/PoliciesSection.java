@@ -63,7 +63,7 @@ final class PoliciesSection {
             c.problem("no origins (expected: origins: [https://app.example.com] or [\"*\"])");
         }
         for (String o : origins) {
-            if (o.equals("*") && bool(c.get("credentials"))) {
+            if (o.equals("*") && c.get("credentials").bool(false)) {
                 c.get("origins").problem("\"*\" with credentials: true (expected: the origins themselves; browsers refuse * with credentials)");
             }
         }
@@ -71,7 +71,7 @@ final class PoliciesSection {
         if (methods.isEmpty()) methods = List.of("GET", "HEAD", "POST");
         Duration maxAge = c.get("maxAge").duration(Duration.ofMinutes(10), true);
         return new Cors(origins, methods, strings(c.get("headers"), "header names"),
-                strings(c.get("exposeHeaders"), "header names"), bool(c.get("credentials")), maxAge);
+                strings(c.get("exposeHeaders"), "header names"), c.get("credentials").bool(false), maxAge);
     }
 
     private static List<String> strings(ConfigNode list, String expected) {
@@ -81,13 +81,5 @@ final class PoliciesSection {
             if (t != null && !t.isBlank()) out.add(t.strip());
         }
         return out;
-    }
-
-    private static boolean bool(ConfigNode n) {
-        String t = n.text("true or false");
-        if (t == null) return false;
-        if (t.strip().equals("true")) return true;
-        if (!t.strip().equals("false")) n.expected("true or false");
-        return false;
     }
 }

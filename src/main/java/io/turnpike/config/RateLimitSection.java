@@ -16,6 +16,10 @@ final class RateLimitSection {
     static final String RATE = "a rate like 50/s, 1000/min, 10000/h or 100000/d";
     private static final Pattern RATE_TEXT = Pattern.compile("\\s*(\\d{1,12})\\s*/\\s*(\\d{0,6})\\s*([a-z]+)\\s*");
     private static final String KEY = "a key like consumer, ip, route, header:X-Tenant or claim:tenant";
+    private static final Leaf RATE_FORM = new Leaf.Matching(
+            "^\\s*\\d{1,12}\\s*/\\s*\\d{0,6}\\s*(s|sec|second|m|min|minute|h|hour|d|day)\\s*$");
+    private static final Leaf KEY_FORMS = Leaf.either(Leaf.wordsInAnyCase("consumer", "ip", "route"),
+            new Leaf.Matching("^\\s*(header|claim)\\s*:\\s*\\S"));
 
     private RateLimitSection() {}
 
@@ -51,7 +55,7 @@ final class RateLimitSection {
 
     /** {@code [count, seconds]}, or null (reported). */
     static long[] rate(ConfigNode node) {
-        String t = node.text(RATE);
+        String t = node.text(RATE, RATE_FORM);
         if (t == null) return null;
         Matcher m = RATE_TEXT.matcher(t.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
@@ -77,7 +81,7 @@ final class RateLimitSection {
     private static List<RateLimitSpec.KeyPart> key(ConfigNode node) {
         List<RateLimitSpec.KeyPart> out = new ArrayList<>();
         for (ConfigNode part : node.items(KEY + ", or a list of them", true)) {
-            String t = part.text(KEY);
+            String t = part.text(KEY, KEY_FORMS);
             if (t == null) continue;
             t = t.strip();
             int colon = t.indexOf(':');

@@ -79,18 +79,7 @@ final class ResilienceSection {
 
     /** {@code 50%} or {@code 0.5}; above 0 and at most 1. */
     static double rate(ConfigNode n, double fallback) {
-        String t = n.text(RATE_EXPECTED);
-        if (t == null) return fallback;
-        String s = t.strip();
-        try {
-            double v = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1).strip()) / 100
-                    : Double.parseDouble(s);
-            if (v > 0 && v <= 1 && !s.endsWith("%%")) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below, like an out-of-range share
-        }
-        n.expected(RATE_EXPECTED);
-        return fallback;
+        return n.share(false, fallback, RATE_EXPECTED);
     }
 
     /** Present and a mapping; a wrong shape is reported as {@code expected}. */

@@ -12,6 +12,7 @@ import java.util.Set;
  */
 final class RetriesSection {
     private static final String ON_EXPECTED = "connect-failure, reset, timeout, or a status from 500 to 599";
+    private static final Leaf ON = Leaf.either(Leaf.words("connect-failure", "reset", "timeout"), new Leaf.Whole(500, 599));
 
     private RetriesSection() {}
 
@@ -31,7 +32,7 @@ final class RetriesSection {
             statuses.addAll(List.of(502, 503, 504));
         }
         for (ConfigNode item : on.items("a list like [connect-failure, 502, 503]", true)) {
-            String t = item.text(ON_EXPECTED);
+            String t = item.text(ON_EXPECTED, ON);
             if (t == null) continue;
             switch (t.strip()) {
                 case "connect-failure" -> connect = true;
@@ -56,17 +57,6 @@ final class RetriesSection {
 
     /** {@code 20%} or {@code 0.2}. */
     static double share(ConfigNode n, double fallback) {
-        String t = n.text("a share like 20% or 0.2");
-        if (t == null) return fallback;
-        String s = t.strip();
-        try {
-            double v = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1).strip()) / 100.0
-                    : Double.parseDouble(s);
-            if (v >= 0.0 && v <= 1.0) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        n.expected("a share like 20% or 0.2");
-        return fallback;
+        return n.share(true, fallback, "a share like 20% or 0.2");
     }
 }

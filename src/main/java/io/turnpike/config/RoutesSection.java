@@ -24,6 +24,8 @@ final class RoutesSection {
     private static final Map<String, String> PLANNED = Map.of();
     private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt", "basic", "introspection");
     private static final List<String> AUTH_LATER = List.of("mtls");
+    private static final Leaf.Words AUTH_WORDS = new Leaf.Words(AUTH_KINDS, false);
+    private static final Leaf.Words METHOD_WORDS = new Leaf.Words(METHODS, true);
 
     private RoutesSection() {}
 
@@ -31,7 +33,7 @@ final class RoutesSection {
     private static List<String> auth(ConfigNode auth) {
         List<String> out = new ArrayList<>();
         for (ConfigNode item : auth.items("a list like [apiKey]", true)) {
-            String t = item.text("apiKey");
+            String t = item.text("apiKey", AUTH_WORDS);
             if (t == null) continue;
             String kind = t.strip();
             if (AUTH_KINDS.contains(kind)) {
@@ -62,24 +64,11 @@ final class RoutesSection {
         return out;
     }
 
-    private static boolean flag(ConfigNode n) {
-        String t = n.text("true or false");
-        if (t == null) return false;
-        if (t.strip().equals("true")) return true;
-        if (!t.strip().equals("false")) n.expected("true or false");
-        return false;
-    }
-
     /** {@code retries: { nonIdempotent: true }}: the route lets POST/PATCH be retried too. */
     private static boolean retryNonIdempotent(ConfigNode retries) {
         if (!retries.isPresent()) return false;
         retries.checkKeys(List.of("nonIdempotent"), Map.of());
-        ConfigNode flag = retries.get("nonIdempotent");
-        String t = flag.text("true or false");
-        if (t == null) return false;
-        if (t.strip().equals("true")) return true;
-        if (!t.strip().equals("false")) flag.expected("true or false");
-        return false;
+        return retries.get("nonIdempotent").bool(false);
     }
 
     static List<RouteSpec> bind(ConfigNode routes, Set<String> serviceIds) {
@@ -109,7 +98,7 @@ final class RoutesSection {
             boolean retryNonIdempotent = retryNonIdempotent(route.get("retries"));
             List<String> auth = auth(route.get("auth"));
             RouteSpec.Acl acl = acl(route.get("acl"));
-            boolean forwardCredentials = flag(route.get("forwardCredentials"));
+            boolean forwardCredentials = route.get("forwardCredentials").bool(false);
             List<RateLimitSpec> rateLimits = RateLimitSection.bind(route.get("rateLimit"), List.of(
                     new RateLimitSpec.KeyPart(auth.isEmpty() ? RateLimitSpec.KeyPart.Kind.IP
                             : RateLimitSpec.KeyPart.Kind.CONSUMER, null)), true);
@@ -120,12 +109,15 @@ final class RoutesSection {
             if (aggregate != null && route.entries().containsKey("service")) {
                 route.get("service").problem("a route with aggregate: calls its own services (expected: no service:)");
             }
+            // A route without a good match reads no further; a recording reads on, for the schema.
+            if (match == null && !route.isRecording()) continue;
+            boolean high = BalancingSection.highPriority(route.get("priority"));
+            RouteSpec.Fallback fallback = ResilienceSection.fallback(route.get("fallback"));
+            io.turnpike.policy.RoutePolicies policies = PoliciesSection.bind(route.get("policies"));
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
-                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout,
-                        BalancingSection.highPriority(route.get("priority")),
-                        ResilienceSection.fallback(route.get("fallback")), retryNonIdempotent, auth, acl,
-                        forwardCredentials, PoliciesSection.bind(route.get("policies")), rateLimits, cost, transform,
+                out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, high, fallback,
+                        retryNonIdempotent, auth, acl, forwardCredentials, policies, rateLimits, cost, transform,
                         aggregate));
             }
         }
@@ -219,14 +211,8 @@ final class RoutesSection {
     private static List<String> methods(ConfigNode node) {
         Set<String> out = new LinkedHashSet<>();
         for (ConfigNode item : node.items("a list of methods like [GET, POST]", true)) {
-            String m = item.text("an HTTP method like GET");
-            if (m == null) continue;
-            String method = m.strip().toUpperCase(Locale.ROOT);
-            if (METHODS.contains(method)) {
-                out.add(method);
-            } else {
-                item.expected("one of " + String.join(", ", METHODS));
-            }
+            String method = item.choice(METHOD_WORDS, null, "an HTTP method like GET", "one of " + String.join(", ", METHODS));
+            if (method != null) out.add(method);
         }
         return List.copyOf(out);
     }

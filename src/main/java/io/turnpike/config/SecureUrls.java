@@ -44,10 +44,6 @@ final class SecureUrls {
 
     /** {@code allowInsecure: true | false}, false when absent. */
     private static boolean allowed(ConfigNode n) {
-        String t = n.text("true or false");
-        if (t == null) return false;
-        if (t.strip().equals("true")) return true;
-        if (!t.strip().equals("false")) n.expected("true or false");
-        return false;
+        return n.bool(false);
     }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 final class ServerSection {
     static final String LISTEN_EXPECTED = "host:port like 0.0.0.0:8080, :8080, 8080 or [::1]:8080";
     private static final int MAX_INT_SIZE = Integer.MAX_VALUE;
+    private static final Leaf.Words UNDERSCORES = Leaf.words("allow", "drop", "reject");
+    private static final Leaf.Words OFF = Leaf.words("off", "false");
 
     private ServerSection() {}
 
@@ -81,25 +83,16 @@ final class ServerSection {
 
     private static Limits.Underscores underscores(ConfigNode n, Limits.Underscores fallback) {
         String expected = "allow, drop or reject";
-        String t = n.text(expected);
-        if (t == null) return fallback;
-        return switch (t.strip()) {
-            case "allow" -> Limits.Underscores.ALLOW;
-            case "drop" -> Limits.Underscores.DROP;
-            case "reject" -> Limits.Underscores.REJECT;
-            default -> {
-                n.expected(expected);
-                yield fallback;
-            }
-        };
+        String word = n.choice(UNDERSCORES, null, expected, expected);
+        return word == null ? fallback : Limits.Underscores.valueOf(word.toUpperCase(java.util.Locale.ROOT));
     }
 
     /** {@code minRequestBodyRate: { bytesPerSecond: 240, grace: 5s }}, or {@code off}. */
     private static Limits.BodyRate bodyRate(ConfigNode n, Limits.BodyRate fallback) {
         if (!n.isPresent()) return fallback;
         if (n.isScalar()) {
-            String t = n.text("off, or { bytesPerSecond: 240, grace: 5s }");
-            if (t != null && (t.strip().equals("off") || t.strip().equals("false"))) return Limits.BodyRate.OFF;
+            String t = n.text("off, or { bytesPerSecond: 240, grace: 5s }", OFF);
+            if (t != null && OFF.match(t) != null) return Limits.BodyRate.OFF;
             n.expected("off, or { bytesPerSecond: 240, grace: 5s }");
             return fallback;
         }

@@ -10,9 +10,15 @@ import java.util.regex.Pattern;
  */
 final class SizeFormat {
     static final String EXPECTED = "a size like 512, 64KiB, 10MiB, 1GB";
-    private static final Pattern SYNTAX = Pattern.compile("(\\d{1,12})\\s?(KiB|MiB|GiB|KB|MB|GB|B)?");
+    private static final String UNITS = "KiB|MiB|GiB|KB|MB|GB|B";
+    private static final Pattern SYNTAX = Pattern.compile("(\\d{1,12})\\s?(" + UNITS + ")?");
 
     private SizeFormat() {}
+
+    /** The syntax as a JSON Schema pattern (ECMA-262, read by Java alike), blanks around stripped. */
+    static String schemaPattern() {
+        return "^\\s*\\d{1,12}\\s?(" + UNITS + ")?\\s*$";
+    }
 
     /** @return the number of bytes, or -1 when {@code text} is not a size */
     static long parse(String text) {

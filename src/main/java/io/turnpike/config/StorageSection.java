@@ -10,6 +10,7 @@ import java.util.Map;
 /** Binds {@code storage:} into {@link StorageSettings}. */
 final class StorageSection {
     private static final String LEDGER = "sqlite, or a URL like postgresql://user:password@host:5432/turnpike";
+    private static final Leaf LEDGER_FORMS = Leaf.either(Leaf.words("sqlite"), new Leaf.Matching("^postgresql://"));
 
     private StorageSection() {}
 
@@ -33,7 +34,7 @@ final class StorageSection {
 
     /** Null for the default SQLite ledger. */
     private static String ledger(ConfigNode node) {
-        String text = node.text(LEDGER);
+        String text = node.text(LEDGER, LEDGER_FORMS);
         if (text == null || text.strip().equals("sqlite")) return null;
         text = text.strip();
         try {

@@ -224,10 +224,6 @@ final class TransformSection {
     }
 
     private static boolean secretFlag(ConfigNode n) {
-        String t = n.text("true or false");
-        if (t == null || t.strip().equals("false")) return false;
-        if (t.strip().equals("true")) return true;
-        n.expected("true or false");
-        return false;
+        return n.bool(false);
     }
 }

@@ -64,6 +64,19 @@ class AdminApiTest {
     }
 
     @Test
+    void theConfigSchemaIsServedBehindTheToken() throws Exception {
+        try (AdminFixture f = start()) {
+            assertThat(f.admin("GET", "/admin/schema", null, null).statusCode()).isEqualTo(401);
+            HttpResponse<String> schema = f.admin("GET", "/admin/schema", null);
+            assertThat(schema.statusCode()).isEqualTo(200);
+            assertThat(schema.headers().firstValue("Content-Type")).hasValue("application/schema+json");
+            assertThat(schema.body()).isEqualTo(io.turnpike.config.ConfigSchema.text());
+            assertThat(Json.parse(schema.body()).at("/properties/routes/type").asText()).isEqualTo("array");
+            assertThat(f.admin("PUT", "/admin/schema", "{}").statusCode()).isEqualTo(405);
+        }
+    }
+
+    @Test
     void tokenCheckComparesDigests() {
         BearerToken t = new BearerToken("abc");
         assertThat(t.admits("Bearer abc")).isTrue();

@@ -65,6 +65,14 @@ class MainTest {
     }
 
     @Test
+    void schemaPrintsTheConfigSchema() {
+        assertThat(execute("schema")).isZero();
+        assertThat(out.toString()).isEqualTo(io.turnpike.config.ConfigSchema.text())
+                .startsWith("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\"");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
     void demoPortMustBeAPort() {
         assertThat(execute("demo", "--port", "70000")).isEqualTo(2);
         assertThat(err.toString()).contains("--port: 70000 (expected: 1..65535)");
