@@ -8,7 +8,7 @@ import java.util.List;
  * One request's trace: its context, the span id of the upstream attempt under way (the parent the
  * node sees), and, while span export is on, the record of every attempt.
  */
-final class AttemptTrace {
+final class AttemptTrace implements UpstreamRequest.Spans {
     final TraceContext context;
     private final long exchangeStartNanos;
     private final List<ExchangeView.Attempt> log; // null unless span export is on
@@ -31,7 +31,8 @@ final class AttemptTrace {
      * A new try at a node. The first uses the span id already in the head; a later one gets its
      * own (written into {@code head}), so the node it reaches sees that attempt as its parent.
      */
-    void begin(HttpHeaders head, long now) {
+    @Override
+    public void begin(HttpHeaders head, long now) {
         if (++attempts > 1) {
             spanId = TraceContext.newSpanId();
             head.set(ProxyHeaders.TRACEPARENT, header());
@@ -39,26 +40,43 @@ final class AttemptTrace {
         startNanos = now;
     }
 
-    /** When the attempt under way began; 0 when none is. */
-    long startNanos() {
-        return startNanos;
-    }
-
     /** Closes the attempt under way (if any) as {@code how}: ok, connect-failed, failed, timeout. */
-    void end(String nodeKey, String how, long now) {
+    @Override
+    public void end(String nodeKey, String how, long now) {
         if (startNanos == 0) return;
-        if (log != null) {
-            log.add(new ExchangeView.Attempt(spanId, nodeKey, startNanos - exchangeStartNanos,
-                    now - exchangeStartNanos, how));
-        }
+        log(spanId, nodeKey, startNanos, now, how);
         startNanos = 0;
     }
 
-    /** Records an attempt made beside the request's own (a call of an aggregation), when span export is on. */
-    void record(String attemptSpanId, String nodeKey, long startNanos, long endNanos, String how) {
+    /**
+     * The spans of a call made beside the request's own (one of an aggregation): every try is a
+     * span of its own, recorded when span export is on.
+     */
+    UpstreamRequest.Spans call() {
+        return new UpstreamRequest.Spans() {
+            private String spanId;
+            private long start;
+
+            @Override
+            public void begin(HttpHeaders head, long now) {
+                spanId = TraceContext.newSpanId();
+                start = now;
+                head.set(ProxyHeaders.TRACEPARENT, context.header(spanId));
+            }
+
+            @Override
+            public void end(String nodeKey, String how, long now) {
+                if (start == 0) return;
+                log(spanId, nodeKey, start, now, how);
+                start = 0;
+            }
+        };
+    }
+
+    private void log(String attemptSpanId, String nodeKey, long start, long end, String how) {
         if (log != null) {
-            log.add(new ExchangeView.Attempt(attemptSpanId, nodeKey, startNanos - exchangeStartNanos,
-                    endNanos - exchangeStartNanos, how));
+            log.add(new ExchangeView.Attempt(attemptSpanId, nodeKey, start - exchangeStartNanos,
+                    end - exchangeStartNanos, how));
         }
     }
 

@@ -2,7 +2,6 @@ package io.turnpike.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -11,7 +10,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -25,14 +23,9 @@ import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.policy.Cors;
-import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Admission;
-import io.turnpike.upstream.Lease;
 import io.turnpike.upstream.Outcome;
-import io.turnpike.upstream.PickRequest;
 import io.turnpike.upstream.Node;
-import io.turnpike.upstream.NodePool;
-import io.turnpike.upstream.Service;
 import java.util.ArrayDeque;
 
 /**
@@ -40,8 +33,7 @@ import java.util.ArrayDeque;
  * the client connection's event loop. It owns the request body chunks it has not yet written
  * upstream, and releases them on every failure path.
  */
-final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, UpstreamHandler.Receiver {
-    private static final int MAX_STALE_RETRIES = 1;
+final class Exchange implements ExchangeView, PolicyCall, UpstreamRequest.Caller {
     /** Body bytes held while the upstream connection is being made; reading pauses past this. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
 
@@ -85,39 +77,22 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private ProxyRoute route;
     private HttpRequest upstreamRequest;
 
-    private long tried;
-    private int attempts;
-    private int staleRetries;
-    private boolean nodeCounted;
-    private long nodeStartNanos;
-    private long firstByteNanos = -1;
-    private boolean admitted;
-    private int retries;
-    private long tryDeadline = Long.MAX_VALUE;
-    private Throwable lastConnectFailure;
-    private Node node;
-    private NodePool pool;
-    private Channel upstream;
-    private UpstreamHandler upstreamHandler;
+    private UpstreamRequest upstream; // made when the request is sent on: its tries, nodes and connection
 
     private ArrayDeque<HttpContent> pendingBody;
     private int pendingBytes;
     private long bodyBytes;
     private boolean requestComplete;
-    private boolean bodyWritten;
-    private boolean requestSent;
 
     private boolean responseStarted;
     private boolean responseChunkedToClient;
     private boolean closeClientAfter;
-    private boolean informational;
     private boolean done;
 
     private long requestDeadline = Long.MAX_VALUE;
     private io.netty.util.concurrent.ScheduledFuture<?> bodyRateTimer;
     private long bodyRateClock; // time the client has had to send the body while the gateway was reading it
     private long bodyRateTick;
-    private long lastUpstreamRead;
 
     // compose: client profile, request path override, a response body held for reshaping, an aggregation
     private String profile;
@@ -137,7 +112,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         this.request = request;
     }
 
-    boolean requestComplete() {
+    @Override
+    public boolean requestComplete() {
         return requestComplete;
     }
 
@@ -147,7 +123,12 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
      */
     boolean wantsRequestBytes() {
         if (requestComplete || done) return false;
-        return upstream != null ? upstream.isWritable() : waitingForBody || pendingBytes < MAX_PENDING_BYTES;
+        Channel ch = upstreamChannel();
+        return ch != null ? ch.isWritable() : waitingForBody || pendingBytes < MAX_PENDING_BYTES;
+    }
+
+    private Channel upstreamChannel() {
+        return upstream == null ? null : upstream.channel();
     }
 
     // ---- request head -------------------------------------------------------------------------
@@ -487,45 +468,12 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
 
     // ---- choosing a node and a connection ----------------------------------------------------
 
+    /** Sends the request on to the route's service (the first time, or once its held body was edited). */
     private void attempt() {
-        Service service = route.service;
-        long now = System.nanoTime();
-        if (!admitted) {
-            Admission admission = service.guard().admit(route.spec.highPriority(), now);
-            if (!admission.allowed()) {
-                refuse(admission);
-                return;
-            }
-            admitted = true;
-            service.retryBudget().onRequest();
-        }
-        Node n = service.balancer().pick(this, now);
-        while (n != null && !n.health().onPicked(now)) {
-            int lost = service.indexOf(n); // its last probe permit went to another request: look again
-            if (lost < 0 || lost >= 64 || (tried & (1L << lost)) != 0) {
-                n = null;
-                break;
-            }
-            tried |= 1L << lost;
-            n = service.balancer().pick(this, now);
-        }
-        if (n == null) {
-            if (attempts == 0) {
-                fail(Problems.Kind.NO_NODE, "no node of service " + service.id() + " is available");
-            } else if (lastConnectFailure instanceof ConnectTimeoutException) {
-                fail(Problems.Kind.GATEWAY_TIMEOUT, "connecting to " + node.key() + " timed out");
-            } else {
-                fail(Problems.Kind.BAD_GATEWAY, "could not connect to service " + service.id());
-            }
-            return;
-        }
-        int idx = service.indexOf(n);
-        if (idx >= 0 && idx < 64) tried |= 1L << idx;
-        node = n;
-        attempts++;
-        trace.begin(upstreamRequest.headers(), System.nanoTime());
-        pool = context.pools().of(cctx.channel().eventLoop()).pool(n);
-        acquireConnection();
+        upstream = new UpstreamRequest(route.service, context.pools().of(cctx.channel().eventLoop()),
+                cctx.channel().eventLoop(), this, trace, request.method().name(), route.spec.highPriority(),
+                route.spec.retryNonIdempotent());
+        upstream.start();
     }
 
     /** A CORS preflight: 204 with the route's rules for an allowed origin, 403 otherwise. */
@@ -543,45 +491,44 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     }
 
     /** The service said no (breaker open, or overloaded): the route's fallback, or 503 with Retry-After. */
-    private void refuse(Admission admission) {
+    @Override
+    public void refused(Admission admission) {
         finishWithProblem(Refusals.kind(admission), Refusals.response(cctx.alloc(), answerVersion(), admission,
                 route.spec.fallback(), route.service.id(), requestId));
     }
 
-    private void acquireConnection() {
-        var connect = route.service.timeouts().connect();
-        pool.acquire(this, route.service.pool(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, connect.toMillis())));
-        if (upstream == null && !done) {
-            // No idle connection at hand: connecting (or waiting for one) is bounded by the connect timeout.
-            client.deadline(System.nanoTime() + connect.toNanos());
+    @Override
+    public HttpRequest head(Node node) {
+        return upstreamRequest;
+    }
+
+    @Override
+    public boolean bodiless() {
+        return !requestHasBody;
+    }
+
+    @Override
+    public long deadline() {
+        return requestDeadline;
+    }
+
+    @Override
+    public void timer(long nanos) {
+        client.deadline(nanos);
+    }
+
+    /** The request's deadline is set by its first try and bounds all of them. */
+    @Override
+    public void connected(long now) {
+        if (upstreamStartNanos < 0) upstreamStartNanos = now;
+        if (requestDeadline == Long.MAX_VALUE) {
+            long t = route.requestTimeoutNanos;
+            requestDeadline = t > 0 ? now + t : Long.MAX_VALUE;
         }
     }
 
     @Override
-    public void onConnection(Channel ch, boolean reused) {
-        if (done) {
-            pool.release(ch); // the request ended while the connection was on its way
-            return;
-        }
-        upstream = ch;
-        upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
-        upstreamHandler.attach(this, reused);
-        lastUpstreamRead = System.nanoTime();
-        node.stats().onStart(lastUpstreamRead);
-        nodeCounted = true;
-        nodeStartNanos = lastUpstreamRead;
-        firstByteNanos = -1;
-        if (upstreamStartNanos < 0) upstreamStartNanos = lastUpstreamRead;
-        armRequestTimer();
-        // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write),
-        // which may run at once and retry or fail this exchange: hence the checks of `upstream` below.
-        upstream.write(upstreamRequest, upstream.voidPromise()); // a head is not consumed: retries resend it
-        if (upstream != ch) return;
-        if (requestSent) {
-            // Re-sending a bodiless request whose end marker went to a stale connection.
-            requestSent = false;
-            writeBody(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
+    public void sendBody(Channel ch) {
         if (expectContinue && !requestComplete) {
             expectContinue = false;
             client.codec().nextResponseForHead(false);
@@ -590,30 +537,17 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         }
         if (pendingBody != null) {
             HttpContent c;
-            while (upstream == ch && (c = pendingBody.poll()) != null) {
+            while (upstreamChannel() == ch && (c = pendingBody.poll()) != null) {
                 pendingBytes -= c.content().readableBytes();
                 writeBody(c);
             }
         }
-        if (upstream == ch && !client.reading()) {
+        if (upstreamChannel() == ch && !client.reading()) {
             // Inside a client read the flush waits for the read's end (ClientHandler.channelReadComplete):
             // a malformed body in the same read then fails the request before any byte reaches the node.
-            upstream.flush();
+            ch.flush();
         }
         client.updateReading();
-    }
-
-    @Override
-    public void onConnectFailure(Throwable cause) {
-        if (done) return;
-        long now = System.nanoTime();
-        node.stats().onStart(now);
-        nodeCounted = true;
-        nodeStartNanos = trace.startNanos() != 0 ? trace.startNanos() : now;
-        endNode(Outcome.CONNECT_FAILURE);
-        trace.end(node.key(), "connect-failed", System.nanoTime());
-        lastConnectFailure = cause;
-        attempt(); // the next node; attempt() answers 502/504 when none is left
     }
 
     // ---- request body ------------------------------------------------------------------------
@@ -652,7 +586,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             }
             return;
         }
-        if (upstream == null) {
+        if (upstreamChannel() == null) {
             if (pendingBody == null) pendingBody = new ArrayDeque<>(4);
             pendingBody.add(content);
             pendingBytes += content.content().readableBytes();
@@ -669,14 +603,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     }
 
     private void writeBody(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        // A node answers after the whole body: time spent still sending it is not the node being idle.
-        if (content.content().isReadable()) lastUpstreamRead = System.nanoTime();
-        bodyWritten |= content.content().isReadable();
-        upstream.write(content, upstream.voidPromise());
-        if (last) {
-            requestSent = true;
-        } else if (upstream != null && !upstream.isWritable()) {
+        if (!upstream.write(content)) {
             client.updateReading(); // pauses the client until the node catches up
         }
     }
@@ -731,48 +658,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     // ---- response ------------------------------------------------------------------------------
 
     @Override
-    public void onResponse(HttpObject msg) {
-        lastUpstreamRead = System.nanoTime();
-        if (done) {
-            io.netty.util.ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (msg instanceof HttpResponse res) {
-            if (res.decoderResult().isFailure()) {
-                io.netty.util.ReferenceCountUtil.release(msg);
-                upstreamFailed(res.decoderResult().cause(), true);
-                return;
-            }
-            if (res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                informational = true; // 100 Continue and friends from the node; the client got ours
-                io.netty.util.ReferenceCountUtil.release(msg);
-                return;
-            }
-            if (route.service.retries().onStatuses().contains(res.status().code()) && retry(Outcome.SERVER_ERROR)) {
-                io.netty.util.ReferenceCountUtil.release(msg); // its body is dropped with its connection
-                return;
-            }
-            startResponse(res); // the client codec never merges head and body, so this is the head alone
-        } else if (msg instanceof HttpContent c) {
-            if (informational) {
-                informational = false;
-                c.release();
-                return;
-            }
-            if (c.decoderResult().isFailure()) {
-                c.release();
-                upstreamFailed(c.decoderResult().cause(), true);
-                return;
-            }
-            writeResponseContent(c);
-        } else {
-            io.netty.util.ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void startResponse(HttpResponse res) {
+    public void responseHead(HttpResponse res) {
         responseStarted = true;
-        firstByteNanos = System.nanoTime();
         status = res.status().code();
         HttpVersion cv = clientVersion;
         HttpHeaders oh = res.headers();
@@ -854,7 +741,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         responseDone();
     }
 
-    private void writeResponseContent(HttpContent c) {
+    @Override
+    public void responseContent(HttpContent c) {
         if (heldHead != null) {
             holdResponseContent(c);
             return;
@@ -875,7 +763,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         } else {
             cctx.write(c, cctx.voidPromise());
             if (!cctx.channel().isWritable()) {
-                upstream.config().setAutoRead(false); // the client is slower: let the node wait
+                upstream.readResponse(false); // the client is slower: let the node wait
             }
         }
     }
@@ -883,109 +771,38 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     /** End of an upstream read burst: push what was written to the client. */
     @Override
     public void upstreamReadComplete() {
-        if (done) return;
         cctx.flush();
     }
 
     /** The client drained what it was sent: read the node's response again. */
     void clientWritable() {
-        if (!done && upstream != null && !upstream.config().isAutoRead()) {
-            upstream.config().setAutoRead(true);
-        }
+        if (!done && upstream != null) upstream.readResponse(true);
     }
 
     private void responseDone() {
-        boolean reusable = requestSent && upstreamHandler.reusableAfter();
-        Channel ch = upstream;
-        upstream = null;
-        upstreamHandler.detach();
-        if (reusable) {
-            if (!ch.config().isAutoRead()) {
-                ch.config().setAutoRead(true); // idle in the pool it must notice a close at once
-            }
-            pool.release(ch);
-        } else {
-            pool.discard(ch);
-        }
+        if (upstream != null) upstream.release();
         client.exchangeDone(this, closeClientAfter);
     }
 
     // ---- failures ------------------------------------------------------------------------------
 
-    /** The upstream connection broke (write failed, closed early, or sent garbage). */
+    /** No try at the service is left: answer the client, or cut it off when its response began. */
     @Override
-    public void upstreamFailed(Throwable cause, boolean gotBytes) {
-        if (done) return;
-
-        Channel ch = upstream;
-        boolean stale = upstreamHandler != null && upstreamHandler.reused() && !responseStarted && !gotBytes
-                && !upstreamHandler.sawBytes();
-        if (ch != null) {
-            upstream = null;
-            upstreamHandler.detach();
-            pool.discard(ch);
-        }
-        if (stale && !bodyWritten && !requestHasBody && staleRetries < MAX_STALE_RETRIES) {
-            // A pooled connection the node had already closed: the request never reached it.
-            staleRetries++;
-            endNode(Outcome.CANCELLED);
-            trace.end(node.key(), "failed", System.nanoTime());
-            trace.begin(upstreamRequest.headers(), System.nanoTime());
-            acquireConnection();
-            return;
-        }
-        if (!responseStarted && !gotBytes && retry(Outcome.RESET)) return;
-        endNode(Outcome.RESET);
-        if (responseStarted && heldHead == null) {
-            abortClientOnly();
-        } else {
-            fail(Problems.Kind.BAD_GATEWAY, "the connection to service " + route.service.id() + " failed");
+    public void failed(UpstreamRequest.Failure failure, String detail) {
+        switch (failure) {
+            case NO_NODE -> fail(Problems.Kind.NO_NODE, detail);
+            case CONNECT_TIMEOUT -> fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
+            case CONNECT_FAILED -> fail(Problems.Kind.BAD_GATEWAY, detail);
+            case RESET, TIMEOUT -> {
+                if (responseStarted && heldHead == null) {
+                    abortClientOnly();
+                } else {
+                    fail(failure == UpstreamRequest.Failure.RESET ? Problems.Kind.BAD_GATEWAY
+                            : Problems.Kind.GATEWAY_TIMEOUT, detail);
+                }
+            }
         }
     }
-
-    /**
-     * Retries the request after a failed try when the service's retry rules, the method, the
-     * budget and the deadline all allow it; the try's connection is dropped (with whatever it
-     * still had to say). Returns false when it may not retry: the caller fails the request.
-     */
-    private boolean retry(Outcome how) {
-        ServiceSpec.Retries rules = route.service.retries();
-        boolean listed = switch (how) {
-            case RESET -> rules.onReset();
-            case TIMEOUT -> rules.onTimeout();
-            case SERVER_ERROR -> true; // the caller checked the status
-            default -> false;
-        };
-        if (!listed || done || retries >= rules.attempts() || requestHasBody || !requestComplete) return false;
-        if (!RetryRule.methodAllows(request.method().name(), route.spec.retryNonIdempotent())) return false;
-        long now = System.nanoTime();
-        long wait = RetryRule.backoffNanos(rules, retries + 1);
-        if (requestDeadline != Long.MAX_VALUE && now + wait - requestDeadline >= 0) return false;
-        if (!route.service.retryBudget().tryRetry()) return false;
-        retries++;
-        endNode(how);
-        trace.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", System.nanoTime());
-        Channel ch = upstream;
-        if (ch != null) {
-            upstream = null;
-            upstreamHandler.detach();
-            pool.discard(ch);
-        }
-        requestSent = false;
-        if (Long.bitCount(tried) >= route.service.nodes().size()) {
-            tried = 0; // every node had its turn: another try may go to any of them
-        }
-        client.deadline(requestDeadline);
-        cctx.executor().schedule(this::retryNow, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return true;
-    }
-
-    private void retryNow() {
-        if (done) return;
-        lastUpstreamRead = System.nanoTime();
-        attempt();
-    }
-
 
     /** The client connection went away: stop the upstream request too. */
     void clientGone() {
@@ -994,26 +811,6 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         endNode(Outcome.CANCELLED);
         finish(true);
         dropUpstream();
-    }
-
-    /** The request's deadline is set by its first try and bounds all of them; each try may have its own. */
-    private void armRequestTimer() {
-        long now = System.nanoTime();
-        if (requestDeadline == Long.MAX_VALUE) {
-            long t = route.requestTimeoutNanos;
-            requestDeadline = t > 0 ? now + t : Long.MAX_VALUE;
-        }
-        var perTry = route.service.retries().perTryTimeout();
-        tryDeadline = perTry == null ? Long.MAX_VALUE : now + perTry.toNanos();
-        client.deadline(nextDeadline());
-    }
-
-    /** The earliest of the request, try and idle deadlines (idle: no byte from the node for too long). */
-    private long nextDeadline() {
-        long idle = route.service.timeouts().idle().toNanos();
-        long next = requestDeadline - tryDeadline < 0 ? requestDeadline : tryDeadline;
-        if (upstream != null && idle > 0 && lastUpstreamRead + idle - next < 0) next = lastUpstreamRead + idle;
-        return next;
     }
 
     /** The connection's timer fired at this exchange's deadline: time out, or look again later. */
@@ -1037,31 +834,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             }
             return;
         }
-        if (upstream == null) {
-            if (pool != null) pool.cancel(this);
-            timedOut(now - requestDeadline >= 0 ? "service " + route.service.id() + " did not answer in time"
-                    : "connecting to service " + route.service.id() + " timed out");
-            return;
-        }
-        long idle = route.service.timeouts().idle().toNanos();
-        if (now - requestDeadline >= 0) {
-            timedOut("service " + route.service.id() + " did not answer in time");
-        } else if (now - tryDeadline >= 0 || idle > 0 && now - lastUpstreamRead >= idle) {
-            if (!responseStarted && retry(Outcome.TIMEOUT)) return;
-            timedOut(now - tryDeadline >= 0 ? "a try at service " + route.service.id() + " timed out"
-                    : "service " + route.service.id() + " sent nothing for " + (idle / 1_000_000) + " ms");
-        } else {
-            client.deadline(nextDeadline());
-        }
-    }
-
-    private void timedOut(String detail) {
-        endNode(Outcome.TIMEOUT);
-        if (responseStarted && heldHead == null) {
-            abortClientOnly();
-        } else {
-            fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
-        }
+        if (upstream != null) upstream.timerFired(now); // else an aggregation, on timers of its own
     }
 
     private void abortBoth() {
@@ -1077,13 +850,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     }
 
     private void dropUpstream() {
-        Channel ch = upstream;
-        if (ch != null) {
-            upstream = null;
-            upstreamHandler.detach();
-            pool.discard(ch);
-        }
-        if (pool != null) pool.cancel(this);
+        if (upstream != null) upstream.drop();
     }
 
     private FullHttpResponse problem(Problems.Kind kind, String detail) {
@@ -1138,8 +905,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
             bodyRateTimer.cancel(false);
             bodyRateTimer = null;
         }
-        if (trace != null && node != null) {
-            trace.end(node.key(), outcome.equals("ok") ? "ok"
+        if (upstream != null) {
+            upstream.endSpan(outcome.equals("ok") ? "ok"
                     : rejection == Problems.Kind.GATEWAY_TIMEOUT ? "timeout" : "failed", endNanos);
         }
         if (pendingBody != null) {
@@ -1154,7 +921,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         heldHead = null;
         if (aggregateRun != null) aggregateRun.cancel();
         endNode(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS); // no-op unless a response came
-        if (admitted) route.service.guard().onRequestEnd();
+        if (upstream != null) upstream.finish();
         context.requestEnded();
         try {
             context.observer().onEnd(this);
@@ -1164,22 +931,15 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         }
     }
 
-    /** Closes the node's books for this attempt, once: its stats, its health, the service's breaker. */
+    /** Closes the node's books for the try under way, once: its stats, its health, the service's breaker. */
     private void endNode(Outcome how) {
-        if (nodeCounted) {
-            nodeCounted = false;
-            long now = System.nanoTime();
-            long total = now - nodeStartNanos;
-            node.stats().onEnd(how, firstByteNanos < 0 ? -1 : firstByteNanos - nodeStartNanos, total, now);
-            node.health().onOutcome(how, total, now);
-            route.service.guard().onOutcome(how, total, now);
-        }
+        if (upstream != null) upstream.account(how);
     }
+
+    // ---- what the upstream request asks of the exchange ------------------------------------------
 
     // ---- PickRequest ----------------------------------------------------------------------------
 
-    @Override public long tried() { return tried; }
-    @Override public boolean highPriority() { return route.spec.highPriority(); }
     @Override public String header(String name) { return request.headers().get(name); }
     @Override public String cookie(String name) {
         String header = request.headers().get(HttpHeaderNames.COOKIE);
@@ -1204,7 +964,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     @Override public String path() { return path != null ? path : request.uri(); }
     @Override public String routeId() { return route == null ? null : route.id(); }
     @Override public String serviceId() { return route == null || route.service == null ? null : route.service.id(); }
-    @Override public String nodeKey() { return node == null ? null : node.key(); }
+    @Override public String nodeKey() { return upstream == null ? null : upstream.nodeKey(); }
     @Override public int status() { return status; }
     @Override public long bytesIn() { return bodyBytes; }
     @Override public long bytesOut() { return bytesOut; }
@@ -1212,7 +972,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     @Override public long upstreamNanos() {
         return upstreamStartNanos < 0 ? -1 : (done ? endNanos : System.nanoTime()) - upstreamStartNanos;
     }
-    @Override public int retries() { return Math.max(0, attempts - 1) + staleRetries; }
+    @Override public int retries() { return upstream == null ? 0 : upstream.retries(); }
     @Override public Problems.Kind rejection() { return rejection; }
     @Override public String outcome() { return outcome; }
     @Override public String traceId() { return trace == null ? null : trace.context.traceId; }

@@ -1,0 +1,477 @@
+package io.turnpike.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.turnpike.upstream.Admission;
+import io.turnpike.upstream.Lease;
+import io.turnpike.upstream.LoopPool;
+import io.turnpike.upstream.Node;
+import io.turnpike.upstream.NodePool;
+import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.PickRequest;
+import io.turnpike.upstream.Service;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request to a service, over as many tries as it takes: the service's guard admits it, its
+ * balancer picks a node not tried yet, a pooled connection of the event loop carries the head and
+ * body, and each try is accounted to the node (stats, health) and to the guard exactly once. A try
+ * that fails before any answer goes again where the service's {@code retries:} allow; a pooled
+ * connection found stale is replaced once; a node that cannot be reached gives way to the next.
+ * What the node answers, and the failure when no try is left, go to the {@link Caller}. Confined
+ * to the event loop it was made on.
+ */
+final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Receiver {
+
+    /** Who sends the request and takes its answer: a proxied exchange, or one call of an aggregation. */
+    interface Caller {
+        /** The head the tries carry (trace headers are set in it); for {@link PickRequest} too. */
+        HttpHeaders headers();
+
+        String header(String name);
+
+        String cookie(String name);
+
+        String clientIp();
+
+        /** What to write first on a connection to {@code node}; a {@link LastHttpContent} is the whole request. */
+        HttpRequest head(Node node);
+
+        /** False while the request has a body that streams through (it cannot be sent twice). */
+        boolean bodiless();
+
+        /** The request has arrived whole (a try may be repeated only then). */
+        boolean requestComplete();
+
+        /** The request's deadline, {@code Long.MAX_VALUE} for none: no retry waits past it. */
+        long deadline();
+
+        /** The service refused the request (breaker open, or overloaded); nothing was sent. */
+        void refused(Admission admission);
+
+        /** A connection is lent for a try, before the head goes out. */
+        void connected(long now);
+
+        /** The head went out on {@code ch}: write what there is of the body ({@link #write}), and flush. */
+        void sendBody(Channel ch);
+
+        /** The caller's timer should look at this request again by {@code nanos} ({@link #timerFired}). */
+        void timer(long nanos);
+
+        /** The node's response head (not 1xx, not one retried); its body follows through {@link #responseContent}. */
+        void responseHead(HttpResponse head);
+
+        void responseContent(HttpContent content);
+
+        void upstreamReadComplete();
+
+        void upstreamWritable();
+
+        /** No try is left; the node's books are closed. */
+        void failed(Failure failure, String detail);
+    }
+
+    /** Why the request could not be served by the service. */
+    enum Failure {
+        /** No node was available for a first try. */
+        NO_NODE,
+        /** Every node that could be tried refused the connection (or could not be reached). */
+        CONNECT_FAILED,
+        /** As {@link #CONNECT_FAILED}, the last one by the connect timeout. */
+        CONNECT_TIMEOUT,
+        /** The connection broke (closed early, reset, garbage). */
+        RESET,
+        /** The request, the try, or the idle time ran out. */
+        TIMEOUT
+    }
+
+    /** The spans of the tries: each begins on a node and ends with how it went. */
+    interface Spans {
+        void begin(HttpHeaders head, long now);
+
+        void end(String nodeKey, String how, long now);
+    }
+
+    private final Service service;
+    private final LoopPool pools;
+    private final EventLoop loop;
+    private final Caller caller;
+    private final Spans spans;
+    private final boolean highPriority;
+    private final RetryState state;
+
+    private boolean admitted;
+    private boolean done;
+    private Throwable lastConnectFailure;
+    private Node node;
+    private NodePool pool;
+    private Channel upstream;
+    private UpstreamHandler handler;
+    private boolean counted;
+    private long tryStart;
+    private long nodeStart;
+    private long firstByte = -1;
+    private long tryDeadline = Long.MAX_VALUE;
+    private long activity; // the last byte to or from the node: idle time counts from here
+    private boolean responded; // a response head went to the caller
+    private boolean informational; // a 1xx head came: its end is dropped
+    private boolean bodyWritten;
+    private boolean requestSent; // the request's end went out
+
+    UpstreamRequest(Service service, LoopPool pools, EventLoop loop, Caller caller, Spans spans,
+                    String method, boolean highPriority, boolean retryNonIdempotent) {
+        this.service = service;
+        this.pools = pools;
+        this.loop = loop;
+        this.caller = caller;
+        this.spans = spans;
+        this.highPriority = highPriority;
+        this.state = new RetryState(service, method, retryNonIdempotent);
+    }
+
+    /** Admits the request through the service's guard and makes its first try. */
+    void start() {
+        Admission admission = service.guard().admit(highPriority, System.nanoTime());
+        if (!admission.allowed()) {
+            caller.refused(admission);
+            return;
+        }
+        admitted = true;
+        service.retryBudget().onRequest();
+        attempt();
+    }
+
+    private void attempt() {
+        long now = System.nanoTime();
+        Node n = service.balancer().pick(this, now);
+        while (n != null && !n.health().onPicked(now)) {
+            // its last probe permit went to another request: look again
+            n = state.lost(service.indexOf(n)) ? service.balancer().pick(this, now) : null;
+        }
+        if (n == null) {
+            if (state.tries() == 0) {
+                caller.failed(Failure.NO_NODE, "no node of service " + service.id() + " is available");
+            } else if (lastConnectFailure instanceof ConnectTimeoutException) {
+                caller.failed(Failure.CONNECT_TIMEOUT, "connecting to " + node.key() + " timed out");
+            } else {
+                caller.failed(Failure.CONNECT_FAILED, "could not connect to service " + service.id());
+            }
+            return;
+        }
+        state.picked(service.indexOf(n));
+        node = n;
+        pool = pools.pool(n);
+        beginTry();
+    }
+
+    /** A span for the try, then a connection: idle from the pool, or a new one within the connect timeout. */
+    private void beginTry() {
+        tryStart = System.nanoTime();
+        spans.begin(caller.headers(), tryStart);
+        var connect = service.timeouts().connect();
+        pool.acquire(this, service.pool(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, connect.toMillis())));
+        if (upstream == null && !done) caller.timer(System.nanoTime() + connect.toNanos());
+    }
+
+    @Override
+    public void onConnection(Channel ch, boolean reused) {
+        if (done) {
+            pool.release(ch); // the request ended while the connection was on its way
+            return;
+        }
+        upstream = ch;
+        handler = ch.pipeline().get(UpstreamHandler.class);
+        handler.attach(this, reused);
+        long now = System.nanoTime();
+        activity = now;
+        node.stats().onStart(now);
+        counted = true;
+        nodeStart = now;
+        firstByte = -1;
+        caller.connected(now);
+        var perTry = service.retries().perTryTimeout();
+        tryDeadline = perTry == null ? Long.MAX_VALUE : now + perTry.toNanos();
+        caller.timer(nextDeadline());
+        // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write),
+        // which may run at once and retry or fail the request: hence the checks of `upstream` below.
+        HttpRequest head = caller.head(node);
+        ch.write(head, ch.voidPromise()); // a head that is not a whole request is not consumed: retries resend it
+        if (upstream != ch) return;
+        if (head instanceof LastHttpContent) {
+            requestSent = true;
+        } else if (requestSent) {
+            // Re-sending a bodiless request whose end marker went to a stale connection.
+            requestSent = false;
+            write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        caller.sendBody(ch);
+    }
+
+    @Override
+    public void onConnectFailure(Throwable cause) {
+        if (done) return;
+        long now = System.nanoTime();
+        node.stats().onStart(now);
+        counted = true;
+        nodeStart = tryStart;
+        account(Outcome.CONNECT_FAILURE);
+        spans.end(node.key(), "connect-failed", System.nanoTime());
+        lastConnectFailure = cause;
+        attempt(); // the next node; attempt() fails the request when none is left
+    }
+
+    // ---- the request body ----------------------------------------------------------------------
+
+    /**
+     * Writes a piece of the body on the try's connection (not flushed). Returns false when the
+     * connection cannot take more for now: the caller pauses its source until {@code upstreamWritable}.
+     */
+    boolean write(HttpContent content) {
+        // A node answers after the whole body: time spent still sending it is not the node being idle.
+        if (content.content().isReadable()) activity = System.nanoTime();
+        bodyWritten |= content.content().isReadable();
+        upstream.write(content, upstream.voidPromise());
+        if (content instanceof LastHttpContent) {
+            requestSent = true;
+            return true;
+        }
+        return upstream == null || upstream.isWritable();
+    }
+
+    void flush() {
+        if (upstream != null) upstream.flush();
+    }
+
+    /** The connection of the try under way, or null while there is none. */
+    Channel channel() {
+        return upstream;
+    }
+
+    /** Reads the node's response on, or lets the node wait (the client is slower). */
+    void readResponse(boolean on) {
+        if (upstream != null) upstream.config().setAutoRead(on);
+    }
+
+    // ---- the response --------------------------------------------------------------------------
+
+    @Override
+    public void onResponse(HttpObject msg) {
+        activity = System.nanoTime();
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse res) {
+            if (res.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                upstreamFailed(res.decoderResult().cause(), true);
+                return;
+            }
+            if (res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                informational = true; // 100 Continue and friends from the node; the client got ours
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (service.retries().onStatuses().contains(res.status().code()) && retry(Outcome.SERVER_ERROR)) {
+                ReferenceCountUtil.release(msg); // its body is dropped with its connection
+                return;
+            }
+            responded = true;
+            firstByte = System.nanoTime();
+            caller.responseHead(res); // the client codec never merges head and body, so this is the head alone
+        } else if (msg instanceof HttpContent c) {
+            if (informational) {
+                informational = false;
+                c.release();
+                return;
+            }
+            if (c.decoderResult().isFailure()) {
+                c.release();
+                upstreamFailed(c.decoderResult().cause(), true);
+                return;
+            }
+            caller.responseContent(c);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        if (!done) caller.upstreamReadComplete();
+    }
+
+    @Override
+    public void upstreamWritable() {
+        caller.upstreamWritable();
+    }
+
+    /** The response ended: the connection goes back to its pool when the node allows another request on it. */
+    void release() {
+        Channel ch = upstream;
+        if (ch == null) return;
+        boolean reusable = requestSent && handler.reusableAfter();
+        upstream = null;
+        handler.detach();
+        if (reusable) {
+            if (!ch.config().isAutoRead()) {
+                ch.config().setAutoRead(true); // idle in the pool it must notice a close at once
+            }
+            pool.release(ch);
+        } else {
+            pool.discard(ch);
+        }
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    /** The connection broke (write failed, closed early, or sent garbage). */
+    @Override
+    public void upstreamFailed(Throwable cause, boolean gotBytes) {
+        if (done) return;
+        boolean stale = handler != null && handler.reused() && !responded && !gotBytes && !handler.sawBytes();
+        discard();
+        if (stale && !bodyWritten && caller.bodiless() && state.takeStaleResend()) {
+            // A pooled connection the node had already closed: the request never reached it.
+            account(Outcome.CANCELLED);
+            spans.end(node.key(), "failed", System.nanoTime());
+            beginTry();
+            return;
+        }
+        if (!responded && !gotBytes && retry(Outcome.RESET)) return;
+        account(Outcome.RESET);
+        caller.failed(Failure.RESET, "the connection to service " + service.id() + " failed");
+    }
+
+    /**
+     * Tries again after a failed try when the service's retries, the method, the budget and the
+     * deadline all allow it; the try's connection is dropped (with whatever it still had to say).
+     * Returns false when it may not: the caller's request fails.
+     */
+    private boolean retry(Outcome how) {
+        if (done || !caller.bodiless() || !caller.requestComplete()) return false;
+        long deadline = caller.deadline();
+        long wait = state.nextTry(how, System.nanoTime(), deadline);
+        if (wait < 0) return false;
+        account(how);
+        spans.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", System.nanoTime());
+        discard();
+        requestSent = false;
+        caller.timer(deadline);
+        loop.schedule(this::retryNow, wait, TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    private void retryNow() {
+        if (done) return;
+        activity = System.nanoTime();
+        attempt();
+    }
+
+    /** The earliest of the request's, the try's and the idle deadline (idle: no byte to or from the node). */
+    long nextDeadline() {
+        long requestDeadline = caller.deadline();
+        long idle = service.timeouts().idle().toNanos();
+        long next = requestDeadline - tryDeadline < 0 ? requestDeadline : tryDeadline;
+        if (upstream != null && idle > 0 && activity + idle - next < 0) next = activity + idle;
+        return next;
+    }
+
+    /** The caller's timer fired: the request, the try or the connecting timed out, or look again later. */
+    void timerFired(long now) {
+        long requestDeadline = caller.deadline();
+        if (upstream == null) {
+            if (pool != null) pool.cancel(this);
+            timedOut(now - requestDeadline >= 0 ? "service " + service.id() + " did not answer in time"
+                    : "connecting to service " + service.id() + " timed out");
+            return;
+        }
+        long idle = service.timeouts().idle().toNanos();
+        if (now - requestDeadline >= 0) {
+            timedOut("service " + service.id() + " did not answer in time");
+        } else if (now - tryDeadline >= 0 || idle > 0 && now - activity >= idle) {
+            if (!responded && retry(Outcome.TIMEOUT)) return;
+            timedOut(now - tryDeadline >= 0 ? "a try at service " + service.id() + " timed out"
+                    : "service " + service.id() + " sent nothing for " + (idle / 1_000_000) + " ms");
+        } else {
+            caller.timer(nextDeadline());
+        }
+    }
+
+    private void timedOut(String detail) {
+        account(Outcome.TIMEOUT);
+        caller.failed(Failure.TIMEOUT, detail);
+    }
+
+    // ---- the end -------------------------------------------------------------------------------
+
+    /** Closes the node's books for the try under way, once: its stats, its health, the service's guard. */
+    void account(Outcome how) {
+        if (!counted) return;
+        counted = false;
+        long now = System.nanoTime();
+        long total = now - nodeStart;
+        node.stats().onEnd(how, firstByte < 0 ? -1 : firstByte - nodeStart, total, now);
+        node.health().onOutcome(how, total, now);
+        service.guard().onOutcome(how, total, now);
+    }
+
+    /** True while a try holds a connection whose books are open. */
+    boolean accounting() {
+        return counted;
+    }
+
+    /** Ends the span of the try under way as {@code how} (ok, failed, timeout). */
+    void endSpan(String how, long now) {
+        if (node != null) spans.end(node.key(), how, now);
+    }
+
+    /** The request is over for its caller: nothing more is tried, and the guard hears it ended. */
+    void finish() {
+        if (done) return;
+        done = true;
+        if (admitted) service.guard().onRequestEnd();
+    }
+
+    /** Drops the try's connection, whatever it still had to say, and any lease still waiting. */
+    void drop() {
+        discard();
+        if (pool != null) pool.cancel(this);
+    }
+
+    private void discard() {
+        Channel ch = upstream;
+        if (ch != null) {
+            upstream = null;
+            handler.detach();
+            pool.discard(ch);
+        }
+    }
+
+    /** The node of the latest try, or null before the first. */
+    String nodeKey() {
+        return node == null ? null : node.key();
+    }
+
+    /** Retries for the access log: tries after the first, and stale resends. */
+    int retries() {
+        return state.retries();
+    }
+
+    // ---- PickRequest ---------------------------------------------------------------------------
+
+    @Override public long tried() { return state.tried(); }
+    @Override public boolean highPriority() { return highPriority; }
+    @Override public String header(String name) { return caller.header(name); }
+    @Override public String cookie(String name) { return caller.cookie(name); }
+    @Override public String clientIp() { return caller.clientIp(); }
+}
