@@ -33,7 +33,7 @@ import java.util.ArrayDeque;
  * the client connection's event loop. It owns the request body chunks it has not yet written
  * upstream, and releases them on every failure path.
  */
-final class Exchange implements ExchangeView, PolicyCall, UpstreamRequest.Caller {
+final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     /** Body bytes held while the upstream connection is being made; reading pauses past this. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
 
@@ -788,7 +788,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamRequest.Caller
 
     /** No try at the service is left: answer the client, or cut it off when its response began. */
     @Override
-    public void failed(UpstreamRequest.Failure failure, String detail) {
+    public void failed(UpstreamCaller.Failure failure, String detail) {
         switch (failure) {
             case NO_NODE -> fail(Problems.Kind.NO_NODE, detail);
             case CONNECT_TIMEOUT -> fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
@@ -797,7 +797,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamRequest.Caller
                 if (responseStarted && heldHead == null) {
                     abortClientOnly();
                 } else {
-                    fail(failure == UpstreamRequest.Failure.RESET ? Problems.Kind.BAD_GATEWAY
+                    fail(failure == UpstreamCaller.Failure.RESET ? Problems.Kind.BAD_GATEWAY
                             : Problems.Kind.GATEWAY_TIMEOUT, detail);
                 }
             }

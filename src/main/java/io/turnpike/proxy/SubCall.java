@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * through an {@link UpstreamRequest} on the request's event loop. The answer is read whole,
  * bounded; the call's own timer bounds all its tries.
  */
-final class SubCall implements UpstreamRequest.Caller {
+final class SubCall implements UpstreamCaller {
     private final Service service;
     private final EventLoop loop;
     private final FullHttpRequest request; // owned: released when the call ends
@@ -113,7 +113,7 @@ final class SubCall implements UpstreamRequest.Caller {
     }
 
     @Override
-    public void failed(UpstreamRequest.Failure failure, String detail) {
+    public void failed(UpstreamCaller.Failure failure, String detail) {
         upstream.endSpan("failed", System.nanoTime()); // a broken connection's try; the others ended already
         switch (failure) {
             case NO_NODE -> end(Fetcher.Failure.UNAVAILABLE, detail);

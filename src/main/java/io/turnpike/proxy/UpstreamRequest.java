@@ -27,72 +27,10 @@ import java.util.concurrent.TimeUnit;
  * body, and each try is accounted to the node (stats, health) and to the guard exactly once. A try
  * that fails before any answer goes again where the service's {@code retries:} allow; a pooled
  * connection found stale is replaced once; a node that cannot be reached gives way to the next.
- * What the node answers, and the failure when no try is left, go to the {@link Caller}. Confined
+ * What the node answers, and the failure when no try is left, go to the {@link UpstreamCaller}. Confined
  * to the event loop it was made on.
  */
 final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Receiver {
-
-    /** Who sends the request and takes its answer: a proxied exchange, or one call of an aggregation. */
-    interface Caller {
-        /** The head the tries carry (trace headers are set in it); for {@link PickRequest} too. */
-        HttpHeaders headers();
-
-        String header(String name);
-
-        String cookie(String name);
-
-        String clientIp();
-
-        /** What to write first on a connection to {@code node}; a {@link LastHttpContent} is the whole request. */
-        HttpRequest head(Node node);
-
-        /** False while the request has a body that streams through (it cannot be sent twice). */
-        boolean bodiless();
-
-        /** The request has arrived whole (a try may be repeated only then). */
-        boolean requestComplete();
-
-        /** The request's deadline, {@code Long.MAX_VALUE} for none: no retry waits past it. */
-        long deadline();
-
-        /** The service refused the request (breaker open, or overloaded); nothing was sent. */
-        void refused(Admission admission);
-
-        /** A connection is lent for a try, before the head goes out. */
-        void connected(long now);
-
-        /** The head went out on {@code ch}: write what there is of the body ({@link #write}), and flush. */
-        void sendBody(Channel ch);
-
-        /** The caller's timer should look at this request again by {@code nanos} ({@link #timerFired}). */
-        void timer(long nanos);
-
-        /** The node's response head (not 1xx, not one retried); its body follows through {@link #responseContent}. */
-        void responseHead(HttpResponse head);
-
-        void responseContent(HttpContent content);
-
-        void upstreamReadComplete();
-
-        void upstreamWritable();
-
-        /** No try is left; the node's books are closed. */
-        void failed(Failure failure, String detail);
-    }
-
-    /** Why the request could not be served by the service. */
-    enum Failure {
-        /** No node was available for a first try. */
-        NO_NODE,
-        /** Every node that could be tried refused the connection (or could not be reached). */
-        CONNECT_FAILED,
-        /** As {@link #CONNECT_FAILED}, the last one by the connect timeout. */
-        CONNECT_TIMEOUT,
-        /** The connection broke (closed early, reset, garbage). */
-        RESET,
-        /** The request, the try, or the idle time ran out. */
-        TIMEOUT
-    }
 
     /** The spans of the tries: each begins on a node and ends with how it went. */
     interface Spans {
@@ -104,7 +42,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     private final Service service;
     private final LoopPool pools;
     private final EventLoop loop;
-    private final Caller caller;
+    private final UpstreamCaller caller;
     private final Spans spans;
     private final boolean highPriority;
     private final RetryState state;
@@ -127,7 +65,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     private boolean bodyWritten;
     private boolean requestSent; // the request's end went out
 
-    UpstreamRequest(Service service, LoopPool pools, EventLoop loop, Caller caller, Spans spans,
+    UpstreamRequest(Service service, LoopPool pools, EventLoop loop, UpstreamCaller caller, Spans spans,
                     String method, boolean highPriority, boolean retryNonIdempotent) {
         this.service = service;
         this.pools = pools;
@@ -159,11 +97,11 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         }
         if (n == null) {
             if (state.tries() == 0) {
-                caller.failed(Failure.NO_NODE, "no node of service " + service.id() + " is available");
+                caller.failed(UpstreamCaller.Failure.NO_NODE, "no node of service " + service.id() + " is available");
             } else if (lastConnectFailure instanceof ConnectTimeoutException) {
-                caller.failed(Failure.CONNECT_TIMEOUT, "connecting to " + node.key() + " timed out");
+                caller.failed(UpstreamCaller.Failure.CONNECT_TIMEOUT, "connecting to " + node.key() + " timed out");
             } else {
-                caller.failed(Failure.CONNECT_FAILED, "could not connect to service " + service.id());
+                caller.failed(UpstreamCaller.Failure.CONNECT_FAILED, "could not connect to service " + service.id());
             }
             return;
         }
@@ -349,7 +287,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         }
         if (!responded && !gotBytes && retry(Outcome.RESET)) return;
         account(Outcome.RESET);
-        caller.failed(Failure.RESET, "the connection to service " + service.id() + " failed");
+        caller.failed(UpstreamCaller.Failure.RESET, "the connection to service " + service.id() + " failed");
     }
 
     /**
@@ -409,7 +347,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     private void timedOut(String detail) {
         account(Outcome.TIMEOUT);
-        caller.failed(Failure.TIMEOUT, detail);
+        caller.failed(UpstreamCaller.Failure.TIMEOUT, detail);
     }
 
     // ---- the end -------------------------------------------------------------------------------
