@@ -26,7 +26,6 @@ import io.turnpike.policy.Cors;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Outcome;
 import io.turnpike.upstream.Node;
-import java.util.ArrayDeque;
 
 /**
  * One request and its response, from the request head to the last byte of the answer. Confined to
@@ -79,8 +78,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     private UpstreamRequest upstream; // made when the request is sent on: its tries, nodes and connection
 
-    private ArrayDeque<HttpContent> pendingBody;
-    private int pendingBytes;
+    private PendingBody pendingBody; // made when a body arrives before a connection can take it
     private long bodyBytes;
     private boolean requestComplete;
 
@@ -124,7 +122,8 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     boolean wantsRequestBytes() {
         if (requestComplete || done) return false;
         Channel ch = upstreamChannel();
-        return ch != null ? ch.isWritable() : waitingForBody || pendingBytes < MAX_PENDING_BYTES;
+        return ch != null ? ch.isWritable() : waitingForBody || pendingBody == null
+                || pendingBody.bytes() < MAX_PENDING_BYTES;
     }
 
     private Channel upstreamChannel() {
@@ -384,12 +383,8 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** Replaces the held request body with its edited form; false when the exchange was answered instead. */
     private boolean editHeldBody() {
-        io.netty.buffer.CompositeByteBuf whole = cctx.alloc().compositeBuffer();
-        if (pendingBody != null) {
-            HttpContent c;
-            while ((c = pendingBody.poll()) != null) whole.addComponent(true, c.content());
-        }
-        pendingBytes = 0;
+        if (pendingBody == null) pendingBody = new PendingBody();
+        io.netty.buffer.CompositeByteBuf whole = pendingBody.takeWhole(cctx.alloc());
         byte[] edited;
         try {
             edited = bodyEdit.apply(whole, this);
@@ -402,10 +397,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         HttpHeaders h = request.headers();
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, edited.length);
-        if (pendingBody == null) pendingBody = new ArrayDeque<>(1);
-        pendingBody.add(new io.netty.handler.codec.http.DefaultLastHttpContent(
-                io.netty.buffer.Unpooled.wrappedBuffer(edited)));
-        pendingBytes = edited.length;
+        pendingBody.hold(edited);
         requestHasBody = true;
         return true;
     }
@@ -535,13 +527,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
             cctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     io.netty.buffer.Unpooled.EMPTY_BUFFER));
         }
-        if (pendingBody != null) {
-            HttpContent c;
-            while (upstreamChannel() == ch && (c = pendingBody.poll()) != null) {
-                pendingBytes -= c.content().readableBytes();
-                writeBody(c);
-            }
-        }
+        if (pendingBody != null) pendingBody.writeTo(upstream, ch, client::updateReading);
         if (upstreamChannel() == ch && !client.reading()) {
             // Inside a client read the flush waits for the read's end (ClientHandler.channelReadComplete):
             // a malformed body in the same read then fails the request before any byte reaches the node.
@@ -587,10 +573,9 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
             return;
         }
         if (upstreamChannel() == null) {
-            if (pendingBody == null) pendingBody = new ArrayDeque<>(4);
+            if (pendingBody == null) pendingBody = new PendingBody();
             pendingBody.add(content);
-            pendingBytes += content.content().readableBytes();
-            if (bodyEdit != null && pendingBytes > bodyEdit.maxBytes()) {
+            if (bodyEdit != null && pendingBody.bytes() > bodyEdit.maxBytes()) {
                 closeClientAfter = true;
                 fail(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + bodyEdit.maxBytes()
                         + " bytes for a body this route edits (transform request maxBodyBytes)");
@@ -910,8 +895,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
                     : rejection == Problems.Kind.GATEWAY_TIMEOUT ? "timeout" : "failed", endNanos);
         }
         if (pendingBody != null) {
-            HttpContent c;
-            while ((c = pendingBody.poll()) != null) c.release();
+            pendingBody.release();
             pendingBody = null;
         }
         if (heldBody != null) {
