@@ -95,9 +95,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     // compose: client profile, request path override, a response body held for reshaping, an aggregation
     private String profile;
     private String upstreamPathOverride;
-    private io.turnpike.compose.ResponseShaper shaper;
-    private HttpResponse heldHead;
-    private io.netty.buffer.CompositeByteBuf heldBody;
+    private HeldResponse held; // a response a transform reshapes, until its body is all here
     private io.turnpike.compose.AggregateRun aggregateRun;
     private PolicyCall.BodyEdit bodyEdit; // set: the request body is held whole, edited, then sent
     private boolean waitingForBody;
@@ -622,7 +620,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         if (bodyRateClock <= rate.grace().toNanos()) return;
         if (bodyBytes >= rate.bytesPerSecond() * (bodyRateClock / 1e9)) return;
         closeClientAfter = true;
-        if (responseStarted && heldHead == null) {
+        if (responseStarted && held == null) {
             abortBoth();
         } else {
             fail(Problems.Kind.BODY_TIMEOUT, "the request body arrived slower than "
@@ -655,6 +653,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         boolean bodyless = head || res.status().code() == 204 || res.status().code() == 304
                 || res.status().codeClass() == HttpStatusClass.INFORMATIONAL;
         io.turnpike.compose.ResponseShaper shape = route.transforms == null ? null : route.transforms.response(profile);
+        io.turnpike.compose.ResponseShaper shaper = null;
         if (shape != null) {
             shape.applyHeaders(oh, this);
             if (!bodyless && shape.appliesTo(status, oh)) {
@@ -685,8 +684,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
             oh.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         if (shaper != null) {
-            heldHead = out;
-            heldBody = cctx.alloc().compositeBuffer();
+            held = new HeldResponse(out, shaper, cctx.alloc());
             return;
         }
         client.codec().nextResponseForHead(head);
@@ -695,31 +693,24 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** A response whose body a transform reshapes: held (bounded) until its end, then sent whole. */
     private void holdResponseContent(HttpContent c) {
-        if (heldBody.readableBytes() + (long) c.content().readableBytes() > shaper.maxBodyBytes()) {
+        if (!held.add(c)) {
             c.release();
             fail(Problems.Kind.BAD_GATEWAY, "the response of service " + route.service.id()
-                    + " exceeds the transform limit of " + shaper.maxBodyBytes() + " bytes (transform maxBodyBytes)");
+                    + " exceeds the transform limit of " + held.limit() + " bytes (transform maxBodyBytes)");
             return;
         }
-        heldBody.addComponent(true, c.content()); // takes over the content's reference
         if (!(c instanceof LastHttpContent)) return;
         byte[] shaped;
         try {
-            shaped = shaper.reshape(heldBody, heldHead.headers().get(HttpHeaderNames.CONTENT_ENCODING), this);
+            shaped = held.reshape(this);
         } catch (io.turnpike.compose.ResponseShaper.Unusable e) {
             fail(Problems.Kind.BAD_GATEWAY, e.getMessage().replace("the service", "service " + route.service.id()));
             return;
         }
-        heldBody.release();
-        heldBody = null;
-        HttpHeaders oh = heldHead.headers();
-        oh.remove(HttpHeaderNames.CONTENT_ENCODING);
-        oh.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        oh.setInt(HttpHeaderNames.CONTENT_LENGTH, shaped.length);
         bytesOut = shaped.length;
         client.codec().nextResponseForHead(head);
-        cctx.write(heldHead, cctx.voidPromise());
-        heldHead = null;
+        cctx.write(held.head(), cctx.voidPromise());
+        held = null;
         finish(false);
         cctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(
                 io.netty.buffer.Unpooled.wrappedBuffer(shaped)), cctx.voidPromise());
@@ -728,7 +719,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     @Override
     public void responseContent(HttpContent c) {
-        if (heldHead != null) {
+        if (held != null) {
             holdResponseContent(c);
             return;
         }
@@ -779,7 +770,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
             case CONNECT_TIMEOUT -> fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
             case CONNECT_FAILED -> fail(Problems.Kind.BAD_GATEWAY, detail);
             case RESET, TIMEOUT -> {
-                if (responseStarted && heldHead == null) {
+                if (responseStarted && held == null) {
                     abortClientOnly();
                 } else {
                     fail(failure == UpstreamCaller.Failure.RESET ? Problems.Kind.BAD_GATEWAY
@@ -898,11 +889,10 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
             pendingBody.release();
             pendingBody = null;
         }
-        if (heldBody != null) {
-            heldBody.release();
-            heldBody = null;
+        if (held != null) {
+            held.release();
+            held = null;
         }
-        heldHead = null;
         if (aggregateRun != null) aggregateRun.cancel();
         endNode(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS); // no-op unless a response came
         if (upstream != null) upstream.finish();

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * body, and each try is accounted to the node (stats, health) and to the guard exactly once. A try
  * that fails before any answer goes again where the service's {@code retries:} allow; a pooled
  * connection found stale is replaced once; a node that cannot be reached gives way to the next.
- * What the node answers, and the failure when no try is left, go to the {@link UpstreamCaller}. Confined
- * to the event loop it was made on.
+ * What the node answers, and the failure when no try is left, go to the {@link UpstreamCaller}.
+ * Confined to the event loop it was made on.
  */
 final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Receiver {
 
@@ -135,6 +135,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         counted = true;
         nodeStart = now;
         firstByte = -1;
+        informational = false;
         caller.connected(now);
         var perTry = service.retries().perTryTimeout();
         tryDeadline = perTry == null ? Long.MAX_VALUE : now + perTry.toNanos();
