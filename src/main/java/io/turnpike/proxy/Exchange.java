@@ -62,7 +62,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     private String upstreamHost;
     private long quotaUnits; // held by a quota check; the meter settles them when the exchange ends
     private long quotaPeriod;
-    private boolean suspended; // a policy step is deciding elsewhere; the chain resumes on this loop
+    private Phase phase = Phase.RECEIVED;
 
     private String requestId;
     private HttpVersion clientVersion;
@@ -82,10 +82,8 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     private long bodyBytes;
     private boolean requestComplete;
 
-    private boolean responseStarted;
     private boolean responseChunkedToClient;
     private boolean closeClientAfter;
-    private boolean done;
 
     private long requestDeadline = Long.MAX_VALUE;
     private io.netty.util.concurrent.ScheduledFuture<?> bodyRateTimer;
@@ -98,7 +96,22 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     private HeldResponse held; // a response a transform reshapes, until its body is all here
     private io.turnpike.compose.AggregateRun aggregateRun;
     private PolicyCall.BodyEdit bodyEdit; // set: the request body is held whole, edited, then sent
-    private boolean waitingForBody;
+
+    /** Where the exchange is: each phase follows the one before it, and any may end in {@code DONE}. */
+    private enum Phase {
+        /** The head is in: routing and the policy chain run. */
+        RECEIVED,
+        /** A policy step decides elsewhere; the chain resumes on this loop. */
+        CHECKING,
+        /** The request body is held whole, to be edited before it is sent. */
+        COLLECTING,
+        /** Sent on to the service (or to the aggregation's calls); no response yet. */
+        FORWARDING,
+        /** The response began: its head went to the client, or is held for a transform. */
+        RESPONDING,
+        /** Answered or cut off; observers have seen it. */
+        DONE
+    }
 
     Exchange(ClientHandler client, HttpRequest request) {
         this.client = client;
@@ -118,9 +131,9 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
      * while that connection is still being made, little is queued yet.
      */
     boolean wantsRequestBytes() {
-        if (requestComplete || done) return false;
+        if (requestComplete || phase == Phase.DONE) return false;
         Channel ch = upstreamChannel();
-        return ch != null ? ch.isWritable() : waitingForBody || pendingBody == null
+        return ch != null ? ch.isWritable() : phase == Phase.COLLECTING || pendingBody == null
                 || pendingBody.bytes() < MAX_PENDING_BYTES;
     }
 
@@ -225,7 +238,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
                 return;
             }
             int step = i;
-            suspended = true;
+            phase = Phase.CHECKING;
             if (requestDeadline == Long.MAX_VALUE && route.requestTimeoutNanos > 0) {
                 requestDeadline = startNanos + route.requestTimeoutNanos; // the route's timeout covers its checks too
                 client.deadline(requestDeadline);
@@ -243,8 +256,8 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     }
 
     private void resume(int step, Verdict v, Throwable failure) {
-        if (done) return; // the client left, or the deadline passed, while the step was deciding
-        suspended = false;
+        if (phase == Phase.DONE) return; // the client left, or the deadline passed, while the step was deciding
+        phase = Phase.RECEIVED;
         if (failure != null || v == null) {
             org.slf4j.LoggerFactory.getLogger(Exchange.class).warn("policy step {} of route {} failed",
                     route.policies[step].getClass().getSimpleName(), route.id(), failure);
@@ -254,7 +267,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         } else if (v instanceof Verdict.Answer a) {
             answer(a);
         } else {
-            suspended = true;
+            phase = Phase.CHECKING;
             Verdict.Later later = (Verdict.Later) v;
             later.result().whenComplete((r, e) -> cctx.executor().execute(() -> resume(step, r, e)));
         }
@@ -286,7 +299,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         upstreamRequest = request;
         String m = request.method().name();
         if (bodyEdit != null && (requestHasBody || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
-            waitingForBody = true;
+            phase = Phase.COLLECTING;
             if (requestDeadline == Long.MAX_VALUE && route.requestTimeoutNanos > 0) {
                 requestDeadline = startNanos + route.requestTimeoutNanos; // collecting the body counts too
             }
@@ -326,7 +339,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** The held request body is all here: edit it and send the request on. */
     private void bodyComplete() {
-        waitingForBody = false;
+        phase = Phase.FORWARDING;
         if (editHeldBody()) attempt();
     }
 
@@ -404,6 +417,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** An aggregate route: its calls go out through {@link SubCalls}; the merged JSON comes back here. */
     private void aggregate() {
+        phase = Phase.FORWARDING;
         HttpHeaders h = request.headers();
         forwardingHeaders(request.uri(), ""); // the calls carry what a proxied request would
         upstreamStartNanos = System.nanoTime();
@@ -460,6 +474,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** Sends the request on to the route's service (the first time, or once its held body was edited). */
     private void attempt() {
+        phase = Phase.FORWARDING;
         upstream = new UpstreamRequest(route.service, context.pools().of(cctx.channel().eventLoop()),
                 cctx.channel().eventLoop(), this, trace, request.method().name(), route.spec.highPriority(),
                 route.spec.retryNonIdempotent());
@@ -537,14 +552,14 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     // ---- request body ------------------------------------------------------------------------
 
     void onRequestContent(HttpContent content) {
-        if (done) {
+        if (phase == Phase.DONE) {
             content.release();
             return;
         }
         if (content.decoderResult().isFailure()) {
             content.release();
             closeClientAfter = true;
-            if (responseStarted) {
+            if (phase == Phase.RESPONDING) {
                 abortBoth();
             } else {
                 rejectMalformed(content.decoderResult().cause());
@@ -563,7 +578,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         if (bodyBytes > maxBodyBytes) {
             content.release();
             closeClientAfter = true;
-            if (responseStarted) {
+            if (phase == Phase.RESPONDING) {
                 abortBoth();
             } else {
                 fail(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + maxBodyBytes + " bytes");
@@ -579,7 +594,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
                         + " bytes for a body this route edits (transform request maxBodyBytes)");
                 return;
             }
-            if (waitingForBody && requestComplete) bodyComplete();
+            if (phase == Phase.COLLECTING && requestComplete) bodyComplete();
             return;
         }
         writeBody(content);
@@ -601,7 +616,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
      * that came with its head, the common case, costs no timer).
      */
     void readEnded() {
-        if (bodyRateTimer != null || done || !requestHasBody || requestComplete || clientVersion == null) return;
+        if (bodyRateTimer != null || phase == Phase.DONE || !requestHasBody || requestComplete || clientVersion == null) return;
         io.turnpike.config.Limits.BodyRate rate = snapshot.config().server().limits().minRequestBodyRate();
         if (!rate.enabled()) return;
         bodyRateTick = startNanos;
@@ -609,7 +624,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     }
 
     private void checkBodyRate() {
-        if (done || requestComplete) {
+        if (phase == Phase.DONE || requestComplete) {
             bodyRateTimer.cancel(false);
             return;
         }
@@ -620,7 +635,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         if (bodyRateClock <= rate.grace().toNanos()) return;
         if (bodyBytes >= rate.bytesPerSecond() * (bodyRateClock / 1e9)) return;
         closeClientAfter = true;
-        if (responseStarted && held == null) {
+        if (phase == Phase.RESPONDING && held == null) {
             abortBoth();
         } else {
             fail(Problems.Kind.BODY_TIMEOUT, "the request body arrived slower than "
@@ -642,7 +657,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     @Override
     public void responseHead(HttpResponse res) {
-        responseStarted = true;
+        phase = Phase.RESPONDING;
         status = res.status().code();
         HttpVersion cv = clientVersion;
         HttpHeaders oh = res.headers();
@@ -752,7 +767,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** The client drained what it was sent: read the node's response again. */
     void clientWritable() {
-        if (!done && upstream != null) upstream.readResponse(true);
+        if (phase != Phase.DONE && upstream != null) upstream.readResponse(true);
     }
 
     private void responseDone() {
@@ -770,7 +785,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
             case CONNECT_TIMEOUT -> fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
             case CONNECT_FAILED -> fail(Problems.Kind.BAD_GATEWAY, detail);
             case RESET, TIMEOUT -> {
-                if (responseStarted && held == null) {
+                if (phase == Phase.RESPONDING && held == null) {
                     abortClientOnly();
                 } else {
                     fail(failure == UpstreamCaller.Failure.RESET ? Problems.Kind.BAD_GATEWAY
@@ -782,7 +797,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** The client connection went away: stop the upstream request too. */
     void clientGone() {
-        if (done) return;
+        if (phase == Phase.DONE) return;
         outcome = "client-aborted";
         endNode(Outcome.CANCELLED);
         finish(true);
@@ -791,9 +806,9 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
 
     /** The connection's timer fired at this exchange's deadline: time out, or look again later. */
     void deadlinePassed() {
-        if (done) return;
+        if (phase == Phase.DONE) return;
         long now = System.nanoTime();
-        if (waitingForBody) {
+        if (phase == Phase.COLLECTING) {
             if (now - requestDeadline >= 0) {
                 fail(Problems.Kind.BODY_TIMEOUT, "the request body was not complete within the route's timeout of "
                         + route.requestTimeoutNanos / 1_000_000 + " ms");
@@ -802,7 +817,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
             }
             return;
         }
-        if (suspended) {
+        if (phase == Phase.CHECKING) {
             if (now - requestDeadline >= 0) {
                 fail(Problems.Kind.CHECK_UNAVAILABLE, "a check this route needs did not complete in time");
             } else {
@@ -841,7 +856,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     }
 
     private void finishWithProblem(Problems.Kind kind, FullHttpResponse res) {
-        if (done) {
+        if (phase == Phase.DONE) {
             res.release();
             return;
         }
@@ -874,8 +889,8 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     }
 
     private void finish(boolean failed) {
-        if (done) return;
-        done = true;
+        if (phase == Phase.DONE) return;
+        phase = Phase.DONE;
         endNanos = System.nanoTime();
         if (bodyRateTimer != null) {
             bodyRateTimer.cancel(false);
@@ -942,9 +957,9 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     @Override public int status() { return status; }
     @Override public long bytesIn() { return bodyBytes; }
     @Override public long bytesOut() { return bytesOut; }
-    @Override public long totalNanos() { return (done ? endNanos : System.nanoTime()) - startNanos; }
+    @Override public long totalNanos() { return (phase == Phase.DONE ? endNanos : System.nanoTime()) - startNanos; }
     @Override public long upstreamNanos() {
-        return upstreamStartNanos < 0 ? -1 : (done ? endNanos : System.nanoTime()) - upstreamStartNanos;
+        return upstreamStartNanos < 0 ? -1 : (phase == Phase.DONE ? endNanos : System.nanoTime()) - upstreamStartNanos;
     }
     @Override public int retries() { return upstream == null ? 0 : upstream.retries(); }
     @Override public Problems.Kind rejection() { return rejection; }
