@@ -1,5 +1,6 @@
 package io.turnpike.upstream;
 
+import io.netty.bootstrap.Bootstrap;
 import io.turnpike.config.NodeSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,5 +25,10 @@ public final class TestNodes {
     public static void served(Node node, long latencyNanos, long nowNanos) {
         node.stats().onStart(nowNanos - latencyNanos);
         node.stats().onEnd(Outcome.SUCCESS, latencyNanos, latencyNanos, nowNanos);
+    }
+
+    /** A pool that never connects: handler tests lend and return channels they made themselves. */
+    public static NodePool pool(Node node) {
+        return new NodePool(null, new Bootstrap(), node);
     }
 }
