@@ -1,5 +1,6 @@
 package io.turnpike.policy;
 
+import io.turnpike.config.IpFilter;
 import io.turnpike.proxy.Policy;
 import io.turnpike.proxy.PolicyCall;
 import io.turnpike.proxy.Problems;

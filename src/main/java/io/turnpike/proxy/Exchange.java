@@ -24,7 +24,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
 import io.turnpike.config.RouteSpec;
-import io.turnpike.policy.Cors;
+import io.turnpike.config.Cors;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
@@ -63,7 +63,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private io.turnpike.auth.Consumer consumer;
     private java.util.Map<String, Object> claims = java.util.Map.of();
     private String authDecision;
-    private io.turnpike.policy.TrustedProxies.Client forwardedClient;
+    private io.turnpike.config.TrustedProxies.Client forwardedClient;
     private boolean clientResolved;
     private HttpHeaders responseHeaders; // set by policies, added to what the client gets
     private RouteMatch<ProxyRoute> match;
@@ -197,7 +197,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
         }
         // Before anything reads the head: hop-by-hop headers go (never the framing or Host), so do
         // X-Consumer-* and, from an untrusted peer, the forwarding headers.
-        io.turnpike.policy.TrustedProxies tp = snapshot.config().server().trustedProxies();
+        io.turnpike.config.TrustedProxies tp = snapshot.config().server().trustedProxies();
         trustedPeer = !tp.isEmpty() && tp.trusts(client.clientAddress());
         if (trustedPeer) forwardedClient(); // resolved from X-Forwarded-For as the client sent it
         ProxyHeaders.stripRequest(h, !trustedPeer);
@@ -358,15 +358,15 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     @Override public String query() { return query; }
     @Override public void query(String query) { this.query = query; }
     @Override public byte[] clientAddress() {
-        io.turnpike.policy.TrustedProxies.Client c = forwardedClient();
+        io.turnpike.config.TrustedProxies.Client c = forwardedClient();
         return c == null ? client.clientAddress() : c.address();
     }
 
     /** The client behind a trusted proxy (X-Forwarded-For), resolved once; null = the peer itself. */
-    private io.turnpike.policy.TrustedProxies.Client forwardedClient() {
+    private io.turnpike.config.TrustedProxies.Client forwardedClient() {
         if (!clientResolved) {
             clientResolved = true;
-            io.turnpike.policy.TrustedProxies tp = snapshot.config().server().trustedProxies();
+            io.turnpike.config.TrustedProxies tp = snapshot.config().server().trustedProxies();
             if (trustedPeer) {
                 forwardedClient = tp.resolve(client.clientAddress(), request.headers().getAll(ProxyHeaders.X_FORWARDED_FOR));
             }
@@ -1195,7 +1195,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     @Override public String requestId() { return requestId; }
     @Override public long startEpochMillis() { return startMillis; }
     @Override public String clientIp() {
-        io.turnpike.policy.TrustedProxies.Client c = forwardedClient();
+        io.turnpike.config.TrustedProxies.Client c = forwardedClient();
         return c == null ? client.clientIp() : c.ip();
     }
     @Override public String consumerId() { return consumer == null ? null : consumer.id(); }

@@ -8,7 +8,7 @@ import io.turnpike.policy.AclPolicy;
 import io.turnpike.policy.BodyLimitPolicy;
 import io.turnpike.policy.CorsPolicy;
 import io.turnpike.policy.IpPolicy;
-import io.turnpike.policy.RoutePolicies;
+import io.turnpike.config.RoutePolicies;
 import java.util.ArrayList;
 import java.util.List;
 
