@@ -1,9 +1,10 @@
 package io.turnpike.observe;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.turnpike.proxy.ExchangeObserver;
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.ExchangeObserver;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.Problems;
+import io.turnpike.core.SnapshotView;
 import io.turnpike.proxy.Snapshot;
 
 /**
@@ -45,8 +46,9 @@ public final class Observability implements ExchangeObserver, AutoCloseable {
     }
 
     @Override
-    public void onSnapshot(Snapshot snapshot) {
-        metrics.snapshot(snapshot);
+    public void onSnapshot(SnapshotView snapshot) {
+        // The gateway hands its own snapshot type; core's view only promises the config.
+        if (snapshot instanceof Snapshot s) metrics.snapshot(s);
     }
 
     /** Every metric in the Prometheus text format: what {@code /metrics} serves. Any thread. */

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Problems;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

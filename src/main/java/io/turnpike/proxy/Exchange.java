@@ -1,5 +1,10 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Problems;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Verdict;
+import io.turnpike.core.Policy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
@@ -60,7 +65,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private Problems.Kind rejection;
     private String outcome = "ok";
     private AttemptTrace trace;
-    private io.turnpike.auth.Consumer consumer;
+    private io.turnpike.core.Consumer consumer;
     private java.util.Map<String, Object> claims = java.util.Map.of();
     private String authDecision;
     private io.turnpike.config.TrustedProxies.Client forwardedClient;
@@ -376,8 +381,8 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     @Override public RouteSpec route() { return route.spec; }
     @Override public long contentLength() { return HttpUtil.getContentLength(request, -1L); }
     @Override public void maxBodyBytes(long max) { maxBodyBytes = max; }
-    @Override public io.turnpike.auth.Consumer consumer() { return consumer; }
-    @Override public void authenticated(io.turnpike.auth.Consumer consumer, java.util.Map<String, Object> claims) {
+    @Override public io.turnpike.core.Consumer consumer() { return consumer; }
+    @Override public void authenticated(io.turnpike.core.Consumer consumer, java.util.Map<String, Object> claims) {
         this.consumer = consumer;
         this.claims = claims;
     }

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Policy;
 import io.turnpike.auth.AuthPolicy;
 import io.turnpike.compose.ProfilePolicy;
 import io.turnpike.compose.RequestTransformPolicy;

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Policy;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.route.PathRewriter;
 import io.turnpike.upstream.Service;

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Policy;
 import io.turnpike.auth.Consumers;
 import io.turnpike.auth.JwtVerifier;
 import io.turnpike.config.GatewayConfig;
@@ -21,7 +22,7 @@ import java.util.Set;
  * One immutable, compiled config: the router and the services behind it. Built on a control
  * thread and published through one volatile reference; a request keeps the snapshot it started with.
  */
-public final class Snapshot {
+public final class Snapshot implements io.turnpike.core.SnapshotView {
     private final GatewayConfig config;
     private final Router<ProxyRoute> router;
     private final Map<String, Service> services;
@@ -78,6 +79,7 @@ public final class Snapshot {
         return new Snapshot(parts, Router.compile(entries), Map.copyOf(services));
     }
 
+    @Override
     public GatewayConfig config() { return config; }
     public Router<ProxyRoute> router() { return router; }
     public Map<String, Service> services() { return services; }

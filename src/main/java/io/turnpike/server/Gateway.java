@@ -15,7 +15,7 @@ import io.turnpike.config.Limits;
 import io.turnpike.config.ServerSettings;
 import io.turnpike.metering.Quotas;
 import io.turnpike.proxy.ClientHandler;
-import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.core.ExchangeObserver;
 import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
 import io.turnpike.proxy.Snapshot;
@@ -228,7 +228,7 @@ public final class Gateway implements AutoCloseable {
      * Sets who hears about every finished exchange; {@code recordAttempts} makes exchanges keep
      * their upstream attempts (for span export).
      */
-    public void observe(io.turnpike.proxy.ExchangeObserver observer, boolean recordAttempts) {
+    public void observe(io.turnpike.core.ExchangeObserver observer, boolean recordAttempts) {
         context.observer(observer);
         context.tracing(recordAttempts);
     }
