@@ -5,7 +5,7 @@ import io.turnpike.core.ExchangeObserver;
 import io.turnpike.core.ExchangeView;
 import io.turnpike.core.Problems;
 import io.turnpike.core.SnapshotView;
-import io.turnpike.proxy.Snapshot;
+import io.turnpike.server.Serving;
 
 /**
  * Metrics and the access log of one gateway, behind the one observer the gateway calls. Create it
@@ -48,7 +48,7 @@ public final class Observability implements ExchangeObserver, AutoCloseable {
     @Override
     public void onSnapshot(SnapshotView snapshot) {
         // The gateway hands its own snapshot type; core's view only promises the config.
-        if (snapshot instanceof Snapshot s) metrics.snapshot(s);
+        if (snapshot instanceof Serving s) metrics.snapshot(s);
     }
 
     /** Every metric in the Prometheus text format: what {@code /metrics} serves. Any thread. */

@@ -483,7 +483,7 @@ final class Exchange implements Lease, ExchangeView, PickRequest, PolicyCall, Up
     private void rejectMalformed(Throwable cause) {
         Problems.Kind kind = cause instanceof TooLongHttpLineException ? Problems.Kind.URI_TOO_LONG
                 : cause instanceof TooLongHttpHeaderException ? Problems.Kind.HEADERS_TOO_LARGE
-                : cause instanceof io.turnpike.server.UnsupportedTransferCodingException
+                : cause instanceof io.turnpike.server.http1.UnsupportedTransferCodingException
                         ? Problems.Kind.TRANSFER_CODING_NOT_IMPLEMENTED
                 : Problems.Kind.MALFORMED;
         closeClientAfter = true;

@@ -1,4 +1,4 @@
-package io.turnpike.proxy;
+package io.turnpike.server;
 
 import io.turnpike.core.Policy;
 import io.turnpike.auth.AuthPolicy;
@@ -24,7 +24,7 @@ import java.util.List;
 final class PolicyChain {
     private PolicyChain() {}
 
-    static Policy[] build(RouteSpec route, Snapshot.Parts parts) {
+    static Policy[] build(RouteSpec route, Serving.Parts parts) {
         List<Policy> chain = new ArrayList<>(6);
         RoutePolicies p = route.policies();
         // First, on every route: no later step (nor the service) may take a client's value for a verified claim.
