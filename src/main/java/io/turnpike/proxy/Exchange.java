@@ -33,7 +33,7 @@ import io.turnpike.config.Cors;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
-import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.PickRequest;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.NodePool;

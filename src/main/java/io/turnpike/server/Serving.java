@@ -17,6 +17,7 @@ import io.turnpike.ratelimit.RateLimiting;
 import io.turnpike.route.Router;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
+import io.turnpike.upstream.balance.Balancers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class Serving implements SnapshotView {
         Map<String, Service> services = new LinkedHashMap<>();
         for (ServiceSpec spec : config.services().values()) {
             Service old = previous == null ? null : previous.services().get(spec.id());
-            services.put(spec.id(), Service.build(spec, old));
+            services.put(spec.id(), Service.build(spec, old, Balancers::forService));
         }
         RateLimiting rateLimiting = previous == null ? RateLimiting.start(config, loops) : previous.rateLimiting;
         if (previous != null) rateLimiting.configure(config);

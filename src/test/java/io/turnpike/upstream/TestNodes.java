@@ -1,5 +1,6 @@
 package io.turnpike.upstream;
 
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.config.NodeSpec;
 import java.util.ArrayList;
 import java.util.List;
