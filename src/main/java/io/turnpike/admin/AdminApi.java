@@ -13,7 +13,7 @@ import io.turnpike.config.ConfigSources.Section;
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.metering.Metering;
-import io.turnpike.proxy.Snapshot;
+import io.turnpike.server.Serving;
 import io.turnpike.server.Gateway;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
@@ -231,7 +231,7 @@ final class AdminApi {
     }
 
     private Answer nodes(String id) {
-        Snapshot snapshot = gateway.snapshot();
+        Serving snapshot = gateway.snapshot();
         Service service = snapshot.services().get(id);
         ServiceSpec spec = snapshot.config().services().get(id);
         if (service == null || spec == null) return missing(Section.SERVICES, id);

@@ -1,12 +1,13 @@
 package io.turnpike.auth;
 
+import io.turnpike.core.Consumer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.turnpike.config.AuthSettings;
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

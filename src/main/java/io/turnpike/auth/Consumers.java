@@ -1,5 +1,6 @@
 package io.turnpike.auth;
 
+import io.turnpike.core.Consumer;
 import io.turnpike.config.ConsumerSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

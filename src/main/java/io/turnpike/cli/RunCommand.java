@@ -10,7 +10,7 @@ import io.turnpike.metering.Metering;
 import io.turnpike.observe.AccessLogSettings;
 import io.turnpike.observe.Observability;
 import io.turnpike.observe.trace.SpanExport;
-import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.core.ExchangeObserver;
 import java.util.function.Supplier;
 import io.turnpike.server.Gateway;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import com.google.re2j.Pattern;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import io.turnpike.config.ClientProfileSpec;
-import io.turnpike.proxy.PolicyCall;
+import io.turnpike.core.PolicyCall;
 import java.util.List;
 import java.util.Map;
 

@@ -2,7 +2,7 @@ package io.turnpike.compose;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.turnpike.config.TransformSpec;
-import io.turnpike.proxy.PolicyCall;
+import io.turnpike.core.PolicyCall;
 import java.util.Map;
 
 /** Header changes of a transform, compiled once: remove, then set, then add. */

@@ -1,9 +1,9 @@
 package io.turnpike.compose;
 
 import io.netty.util.AsciiString;
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Verdict;
 
 /**
  * The chain step that recognises the client profile, after authentication (a profile may depend on

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
-import io.turnpike.proxy.PolicyCall;
+import io.turnpike.core.PolicyCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

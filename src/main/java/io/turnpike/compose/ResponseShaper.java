@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.turnpike.config.TransformSpec;
-import io.turnpike.proxy.PolicyCall;
+import io.turnpike.core.PolicyCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;

@@ -2,7 +2,7 @@ package io.turnpike.compose;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.turnpike.proxy.PolicyCall;
+import io.turnpike.core.PolicyCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

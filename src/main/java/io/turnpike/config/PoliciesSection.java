@@ -1,9 +1,5 @@
 package io.turnpike.config;
 
-import io.turnpike.policy.Cidr;
-import io.turnpike.policy.Cors;
-import io.turnpike.policy.IpFilter;
-import io.turnpike.policy.RoutePolicies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -23,19 +23,19 @@ import java.util.Map;
  */
 public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
                         boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
-                        Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies,
+                        Acl acl, boolean forwardCredentials, io.turnpike.config.RoutePolicies policies,
                         List<RateLimitSpec> rateLimits, long cost, TransformSpec transform,
                         AggregateSpec aggregate) {
 
     public RouteSpec {
         rateLimits = rateLimits == null ? List.of() : List.copyOf(rateLimits);
         auth = auth == null ? List.of() : List.copyOf(auth);
-        if (policies == null) policies = io.turnpike.policy.RoutePolicies.NONE;
+        if (policies == null) policies = io.turnpike.config.RoutePolicies.NONE;
     }
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
                      boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
-                     Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies,
+                     Acl acl, boolean forwardCredentials, io.turnpike.config.RoutePolicies policies,
                      List<RateLimitSpec> rateLimits, long cost) {
         this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, auth, acl,
                 forwardCredentials, policies, rateLimits, cost, null, null);
@@ -43,7 +43,7 @@ public record RouteSpec(String id, int index, Match match, String service, Rewri
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
                      boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
-                     Acl acl, boolean forwardCredentials, io.turnpike.policy.RoutePolicies policies) {
+                     Acl acl, boolean forwardCredentials, io.turnpike.config.RoutePolicies policies) {
         this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, auth, acl,
                 forwardCredentials, policies, List.of(), 1);
     }
@@ -52,7 +52,7 @@ public record RouteSpec(String id, int index, Match match, String service, Rewri
                      boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
                      Acl acl, boolean forwardCredentials) {
         this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, auth, acl,
-                forwardCredentials, io.turnpike.policy.RoutePolicies.NONE);
+                forwardCredentials, io.turnpike.config.RoutePolicies.NONE);
     }
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,

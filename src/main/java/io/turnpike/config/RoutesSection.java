@@ -113,7 +113,7 @@ final class RoutesSection {
             if (match == null && !route.isRecording()) continue;
             boolean high = BalancingSection.highPriority(route.get("priority"));
             RouteSpec.Fallback fallback = ResilienceSection.fallback(route.get("fallback"));
-            io.turnpike.policy.RoutePolicies policies = PoliciesSection.bind(route.get("policies"));
+            io.turnpike.config.RoutePolicies policies = PoliciesSection.bind(route.get("policies"));
             if (match != null) {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
                 out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, high, fallback,

@@ -37,19 +37,19 @@ final class ServerSection {
     }
 
     /** {@code trustedProxies: [10.0.0.0/8, ...]}: peers whose X-Forwarded-For is believed. */
-    private static io.turnpike.policy.TrustedProxies trustedProxies(ConfigNode list) {
+    private static io.turnpike.config.TrustedProxies trustedProxies(ConfigNode list) {
         String expected = "an address or range like 10.0.0.0/8 or fd00::/8";
-        List<io.turnpike.policy.Cidr> out = new java.util.ArrayList<>();
+        List<io.turnpike.config.Cidr> out = new java.util.ArrayList<>();
         for (ConfigNode item : list.items("a list of ranges like [10.0.0.0/8]", true)) {
             String t = item.text(expected);
             if (t == null) continue;
             try {
-                out.add(io.turnpike.policy.Cidr.parse(t));
+                out.add(io.turnpike.config.Cidr.parse(t));
             } catch (IllegalArgumentException e) {
                 item.expected(expected);
             }
         }
-        return io.turnpike.policy.TrustedProxies.of(out);
+        return io.turnpike.config.TrustedProxies.of(out);
     }
 
     /** {@code :8080} and {@code 8080} listen on every IPv4 address, like the default. */

@@ -1,6 +1,5 @@
 package io.turnpike.config;
 
-import io.turnpike.policy.TrustedProxies;
 import java.time.Duration;
 
 /**

@@ -58,7 +58,7 @@ public final class DemoConfig {
         routes.add(new RouteSpec("users-read", routes.size(),
                 new RouteSpec.Match(List.of(), "/api/users/{id}", List.of("GET"), Map.of()), "users",
                 new RouteSpec.Rewrite("/users/{id}", null), null, false, null, false, List.of(), null, false,
-                io.turnpike.policy.RoutePolicies.NONE, List.of(), 1, compact, null));
+                io.turnpike.config.RoutePolicies.NONE, List.of(), 1, compact, null));
         route(routes, "users", "/api/users", List.of("GET", "POST"), "users",
                 new RouteSpec.Rewrite("/users", null));
         route(routes, "orders-by-user", "/api/orders", List.of("GET"), "orders",
@@ -106,7 +106,7 @@ public final class DemoConfig {
         return new RouteSpec("dashboard", index,
                 new RouteSpec.Match(List.of(), "/api/dashboard/{userId}", List.of("GET"), Map.of()), null,
                 RouteSpec.Rewrite.NONE, null, false, null, false, List.of(), null, false,
-                io.turnpike.policy.RoutePolicies.NONE, List.of(), 1, null,
+                io.turnpike.config.RoutePolicies.NONE, List.of(), 1, null,
                 new AggregateSpec(calls, AggregateSpec.Merge.GROUP, List.of(), Duration.ofSeconds(2),
                         AggregateSpec.DEFAULT_MAX_BODY));
     }

@@ -1,7 +1,7 @@
 package io.turnpike.metering;
 
 import io.turnpike.config.PlanSpec;
-import io.turnpike.proxy.ExchangeView;
+import io.turnpike.core.ExchangeView;
 
 /**
  * Which finished exchanges are billed. A call is billable when an authenticated consumer made it

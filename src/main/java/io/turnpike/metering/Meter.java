@@ -4,9 +4,9 @@ import io.turnpike.config.ConsumerSpec;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.PlanSpec;
 import io.turnpike.config.RouteSpec;
-import io.turnpike.proxy.ExchangeObserver;
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Snapshot;
+import io.turnpike.core.ExchangeObserver;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.SnapshotView;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -82,7 +82,7 @@ public final class Meter implements ExchangeObserver {
     }
 
     @Override
-    public void onSnapshot(Snapshot snapshot) {
+    public void onSnapshot(SnapshotView snapshot) {
         tables = Tables.of(snapshot.config());
     }
 

@@ -3,7 +3,7 @@ package io.turnpike.metering;
 import io.turnpike.config.ConsumerSpec;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.PlanSpec;
-import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.core.ExchangeObserver;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;

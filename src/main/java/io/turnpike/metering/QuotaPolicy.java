@@ -1,10 +1,10 @@
 package io.turnpike.metering;
 
 import io.turnpike.config.PlanSpec;
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
 import java.time.Instant;
 import java.util.Map;
 

@@ -4,7 +4,7 @@ import io.turnpike.config.ConsumerSpec;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.PlanSpec;
 import io.turnpike.config.RouteSpec;
-import io.turnpike.proxy.Policy;
+import io.turnpike.core.Policy;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;

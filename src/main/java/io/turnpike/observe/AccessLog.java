@@ -1,7 +1,7 @@
 package io.turnpike.observe;
 
 import io.netty.util.internal.PlatformDependent;
-import io.turnpike.proxy.ExchangeView;
+import io.turnpike.core.ExchangeView;
 import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,7 +1,7 @@
 package io.turnpike.observe;
 
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.Problems;
 
 /**
  * The facts of one exchange copied off the live exchange on its event loop, so the log writer can

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.turnpike.proxy.Snapshot;
+import io.turnpike.server.Serving;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
 import io.turnpike.upstream.breaker.CircuitBreaker;
@@ -31,7 +31,7 @@ final class CircuitMeters {
         this.registry = registry;
     }
 
-    void follow(Snapshot snapshot) {
+    void follow(Serving snapshot) {
         Map<CircuitBreaker, Tags> live = new IdentityHashMap<>();
         for (Service s : snapshot.services().values()) {
             live.put(s.guard().breaker().circuit(), Tags.of("service", s.id(), "node", SERVICE_WIDE));

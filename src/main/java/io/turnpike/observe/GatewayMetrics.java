@@ -5,9 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.turnpike.config.RouteSpec;
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Snapshot;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.Problems;
+import io.turnpike.server.Serving;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
 import java.util.IdentityHashMap;
@@ -149,14 +149,14 @@ public final class GatewayMetrics implements AutoCloseable {
      * ready), registers gauges for nodes that joined and removes those of nodes that left. Nodes
      * kept across a reload keep their meters (and their counts).
      */
-    public synchronized void snapshot(Snapshot snapshot) {
+    public synchronized void snapshot(Serving snapshot) {
         for (RouteSpec r : snapshot.config().routes()) route(r.id(), r.service() == null ? AGGREGATE : r.service());
         nodes(snapshot);
         circuits.follow(snapshot);
         snapshot.rateLimiting().bindTo(registry);
     }
 
-    private void nodes(Snapshot snapshot) {
+    private void nodes(Serving snapshot) {
         Set<Node> live = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         snapshot.services().values().forEach(s -> live.addAll(s.nodes()));
         // Removal first: a node re-added under the same key must get fresh meters, not the old ones.

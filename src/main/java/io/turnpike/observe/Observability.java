@@ -1,10 +1,11 @@
 package io.turnpike.observe;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.turnpike.proxy.ExchangeObserver;
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Snapshot;
+import io.turnpike.core.ExchangeObserver;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.Problems;
+import io.turnpike.core.SnapshotView;
+import io.turnpike.server.Serving;
 
 /**
  * Metrics and the access log of one gateway, behind the one observer the gateway calls. Create it
@@ -45,8 +46,9 @@ public final class Observability implements ExchangeObserver, AutoCloseable {
     }
 
     @Override
-    public void onSnapshot(Snapshot snapshot) {
-        metrics.snapshot(snapshot);
+    public void onSnapshot(SnapshotView snapshot) {
+        // The gateway hands its own snapshot type; core's view only promises the config.
+        if (snapshot instanceof Serving s) metrics.snapshot(s);
     }
 
     /** Every metric in the Prometheus text format: what {@code /metrics} serves. Any thread. */

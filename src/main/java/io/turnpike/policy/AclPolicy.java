@@ -1,11 +1,11 @@
 package io.turnpike.policy;
 
-import io.turnpike.auth.Consumer;
+import io.turnpike.core.Consumer;
 import io.turnpike.config.RouteSpec;
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

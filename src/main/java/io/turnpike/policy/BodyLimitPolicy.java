@@ -1,9 +1,9 @@
 package io.turnpike.policy;
 
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
 
 /**
  * The request limits step, first in every chain: the route's body limit (or the server's) applies

@@ -1,5 +1,6 @@
 package io.turnpike.policy;
 
+import io.turnpike.config.Cors;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 

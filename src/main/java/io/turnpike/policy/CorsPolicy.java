@@ -1,9 +1,10 @@
 package io.turnpike.policy;
 
+import io.turnpike.config.Cors;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Verdict;
 
 /**
  * CORS on actual requests (preflights are answered before the chain): an allowed origin gets the

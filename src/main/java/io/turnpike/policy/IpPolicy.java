@@ -1,9 +1,10 @@
 package io.turnpike.policy;
 
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.config.IpFilter;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
 
 /** The route's {@code ipAllow}/{@code ipDeny}: 403 for a caller outside them. */
 public record IpPolicy(IpFilter filter) implements Policy {

@@ -1,9 +1,9 @@
 package io.turnpike.policy;
 
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
 import java.util.List;
 
 /** The route's {@code requireHeaders}: a request without one of them (or with it empty) is a 400. */

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.ExchangeView;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Problems;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,8 +12,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.turnpike.config.Limits;
-import io.turnpike.server.LingeringClose;
-import io.turnpike.server.ServerCodec;
+import io.turnpike.server.http1.LingeringClose;
+import io.turnpike.server.http1.ServerCodec;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,10 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Problems;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Verdict;
+import io.turnpike.core.Policy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
@@ -22,9 +27,9 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
 import io.turnpike.config.RouteSpec;
-import io.turnpike.policy.Cors;
+import io.turnpike.config.Cors;
 import io.turnpike.upstream.Admission;
-import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.Node;
 
 /**
@@ -51,10 +56,10 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     private Problems.Kind rejection;
     private String outcome = "ok";
     private AttemptTrace trace;
-    private io.turnpike.auth.Consumer consumer;
+    private io.turnpike.core.Consumer consumer;
     private java.util.Map<String, Object> claims = java.util.Map.of();
     private String authDecision;
-    private io.turnpike.policy.TrustedProxies.Client forwardedClient;
+    private io.turnpike.config.TrustedProxies.Client forwardedClient;
     private boolean clientResolved;
     private HttpHeaders responseHeaders; // set by policies, added to what the client gets
     private RouteMatch<ProxyRoute> match;
@@ -188,7 +193,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         }
         // Before anything reads the head: hop-by-hop headers go (never the framing or Host), so do
         // X-Consumer-* and, from an untrusted peer, the forwarding headers.
-        io.turnpike.policy.TrustedProxies tp = snapshot.config().server().trustedProxies();
+        io.turnpike.config.TrustedProxies tp = snapshot.config().server().trustedProxies();
         trustedPeer = !tp.isEmpty() && tp.trusts(client.clientAddress());
         if (trustedPeer) forwardedClient(); // resolved from X-Forwarded-For as the client sent it
         ProxyHeaders.stripRequest(h, !trustedPeer);
@@ -349,15 +354,15 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     @Override public String query() { return query; }
     @Override public void query(String query) { this.query = query; }
     @Override public byte[] clientAddress() {
-        io.turnpike.policy.TrustedProxies.Client c = forwardedClient();
+        io.turnpike.config.TrustedProxies.Client c = forwardedClient();
         return c == null ? client.clientAddress() : c.address();
     }
 
     /** The client behind a trusted proxy (X-Forwarded-For), resolved once; null = the peer itself. */
-    private io.turnpike.policy.TrustedProxies.Client forwardedClient() {
+    private io.turnpike.config.TrustedProxies.Client forwardedClient() {
         if (!clientResolved) {
             clientResolved = true;
-            io.turnpike.policy.TrustedProxies tp = snapshot.config().server().trustedProxies();
+            io.turnpike.config.TrustedProxies tp = snapshot.config().server().trustedProxies();
             if (trustedPeer) {
                 forwardedClient = tp.resolve(client.clientAddress(), request.headers().getAll(ProxyHeaders.X_FORWARDED_FOR));
             }
@@ -367,8 +372,8 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     @Override public RouteSpec route() { return route.spec; }
     @Override public long contentLength() { return HttpUtil.getContentLength(request, -1L); }
     @Override public void maxBodyBytes(long max) { maxBodyBytes = max; }
-    @Override public io.turnpike.auth.Consumer consumer() { return consumer; }
-    @Override public void authenticated(io.turnpike.auth.Consumer consumer, java.util.Map<String, Object> claims) {
+    @Override public io.turnpike.core.Consumer consumer() { return consumer; }
+    @Override public void authenticated(io.turnpike.core.Consumer consumer, java.util.Map<String, Object> claims) {
         this.consumer = consumer;
         this.claims = claims;
     }
@@ -463,7 +468,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     private void rejectMalformed(Throwable cause) {
         Problems.Kind kind = cause instanceof TooLongHttpLineException ? Problems.Kind.URI_TOO_LONG
                 : cause instanceof TooLongHttpHeaderException ? Problems.Kind.HEADERS_TOO_LARGE
-                : cause instanceof io.turnpike.server.UnsupportedTransferCodingException
+                : cause instanceof io.turnpike.server.http1.UnsupportedTransferCodingException
                         ? Problems.Kind.TRANSFER_CODING_NOT_IMPLEMENTED
                 : Problems.Kind.MALFORMED;
         closeClientAfter = true;
@@ -944,7 +949,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     @Override public String requestId() { return requestId; }
     @Override public long startEpochMillis() { return startMillis; }
     @Override public String clientIp() {
-        io.turnpike.policy.TrustedProxies.Client c = forwardedClient();
+        io.turnpike.config.TrustedProxies.Client c = forwardedClient();
         return c == null ? client.clientIp() : c.ip();
     }
     @Override public String consumerId() { return consumer == null ? null : consumer.id(); }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.turnpike.compose.ResponseShaper;
+import io.turnpike.core.PolicyCall;
 
 /**
  * A response whose body a transform reshapes: its head and body held, bounded by the transform's

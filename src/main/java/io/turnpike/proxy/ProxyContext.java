@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.ExchangeObserver;
 import io.turnpike.upstream.UpstreamPools;
 import java.util.concurrent.atomic.LongAdder;
 

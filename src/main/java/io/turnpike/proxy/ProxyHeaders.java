@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Problems;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -11,7 +12,7 @@ import java.util.List;
  * forwarded) and the forwarding headers the gateway adds.
  */
 public final class ProxyHeaders {
-    public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString X_REQUEST_ID = Problems.X_REQUEST_ID;
     public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");

@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Limits;
-import io.turnpike.server.ServerCodec;
+import io.turnpike.server.http1.ServerCodec;
 import io.turnpike.upstream.NodePool;
 import io.turnpike.upstream.UpstreamPipeline;
 import java.util.concurrent.TimeUnit;

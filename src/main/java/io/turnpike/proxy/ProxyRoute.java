@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Policy;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.route.PathRewriter;
 import io.turnpike.upstream.Service;
@@ -17,7 +18,7 @@ public final class ProxyRoute {
     /** Set on an aggregate route (then {@code service} is null). */
     final io.turnpike.compose.Aggregation aggregation;
 
-    ProxyRoute(RouteSpec spec, Service service, Policy[] policies) {
+    public ProxyRoute(RouteSpec spec, Service service, Policy[] policies) {
         this.policies = policies;
         this.spec = spec;
         this.service = service;

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Problems;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;

@@ -1,6 +1,6 @@
 package io.turnpike.proxy;
 
-import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.Service;
 
 /**

@@ -16,7 +16,7 @@ import io.turnpike.compose.Fetcher;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.LoopPool;
 import io.turnpike.upstream.Node;
-import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.Service;
 import java.util.concurrent.TimeUnit;
 

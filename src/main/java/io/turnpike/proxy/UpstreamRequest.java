@@ -16,7 +16,7 @@ import io.turnpike.upstream.Lease;
 import io.turnpike.upstream.LoopPool;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.NodePool;
-import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.PickRequest;
 import io.turnpike.upstream.Service;
 import java.util.concurrent.TimeUnit;

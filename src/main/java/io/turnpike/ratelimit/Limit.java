@@ -1,9 +1,9 @@
 package io.turnpike.ratelimit;
 
-import io.turnpike.auth.Consumer;
+import io.turnpike.core.Consumer;
 import io.turnpike.config.RateLimitSpec;
 import io.turnpike.config.RateLimitSpec.KeyPart;
-import io.turnpike.proxy.PolicyCall;
+import io.turnpike.core.PolicyCall;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

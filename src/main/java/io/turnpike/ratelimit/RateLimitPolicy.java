@@ -1,11 +1,11 @@
 package io.turnpike.ratelimit;
 
 import io.netty.handler.codec.http.HttpHeaders;
-import io.turnpike.auth.Consumer;
-import io.turnpike.proxy.Policy;
-import io.turnpike.proxy.PolicyCall;
-import io.turnpike.proxy.Problems;
-import io.turnpike.proxy.Verdict;
+import io.turnpike.core.Consumer;
+import io.turnpike.core.Policy;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
 import java.util.Map;
 
 /**

@@ -8,7 +8,7 @@ import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.PlanSpec;
 import io.turnpike.config.RateLimitSpec;
 import io.turnpike.config.RouteSpec;
-import io.turnpike.proxy.Policy;
+import io.turnpike.core.Policy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

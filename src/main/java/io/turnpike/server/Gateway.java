@@ -15,10 +15,9 @@ import io.turnpike.config.Limits;
 import io.turnpike.config.ServerSettings;
 import io.turnpike.metering.Quotas;
 import io.turnpike.proxy.ClientHandler;
-import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.core.ExchangeObserver;
 import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
-import io.turnpike.proxy.Snapshot;
 import io.turnpike.upstream.UpstreamPools;
 import io.turnpike.upstream.discovery.Discovery;
 import io.turnpike.upstream.health.HealthCheckers;
@@ -42,6 +41,7 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup workers;
     private final int loops;
     private final ProxyContext context;
+    private volatile Serving serving;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
     private final AddressCounts perAddress = new AddressCounts();
@@ -60,12 +60,13 @@ public final class Gateway implements AutoCloseable {
         this.workers = transport.group(loops, "turnpike-io");
         this.config = config;
         discovery.configure(config);
-        this.context = new ProxyContext(Snapshot.compile(discovery.withDiscovered(config), null,
-                transport.name().equals("epoll") ? workers : null, quotas));
+        this.serving = Serving.compile(discovery.withDiscovered(config), null,
+                transport.name().equals("epoll") ? workers : null, quotas);
+        this.context = new ProxyContext(serving.snapshot());
         this.context.pools(new UpstreamPools(workers, transport.channel(), ProxyPipelines.upstream()));
         this.context.observer(observer);
-        observer.onSnapshot(context.snapshot());
-        healthCheckers.apply(config.services(), context.snapshot().services());
+        observer.onSnapshot(serving);
+        healthCheckers.apply(config.services(), serving.services());
         this.limits = s.limits();
     }
 
@@ -145,8 +146,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The snapshot now serving. */
-    public Snapshot snapshot() {
-        return context.snapshot();
+    public Serving snapshot() {
+        return serving;
     }
 
     /**
@@ -157,9 +158,10 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         discovery.configure(config);
         config = discovery.withDiscovered(config);
-        Snapshot next = Snapshot.compile(config, context.snapshot());
+        Serving next = Serving.compile(config, serving);
         limits = config.server().limits();
-        context.snapshot(next);
+        serving = next;
+        context.snapshot(next.snapshot());
         context.pools().prune(next.nodes());
         healthCheckers.apply(config.services(), next.services());
         context.observer().onSnapshot(next);
@@ -208,7 +210,7 @@ public final class Gateway implements AutoCloseable {
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         context.pools().closeIdle();
-        context.snapshot().rateLimiting().close(); // its Redis connection may live on a worker loop
+        serving.rateLimiting().close(); // its Redis connection may live on a worker loop
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         log.info("turnpike stopped");
@@ -228,7 +230,7 @@ public final class Gateway implements AutoCloseable {
      * Sets who hears about every finished exchange; {@code recordAttempts} makes exchanges keep
      * their upstream attempts (for span export).
      */
-    public void observe(io.turnpike.proxy.ExchangeObserver observer, boolean recordAttempts) {
+    public void observe(io.turnpike.core.ExchangeObserver observer, boolean recordAttempts) {
         context.observer(observer);
         context.tracing(recordAttempts);
     }

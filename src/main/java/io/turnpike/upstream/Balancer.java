@@ -8,4 +8,10 @@ public interface Balancer {
      *         null as the end of its tries and has no other bound on them yet.
      */
     Node pick(PickRequest request, long nowNanos);
+
+    /** Makes a service's balancer over its nodes (the implementations live in upstream.balance). */
+    @FunctionalInterface
+    interface Factory {
+        Balancer create(io.turnpike.config.ServiceSpec spec, java.util.List<Node> nodes);
+    }
 }

@@ -1,8 +1,8 @@
 package io.turnpike.upstream;
 
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.breaker.CircuitBreaker;
-import io.turnpike.upstream.health.EjectionCap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

@@ -1,5 +1,6 @@
 package io.turnpike.upstream;
 
+import io.turnpike.upstream.breaker.Outcome;
 import java.util.concurrent.atomic.LongAdder;
 
 /**

@@ -2,9 +2,6 @@ package io.turnpike.upstream;
 
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
-import io.turnpike.upstream.health.EjectionCap;
-import io.turnpike.upstream.balance.Balancers;
-import io.turnpike.upstream.balance.PriorityBalancer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +21,11 @@ public final class Service {
     private final ServiceSpec.Retries retries;
 
     private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool,
-                    String loadBalancer, ServiceSpec.Priority priority, ServiceSpec.Retries retries) {
+                    Balancer.Factory balancers, ServiceSpec spec, ServiceSpec.Priority priority, ServiceSpec.Retries retries) {
         this.id = id;
         this.nodes = List.copyOf(nodes);
         ServiceSpec.Priority p = priority == null ? ServiceSpec.Priority.DEFAULT : priority;
-        this.balancer = new PriorityBalancer(Balancers.create(loadBalancer, this.nodes), this.nodes, p.maxShare());
+        this.balancer = balancers.create(spec, this.nodes);
         this.guard = new ServiceGuard(new ServiceBreaker(), new LoadShedder(p.maxInFlight()));
         this.timeouts = timeouts;
         this.pool = pool;
@@ -40,9 +37,10 @@ public final class Service {
 
     /**
      * Builds the service for a new config, reusing the nodes of {@code previous} that are still
-     * listed (same {@code host:port}) so their statistics carry over.
+     * listed (same {@code host:port}) so their statistics carry over; {@code balancers} makes its
+     * balancer (upstream.balance's, passed in so upstream never imports its implementations).
      */
-    public static Service build(ServiceSpec spec, Service previous) {
+    public static Service build(ServiceSpec spec, Service previous, Balancer.Factory balancers) {
         Map<String, Node> old = new java.util.HashMap<>();
         if (previous != null) {
             for (Node n : previous.nodes) old.put(n.key(), n);
@@ -57,7 +55,7 @@ public final class Service {
             }
             nodes.add(n);
         }
-        Service service = new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), spec.loadBalancer(), spec.priority(),
+        Service service = new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), balancers, spec, spec.priority(),
                 spec.retries());
         // Breakers and health carry over with the nodes; the service's breaker moves to the new service.
         service.guard.breaker().adopt(previous == null ? null : previous.guard.breaker(), spec);

@@ -1,5 +1,6 @@
 package io.turnpike.upstream;
 
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.breaker.CircuitBreaker;
 import io.turnpike.upstream.breaker.CircuitState;

@@ -1,5 +1,7 @@
 package io.turnpike.upstream;
 
+import io.turnpike.upstream.breaker.Outcome;
+
 /**
  * The service-wide gate in front of its nodes: its circuit breaker and load shedding. A request
  * asks {@link #admit} before a node is picked.

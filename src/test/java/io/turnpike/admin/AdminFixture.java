@@ -5,7 +5,7 @@ import io.turnpike.observe.alert.AlertEngine;
 import io.turnpike.observe.alert.Notifier;
 import io.turnpike.observe.alert.Signals;
 import io.turnpike.observe.analytics.Analytics;
-import io.turnpike.proxy.ExchangeObserver;
+import io.turnpike.core.ExchangeObserver;
 import io.turnpike.metering.Metering;
 import io.turnpike.server.Gateway;
 import java.io.IOException;

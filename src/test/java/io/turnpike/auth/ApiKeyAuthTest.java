@@ -1,5 +1,6 @@
 package io.turnpike.auth;
 
+import io.turnpike.core.Consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -138,7 +139,7 @@ class ApiKeyAuthTest {
             get("/open/echo", "");
             assertThat(decisions).containsExactly("no-credential", "unknown-credential", "acl-denied", "ok", "null");
         } finally {
-            gateway.observe(io.turnpike.proxy.ExchangeObserver.NONE, false);
+            gateway.observe(io.turnpike.core.ExchangeObserver.NONE, false);
         }
     }
 }

@@ -119,7 +119,7 @@ class BasicAuthTest {
             get("/basic/echo", basic("stranger", "not it"));
             assertThat(decisions).containsExactly("bad-password", "unknown-user");
         } finally {
-            gateway.observe(io.turnpike.proxy.ExchangeObserver.NONE, false);
+            gateway.observe(io.turnpike.core.ExchangeObserver.NONE, false);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.turnpike.auth;
 
+import io.turnpike.core.Consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.ConfigLoader;

@@ -2,9 +2,9 @@ package io.turnpike.bench;
 
 import io.turnpike.config.ConfigLoader;
 import io.turnpike.metering.Metering;
-import io.turnpike.proxy.ExchangeObserver;
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.ExchangeObserver;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.Problems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -221,7 +221,7 @@ class AggregationTest {
 
     @Test
     void eachCallIsASpanOfTheRequestsTraceWhenSpansAreRecorded() throws Exception {
-        java.util.concurrent.CompletableFuture<List<io.turnpike.proxy.ExchangeView.Attempt>> seen =
+        java.util.concurrent.CompletableFuture<List<io.turnpike.core.ExchangeView.Attempt>> seen =
                 new java.util.concurrent.CompletableFuture<>();
         gateway.observe(x -> {
             if ("/retried".equals(x.path())) seen.complete(List.copyOf(x.attempts()));
@@ -229,19 +229,19 @@ class AggregationTest {
         try {
             assertThat(get("/retried", "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n")
                     .status()).isEqualTo(200);
-            List<io.turnpike.proxy.ExchangeView.Attempt> attempts = seen.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            List<io.turnpike.core.ExchangeView.Attempt> attempts = seen.get(5, java.util.concurrent.TimeUnit.SECONDS);
             // two calls, one of them tried twice (503 from the sick node, then the good one)
             assertThat(attempts).hasSize(3);
-            assertThat(attempts).extracting(io.turnpike.proxy.ExchangeView.Attempt::outcome)
+            assertThat(attempts).extracting(io.turnpike.core.ExchangeView.Attempt::outcome)
                     .containsExactlyInAnyOrder("ok", "ok", "failed");
-            assertThat(attempts).extracting(io.turnpike.proxy.ExchangeView.Attempt::spanId).doesNotHaveDuplicates();
+            assertThat(attempts).extracting(io.turnpike.core.ExchangeView.Attempt::spanId).doesNotHaveDuplicates();
             List<String> parents = backend.seen.stream().filter(s -> s.uri().equals("/flaky"))
                     .map(s -> s.headers().get("traceparent")).filter(t -> t.contains("4bf92f3577b34da6a3ce929d0e0e4736"))
                     .toList();
             assertThat(parents).hasSize(2).allSatisfy(t -> assertThat(attempts)
                     .anySatisfy(a -> assertThat(t).contains(a.spanId())));
         } finally {
-            gateway.observe(io.turnpike.proxy.ExchangeObserver.NONE, false);
+            gateway.observe(io.turnpike.core.ExchangeObserver.NONE, false);
         }
     }
 

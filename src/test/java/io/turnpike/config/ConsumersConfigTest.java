@@ -118,7 +118,7 @@ class ConsumersConfigTest {
                 routes:
                   - { id: r, match: { path: /x }, service: s, policies: { requireHeaders: [X-Tenant] } }
                 """);
-        assertThat(c.server().trustedProxies().ranges()).extracting(io.turnpike.policy.Cidr::text)
+        assertThat(c.server().trustedProxies().ranges()).extracting(io.turnpike.config.Cidr::text)
                 .containsExactly("10.0.0.0/8", "fd00::/8");
         assertThat(c.routes().get(0).policies().requiredHeaders()).containsExactly("X-Tenant");
         assertThat(problems("""

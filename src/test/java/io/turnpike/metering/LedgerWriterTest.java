@@ -3,8 +3,8 @@ package io.turnpike.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.GatewayConfig;
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.Problems;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.turnpike.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.Problems;
 import io.turnpike.testing.Json;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,7 +1,7 @@
 package io.turnpike.observe;
 
-import io.turnpike.proxy.ExchangeView;
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.ExchangeView;
+import io.turnpike.core.Problems;
 
 /** A finished exchange made up in a test, for the parts that need no server. */
 record FakeExchange(String requestId, long startEpochMillis, String clientIp, String method, String path,

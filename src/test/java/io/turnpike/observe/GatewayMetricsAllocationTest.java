@@ -2,7 +2,7 @@ package io.turnpike.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.Problems;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 

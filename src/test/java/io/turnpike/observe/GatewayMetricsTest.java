@@ -2,7 +2,7 @@ package io.turnpike.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.turnpike.proxy.Problems;
+import io.turnpike.core.Problems;
 import org.junit.jupiter.api.Test;
 
 /** Label rules that need no server. */
@@ -36,11 +36,11 @@ class GatewayMetricsTest {
     }
 
     /** A request the gateway refused itself, with the reason authentication gave. */
-    private static io.turnpike.proxy.ExchangeView refused(String route, Problems.Kind kind, String decision) {
+    private static io.turnpike.core.ExchangeView refused(String route, Problems.Kind kind, String decision) {
         FakeExchange f = new FakeExchange("d", 0, "127.0.0.1", "GET", "/x", route, "svc", null, kind.status().code(),
                 0, 120, 10, -1, 0, kind, "rejected", null);
-        return (io.turnpike.proxy.ExchangeView) java.lang.reflect.Proxy.newProxyInstance(
-                GatewayMetricsTest.class.getClassLoader(), new Class<?>[] {io.turnpike.proxy.ExchangeView.class},
+        return (io.turnpike.core.ExchangeView) java.lang.reflect.Proxy.newProxyInstance(
+                GatewayMetricsTest.class.getClassLoader(), new Class<?>[] {io.turnpike.core.ExchangeView.class},
                 (proxy, method, args) -> method.getName().equals("authDecision") ? decision
                         : method.invoke(f, args));
     }

@@ -1,5 +1,6 @@
 package io.turnpike.policy;
 
+import io.turnpike.config.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.ConfigLoader;

@@ -1,5 +1,7 @@
 package io.turnpike.policy;
 
+import io.turnpike.config.TrustedProxies;
+import io.turnpike.config.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.NetUtil;

@@ -30,6 +30,7 @@ class ClientHandlerTest {
     private static final Duration IDLE_TIMEOUT = Duration.ofMillis(500);
 
     private ProxyContext context;
+    private io.turnpike.server.Serving serving;
     private EmbeddedChannel ch;
 
     @BeforeEach
@@ -38,7 +39,8 @@ class ClientHandlerTest {
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxUriBytes(), d.maxBodyBytes(), HEADER_TIMEOUT,
                 IDLE_TIMEOUT, d.maxConnections(), d.rateLimitKeys(), d.maxHeaders(), d.headersWithUnderscores(),
                 d.maxConnectionsPerIp(), d.minRequestBodyRate(), d.rateLimitIpv6Prefix());
-        context = new ProxyContext(Snapshot.compile(TestConfigs.gateway().limits(limits).build(), null));
+        serving = io.turnpike.server.Serving.compile(TestConfigs.gateway().limits(limits).build(), null);
+        context = new ProxyContext(serving.snapshot());
         ch = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
@@ -51,7 +53,7 @@ class ClientHandlerTest {
     @AfterEach
     void close() {
         ch.finishAndReleaseAll();
-        context.snapshot().rateLimiting().close();
+        serving.rateLimiting().close();
     }
 
     private void send(String s) {

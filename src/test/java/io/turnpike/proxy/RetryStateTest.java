@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.NodeSpec;
 import io.turnpike.config.ServiceSpec;
-import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.Service;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +21,7 @@ class RetryStateTest {
         for (int i = 0; i < nodes; i++) specs.add(new NodeSpec("http://n" + i, "n" + i, 80, 1));
         var timeouts = new ServiceSpec.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ZERO);
         return Service.build(new ServiceSpec("svc", specs, "round-robin", timeouts, ServiceSpec.Pool.DEFAULT,
-                ServiceSpec.Priority.DEFAULT, null, null, null, retries), null);
+                ServiceSpec.Priority.DEFAULT, null, null, null, retries), null, io.turnpike.upstream.balance.Balancers::forService);
     }
 
     private static ServiceSpec.Retries retries(int attempts, boolean onReset, boolean onTimeout) {

@@ -1,5 +1,8 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.Problems;
+import io.turnpike.core.Verdict;
+import io.turnpike.core.Policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;

@@ -1,5 +1,6 @@
 package io.turnpike.upstream;
 
+import io.turnpike.upstream.breaker.Outcome;
 import static io.turnpike.upstream.Traffic.get;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,7 @@
 package io.turnpike.upstream;
 
 import io.netty.bootstrap.Bootstrap;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.config.NodeSpec;
 import java.util.ArrayList;
 import java.util.List;

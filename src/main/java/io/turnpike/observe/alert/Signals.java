@@ -6,7 +6,7 @@ import io.turnpike.observe.analytics.Analytics;
 import io.turnpike.observe.analytics.Dimension;
 import io.turnpike.observe.analytics.Totals;
 import io.turnpike.observe.analytics.UsageSource;
-import io.turnpike.proxy.Snapshot;
+import io.turnpike.server.Serving;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.NodeHealth;
 import io.turnpike.upstream.Service;
@@ -27,14 +27,14 @@ import java.util.function.Supplier;
  */
 public final class Signals {
     private final Analytics analytics;
-    private final Supplier<Snapshot> snapshot;
+    private final Supplier<Serving> snapshot;
     private final UsageSource usage;
     private final BooleanSupplier reloadFailed;
 
     /**
      * @param reloadFailed true while the last attempt to reload the config file failed
      */
-    public Signals(Analytics analytics, Supplier<Snapshot> snapshot, UsageSource usage, BooleanSupplier reloadFailed) {
+    public Signals(Analytics analytics, Supplier<Serving> snapshot, UsageSource usage, BooleanSupplier reloadFailed) {
         this.analytics = analytics;
         this.snapshot = snapshot;
         this.usage = usage;
@@ -72,7 +72,7 @@ public final class Signals {
         Set<String> keys = new LinkedHashSet<>();
         if (e.key().equals("*")) {
             // configured ids too, so "requestRate(route=*) < 1/s" sees a route that went silent
-            Snapshot s = snapshot.get();
+            Serving s = snapshot.get();
             if (s != null && d == Dimension.ROUTE) s.config().routes().forEach(r -> keys.add(r.id()));
             if (s != null && d == Dimension.SERVICE) keys.addAll(s.config().services().keySet());
             keys.addAll(analytics.keys(d, window));
@@ -112,7 +112,7 @@ public final class Signals {
     }
 
     private List<Service> services(String key) {
-        Snapshot s = snapshot.get();
+        Serving s = snapshot.get();
         if (s == null) return List.of();
         if (key.equals("*")) return List.copyOf(s.services().values());
         Service one = s.services().get(key);

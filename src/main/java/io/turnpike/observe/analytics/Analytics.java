@@ -1,8 +1,8 @@
 package io.turnpike.observe.analytics;
 
 import io.netty.util.internal.PlatformDependent;
-import io.turnpike.proxy.ExchangeObserver;
-import io.turnpike.proxy.ExchangeView;
+import io.turnpike.core.ExchangeObserver;
+import io.turnpike.core.ExchangeView;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;

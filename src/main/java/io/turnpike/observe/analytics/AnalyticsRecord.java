@@ -1,6 +1,6 @@
 package io.turnpike.observe.analytics;
 
-import io.turnpike.proxy.ExchangeView;
+import io.turnpike.core.ExchangeView;
 
 /**
  * The facts of one finished exchange that the rollups need, copied on the event loop so the

@@ -15,8 +15,8 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.turnpike.proxy.ExchangeObserver;
-import io.turnpike.proxy.ExchangeView;
+import io.turnpike.core.ExchangeObserver;
+import io.turnpike.core.ExchangeView;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 

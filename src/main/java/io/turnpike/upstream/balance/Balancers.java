@@ -8,6 +8,13 @@ import java.util.List;
 public final class Balancers {
     private Balancers() {}
 
+    /** A service's balancer: its {@code loadBalancer:} behind its {@code priority:} share (a {@link Balancer.Factory}). */
+    public static Balancer forService(io.turnpike.config.ServiceSpec spec, List<Node> nodes) {
+        io.turnpike.config.ServiceSpec.Priority p = spec.priority() == null ? io.turnpike.config.ServiceSpec.Priority.DEFAULT
+                : spec.priority();
+        return new PriorityBalancer(create(spec.loadBalancer(), nodes), nodes, p.maxShare());
+    }
+
     /**
      * @param name {@code round-robin}, {@code random}, {@code least-request}, {@code peak-ewma},
      *             {@code hash(header:X)}, {@code hash(cookie:Y)} or {@code hash(ip)}

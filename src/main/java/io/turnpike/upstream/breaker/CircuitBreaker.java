@@ -1,7 +1,6 @@
 package io.turnpike.upstream.breaker;
 
 import io.turnpike.config.ServiceSpec;
-import io.turnpike.upstream.Outcome;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;

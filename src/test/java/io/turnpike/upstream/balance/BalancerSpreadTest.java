@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.upstream.Balancer;
 import io.turnpike.upstream.Node;
-import io.turnpike.upstream.Outcome;
+import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.TestNodes;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

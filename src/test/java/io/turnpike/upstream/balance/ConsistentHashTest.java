@@ -79,8 +79,8 @@ class ConsistentHashTest {
         assertThat(next).isNotSameAs(home);
         assertThat(b.pick(Picks.header("X-User", "hot"), 0)).as("stable while the load stays").isSameAs(next);
         // Two done: 3 of 7 in flight, and ceil(1.25 * 8 / 3) = 4 leaves room for this call.
-        home.stats().onEnd(io.turnpike.upstream.Outcome.SUCCESS, 1, 1, 0);
-        home.stats().onEnd(io.turnpike.upstream.Outcome.SUCCESS, 1, 1, 0);
+        home.stats().onEnd(io.turnpike.upstream.breaker.Outcome.SUCCESS, 1, 1, 0);
+        home.stats().onEnd(io.turnpike.upstream.breaker.Outcome.SUCCESS, 1, 1, 0);
         assertThat(b.pick(Picks.header("X-User", "hot"), 0)).as("home again once under the bound").isSameAs(home);
     }
 

@@ -2,7 +2,6 @@ package io.turnpike.upstream.breaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.turnpike.upstream.Outcome;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -3,7 +3,6 @@ package io.turnpike.upstream.breaker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.ServiceSpec;
-import io.turnpike.upstream.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -1,4 +1,4 @@
-package io.turnpike.proxy;
+package io.turnpike.core;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Problems {
     public static final String TYPE_BASE = "https://turnpike.dev/problems/";
+    /** The request id header a problem carries (and the gateway forwards). */
+    public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
 
     private Problems() {}
 
@@ -76,7 +79,7 @@ public final class Problems {
            .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
            .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         if (requestId != null) {
-            res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
+            res.headers().set(X_REQUEST_ID, requestId);
         }
         return res;
     }

@@ -1,4 +1,4 @@
-package io.turnpike.policy;
+package io.turnpike.config;
 
 import io.netty.util.NetUtil;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.turnpike.proxy;
+package io.turnpike.core;
 
 /**
  * Told about every exchange as it ends, on the exchange's event loop: it must not block or take a
@@ -28,7 +28,7 @@ public interface ExchangeObserver {
             }
 
             @Override
-            public void onSnapshot(Snapshot snapshot) {
+            public void onSnapshot(SnapshotView snapshot) {
                 first.onSnapshot(snapshot);
                 second.onSnapshot(snapshot);
             }
@@ -42,5 +42,5 @@ public interface ExchangeObserver {
      * A snapshot starts serving: at start and after each reload, on the thread that applied it
      * (never an event loop). Lets per-node meters follow nodes joining and leaving.
      */
-    default void onSnapshot(Snapshot snapshot) {}
+    default void onSnapshot(SnapshotView snapshot) {}
 }

@@ -1,4 +1,4 @@
-package io.turnpike.server;
+package io.turnpike.server.http1;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

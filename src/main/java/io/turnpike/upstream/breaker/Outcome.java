@@ -1,4 +1,4 @@
-package io.turnpike.upstream;
+package io.turnpike.upstream.breaker;
 
 /** How one attempt at a node ended, as the gateway saw it. */
 public enum Outcome {

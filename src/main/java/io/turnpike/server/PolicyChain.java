@@ -1,5 +1,6 @@
-package io.turnpike.proxy;
+package io.turnpike.server;
 
+import io.turnpike.core.Policy;
 import io.turnpike.auth.AuthPolicy;
 import io.turnpike.compose.ProfilePolicy;
 import io.turnpike.compose.RequestTransformPolicy;
@@ -8,7 +9,7 @@ import io.turnpike.policy.AclPolicy;
 import io.turnpike.policy.BodyLimitPolicy;
 import io.turnpike.policy.CorsPolicy;
 import io.turnpike.policy.IpPolicy;
-import io.turnpike.policy.RoutePolicies;
+import io.turnpike.config.RoutePolicies;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +24,7 @@ import java.util.List;
 final class PolicyChain {
     private PolicyChain() {}
 
-    static Policy[] build(RouteSpec route, Snapshot.Parts parts) {
+    static Policy[] build(RouteSpec route, Serving.Parts parts) {
         List<Policy> chain = new ArrayList<>(6);
         RoutePolicies p = route.policies();
         // First, on every route: no later step (nor the service) may take a client's value for a verified claim.

@@ -1,4 +1,4 @@
-package io.turnpike.policy;
+package io.turnpike.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package io.turnpike.upstream.health;
+package io.turnpike.upstream;
 
 import io.turnpike.upstream.NodeHealth;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.turnpike.auth;
+package io.turnpike.core;
 
 import java.util.List;
 

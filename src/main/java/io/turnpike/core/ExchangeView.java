@@ -1,4 +1,4 @@
-package io.turnpike.proxy;
+package io.turnpike.core;
 
 /**
  * What is known about one finished exchange, for metrics and the access log. Read it during

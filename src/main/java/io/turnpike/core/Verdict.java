@@ -1,4 +1,4 @@
-package io.turnpike.proxy;
+package io.turnpike.core;
 
 import java.util.concurrent.CompletionStage;
 

@@ -1,5 +1,6 @@
-package io.turnpike.server;
+package io.turnpike.server.http1;
 
+import io.turnpike.server.Gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.Limits;

@@ -1,4 +1,4 @@
-package io.turnpike.server;
+package io.turnpike.server.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

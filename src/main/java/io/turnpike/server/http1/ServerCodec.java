@@ -1,4 +1,4 @@
-package io.turnpike.server;
+package io.turnpike.server.http1;
 
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;

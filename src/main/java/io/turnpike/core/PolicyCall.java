@@ -1,8 +1,7 @@
-package io.turnpike.proxy;
+package io.turnpike.core;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.EventExecutor;
-import io.turnpike.auth.Consumer;
 import io.turnpike.config.RouteSpec;
 import java.util.Map;
 
