@@ -69,14 +69,4 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, maxHeaders, headersWithUnderscores, n, minRequestBodyRate, rateLimitIpv6Prefix);
     }
-
-    public Limits withMinRequestBodyRate(BodyRate rate) {
-        return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, maxHeaders, headersWithUnderscores, maxConnectionsPerIp, rate, rateLimitIpv6Prefix);
-    }
-
-    public Limits withRateLimitIpv6Prefix(int bits) {
-        return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, bits);
-    }
 }

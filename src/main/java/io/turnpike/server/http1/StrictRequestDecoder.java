@@ -167,6 +167,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             throw new IllegalArgumentException("Transfer-Encoding in an " + msg.protocolVersion() + " request");
         }
         List<String> fields = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (fields.size() == 1 && fields.get(0).strip().equalsIgnoreCase("chunked")) return; // the common case
         int codings = 0;
         boolean lastChunked = false;
         for (String field : fields) {
@@ -177,16 +178,20 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 lastChunked = c.equalsIgnoreCase("chunked");
             }
         }
-        String shown = String.join(", ", fields);
-        if (shown.length() > 64) shown = shown.substring(0, 64) + "...";
         if (!lastChunked) {
             throw new IllegalArgumentException("the final transfer coding must be chunked (Transfer-Encoding: "
-                    + shown + ")");
+                    + shown(fields) + ")");
         }
         if (codings > 1) {
             throw new UnsupportedTransferCodingException("only the chunked transfer coding is implemented"
-                    + " (Transfer-Encoding: " + shown + ")");
+                    + " (Transfer-Encoding: " + shown(fields) + ")");
         }
+    }
+
+    /** The field values as a problem message quotes them: joined, and cut at 64 characters. */
+    private static String shown(List<String> fields) {
+        String shown = String.join(", ", fields);
+        return shown.length() > 64 ? shown.substring(0, 64) + "..." : shown;
     }
 
     @Override
