@@ -77,7 +77,7 @@ public record TrustedProxies(List<Cidr> ranges) {
     }
 
     /** {@code ::ffff:a.b.c.d} is the IPv4 client a.b.c.d, and IPv4 ranges must match it. */
-    private static boolean isV4Mapped(byte[] a) {
+    public static boolean isV4Mapped(byte[] a) {
         for (int i = 0; i < 10; i++) {
             if (a[i] != 0) return false;
         }

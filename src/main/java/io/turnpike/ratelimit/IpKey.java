@@ -1,6 +1,7 @@
 package io.turnpike.ratelimit;
 
 import io.netty.util.NetUtil;
+import io.turnpike.config.TrustedProxies;
 
 /**
  * The {@code ip} part of a rate-limit key. An IPv4 client is its address; an IPv6 client is the
@@ -18,7 +19,7 @@ final class IpKey {
      */
     static String of(byte[] address, String text, int prefix) {
         if (address.length != 16) return text;
-        if (v4Mapped(address)) return NetUtil.bytesToIpAddress(address, 12, 4);
+        if (TrustedProxies.isV4Mapped(address)) return NetUtil.bytesToIpAddress(address, 12, 4);
         if (prefix >= 128) return text;
         byte[] masked = new byte[16];
         int whole = prefix / 8;
@@ -26,12 +27,5 @@ final class IpKey {
         int rest = prefix % 8;
         if (rest != 0) masked[whole] = (byte) (address[whole] & (0xFF << (8 - rest)));
         return NetUtil.bytesToIpAddress(masked) + "/" + prefix;
-    }
-
-    private static boolean v4Mapped(byte[] a) {
-        for (int i = 0; i < 10; i++) {
-            if (a[i] != 0) return false;
-        }
-        return a[10] == (byte) 0xFF && a[11] == (byte) 0xFF;
     }
 }
