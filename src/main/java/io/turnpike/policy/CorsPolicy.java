@@ -7,7 +7,7 @@ import io.turnpike.core.PolicyCall;
 import io.turnpike.core.Verdict;
 
 /**
- * CORS on actual requests (preflights are answered before the chain): an allowed origin gets the
+ * CORS on actual requests (preflights are answered by {@link CorsPreflightPolicy}): an allowed origin gets the
  * route's CORS headers on whatever the client receives; any other origin gets none, and the
  * browser does the refusing.
  */

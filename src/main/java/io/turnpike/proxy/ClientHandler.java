@@ -173,17 +173,16 @@ public final class ClientHandler extends ChannelDuplexHandler {
         deadline = Long.MAX_VALUE; // the exchange sets its own
         waitingForBytes = false;
         headerStarted = false;
-        current = new Exchange(this, req);
+        Http1Stream stream = new Http1Stream(this, req);
+        current = new Exchange(stream, req);
+        stream.exchange(current);
         current.start();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
-        if (current != null) {
-            current.flushUpstream();
-            current.readEnded();
-        }
+        if (current != null) current.readEnded();
         updateReading();
     }
 
@@ -233,7 +232,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
                 pipelined.poll();
                 current.onRequestContent(c);
             }
-            if (current != null) current.flushUpstream();
+            if (current != null) current.readEnded();
             updateReading();
             return;
         }

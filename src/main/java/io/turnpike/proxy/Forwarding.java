@@ -121,4 +121,15 @@ final class Forwarding {
     private static String forwardedNode(String ip) {
         return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
     }
+
+    /** A cookie's value from a request's Cookie header, or null (for hash balancing by cookie). */
+    static String cookie(HttpHeaders h, String name) {
+        String header = h.get(io.netty.handler.codec.http.HttpHeaderNames.COOKIE);
+        if (header == null) return null;
+        for (io.netty.handler.codec.http.cookie.Cookie c
+                : io.netty.handler.codec.http.cookie.ServerCookieDecoder.LAX.decode(header)) {
+            if (c.name().equals(name)) return c.value();
+        }
+        return null;
+    }
 }

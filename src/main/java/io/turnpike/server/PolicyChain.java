@@ -27,6 +27,8 @@ final class PolicyChain {
     static Policy[] build(RouteSpec route, Serving.Parts parts) {
         List<Policy> chain = new ArrayList<>(6);
         RoutePolicies p = route.policies();
+        // A preflight is answered before anything else looks at it.
+        if (p.cors() != null) chain.add(new io.turnpike.policy.CorsPreflightPolicy(p.cors()));
         // First, on every route: no later step (nor the service) may take a client's value for a verified claim.
         if (parts.claimHeaders() != null) chain.add(parts.claimHeaders());
         chain.add(new BodyLimitPolicy(p.maxBodyBytes() >= 0 ? p.maxBodyBytes()

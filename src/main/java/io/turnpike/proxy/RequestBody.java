@@ -1,0 +1,177 @@
+package io.turnpike.proxy;
+
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.turnpike.config.Limits;
+import io.turnpike.core.PolicyCall;
+import io.turnpike.core.Problems;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The request body of one exchange as it arrives: counted against the body limit, queued in a
+ * {@link PendingBody} while no upstream connection can take it (or held whole for a
+ * {@link PolicyCall.BodyEdit}), else written straight through; and watched for a minimum rate
+ * ({@code server.limits.minRequestBodyRate}). It owns the chunks it has not passed on.
+ */
+final class RequestBody {
+    /** Body bytes held while the upstream connection is being made; reading pauses past this. */
+    private static final int MAX_PENDING_BYTES = 64 * 1024;
+
+    private final Exchange exchange;
+    private final Downstream down;
+    private final Limits.BodyRate rate;
+    private final boolean chunked; // how the decoder framed it: how it goes upstream
+    private boolean present;
+    private boolean complete;
+    private long bytes;
+    private long maxBytes;
+    private PendingBody pending;
+    private PolicyCall.BodyEdit edit;
+    private ScheduledFuture<?> rateTimer;
+    private long rateClock; // time the client has had to send the body while the gateway was reading it
+    private long rateTick;
+
+    RequestBody(Exchange exchange, Downstream down, HttpRequest request, Limits limits) {
+        this.exchange = exchange;
+        this.down = down;
+        this.rate = limits.minRequestBodyRate();
+        this.maxBytes = limits.maxBodyBytes();
+        this.chunked = HttpUtil.isTransferEncodingChunked(request);
+        this.present = chunked || HttpUtil.getContentLength(request, 0L) > 0;
+        this.complete = request instanceof LastHttpContent; // the decoder's stand-in for a message it could not parse
+    }
+
+    boolean complete() { return complete; }
+    /** The request has a body (or, once edited, will carry one). */
+    boolean present() { return present; }
+    boolean chunked() { return chunked; }
+    long bytes() { return bytes; }
+    void maxBytes(long max) { maxBytes = max; }
+    void edit(PolicyCall.BodyEdit edit) { this.edit = edit; }
+    boolean edited() { return edit != null; }
+
+    /**
+     * True while more of the body can be taken: the upstream connection can take it, or while that
+     * connection is still being made (or the body is held whole), little is queued yet.
+     */
+    boolean wantsBytes(Channel upstream, boolean holdingWhole) {
+        if (complete) return false;
+        return upstream != null ? upstream.isWritable()
+                : holdingWhole || pending == null || pending.bytes() < MAX_PENDING_BYTES;
+    }
+
+    /** A piece of the body arrived; {@code upstream} is the request's sender once it has a connection. */
+    void arrived(HttpContent content, UpstreamRequest upstream) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            down.poisoned();
+            exchange.malformedBody(content.decoderResult().cause());
+            return;
+        }
+        bytes += content.content().readableBytes();
+        if (content instanceof LastHttpContent last) {
+            complete = true;
+            if (!last.trailingHeaders().isEmpty()) {
+                // Request trailers are dropped, as nginx does: a node that merges them into the head
+                // would otherwise take a client's X-Consumer-Id or Host from them.
+                content = new DefaultLastHttpContent(last.content());
+            }
+        }
+        if (bytes > maxBytes) {
+            content.release();
+            down.poisoned();
+            exchange.bodyRefused("the body exceeds the limit of " + maxBytes + " bytes");
+            return;
+        }
+        Channel ch = upstream == null ? null : upstream.channel();
+        if (ch == null) {
+            if (pending == null) pending = new PendingBody();
+            pending.add(content);
+            if (edit != null && pending.bytes() > edit.maxBytes()) {
+                down.poisoned();
+                exchange.bodyRefused("the body exceeds the limit of " + edit.maxBytes()
+                        + " bytes for a body this route edits (transform request maxBodyBytes)");
+            }
+            return;
+        }
+        if (!upstream.write(content)) {
+            down.readMore(); // pauses the client until the node catches up
+        }
+    }
+
+    /** Writes what was queued before the connection was lent. */
+    void writePending(UpstreamRequest upstream, Channel ch) {
+        if (pending != null) pending.writeTo(upstream, ch, down::readMore);
+    }
+
+    /**
+     * Replaces the held body with its edited form and fixes the head's framing to match.
+     *
+     * @throws IllegalArgumentException when the edit refuses the body (its message is for the client)
+     */
+    void applyEdit(HttpHeaders head, PolicyCall call) {
+        if (pending == null) pending = new PendingBody();
+        CompositeByteBuf whole = pending.takeWhole(down.alloc());
+        byte[] edited;
+        try {
+            edited = edit.apply(whole, call);
+        } finally {
+            whole.release();
+        }
+        head.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        head.setInt(HttpHeaderNames.CONTENT_LENGTH, edited.length);
+        pending.hold(edited);
+        present = true;
+    }
+
+    /**
+     * A client read ended: a body still incomplete now is watched from the head's arrival on (a body
+     * that came with its head, the common case, costs no timer). Only time in which the gateway was
+     * reading counts (not time it paused the client for a slow node), and only once the grace has
+     * passed is the average rate held to the minimum.
+     */
+    void readEnded(long headNanos) {
+        if (rateTimer != null || !present || complete || !rate.enabled()) return;
+        rateTick = headNanos;
+        rateTimer = down.loop().scheduleAtFixedRate(this::checkRate, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void checkRate() {
+        if (complete || exchange.done()) {
+            stopRateTimer();
+            return;
+        }
+        long now = System.nanoTime();
+        if (exchange.wantsRequestBytes()) rateClock += now - rateTick;
+        rateTick = now;
+        if (rateClock <= rate.grace().toNanos()) return;
+        if (bytes >= rate.bytesPerSecond() * (rateClock / 1e9)) return;
+        down.poisoned();
+        exchange.bodyTooSlow("the request body arrived slower than " + rate.bytesPerSecond()
+                + " bytes/s (server.limits.minRequestBodyRate)");
+    }
+
+    private void stopRateTimer() {
+        if (rateTimer != null) {
+            rateTimer.cancel(false);
+            rateTimer = null;
+        }
+    }
+
+    /** The exchange ended: what is still queued is released. */
+    void release() {
+        stopRateTimer();
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+    }
+}

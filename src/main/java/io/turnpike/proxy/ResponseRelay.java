@@ -1,0 +1,117 @@
+package io.turnpike.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.turnpike.compose.ResponseShaper;
+import io.turnpike.core.Problems;
+
+/**
+ * The service's response on its way to the client: hop-by-hop headers out, the route's response
+ * transform, the policies' headers, {@code Via} and {@code X-Request-Id} in; then the body streams
+ * through with back-pressure (the node waits while the client is slower), or, when a transform
+ * reshapes it, is held (bounded, {@link HeldResponse}) and sent whole with its new length.
+ */
+final class ResponseRelay {
+    private final Exchange exchange;
+    private final RequestCall call;
+    private final Downstream down;
+    private final boolean headRequest;
+    private HeldResponse held;
+    private long bytes;
+
+    ResponseRelay(Exchange exchange, RequestCall call, Downstream down, boolean headRequest) {
+        this.exchange = exchange;
+        this.call = call;
+        this.down = down;
+        this.headRequest = headRequest;
+    }
+
+    long bytes() { return bytes; }
+
+    /** A reshaped response is being held: nothing has reached the client yet. */
+    boolean holding() { return held != null; }
+
+    void head(HttpResponse res, ProxyRoute route) {
+        int status = res.status().code();
+        HttpHeaders oh = res.headers();
+        boolean lengthKnown = oh.contains(HttpHeaderNames.CONTENT_LENGTH);
+        ProxyHeaders.stripHopByHop(oh);
+        boolean bodyless = headRequest || status == 204 || status == 304
+                || res.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        ResponseShaper shape = route.transforms == null ? null : route.transforms.response(call.profile());
+        ResponseShaper shaper = null;
+        if (shape != null) {
+            shape.applyHeaders(oh, call);
+            if (!bodyless && shape.appliesTo(status, oh)) {
+                shaper = shape; // the body is held, reshaped, and sent with its new length
+                oh.remove(HttpHeaderNames.CONTENT_LENGTH);
+                oh.remove(HttpHeaderNames.ETAG);
+            }
+        }
+        Forwarding.appendVia(oh);
+        oh.set(ProxyHeaders.X_REQUEST_ID, call.requestId());
+        call.addResponseHeaders(oh);
+        if (shaper != null) {
+            held = new HeldResponse(res, shaper, down.alloc());
+            return;
+        }
+        down.sendHead(res, bodyless, lengthKnown);
+    }
+
+    /**
+     * A piece of the body. Returns false when the client cannot take more now (the caller lets the
+     * node wait until {@link Exchange#clientWritable}).
+     */
+    boolean content(HttpContent c) {
+        if (held != null) {
+            hold(c);
+            return true;
+        }
+        bytes += c.content().readableBytes();
+        if (c instanceof LastHttpContent last) {
+            // Done before the last byte leaves, so whoever observes exchanges has seen this one
+            // by the time the client has the whole response.
+            exchange.responseEnded();
+            down.sendLast(last);
+            return true;
+        }
+        down.sendContent(c);
+        return down.writable();
+    }
+
+    private void hold(HttpContent c) {
+        if (!held.add(c)) {
+            c.release();
+            exchange.fail(Problems.Kind.BAD_GATEWAY, "the response of service " + exchange.serviceId()
+                    + " exceeds the transform limit of " + held.limit() + " bytes (transform maxBodyBytes)");
+            return;
+        }
+        if (!(c instanceof LastHttpContent)) return;
+        byte[] shaped;
+        try {
+            shaped = held.reshape(call);
+        } catch (ResponseShaper.Unusable e) {
+            exchange.fail(Problems.Kind.BAD_GATEWAY, e.getMessage().replace("the service", "service " + exchange.serviceId()));
+            return;
+        }
+        bytes = shaped.length;
+        HttpResponse head = held.head();
+        held = null;
+        down.sendHead(head, false, true);
+        exchange.responseEnded();
+        down.sendLast(new DefaultLastHttpContent(Unpooled.wrappedBuffer(shaped)));
+    }
+
+    void release() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+    }
+}
