@@ -238,7 +238,7 @@ final class AdminApi {
         Map<String, String> urls = new LinkedHashMap<>();
         for (NodeSpec ns : spec.nodes()) urls.put(ns.key(), ns.url());
         ArrayNode out = Answer.JSON.createArrayNode();
-        long now = System.nanoTime();
+        long now = io.netty.util.concurrent.Ticker.systemTicker().nanoTime();
         for (Node node : service.nodes()) {
             var stats = node.stats();
             ObjectNode row = out.addObject();

@@ -25,7 +25,7 @@ final class CircuitApi {
     /** GET: state, window counts, recent transitions. {@code nodeKey} null = the service's breaker. */
     Answer get(String serviceId, String nodeKey) {
         CircuitBreaker b = find(serviceId, nodeKey);
-        return b == null ? missing(serviceId, nodeKey) : Answer.ok(describe(b, System.nanoTime()));
+        return b == null ? missing(serviceId, nodeKey) : Answer.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
     }
 
     /** PUT {"state":"open|closed|auto","reason":"..."}. */
@@ -49,7 +49,7 @@ final class CircuitApi {
                 ? req.path("reason").asText().strip() : "no reason given";
         if (reason.length() > 200) reason = reason.substring(0, 200);
         b.override(manual, "admin", reason);
-        return Answer.ok(describe(b, System.nanoTime()));
+        return Answer.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
     }
 
     private CircuitBreaker find(String serviceId, String nodeKey) {

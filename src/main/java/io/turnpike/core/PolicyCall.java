@@ -61,7 +61,7 @@ public interface PolicyCall {
     /** The request's event loop, where a resumed chain runs. */
     EventExecutor executor();
 
-    /** {@code System.nanoTime()} when the request head arrived. */
+    /** When the request head arrived, on the loop's clock ({@code executor().ticker()}). */
     long startNanos();
 
     /** The request id the client and the upstream see. */

@@ -70,7 +70,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
         } else {
             clientIp = "unknown";
         }
-        deadline(System.nanoTime() + limits.headerTimeout().toNanos());
+        deadline(ctx.executor().ticker().nanoTime() + limits.headerTimeout().toNanos());
         ctx.fireChannelActive(); // auto-read is on: the first read follows
     }
 
@@ -78,7 +78,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     void bytesArrived() {
         if (current == null && waitingForBytes && !headerStarted) {
             headerStarted = true;
-            deadline(System.nanoTime() + limits.headerTimeout().toNanos());
+            deadline(ctx.executor().ticker().nanoTime() + limits.headerTimeout().toNanos());
         }
     }
 
@@ -98,7 +98,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
 
     private void schedule(long at) {
         timerAt = at;
-        timer = ctx.executor().schedule(timerTask, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(timerTask, Math.max(0, at - ctx.executor().ticker().nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private final Runnable timerTask = this::onTimer;
@@ -106,7 +106,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     private void onTimer() {
         timer = null;
         if (deadline == Long.MAX_VALUE || !ctx.channel().isActive()) return;
-        if (System.nanoTime() - deadline < 0) {
+        if (ctx.executor().ticker().nanoTime() - deadline < 0) {
             schedule(deadline);
             return;
         }
@@ -238,7 +238,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
         }
         ReferenceCountUtil.release(next);
         waitingForBytes = true;
-        deadline(System.nanoTime() + limits.idleTimeout().toNanos());
+        deadline(ctx.executor().ticker().nanoTime() + limits.idleTimeout().toNanos());
         updateReading();
     }
 

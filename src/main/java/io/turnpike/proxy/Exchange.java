@@ -1,19 +1,14 @@
 package io.turnpike.proxy;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.config.TrustedProxies;
 import io.turnpike.core.ExchangeView;
 import io.turnpike.core.Problems;
@@ -21,7 +16,6 @@ import io.turnpike.core.Verdict;
 import io.turnpike.policy.CorsPreflightPolicy;
 import io.turnpike.route.RequestPath;
 import io.turnpike.route.RouteMatch;
-import io.turnpike.server.http1.UnsupportedTransferCodingException;
 import io.turnpike.upstream.breaker.Outcome;
 import java.util.List;
 
@@ -41,8 +35,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private final String requestId;
     private final RequestBody body;
     private final RequestCall call;
-    private final ResponseRelay relay;
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
     private final long startMillis = System.currentTimeMillis();
     private long upstreamStartNanos = -1;
     private long endNanos;
@@ -55,7 +48,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private String outcome = "ok";
     private RouteMatch<ProxyRoute> match;
     private ProxyRoute route;
-    private long requestDeadline = Long.MAX_VALUE;
+    private Deadline deadline = new Deadline(0); // the route's, once routed
     private boolean expectContinue;
     private AttemptTrace trace;
     private ProxyDispatch proxy; // a proxied route's request on its way: tries, nodes, connection
@@ -83,13 +76,16 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         this.context = down.context();
         this.snapshot = context.snapshot();
         this.request = request;
+        this.startNanos = now();
         this.requestId = RequestIds.keepOrMake(request.headers().get(ProxyHeaders.X_REQUEST_ID));
         this.body = new RequestBody(this, down, request, snapshot.config().server().limits());
         this.call = new RequestCall(request, requestId, down, body, startNanos, snapshot.config().server().trustedProxies());
-        this.relay = new ResponseRelay(this, call, down, HttpMethod.HEAD.equals(request.method()));
     }
 
     boolean done() { return phase == Phase.DONE; }
+
+    /** The loop's clock: the one node stats, breakers, spans and every request deadline read. */
+    private long now() { return down.loop().ticker().nanoTime(); }
 
     boolean requestComplete() { return body.complete(); }
 
@@ -109,33 +105,19 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         HttpHeaders h = request.headers();
         DecoderResult dr = request.decoderResult();
         if (dr.isFailure()) {
-            rejectMalformed(dr.cause());
+            Throwable cause = dr.cause();
+            down.poisoned();
+            fail(HeadCheck.kindOf(cause), cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
             return;
         }
-        RequestPath target = RequestPath.parse(request.uri());
-        path = target.isValid() ? target.path() : request.uri();
-        if (!target.isValid()) {
-            fail(Problems.Kind.MALFORMED, target.rejection());
+        HeadCheck head = HeadCheck.of(request);
+        path = head.path();
+        if (head.refusal() != null) {
+            fail(Problems.Kind.MALFORMED, head.refusal());
             return;
         }
-        String host = Forwarding.host(h);
-        if (host == null) {
-            fail(Problems.Kind.MALFORMED, "a request may carry one Host header, not several");
-            return;
-        }
-        if (target.authority() != null) {
-            // absolute-form: the target's authority replaces Host, for routing and for the service (RFC 9112 3.2.2)
-            host = target.authority();
-            h.set(HttpHeaderNames.HOST, host);
-        }
-        if (host.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            fail(Problems.Kind.MALFORMED, "an HTTP/1.1 request needs exactly one Host header");
-            return;
-        }
-        if (!host.isEmpty() && !Forwarding.validAuthority(host)) {
-            fail(Problems.Kind.MALFORMED, "Host is not a valid authority (host or [IPv6], with an optional :port)");
-            return;
-        }
+        String host = head.host();
+        RequestPath target = head.target();
         // Before anything reads the head: hop-by-hop headers go (never the framing or Host), so do
         // X-Consumer-* and, from an untrusted peer, the forwarding headers.
         TrustedProxies tp = snapshot.config().server().trustedProxies();
@@ -147,13 +129,13 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
             return;
         }
         if (m.kind() == RouteMatch.Kind.METHOD_NOT_ALLOWED) {
-            FullHttpResponse res = problem(Problems.Kind.METHOD_NOT_ALLOWED, request.method() + " is not allowed here");
-            res.headers().set(HttpHeaderNames.ALLOW, String.join(", ", new java.util.TreeSet<>(m.allowed())));
-            reply(Problems.Kind.METHOD_NOT_ALLOWED, res);
+            reply(Problems.Kind.METHOD_NOT_ALLOWED,
+                    LocalReplies.methodNotAllowed(down.alloc(), request.method().name(), m.allowed(), requestId));
             return;
         }
         route = m.route();
         match = m;
+        deadline = new Deadline(route.requestTimeoutNanos);
         call.target(path, target.query());
         call.routed(m);
         upstreamHost = host;
@@ -182,10 +164,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     @Override
     public void suspended() {
         phase = Phase.CHECKING;
-        if (requestDeadline == Long.MAX_VALUE && route.requestTimeoutNanos > 0) {
-            requestDeadline = startNanos + route.requestTimeoutNanos; // the route's timeout covers its checks too
-            down.deadline(requestDeadline);
-        }
+        down.deadline(deadline.startAt(startNanos)); // the route's timeout covers its checks too
     }
 
     @Override
@@ -198,16 +177,10 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     @Override
     public void answered(Verdict v) {
         if (v instanceof Verdict.Answer a) {
-            reply(a.kind(), problem(a.kind(), a.detail()));
-            return;
+            fail(a.kind(), a.detail());
+        } else {
+            reply(null, LocalReplies.of((Verdict.Reply) v, requestId));
         }
-        Verdict.Reply r = (Verdict.Reply) v;
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
-                r.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
-        res.headers().set(r.headers());
-        if (r.body() != null) res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-        res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
-        reply(null, res);
     }
 
     /** Every step passed: on to the terminal step, proxy or aggregate. */
@@ -226,7 +199,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         if (route.aggregation != null) {
             phase = Phase.FORWARDING;
             forwardingHeaders(request.uri(), ""); // the calls carry what a proxied request would
-            upstreamStartNanos = System.nanoTime();
+            upstreamStartNanos = now();
             aggregate = new AggregateDispatch(this, call, down, route);
             aggregate.start(snapshot, route, h, trace);
             return;
@@ -239,10 +212,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         String m = request.method().name();
         if (body.edited() && (body.present() || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
             phase = Phase.COLLECTING;
-            if (requestDeadline == Long.MAX_VALUE && route.requestTimeoutNanos > 0) {
-                requestDeadline = startNanos + route.requestTimeoutNanos; // collecting the body counts too
-            }
-            down.deadline(requestDeadline);
+            down.deadline(deadline.startAt(startNanos)); // collecting the body counts too
             if (expectContinue && !body.complete()) down.sendContinue(); // the body is needed before any node is asked
             expectContinue = false;
             if (body.complete()) {
@@ -302,64 +272,36 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         if (phase != Phase.DONE) body.readEnded(startNanos);
     }
 
-    void malformedBody(Throwable cause) {
-        if (phase == Phase.RESPONDING) {
-            abortBoth();
-        } else {
-            rejectMalformed(cause);
-        }
-    }
-
-    void bodyRefused(String detail) {
-        if (phase == Phase.RESPONDING) {
-            abortBoth();
-        } else {
-            fail(Problems.Kind.BODY_TOO_LARGE, detail);
-        }
-    }
-
-    void bodyTooSlow(String detail) {
-        if (phase == Phase.RESPONDING && !relay.holding()) {
-            abortBoth();
-        } else {
-            fail(Problems.Kind.BODY_TIMEOUT, detail);
-        }
-    }
-
-    /** A request the decoder could not parse: 414 or 431 for what was too long, 501 for a transfer coding, else 400. */
-    private void rejectMalformed(Throwable cause) {
-        Problems.Kind kind = cause instanceof TooLongHttpLineException ? Problems.Kind.URI_TOO_LONG
-                : cause instanceof TooLongHttpHeaderException ? Problems.Kind.HEADERS_TOO_LARGE
-                : cause instanceof UnsupportedTransferCodingException ? Problems.Kind.TRANSFER_CODING_NOT_IMPLEMENTED
-                : Problems.Kind.MALFORMED;
+    /**
+     * The body broke a rule (unparsable, too large, too slow; {@link RequestBody} says which): the
+     * client gets the problem, or, once the response reached it, both sides are cut off.
+     */
+    void bodyFailed(Problems.Kind kind, String detail) {
         down.poisoned();
-        fail(kind, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        if (phase == Phase.RESPONDING && !proxy.holding()) {
+            abortBoth();
+        } else {
+            fail(kind, detail);
+        }
     }
 
     // ---- the service's side (from ProxyDispatch) -----------------------------------------------------
 
-    long deadline() { return requestDeadline; }
+    long deadline() { return deadline.at(); }
 
-    /** A connection was lent for a try: the request's deadline is set by the first and bounds all of them. */
+    /** A connection was lent for a try: the request's deadline starts with the first, if not before. */
     void upstreamStarted(long now) {
         if (upstreamStartNanos < 0) upstreamStartNanos = now;
-        if (requestDeadline == Long.MAX_VALUE) {
-            long t = route.requestTimeoutNanos;
-            requestDeadline = t > 0 ? now + t : Long.MAX_VALUE;
-        }
+        deadline.startAt(now);
     }
 
-    void responseHead(HttpResponse res) {
+    /** The service's response began (its head reached the relay). */
+    void responding(int code) {
         phase = Phase.RESPONDING;
-        status = res.status().code();
-        relay.head(res, route);
+        status = code;
     }
 
-    void responseContent(HttpContent c) {
-        if (!relay.content(c) && phase == Phase.RESPONDING) {
-            upstream.readResponse(false); // the client is slower: let the node wait
-        }
-    }
+    boolean responding() { return phase == Phase.RESPONDING; }
 
     /** The relay is about to send the response's last bytes: the exchange ends first. */
     void responseEnded() {
@@ -367,26 +309,9 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         if (upstream != null) upstream.release();
     }
 
-    /** The client drained what it was sent: read the node's response again. */
+    /** The client drained what it was sent. */
     void clientWritable() {
-        if (phase != Phase.DONE && upstream != null) upstream.readResponse(true);
-    }
-
-    /** No try at the service is left: answer the client, or cut it off when its response began. */
-    void upstreamFailed(UpstreamCaller.Failure failure, String detail) {
-        switch (failure) {
-            case NO_NODE -> fail(Problems.Kind.NO_NODE, detail);
-            case CONNECT_TIMEOUT -> fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
-            case CONNECT_FAILED -> fail(Problems.Kind.BAD_GATEWAY, detail);
-            case RESET, TIMEOUT -> {
-                if (phase == Phase.RESPONDING && !relay.holding()) {
-                    abortClientOnly();
-                } else {
-                    fail(failure == UpstreamCaller.Failure.RESET ? Problems.Kind.BAD_GATEWAY
-                            : Problems.Kind.GATEWAY_TIMEOUT, detail);
-                }
-            }
-        }
+        if (phase != Phase.DONE && proxy != null) proxy.clientWritable();
     }
 
     // ---- deadlines and the end ----------------------------------------------------------------------
@@ -403,13 +328,13 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     /** The downstream's timer fired at this exchange's deadline: time out, or look again later. */
     void deadlinePassed() {
         if (phase == Phase.DONE) return;
-        long now = System.nanoTime();
+        long now = now();
         if (phase == Phase.COLLECTING || phase == Phase.CHECKING) {
-            if (now - requestDeadline < 0) {
-                down.deadline(requestDeadline);
+            if (!deadline.passed(now)) {
+                down.deadline(deadline.at());
             } else if (phase == Phase.COLLECTING) {
                 fail(Problems.Kind.BODY_TIMEOUT, "the request body was not complete within the route's timeout of "
-                        + route.requestTimeoutNanos / 1_000_000 + " ms");
+                        + deadline.timeoutMillis() + " ms");
             } else {
                 fail(Problems.Kind.CHECK_UNAVAILABLE, "a check this route needs did not complete in time");
             }
@@ -420,10 +345,11 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
 
     private void abortBoth() {
         endNode(Outcome.CANCELLED); // the client's fault (body too large, garbage), not the node's
-        abortClientOnly();
+        cutOff();
     }
 
-    private void abortClientOnly() {
+    /** The response began and cannot be finished: the client is cut off. */
+    void cutOff() {
         outcome = "upstream-aborted";
         finish(true);
         dropUpstream();
@@ -434,13 +360,9 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         if (upstream != null) upstream.drop();
     }
 
-    private FullHttpResponse problem(Problems.Kind kind, String detail) {
-        return Problems.response(down.alloc(), HttpVersion.HTTP_1_1, kind, detail, requestId);
-    }
-
     /** Answers with a problem (the response has not started) and ends the exchange. */
     void fail(Problems.Kind kind, String detail) {
-        reply(kind, problem(kind, detail));
+        reply(kind, LocalReplies.problem(down.alloc(), kind, detail, requestId));
     }
 
     /** Ends the exchange with an answer the gateway made; {@code kind} null for one it owes (not a refusal). */
@@ -463,13 +385,13 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private void finish(boolean failed) {
         if (phase == Phase.DONE) return;
         phase = Phase.DONE;
-        endNanos = System.nanoTime();
+        endNanos = now();
         if (upstream != null) {
             upstream.endSpan(outcome.equals("ok") ? "ok"
                     : rejection == Problems.Kind.GATEWAY_TIMEOUT ? "timeout" : "failed", endNanos);
         }
         body.release();
-        relay.release();
+        if (proxy != null) proxy.release();
         if (aggregate != null) aggregate.cancel();
         endNode(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS); // no-op unless a response came
         if (upstream != null) upstream.finish();
@@ -494,6 +416,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     @Override public String clientIp() { return call.clientIp(); }
     @Override public String consumerId() { return call.consumer() == null ? null : call.consumer().id(); }
     @Override public String authDecision() { return call.authDecisionMade(); }
+    @Override public String profile() { return call.profile(); }
     @Override public long quotaReservedUnits() { return call.quotaUnits(); }
     @Override public long quotaReservedPeriod() { return call.quotaPeriod(); }
     @Override public String method() { return request.method().name(); }
@@ -503,10 +426,10 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     @Override public String nodeKey() { return upstream == null ? null : upstream.nodeKey(); }
     @Override public int status() { return status; }
     @Override public long bytesIn() { return body.bytes(); }
-    @Override public long bytesOut() { return replyBytes >= 0 ? replyBytes : relay.bytes(); }
-    @Override public long totalNanos() { return (phase == Phase.DONE ? endNanos : System.nanoTime()) - startNanos; }
+    @Override public long bytesOut() { return replyBytes >= 0 ? replyBytes : proxy == null ? 0 : proxy.relayed(); }
+    @Override public long totalNanos() { return (phase == Phase.DONE ? endNanos : now()) - startNanos; }
     @Override public long upstreamNanos() {
-        return upstreamStartNanos < 0 ? -1 : (phase == Phase.DONE ? endNanos : System.nanoTime()) - upstreamStartNanos;
+        return upstreamStartNanos < 0 ? -1 : (phase == Phase.DONE ? endNanos : now()) - upstreamStartNanos;
     }
     @Override public int retries() { return upstream == null ? 0 : upstream.retries(); }
     @Override public Problems.Kind rejection() { return rejection; }

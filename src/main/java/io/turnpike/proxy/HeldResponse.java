@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.turnpike.compose.ResponseShaper;
 import io.turnpike.core.PolicyCall;
 
 /**
@@ -16,10 +15,10 @@ import io.turnpike.core.PolicyCall;
  */
 final class HeldResponse {
     private final HttpResponse head;
-    private final ResponseShaper shaper;
+    private final io.turnpike.core.ResponseStep.BodyReshape shaper;
     private CompositeByteBuf body;
 
-    HeldResponse(HttpResponse head, ResponseShaper shaper, ByteBufAllocator alloc) {
+    HeldResponse(HttpResponse head, io.turnpike.core.ResponseStep.BodyReshape shaper, ByteBufAllocator alloc) {
         this.head = head;
         this.shaper = shaper;
         this.body = alloc.compositeBuffer();
@@ -27,12 +26,12 @@ final class HeldResponse {
 
     /** The most body the transform holds ({@code transform maxBodyBytes}). */
     long limit() {
-        return shaper.maxBodyBytes();
+        return shaper.maxBytes();
     }
 
     /** Takes over {@code content}'s bytes; false (and nothing taken) when they would pass the limit. */
     boolean add(HttpContent content) {
-        if (body.readableBytes() + (long) content.content().readableBytes() > shaper.maxBodyBytes()) return false;
+        if (body.readableBytes() + (long) content.content().readableBytes() > shaper.maxBytes()) return false;
         body.addComponent(true, content.content());
         return true;
     }
@@ -41,8 +40,8 @@ final class HeldResponse {
      * Reshapes the held body and releases it; the head now describes the reshaped body, sent
      * whole with its length.
      */
-    byte[] reshape(PolicyCall call) throws ResponseShaper.Unusable {
-        byte[] shaped = shaper.reshape(body, head.headers().get(HttpHeaderNames.CONTENT_ENCODING), call);
+    byte[] reshape(PolicyCall call) {
+        byte[] shaped = shaper.apply(body, head.headers().get(HttpHeaderNames.CONTENT_ENCODING), call);
         release();
         HttpHeaders h = head.headers();
         h.remove(HttpHeaderNames.CONTENT_ENCODING);

@@ -44,8 +44,9 @@ final class Http1Stream implements Downstream {
         this.ctx = connection.ctx();
         this.version = HttpVersion.HTTP_1_0.equals(request.protocolVersion()) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         this.headRequest = HttpMethod.HEAD.equals(request.method());
-        this.keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
-        this.bodyFollows = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        boolean parsed = request.decoderResult().isSuccess(); // else the head's fields may not be readable
+        this.keepAlive = parsed && HttpUtil.isKeepAlive(request);
+        this.bodyFollows = parsed && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
     }
 
     void exchange(Exchange exchange) {

@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
+import io.turnpike.core.Problems;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Node;
 
@@ -22,6 +22,7 @@ final class ProxyDispatch implements UpstreamCaller {
     private final Downstream down;
     private final ProxyRoute route;
     private final UpstreamRequest upstream;
+    private final ResponseRelay relay;
     private boolean expectContinue;
 
     ProxyDispatch(Exchange exchange, RequestCall call, HttpRequest request, RequestBody body, Downstream down,
@@ -35,7 +36,20 @@ final class ProxyDispatch implements UpstreamCaller {
         this.expectContinue = expectContinue;
         this.upstream = new UpstreamRequest(route.service, down.context().pools().of(down.loop()), down.loop(), this,
                 trace, request.method().name(), route.spec.highPriority(), route.spec.retryNonIdempotent());
+        this.relay = new ResponseRelay(exchange, call, down, io.netty.handler.codec.http.HttpMethod.HEAD.equals(request.method()));
     }
+
+    /** Response body bytes sent to the client so far. */
+    long relayed() { return relay.bytes(); }
+
+    /** A reshaped response is being held: nothing of it reached the client yet. */
+    boolean holding() { return relay.holding(); }
+
+    /** The exchange ended: a held response is released. */
+    void release() { relay.release(); }
+
+    /** The client drained what it was sent: read the node's response again. */
+    void clientWritable() { upstream.readResponse(true); }
 
     UpstreamRequest upstream() { return upstream; }
 
@@ -56,7 +70,7 @@ final class ProxyDispatch implements UpstreamCaller {
     /** The service said no (breaker open, or overloaded): the route's fallback, or 503 with Retry-After. */
     @Override
     public void refused(Admission admission) {
-        exchange.reply(Refusals.kind(admission), Refusals.response(down.alloc(), HttpVersion.HTTP_1_1, admission,
+        exchange.reply(LocalReplies.refusalKind(admission), LocalReplies.refusal(down.alloc(), admission,
                 route.spec.fallback(), route.service.id(), call.requestId()));
     }
 
@@ -82,16 +96,32 @@ final class ProxyDispatch implements UpstreamCaller {
 
     @Override
     public void responseHead(HttpResponse res) {
-        exchange.responseHead(res);
+        exchange.responding(res.status().code());
+        relay.head(res, route);
     }
 
     @Override
     public void responseContent(HttpContent c) {
-        exchange.responseContent(c);
+        if (!relay.content(c) && !exchange.done()) {
+            upstream.readResponse(false); // the client is slower: let the node wait
+        }
     }
 
+    /** No try at the service is left: answer the client, or cut it off when its response began. */
     @Override
     public void failed(UpstreamCaller.Failure failure, String detail) {
-        exchange.upstreamFailed(failure, detail);
+        switch (failure) {
+            case NO_NODE -> exchange.fail(Problems.Kind.NO_NODE, detail);
+            case CONNECT_TIMEOUT -> exchange.fail(Problems.Kind.GATEWAY_TIMEOUT, detail);
+            case CONNECT_FAILED -> exchange.fail(Problems.Kind.BAD_GATEWAY, detail);
+            case RESET, TIMEOUT -> {
+                if (exchange.responding() && !relay.holding()) {
+                    exchange.cutOff();
+                } else {
+                    exchange.fail(failure == UpstreamCaller.Failure.RESET ? Problems.Kind.BAD_GATEWAY
+                            : Problems.Kind.GATEWAY_TIMEOUT, detail);
+                }
+            }
+        }
     }
 }

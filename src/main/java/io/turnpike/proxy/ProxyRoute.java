@@ -13,13 +13,17 @@ public final class ProxyRoute {
     final long requestTimeoutNanos;
     /** The route's policy chain, in order. */
     final Policy[] policies;
-    /** Response transforms by client profile; null = responses stream untouched. */
+    /** The chain's steps that also see the service's response, in order (a response transform). */
+    final io.turnpike.core.ResponseStep[] responders;
+    /** Response transforms by client profile, for an aggregation's merged answer; null = none. */
     final io.turnpike.compose.RouteTransforms transforms;
     /** Set on an aggregate route (then {@code service} is null). */
     final io.turnpike.compose.Aggregation aggregation;
 
     public ProxyRoute(RouteSpec spec, Service service, Policy[] policies) {
         this.policies = policies;
+        this.responders = java.util.Arrays.stream(policies).filter(p -> p instanceof io.turnpike.core.ResponseStep)
+                .map(p -> (io.turnpike.core.ResponseStep) p).toArray(io.turnpike.core.ResponseStep[]::new);
         this.spec = spec;
         this.service = service;
         this.rewriter = PathRewriter.compile(spec.rewrite());

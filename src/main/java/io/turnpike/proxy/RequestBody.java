@@ -44,8 +44,9 @@ final class RequestBody {
         this.down = down;
         this.rate = limits.minRequestBodyRate();
         this.maxBytes = limits.maxBodyBytes();
-        this.chunked = HttpUtil.isTransferEncodingChunked(request);
-        this.present = chunked || HttpUtil.getContentLength(request, 0L) > 0;
+        boolean parsed = request.decoderResult().isSuccess(); // else the head's fields may not be readable
+        this.chunked = parsed && HttpUtil.isTransferEncodingChunked(request);
+        this.present = parsed && (chunked || HttpUtil.getContentLength(request, 0L) > 0);
         this.complete = request instanceof LastHttpContent; // the decoder's stand-in for a message it could not parse
     }
 
@@ -72,8 +73,9 @@ final class RequestBody {
     void arrived(HttpContent content, UpstreamRequest upstream) {
         if (content.decoderResult().isFailure()) {
             content.release();
-            down.poisoned();
-            exchange.malformedBody(content.decoderResult().cause());
+            Throwable cause = content.decoderResult().cause();
+            exchange.bodyFailed(HeadCheck.kindOf(cause), cause.getMessage() == null ? cause.getClass().getSimpleName()
+                    : cause.getMessage());
             return;
         }
         bytes += content.content().readableBytes();
@@ -87,8 +89,7 @@ final class RequestBody {
         }
         if (bytes > maxBytes) {
             content.release();
-            down.poisoned();
-            exchange.bodyRefused("the body exceeds the limit of " + maxBytes + " bytes");
+            exchange.bodyFailed(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + maxBytes + " bytes");
             return;
         }
         Channel ch = upstream == null ? null : upstream.channel();
@@ -96,8 +97,7 @@ final class RequestBody {
             if (pending == null) pending = new PendingBody();
             pending.add(content);
             if (edit != null && pending.bytes() > edit.maxBytes()) {
-                down.poisoned();
-                exchange.bodyRefused("the body exceeds the limit of " + edit.maxBytes()
+                exchange.bodyFailed(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + edit.maxBytes()
                         + " bytes for a body this route edits (transform request maxBodyBytes)");
             }
             return;
@@ -149,13 +149,12 @@ final class RequestBody {
             stopRateTimer();
             return;
         }
-        long now = System.nanoTime();
+        long now = down.loop().ticker().nanoTime();
         if (exchange.wantsRequestBytes()) rateClock += now - rateTick;
         rateTick = now;
         if (rateClock <= rate.grace().toNanos()) return;
         if (bytes >= rate.bytesPerSecond() * (rateClock / 1e9)) return;
-        down.poisoned();
-        exchange.bodyTooSlow("the request body arrived slower than " + rate.bytesPerSecond()
+        exchange.bodyFailed(Problems.Kind.BODY_TIMEOUT, "the request body arrived slower than " + rate.bytesPerSecond()
                 + " bytes/s (server.limits.minRequestBodyRate)");
     }
 

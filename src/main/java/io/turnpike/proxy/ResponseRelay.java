@@ -8,12 +8,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.turnpike.compose.ResponseShaper;
+import io.turnpike.core.ResponseStep;
 import io.turnpike.core.Problems;
 
 /**
  * The service's response on its way to the client: hop-by-hop headers out, the route's response
- * transform, the policies' headers, {@code Via} and {@code X-Request-Id} in; then the body streams
+ * steps ({@link ResponseStep}: a response transform), the policies' headers, {@code Via} and
+ * {@code X-Request-Id} in; then the body streams
  * through with back-pressure (the node waits while the client is slower), or, when a transform
  * reshapes it, is held (bounded, {@link HeldResponse}) and sent whole with its new length.
  */
@@ -38,27 +39,27 @@ final class ResponseRelay {
     boolean holding() { return held != null; }
 
     void head(HttpResponse res, ProxyRoute route) {
-        int status = res.status().code();
         HttpHeaders oh = res.headers();
         boolean lengthKnown = oh.contains(HttpHeaderNames.CONTENT_LENGTH);
         ProxyHeaders.stripHopByHop(oh);
+        int status = res.status().code();
         boolean bodyless = headRequest || status == 204 || status == 304
                 || res.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-        ResponseShaper shape = route.transforms == null ? null : route.transforms.response(call.profile());
-        ResponseShaper shaper = null;
-        if (shape != null) {
-            shape.applyHeaders(oh, call);
-            if (!bodyless && shape.appliesTo(status, oh)) {
-                shaper = shape; // the body is held, reshaped, and sent with its new length
-                oh.remove(HttpHeaderNames.CONTENT_LENGTH);
-                oh.remove(HttpHeaderNames.ETAG);
-            }
+        ResponseStep.BodyReshape[] reshape = new ResponseStep.BodyReshape[1];
+        if (route.responders.length > 0) {
+            ResponseStep.Head view = new ResponseStep.Head() {
+                @Override public int status() { return status; }
+                @Override public HttpHeaders headers() { return oh; }
+                @Override public boolean bodyless() { return bodyless; }
+                @Override public void reshape(ResponseStep.BodyReshape r) { reshape[0] = r; }
+            };
+            for (ResponseStep step : route.responders) step.respond(call, view);
         }
         Forwarding.appendVia(oh);
         oh.set(ProxyHeaders.X_REQUEST_ID, call.requestId());
         call.addResponseHeaders(oh);
-        if (shaper != null) {
-            held = new HeldResponse(res, shaper, down.alloc());
+        if (reshape[0] != null) {
+            held = new HeldResponse(res, reshape[0], down.alloc()); // sent whole, with its new length, at its end
             return;
         }
         down.sendHead(res, bodyless, lengthKnown);
@@ -96,7 +97,7 @@ final class ResponseRelay {
         byte[] shaped;
         try {
             shaped = held.reshape(call);
-        } catch (ResponseShaper.Unusable e) {
+        } catch (IllegalArgumentException e) {
             exchange.fail(Problems.Kind.BAD_GATEWAY, e.getMessage().replace("the service", "service " + exchange.serviceId()));
             return;
         }

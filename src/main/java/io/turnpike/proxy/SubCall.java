@@ -114,7 +114,7 @@ final class SubCall implements UpstreamCaller {
 
     @Override
     public void failed(UpstreamCaller.Failure failure, String detail) {
-        upstream.endSpan("failed", System.nanoTime()); // a broken connection's try; the others ended already
+        upstream.endSpan("failed", loop.ticker().nanoTime()); // a broken connection's try; the others ended already
         switch (failure) {
             case NO_NODE -> end(Fetcher.Failure.UNAVAILABLE, detail);
             case CONNECT_TIMEOUT -> end(Fetcher.Failure.FAILED, "connecting to service " + service.id() + " timed out");
@@ -146,7 +146,7 @@ final class SubCall implements UpstreamCaller {
             case SUCCESS -> "ok";
             case TIMEOUT -> "timeout";
             default -> "failed";
-        }, System.nanoTime());
+        }, loop.ticker().nanoTime());
         upstream.account(how);
     }
 

@@ -78,7 +78,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     /** Admits the request through the service's guard and makes its first try. */
     void start() {
-        Admission admission = service.guard().admit(highPriority, System.nanoTime());
+        Admission admission = service.guard().admit(highPriority, loop.ticker().nanoTime());
         if (!admission.allowed()) {
             caller.refused(admission);
             return;
@@ -89,7 +89,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     }
 
     private void attempt() {
-        long now = System.nanoTime();
+        long now = loop.ticker().nanoTime();
         Node n = service.balancer().pick(this, now);
         while (n != null && !n.health().onPicked(now)) {
             // its last probe permit went to another request: look again
@@ -113,11 +113,11 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     /** A span for the try, then a connection: idle from the pool, or a new one within the connect timeout. */
     private void beginTry() {
-        tryStart = System.nanoTime();
+        tryStart = loop.ticker().nanoTime();
         spans.begin(caller.headers(), tryStart);
         var connect = service.timeouts().connect();
         pool.acquire(this, service.pool(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, connect.toMillis())));
-        if (upstream == null && !done) caller.timer(System.nanoTime() + connect.toNanos());
+        if (upstream == null && !done) caller.timer(loop.ticker().nanoTime() + connect.toNanos());
     }
 
     @Override
@@ -129,7 +129,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         upstream = ch;
         handler = ch.pipeline().get(UpstreamHandler.class);
         handler.attach(this, reused);
-        long now = System.nanoTime();
+        long now = loop.ticker().nanoTime();
         activity = now;
         node.stats().onStart(now);
         counted = true;
@@ -158,12 +158,12 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     @Override
     public void onConnectFailure(Throwable cause) {
         if (done) return;
-        long now = System.nanoTime();
+        long now = loop.ticker().nanoTime();
         node.stats().onStart(now);
         counted = true;
         nodeStart = tryStart;
         account(Outcome.CONNECT_FAILURE);
-        spans.end(node.key(), "connect-failed", System.nanoTime());
+        spans.end(node.key(), "connect-failed", loop.ticker().nanoTime());
         lastConnectFailure = cause;
         attempt(); // the next node; attempt() fails the request when none is left
     }
@@ -176,7 +176,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
      */
     boolean write(HttpContent content) {
         // A node answers after the whole body: time spent still sending it is not the node being idle.
-        if (content.content().isReadable()) activity = System.nanoTime();
+        if (content.content().isReadable()) activity = loop.ticker().nanoTime();
         bodyWritten |= content.content().isReadable();
         upstream.write(content, upstream.voidPromise());
         if (content instanceof LastHttpContent) {
@@ -204,7 +204,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     @Override
     public void onResponse(HttpObject msg) {
-        activity = System.nanoTime();
+        activity = loop.ticker().nanoTime();
         if (done) {
             ReferenceCountUtil.release(msg);
             return;
@@ -225,7 +225,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
                 return;
             }
             responded = true;
-            firstByte = System.nanoTime();
+            firstByte = loop.ticker().nanoTime();
             caller.responseHead(res); // the client codec never merges head and body, so this is the head alone
         } else if (msg instanceof HttpContent c) {
             if (informational) {
@@ -282,7 +282,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         if (stale && !bodyWritten && caller.bodiless() && state.takeStaleResend()) {
             // A pooled connection the node had already closed: the request never reached it.
             account(Outcome.CANCELLED);
-            spans.end(node.key(), "failed", System.nanoTime());
+            spans.end(node.key(), "failed", loop.ticker().nanoTime());
             beginTry();
             return;
         }
@@ -299,10 +299,10 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     private boolean retry(Outcome how) {
         if (done || !caller.bodiless() || !caller.requestComplete()) return false;
         long deadline = caller.deadline();
-        long wait = state.nextTry(how, System.nanoTime(), deadline);
+        long wait = state.nextTry(how, loop.ticker().nanoTime(), deadline);
         if (wait < 0) return false;
         account(how);
-        spans.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", System.nanoTime());
+        spans.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", loop.ticker().nanoTime());
         discard();
         requestSent = false;
         caller.timer(deadline);
@@ -312,7 +312,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     private void retryNow() {
         if (done) return;
-        activity = System.nanoTime();
+        activity = loop.ticker().nanoTime();
         attempt();
     }
 
@@ -357,7 +357,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     void account(Outcome how) {
         if (!counted) return;
         counted = false;
-        long now = System.nanoTime();
+        long now = loop.ticker().nanoTime();
         long total = now - nodeStart;
         node.stats().onEnd(how, firstByte < 0 ? -1 : firstByte - nodeStart, total, now);
         node.health().onOutcome(how, total, now);

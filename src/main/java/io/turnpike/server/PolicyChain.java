@@ -14,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds a route's policy chain once per snapshot, in the documented order: (claim headers the
- * client sent are dropped) -> request limits -> IP
+ * Builds a route's policy chain once per snapshot, in the documented order: (a CORS preflight is
+ * answered) -> (claim headers the client sent are dropped) -> request limits -> IP
  * filter -> CORS -> required headers -> authentication -> ACL -> (rate limit, quota) -> client
- * profile -> request transform. Required headers come after CORS so a browser can read the 400.
+ * profile -> request transform -> response transform (a step that sees the service's response).
+ * Required headers come after CORS so a browser can read the 400.
  * Steps a route does not use are
  * left out, so an open route runs only the body limit.
  */
@@ -49,6 +50,11 @@ final class PolicyChain {
         // Keep last: the request is edited for the upstream once every check has passed.
         Policy transform = RequestTransformPolicy.of(route.transform());
         if (transform != null) chain.add(transform);
+        // Sees the service's response (not an aggregation's: that one is shaped as it is merged).
+        if (route.aggregate() == null) {
+            Policy responseTransform = io.turnpike.compose.ResponseTransformPolicy.of(route.transform());
+            if (responseTransform != null) chain.add(responseTransform);
+        }
         return chain.toArray(Policy[]::new);
     }
 }

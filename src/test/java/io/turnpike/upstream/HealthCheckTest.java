@@ -27,10 +27,10 @@ class HealthCheckTest {
                      .resilience("svc", CHECK, null, null).route("all", "/**", "svc").build())) {
             await(2000, "checks running", () -> b.healthChecks.get() >= 2);
             b.failWith = 503;
-            await(2000, "b marked unhealthy", () -> !Traffic.node(g, "svc", 1).available(System.nanoTime()));
+            await(2000, "b marked unhealthy", () -> !Traffic.node(g, "svc", 1).available(io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
             for (int i = 0; i < 6; i++) assertThat(get(g, "/x").body()).isEqualTo("a");
             b.failWith = 0;
-            await(2000, "b healthy again", () -> Traffic.node(g, "svc", 1).available(System.nanoTime()));
+            await(2000, "b healthy again", () -> Traffic.node(g, "svc", 1).available(io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
             boolean sawB = false;
             for (int i = 0; i < 6; i++) sawB |= get(g, "/x").body().equals("b");
             assertThat(sawB).isTrue();

@@ -26,7 +26,7 @@ class OutlierEjectionTest {
             b.failWith = 500;
             for (int i = 0; i < 6; i++) get(g, "/x");
             NodeHealth hb = Traffic.node(g, "svc", 1).health();
-            assertThat(hb.ejected(System.nanoTime())).isTrue();
+            assertThat(hb.ejected(io.netty.util.concurrent.Ticker.systemTicker().nanoTime())).isTrue();
             assertThat(hb.ejections()).isEqualTo(1);
             int before = b.requests.get();
             for (int i = 0; i < 6; i++) assertThat(get(g, "/x").body()).isEqualTo("a");
@@ -48,7 +48,7 @@ class OutlierEjectionTest {
             b.failWith = 500;
             c.failWith = 500;
             for (int i = 0; i < 30; i++) get(g, "/x");
-            long now = System.nanoTime();
+            long now = io.netty.util.concurrent.Ticker.systemTicker().nanoTime();
             int ejected = 0;
             for (int i = 0; i < 3; i++) if (Traffic.node(g, "svc", i).health().ejected(now)) ejected++;
             assertThat(ejected).as("34% of 3 nodes is 1").isEqualTo(1);

@@ -121,7 +121,7 @@ public final class Signals {
 
     private List<Sample> services(AlertExpression e) {
         List<Sample> out = new ArrayList<>();
-        long now = System.nanoTime();
+        long now = io.netty.util.concurrent.Ticker.systemTicker().nanoTime();
         for (Service svc : services(e.key())) {
             boolean on = e.kind() == Kind.CIRCUIT_OPEN
                     ? stopped(svc.guard().breaker().circuit())
@@ -133,7 +133,7 @@ public final class Signals {
 
     private List<Sample> nodes(AlertExpression e) {
         List<Sample> out = new ArrayList<>();
-        long now = System.nanoTime();
+        long now = io.netty.util.concurrent.Ticker.systemTicker().nanoTime();
         for (Service svc : services(e.key())) {
             for (Node n : svc.nodes()) {
                 NodeHealth h = n.health();

@@ -257,12 +257,12 @@ class AlertEngineTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-                return gateway.snapshot().services().get("outl").nodes().get(0).health().ejected(System.nanoTime());
+                return gateway.snapshot().services().get("outl").nodes().get(0).health().ejected(io.netty.util.concurrent.Ticker.systemTicker().nanoTime());
             });
             tick(1);
         }, () -> {
             b.failWith = 0;
-            awaitQuietly("ejection over", () -> !gateway.snapshot().services().get("outl").nodes().get(0).health().ejected(System.nanoTime()));
+            awaitQuietly("ejection over", () -> !gateway.snapshot().services().get("outl").nodes().get(0).health().ejected(io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
             tick(1);
         });
     }
