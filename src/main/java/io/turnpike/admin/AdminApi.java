@@ -78,26 +78,26 @@ final class AdminApi {
         this.usage = new UsageApi(metering);
     }
 
-    Answer handle(Request r) {
+    AdminReply handle(Request r) {
         QueryStringDecoder uri = new QueryStringDecoder(r.uri());
         String path = uri.path();
         switch (path) {
-            case "/health" -> { return on(r, Map.of(HttpMethod.GET, () -> Answer.ok(Answer.JSON.createObjectNode().put("status", "up")))); }
+            case "/health" -> { return on(r, Map.of(HttpMethod.GET, () -> AdminReply.ok(AdminReply.JSON.createObjectNode().put("status", "up")))); }
             case "/ready" -> { return on(r, Map.of(HttpMethod.GET, this::ready)); }
             default -> { }
         }
         // Health and readiness stay open to any Host (load balancers probe with their own); all else
         // without a token is for local callers only, not for pages in the operator's browser.
         if (token.open()) {
-            Answer refused = CrossSiteGuard.check(r);
+            AdminReply refused = CrossSiteGuard.check(r);
             if (refused != null) return refused;
         }
-        if (path.equals("/metrics")) return on(r, Map.of(HttpMethod.GET, () -> Answer.text(METRICS_TYPE, metrics.get())));
+        if (path.equals("/metrics")) return on(r, Map.of(HttpMethod.GET, () -> AdminReply.text(METRICS_TYPE, metrics.get())));
         if (Dashboard.serves(path)) return on(r, Map.of(HttpMethod.GET, () -> dashboard.file(path)));
         if (!path.equals("/admin") && !path.startsWith("/admin/")) return notFound(path);
         // Authenticate before telling which paths exist.
         if (!token.admits(r.authorization())) {
-            return Answer.problem(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
+            return AdminReply.problem(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
                     "the admin API needs Authorization: Bearer <token> with the token of admin.token")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"turnpike-admin\"");
         }
@@ -109,15 +109,15 @@ final class AdminApi {
             return on(r, Map.of(HttpMethod.POST, () -> validate(r.body())));
         }
         if (n == 1 && first.equals("openapi.json")) {
-            return on(r, Map.of(HttpMethod.GET, () -> Answer.text("application/json", openApi)));
+            return on(r, Map.of(HttpMethod.GET, () -> AdminReply.text("application/json", openApi)));
         }
         if (n == 1 && first.equals("schema")) {
-            return on(r, Map.of(HttpMethod.GET, () -> Answer.text("application/schema+json", schema.join())));
+            return on(r, Map.of(HttpMethod.GET, () -> AdminReply.text("application/schema+json", schema.join())));
         }
         Section section = first.equals("routes") ? Section.ROUTES : first.equals("services") ? Section.SERVICES
                 : first.equals("consumers") ? Section.CONSUMERS : first.equals("plans") ? Section.PLANS : null;
         if (section != null && n == 1) {
-            return on(r, Map.of(HttpMethod.GET, () -> Answer.ok(Redaction.redact(sources.entries(section)))));
+            return on(r, Map.of(HttpMethod.GET, () -> AdminReply.ok(Redaction.redact(sources.entries(section)))));
         }
         if (section != null && n == 2) {
             String id = seg.get(1);
@@ -160,84 +160,84 @@ final class AdminApi {
     }
 
     /** Runs the handler for the request's method, or answers 405 with the methods there are. */
-    private static Answer on(Request r, Map<HttpMethod, Supplier<Answer>> handlers) {
-        Supplier<Answer> h = handlers.get(r.method());
+    private static AdminReply on(Request r, Map<HttpMethod, Supplier<AdminReply>> handlers) {
+        Supplier<AdminReply> h = handlers.get(r.method());
         if (h != null) return h.get();
         String allow = handlers.keySet().stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", "));
-        return Answer.problem(HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
+        return AdminReply.problem(HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
                 r.method() + " is not allowed here (expected: " + allow + ")").withHeader("Allow", allow);
     }
 
-    private static Answer notFound(String path) {
-        return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
+    private static AdminReply notFound(String path) {
+        return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
                 "no admin endpoint " + path + " (GET /admin/openapi.json lists them)");
     }
 
-    private Answer ready() {
+    private AdminReply ready() {
         boolean config = sources.current() != null;
         boolean listening = gateway.listening();
         io.turnpike.ratelimit.RateLimiting.Status limits = gateway.snapshot().rateLimiting().status();
         boolean ready = config && listening && limits.ready();
-        ObjectNode body = Answer.JSON.createObjectNode();
+        ObjectNode body = AdminReply.JSON.createObjectNode();
         body.put("status", ready ? "ready" : "not ready");
         ObjectNode checks = body.putObject("checks");
         checks.put("config", config ? "loaded" : "missing");
         checks.put("trafficListener", listening ? "bound" : "not bound");
         checks.put("rateLimits", limits.detail());
-        return Answer.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        return AdminReply.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 
-    private Answer config(QueryStringDecoder uri) {
+    private AdminReply config(QueryStringDecoder uri) {
         String source = uri.parameters().getOrDefault("source", List.of("effective")).get(0);
         ConfigSources.View view;
         try {
             view = ConfigSources.View.valueOf(source.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            return Answer.problem(HttpResponseStatus.BAD_REQUEST, "bad-parameter", "Bad parameter",
+            return AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "bad-parameter", "Bad parameter",
                     "source=" + source + " (expected: file, overlay or effective)");
         }
-        return Answer.ok(Redaction.redact(sources.document(view)));
+        return AdminReply.ok(Redaction.redact(sources.document(view)));
     }
 
-    private Answer validate(String body) {
+    private AdminReply validate(String body) {
         ConfigLoader.Result r = sources.validate("POST /admin/config/validate", body);
-        if (!r.ok()) return Answer.invalid("the config has " + count(r.problems().size()), r.problems());
-        return Answer.ok(Answer.JSON.createObjectNode().put("ok", true).put("summary", r.config().summary()));
+        if (!r.ok()) return AdminReply.invalid("the config has " + count(r.problems().size()), r.problems());
+        return AdminReply.ok(AdminReply.JSON.createObjectNode().put("ok", true).put("summary", r.config().summary()));
     }
 
-    private Answer get(Section section, String id) {
+    private AdminReply get(Section section, String id) {
         JsonNode entry = sources.entry(section, id);
-        return entry == null ? missing(section, id) : Answer.ok(Redaction.redact(entry));
+        return entry == null ? missing(section, id) : AdminReply.ok(Redaction.redact(entry));
     }
 
-    private static Answer change(ConfigSources.Change c, Section section, String id) {
+    private static AdminReply change(ConfigSources.Change c, Section section, String id) {
         return switch (c.status()) {
-            case OK -> c.entry() == null ? Answer.noContent() : Answer.ok(Redaction.redact(c.entry()));
+            case OK -> c.entry() == null ? AdminReply.noContent() : AdminReply.ok(Redaction.redact(c.entry()));
             case NOT_FOUND -> missing(section, id);
-            case INVALID -> Answer.invalid("the change was not applied: the config would have "
+            case INVALID -> AdminReply.invalid("the change was not applied: the config would have "
                     + count(c.problems().size()), c.problems());
         };
     }
 
-    private static Answer missing(Section section, String id) {
+    private static AdminReply missing(Section section, String id) {
         String what = switch (section) {
             case ROUTES -> "route";
             case CONSUMERS -> "consumer";
             case PLANS -> "plan";
             case SERVICES -> "service";
         };
-        return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
+        return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
                 "no " + what + " \"" + id + "\" in the running config");
     }
 
-    private Answer nodes(String id) {
+    private AdminReply nodes(String id) {
         Serving snapshot = gateway.snapshot();
         Service service = snapshot.services().get(id);
         ServiceSpec spec = snapshot.config().services().get(id);
         if (service == null || spec == null) return missing(Section.SERVICES, id);
         Map<String, String> urls = new LinkedHashMap<>();
         for (NodeSpec ns : spec.nodes()) urls.put(ns.key(), ns.url());
-        ArrayNode out = Answer.JSON.createArrayNode();
+        ArrayNode out = AdminReply.JSON.createArrayNode();
         long now = io.netty.util.concurrent.Ticker.systemTicker().nanoTime();
         for (Node node : service.nodes()) {
             var stats = node.stats();
@@ -254,7 +254,7 @@ final class AdminApi {
             if (Double.isNaN(rate)) row.putNull("successRate"); else row.put("successRate", Math.round(rate * 1e4) / 1e4);
             CircuitApi.health(row, node.health(), now);
         }
-        return Answer.ok(out);
+        return AdminReply.ok(out);
     }
 
     /** Nanoseconds as milliseconds with three decimals (0 = not measured yet). */

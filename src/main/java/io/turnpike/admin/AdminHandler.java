@@ -18,7 +18,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Netty glue for the admin listener: an aggregated request in, one {@link Answer} out. */
+/** Netty glue for the admin listener: an aggregated request in, one {@link AdminReply} out. */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
 
@@ -30,9 +30,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        Answer answer;
+        AdminReply answer;
         if (!req.decoderResult().isSuccess()) {
-            answer = Answer.problem(HttpResponseStatus.BAD_REQUEST, "malformed-request", "Malformed request",
+            answer = AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "malformed-request", "Malformed request",
                     "the request could not be parsed");
         } else {
             String body = req.content().toString(StandardCharsets.UTF_8);
@@ -46,7 +46,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } catch (RuntimeException e) {
                 // Never the request body or headers in the log: they may hold the token or secrets.
                 log.error("admin API: {} {} failed: {}", req.method(), new QueryStringDecoder(req.uri()).path(), e.toString());
-                answer = Answer.problem(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                answer = AdminReply.problem(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error",
                         "Internal error", e.getMessage() == null ? e.toString() : e.getMessage());
             }
         }

@@ -23,25 +23,25 @@ final class CircuitApi {
     }
 
     /** GET: state, window counts, recent transitions. {@code nodeKey} null = the service's breaker. */
-    Answer get(String serviceId, String nodeKey) {
+    AdminReply get(String serviceId, String nodeKey) {
         CircuitBreaker b = find(serviceId, nodeKey);
-        return b == null ? missing(serviceId, nodeKey) : Answer.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
+        return b == null ? missing(serviceId, nodeKey) : AdminReply.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
     }
 
     /** PUT {"state":"open|closed|auto","reason":"..."}. */
-    Answer put(String serviceId, String nodeKey, String body) {
+    AdminReply put(String serviceId, String nodeKey, String body) {
         CircuitBreaker b = find(serviceId, nodeKey);
         if (b == null) return missing(serviceId, nodeKey);
         JsonNode req;
         try {
-            req = body == null || body.isBlank() ? null : Answer.JSON.readTree(body);
+            req = body == null || body.isBlank() ? null : AdminReply.JSON.readTree(body);
         } catch (java.io.IOException e) {
             req = null;
         }
         String stateText = req != null && req.path("state").isTextual() ? req.path("state").asText() : null;
         CircuitBreaker.Manual manual = CircuitBreaker.Manual.parse(stateText);
         if (manual == null) {
-            return Answer.problem(HttpResponseStatus.BAD_REQUEST, "bad-circuit-state", "Bad circuit state",
+            return AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "bad-circuit-state", "Bad circuit state",
                     "state: " + (stateText == null ? "missing" : "\"" + stateText + "\"")
                             + " (expected: {\"state\": \"open|closed|auto\", \"reason\": \"...\"})");
         }
@@ -49,7 +49,7 @@ final class CircuitApi {
                 ? req.path("reason").asText().strip() : "no reason given";
         if (reason.length() > 200) reason = reason.substring(0, 200);
         b.override(manual, "admin", reason);
-        return Answer.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
+        return AdminReply.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
     }
 
     private CircuitBreaker find(String serviceId, String nodeKey) {
@@ -62,15 +62,15 @@ final class CircuitApi {
         return null;
     }
 
-    private static Answer missing(String serviceId, String nodeKey) {
-        return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found", nodeKey == null
+    private static AdminReply missing(String serviceId, String nodeKey) {
+        return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found", nodeKey == null
                 ? "no service \"" + serviceId + "\" in the running config"
                 : "no node \"" + nodeKey + "\" in service \"" + serviceId + "\" (expected: host:port as GET "
                         + "/admin/services/" + serviceId + "/nodes lists it)");
     }
 
     static ObjectNode describe(CircuitBreaker b, long now) {
-        ObjectNode o = Answer.JSON.createObjectNode();
+        ObjectNode o = AdminReply.JSON.createObjectNode();
         o.put("state", b.state().label());
         o.put("traffic", b.state().effect());
         long until = b.openUntilNanos();

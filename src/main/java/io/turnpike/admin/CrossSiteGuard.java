@@ -24,20 +24,20 @@ final class CrossSiteGuard {
     private CrossSiteGuard() {}
 
     /** Null when the request may go on, else the 403 or 415 to answer. */
-    static Answer check(AdminApi.Request r) {
+    static AdminReply check(AdminApi.Request r) {
         if (r.host() == null || !loopbackHost(r.host())) {
-            return Answer.problem(HttpResponseStatus.FORBIDDEN, "foreign-host", "Foreign host",
+            return AdminReply.problem(HttpResponseStatus.FORBIDDEN, "foreign-host", "Foreign host",
                     "Host: " + (r.host() == null ? "missing or repeated" : shown(r.host())) + " (expected: localhost, "
                     + "127.0.0.1 or [::1]: without admin.token the admin listener answers only requests for a "
                     + "loopback name, so a page whose own name resolves here cannot reach it)");
         }
         if (r.origin() != null && !r.origin().strip().equalsIgnoreCase("http://" + r.host().strip())) {
-            return Answer.problem(HttpResponseStatus.FORBIDDEN, "foreign-origin", "Foreign origin",
+            return AdminReply.problem(HttpResponseStatus.FORBIDDEN, "foreign-origin", "Foreign origin",
                     "Origin: " + shown(r.origin()) + " (expected: no Origin, or \"http://" + r.host().strip()
                     + "\": without admin.token the admin listener refuses requests from other sites' pages)");
         }
         if (write(r.method()) && !r.body().isEmpty() && !acceptedType(r.contentType())) {
-            return Answer.problem(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+            return AdminReply.problem(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
                     "Unsupported media type", "Content-Type: " + (r.contentType() == null ? "missing"
                     : shown(r.contentType())) + " (expected: " + ACCEPTED_TYPES + ")")
                     .withHeader("Accept", ACCEPTED_TYPES);

@@ -29,10 +29,10 @@ final class Dashboard {
         return FILES.containsKey(path);
     }
 
-    Answer file(String path) {
+    AdminReply file(String path) {
         String[] f = FILES.get(path);
         String body = cache.computeIfAbsent(f[0], Dashboard::read);
-        return Answer.text(f[1], body);
+        return AdminReply.text(f[1], body);
     }
 
     private static String read(String resource) {

@@ -28,7 +28,7 @@ final class InsightsApi {
     }
 
     /** GET /admin/analytics?by=&window=&top=&sort= */
-    Answer analytics(QueryStringDecoder uri) {
+    AdminReply analytics(QueryStringDecoder uri) {
         if (insights.analytics() == null) return off("analytics");
         String byText = param(uri, "by", "route");
         Dimension by = Dimension.of(byText);
@@ -48,11 +48,11 @@ final class InsightsApi {
         Report.Sort sort = Report.Sort.of(sortText);
         if (sort == null) return bad("sort=" + sortText + " (expected: calls, errors or p99)");
         Report r = insights.analytics().report(by, window.toMillis(), top, sort);
-        return Answer.ok(r.json(windowText));
+        return AdminReply.ok(r.json(windowText));
     }
 
     /** GET /admin/analytics/consumers?window=: traffic per consumer with metered usage, quota and bill. */
-    Answer consumers(QueryStringDecoder uri) {
+    AdminReply consumers(QueryStringDecoder uri) {
         if (insights.analytics() == null) return off("analytics");
         String windowText = param(uri, "window", "1h");
         Duration window = analyticsWindow(windowText);
@@ -60,7 +60,7 @@ final class InsightsApi {
         Report r = insights.analytics().report(Dimension.CONSUMER, window.toMillis(), 0, Report.Sort.CALLS);
         Map<String, UsageSource.ConsumerUsage> usage = new HashMap<>();
         for (UsageSource.ConsumerUsage u : insights.usage().consumers()) usage.put(u.consumer(), u);
-        ObjectNode o = Answer.JSON.createObjectNode();
+        ObjectNode o = AdminReply.JSON.createObjectNode();
         o.put("window", windowText);
         o.put("metering", insights.usage() != UsageSource.NONE);
         ArrayNode rows = o.putArray("consumers");
@@ -79,7 +79,7 @@ final class InsightsApi {
             row.putNull("traffic");
             usage(row, u);
         }
-        return Answer.ok(o);
+        return AdminReply.ok(o);
     }
 
     private static void usage(ObjectNode row, UsageSource.ConsumerUsage u) {
@@ -95,33 +95,33 @@ final class InsightsApi {
     }
 
     /** GET /admin/alerts */
-    Answer alerts() {
+    AdminReply alerts() {
         if (insights.alerts() == null) return off("alerts");
-        return Answer.ok(insights.alerts().view());
+        return AdminReply.ok(insights.alerts().view());
     }
 
     /** POST /admin/alerts/{name}/silence {"for":"30m"}; "0s" lifts it. */
-    Answer silence(String name, String body) {
+    AdminReply silence(String name, String body) {
         if (insights.alerts() == null) return off("alerts");
         JsonNode req;
         try {
-            req = body == null || body.isBlank() ? null : Answer.JSON.readTree(body);
+            req = body == null || body.isBlank() ? null : AdminReply.JSON.readTree(body);
         } catch (java.io.IOException e) {
             req = null;
         }
         String forText = req != null && req.path("for").isTextual() ? req.path("for").asText() : null;
         Duration d = forText == null ? null : forText.strip().matches("0+[smhd]?") ? Duration.ZERO : window(forText);
         if (d == null || d.compareTo(Duration.ofDays(7)) > 0) {
-            return Answer.problem(HttpResponseStatus.BAD_REQUEST, "bad-silence", "Bad silence",
+            return AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "bad-silence", "Bad silence",
                     "for: " + (forText == null ? "missing" : "\"" + forText + "\"")
                             + " (expected: {\"for\": \"30m\"}, a duration up to 7d; \"0s\" lifts the silence)");
         }
         Instant until = insights.alerts().silence(name, d);
         if (until == null) {
-            return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
+            return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
                     "no alert rule \"" + name + "\" in the running config (GET /admin/alerts lists them)");
         }
-        return Answer.ok(Answer.JSON.createObjectNode().put("rule", name).put("silencedUntil", until.toString()));
+        return AdminReply.ok(AdminReply.JSON.createObjectNode().put("rule", name).put("silencedUntil", until.toString()));
     }
 
     private static Duration window(String text) {
@@ -147,12 +147,12 @@ final class InsightsApi {
         return v == null || v.isEmpty() || v.get(0).isBlank() ? fallback : v.get(0).strip();
     }
 
-    private static Answer bad(String detail) {
-        return Answer.problem(HttpResponseStatus.BAD_REQUEST, "bad-parameter", "Bad parameter", detail);
+    private static AdminReply bad(String detail) {
+        return AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "bad-parameter", "Bad parameter", detail);
     }
 
-    private static Answer off(String what) {
-        return Answer.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "not-running", "Not running",
+    private static AdminReply off(String what) {
+        return AdminReply.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "not-running", "Not running",
                 what + " are not running in this process");
     }
 }

@@ -37,7 +37,7 @@ final class UsageApi {
         this.metering = metering;
     }
 
-    Answer usage(QueryStringDecoder uri) {
+    AdminReply usage(QueryStringDecoder uri) {
         if (metering == null) return notMetered();
         String consumer = param(uri, "consumer");
         String route = param(uri, "route");
@@ -60,7 +60,7 @@ final class UsageApi {
         } catch (Unavailable e) {
             return e.answer;
         }
-        ObjectNode body = Answer.JSON.createObjectNode();
+        ObjectNode body = AdminReply.JSON.createObjectNode();
         body.put("from", u.from().toString()).put("to", u.to().toString());
         ArrayNode items = body.putArray("items");
         Map<String, long[]> perConsumer = new LinkedHashMap<>();
@@ -98,7 +98,7 @@ final class UsageApi {
             if (q.isPresent()) quota(c.putObject("quota"), q.get());
             else c.putNull("quota");
         });
-        return Answer.ok(body);
+        return AdminReply.ok(body);
     }
 
     private static void quota(ObjectNode o, QuotaStatus q) {
@@ -108,7 +108,7 @@ final class UsageApi {
                 .put("overage", q.overage().name().toLowerCase(Locale.ROOT));
     }
 
-    Answer invoice(String consumer, QueryStringDecoder uri, String accept) {
+    AdminReply invoice(String consumer, QueryStringDecoder uri, String accept) {
         if (metering == null) return notMetered();
         String m = param(uri, "month");
         YearMonth month;
@@ -124,11 +124,11 @@ final class UsageApi {
             return e.answer;
         }
         if (inv.items().isEmpty() && !metering.knows(consumer)) {
-            return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
+            return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
                     "no consumer \"" + consumer + "\" in the running config and no usage of it in " + month);
         }
-        if (accept != null && accept.toLowerCase(Locale.ROOT).contains("text/csv")) return Answer.text(CSV, csv(inv));
-        ObjectNode body = Answer.JSON.createObjectNode();
+        if (accept != null && accept.toLowerCase(Locale.ROOT).contains("text/csv")) return AdminReply.text(CSV, csv(inv));
+        ObjectNode body = AdminReply.JSON.createObjectNode();
         body.put("consumer", inv.consumer()).put("plan", inv.plan()).put("month", inv.month())
                 .put("periodStart", inv.periodStart().toString()).put("periodEnd", inv.periodEnd().toString())
                 .put("currency", inv.currency());
@@ -138,7 +138,7 @@ final class UsageApi {
                     .put("units", i.units()).put("unitPrice", i.unitPrice()).put("amount", i.amount());
         }
         body.put("total", inv.total());
-        return Answer.ok(body);
+        return AdminReply.ok(body);
     }
 
     /** One row per line item, then a total row; decimals in plain notation. */
@@ -170,21 +170,21 @@ final class UsageApi {
         return v == null || v.isEmpty() || v.get(0).isBlank() ? null : v.get(0).strip();
     }
 
-    private static Answer bad(String detail) {
-        return Answer.problem(HttpResponseStatus.BAD_REQUEST, "bad-parameter", "Bad parameter", detail);
+    private static AdminReply bad(String detail) {
+        return AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "bad-parameter", "Bad parameter", detail);
     }
 
-    private static Answer notMetered() {
-        return Answer.problem(HttpResponseStatus.NOT_FOUND, "not-metered", "Not metered",
+    private static AdminReply notMetered() {
+        return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-metered", "Not metered",
                 "this gateway was started without a usage ledger");
     }
 
     private static final class Unavailable extends Exception {
-        final Answer answer;
+        final AdminReply answer;
 
         Unavailable(String detail) {
             super(detail, null, false, false);
-            this.answer = Answer.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "ledger-unavailable",
+            this.answer = AdminReply.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "ledger-unavailable",
                     "Ledger unavailable", detail);
         }
     }

@@ -103,10 +103,10 @@ public final class AuthPolicy implements Policy {
             }
         }
         if (introspection && bearer != null) {
-            Introspector.Answer cached = introspector.cached(bearer);
+            Introspector.TokenInfo cached = introspector.cached(bearer);
             if (cached != null) return introspected(call, cached, reason);
             String before = reason;
-            CompletableFuture<Introspector.Answer> asked = introspector.introspect(bearer)
+            CompletableFuture<Introspector.TokenInfo> asked = introspector.introspect(bearer)
                     .orTimeout(settings.introspection().timeout().toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
             return Verdict.later(asked.thenApplyAsync(a -> introspected(call, a, before), call.executor()));
         }
@@ -117,7 +117,7 @@ public final class AuthPolicy implements Policy {
         return refuse(call, reason);
     }
 
-    private Verdict introspected(PolicyCall call, Introspector.Answer a, String earlier) {
+    private Verdict introspected(PolicyCall call, Introspector.TokenInfo a, String earlier) {
         if (!a.active()) return refuse(call, earlier != null ? earlier : "inactive-token");
         Consumer c = consumers.byOAuthClient(a.clientId());
         if (c == null) return refuse(call, earlier != null ? earlier : "unknown-consumer");

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Introspector {
     /** An introspection answer: whether the token is active, the client it was issued to, its claims. */
-    public record Answer(boolean active, String clientId, Map<String, Object> claims, long expEpochSeconds) {
-        static final Answer INACTIVE = new Answer(false, null, Map.of(), 0);
+    public record TokenInfo(boolean active, String clientId, Map<String, Object> claims, long expEpochSeconds) {
+        static final TokenInfo INACTIVE = new TokenInfo(false, null, Map.of(), 0);
     }
 
     static final Duration INACTIVE_TTL = Duration.ofSeconds(5);
@@ -49,8 +49,8 @@ public final class Introspector {
 
     private final IntrospectionSettings settings;
     private final String authorization;
-    private final Cache<String, Answer> answers;
-    private final Map<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
+    private final Cache<String, TokenInfo> answers;
+    private final Map<String, CompletableFuture<TokenInfo>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger calls = new AtomicInteger();
 
     private Introspector(IntrospectionSettings settings) {
@@ -66,7 +66,7 @@ public final class Introspector {
     }
 
     /** The cached answer for a token, or null when it must be asked for (or the call is still out). */
-    public Answer cached(String token) {
+    public TokenInfo cached(String token) {
         return answers.getIfPresent(token);
     }
 
@@ -74,13 +74,13 @@ public final class Introspector {
      * The answer for a token, asking the server when none is cached (one call for every request
      * with that token meanwhile); completes on an HTTP client thread. A failed call is not kept.
      */
-    public CompletableFuture<Answer> introspect(String token) {
-        Answer known = answers.getIfPresent(token);
+    public CompletableFuture<TokenInfo> introspect(String token) {
+        TokenInfo known = answers.getIfPresent(token);
         if (known != null) return CompletableFuture.completedFuture(known);
-        CompletableFuture<Answer> mine = new CompletableFuture<>();
-        CompletableFuture<Answer> theirs = inFlight.putIfAbsent(token, mine);
+        CompletableFuture<TokenInfo> mine = new CompletableFuture<>();
+        CompletableFuture<TokenInfo> theirs = inFlight.putIfAbsent(token, mine);
         if (theirs != null) return theirs;
-        CompletableFuture<Answer> call;
+        CompletableFuture<TokenInfo> call;
         try {
             call = call(token);
         } catch (RuntimeException e) {
@@ -98,7 +98,7 @@ public final class Introspector {
         return mine;
     }
 
-    private CompletableFuture<Answer> call(String token) {
+    private CompletableFuture<TokenInfo> call(String token) {
         calls.incrementAndGet();
         HttpRequest req = HttpRequest.newBuilder(URI.create(settings.endpoint()))
                 .timeout(settings.timeout())
@@ -115,16 +115,16 @@ public final class Introspector {
         });
     }
 
-    static Answer parse(String body) {
+    static TokenInfo parse(String body) {
         try {
             JsonNode n = JSON.readTree(body);
-            if (n == null || !n.path("active").asBoolean(false)) return Answer.INACTIVE;
+            if (n == null || !n.path("active").asBoolean(false)) return TokenInfo.INACTIVE;
             long exp = n.path("exp").asLong(0);
-            if (exp != 0 && exp * 1000 <= System.currentTimeMillis()) return Answer.INACTIVE;
+            if (exp != 0 && exp * 1000 <= System.currentTimeMillis()) return TokenInfo.INACTIVE;
             @SuppressWarnings("unchecked")
             Map<String, Object> claims = JSON.convertValue(n, Map.class);
             String client = n.hasNonNull("client_id") ? n.get("client_id").asText() : null;
-            return new Answer(true, client, Map.copyOf(claims.entrySet().stream()
+            return new TokenInfo(true, client, Map.copyOf(claims.entrySet().stream()
                     .filter(e -> e.getValue() != null)
                     .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))), exp);
         } catch (java.io.IOException e) {
@@ -142,9 +142,9 @@ public final class Introspector {
     }
 
     /** Active answers live until the token's exp and at most cacheTtl; inactive ones briefly. */
-    private record Lifetime(Duration cacheTtl) implements Expiry<String, Answer> {
+    private record Lifetime(Duration cacheTtl) implements Expiry<String, TokenInfo> {
         @Override
-        public long expireAfterCreate(String token, Answer a, long currentTime) {
+        public long expireAfterCreate(String token, TokenInfo a, long currentTime) {
             long max = cacheTtl.toNanos();
             if (!a.active()) return Math.min(max, INACTIVE_TTL.toNanos());
             if (a.expEpochSeconds() == 0) return max;
@@ -153,12 +153,12 @@ public final class Introspector {
         }
 
         @Override
-        public long expireAfterUpdate(String token, Answer a, long currentTime, long currentDuration) {
+        public long expireAfterUpdate(String token, TokenInfo a, long currentTime, long currentDuration) {
             return expireAfterCreate(token, a, currentTime);
         }
 
         @Override
-        public long expireAfterRead(String token, Answer a, long currentTime, long currentDuration) {
+        public long expireAfterRead(String token, TokenInfo a, long currentTime, long currentDuration) {
             return currentDuration;
         }
     }

@@ -30,7 +30,7 @@ public final class AggregateRun {
     private static final long DEADLINE_GRACE_NANOS = 50_000_000;
 
     /** Where the outcome goes: exactly one of these is called, once. */
-    public interface Answer {
+    public interface Result {
         /** @param missing the calls whose part is missing (failed optional calls), in call order */
         void json(byte[] body, List<String> missing);
 
@@ -43,7 +43,7 @@ public final class AggregateRun {
     private final PolicyCall call;
     private final Fetcher fetcher;
     private final ResponseShaper shaper;
-    private final Answer answer;
+    private final Result answer;
     private final EventExecutor loop;
     private final State[] state;
     private final JsonNode[] result;
@@ -54,7 +54,7 @@ public final class AggregateRun {
     private boolean launching;
     private boolean again;
 
-    private AggregateRun(Aggregation agg, PolicyCall call, Fetcher fetcher, ResponseShaper shaper, Answer answer) {
+    private AggregateRun(Aggregation agg, PolicyCall call, Fetcher fetcher, ResponseShaper shaper, Result answer) {
         this.agg = agg;
         this.call = call;
         this.fetcher = fetcher;
@@ -70,7 +70,7 @@ public final class AggregateRun {
 
     /** Starts the calls; must run on the request's event loop. */
     public static AggregateRun start(Aggregation agg, PolicyCall call, Fetcher fetcher, ResponseShaper shaper,
-                                     Answer answer) {
+                                     Result answer) {
         AggregateRun run = new AggregateRun(agg, call, fetcher, shaper, answer);
         long t = agg.timeoutNanos();
         run.deadlineAt = System.nanoTime() + t;

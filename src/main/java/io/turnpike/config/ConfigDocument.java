@@ -27,7 +27,7 @@ record ConfigDocument(String source, Node root, List<Problem> problems) {
 
     /** @param empty what to say about an empty text (expected: ...), or null when empty is fine */
     static ConfigDocument parse(String source, String text, String empty) {
-        Problems problems = new Problems(source);
+        ConfigProblems problems = new ConfigProblems(source);
         Node tree = compose(text, problems);
         if (tree == null && problems.isEmpty() && empty != null) {
             problems.add(new Mark("", 0, 0, 0, new int[0], 0), "", empty);
@@ -41,14 +41,14 @@ record ConfigDocument(String source, Node root, List<Problem> problems) {
         try {
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            Problems p = new Problems(source);
+            ConfigProblems p = new ConfigProblems(source);
             p.add(null, "", "the file is not UTF-8 text (expected: a UTF-8 YAML or JSON file)");
             return new ConfigDocument(source, null, p.sorted());
         }
         return parse(source, text, empty);
     }
 
-    private static Node compose(String text, Problems problems) {
+    private static Node compose(String text, ConfigProblems problems) {
         try {
             // A BOM is legal at the start of a YAML stream but would read as part of the first key.
             String body = text.startsWith("\uFEFF") ? text.substring(1) : text;

@@ -68,7 +68,7 @@ public final class ConfigLoader {
     }
 
     static Result unreadable(Path file, IOException e) {
-        Problems p = new Problems(file.toString());
+        ConfigProblems p = new ConfigProblems(file.toString());
         p.add(null, "", e instanceof NoSuchFileException
                 ? "cannot read the file: it does not exist"
                 : "cannot read the file: " + e);
@@ -83,13 +83,13 @@ public final class ConfigLoader {
      */
     static Result bind(ConfigDocument doc, Map<Mark, String> otherSources, Expansion expansion) {
         if (!doc.ok()) return new Result(null, doc.problems());
-        Problems problems = new Problems(doc.source(), otherSources);
+        ConfigProblems problems = new ConfigProblems(doc.source(), otherSources);
         GatewayConfig config = bind(doc.root(), expansion, problems);
         return problems.isEmpty() ? new Result(config, List.of(), problems.warnings())
                 : new Result(null, problems.sorted(), problems.warnings());
     }
 
-    private static GatewayConfig bind(Node tree, Expansion expansion, Problems problems) {
+    private static GatewayConfig bind(Node tree, Expansion expansion, ConfigProblems problems) {
         return bind(ConfigNode.root(tree, problems, expansion));
     }
 

@@ -37,7 +37,7 @@ final class ConfigNode {
     private final Node node;
     private final Mark mark;
     private final String path;
-    private final Problems problems;
+    private final ConfigProblems problems;
     private final Expansion expansion;
     private final boolean verbatim; // from an admin caller: no ${...} expansion here or below
     private final Recording recording; // null for a node of a real document
@@ -52,11 +52,11 @@ final class ConfigNode {
     static final String ANY_KEY = "default";
     private static final Mark NOWHERE = new Mark("schema", 0, 0, 0, new int[0], 0);
 
-    private ConfigNode(Node node, Mark mark, String path, Problems problems, Expansion expansion, boolean verbatim) {
+    private ConfigNode(Node node, Mark mark, String path, ConfigProblems problems, Expansion expansion, boolean verbatim) {
         this(node, mark, path, problems, expansion, verbatim, null);
     }
 
-    private ConfigNode(Node node, Mark mark, String path, Problems problems, Expansion expansion, boolean verbatim,
+    private ConfigNode(Node node, Mark mark, String path, ConfigProblems problems, Expansion expansion, boolean verbatim,
                        Recording recording) {
         this.node = node;
         this.mark = mark;
@@ -67,13 +67,13 @@ final class ConfigNode {
         this.recording = recording;
     }
 
-    static ConfigNode root(Node node, Problems problems, Expansion expansion) {
+    static ConfigNode root(Node node, ConfigProblems problems, Expansion expansion) {
         return new ConfigNode(node, node.getStartMark(), "", problems, expansion, false);
     }
 
     /** The root of a recording pass; its problems go nowhere. */
     static ConfigNode recording(Recording recording) {
-        return new ConfigNode(null, NOWHERE, "", new Problems("schema"), Expansion.none(), false, recording);
+        return new ConfigNode(null, NOWHERE, "", new ConfigProblems("schema"), Expansion.none(), false, recording);
     }
 
     /**

@@ -47,7 +47,7 @@ final class Overlay {
             problems.addAll(doc.problems());
             return null;
         }
-        Problems found = new Problems(doc.source());
+        ConfigProblems found = new ConfigProblems(doc.source());
         Overlay out = EMPTY;
         if (doc.root() == null) return out;
         if (!(doc.root() instanceof MappingNode root)) {

@@ -36,7 +36,7 @@ final class OverlayStore {
         try {
             return ConfigDocument.parse(file.toString(), Files.readAllBytes(file), null);
         } catch (IOException e) {
-            Problems p = new Problems(file.toString());
+            ConfigProblems p = new ConfigProblems(file.toString());
             p.add(null, "", "cannot read the file: " + e);
             return new ConfigDocument(file.toString(), null, p.sorted());
         }

@@ -21,14 +21,9 @@ public interface ExchangeView {
         return null;
     }
 
-    /** Units a quota check held for this call (0 = none); see {@link PolicyCall#quotaReserved}. */
-    default long quotaReservedUnits() {
-        return 0;
-    }
-
-    /** The start of the quota period those units were taken from. */
-    default long quotaReservedPeriod() {
-        return Long.MIN_VALUE;
+    /** What a policy step left on the request under {@code key} ({@link PolicyCall#attr}), or null. */
+    default <T> T attr(AttrKey<T> key) {
+        return null;
     }
 
     /** The authenticated consumer's id; null for anonymous calls. */

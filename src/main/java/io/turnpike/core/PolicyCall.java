@@ -103,11 +103,9 @@ public interface PolicyCall {
         byte[] apply(io.netty.buffer.ByteBuf body, PolicyCall call);
     }
 
-    /**
-     * A quota check took {@code units} of the consumer's period starting at {@code periodStart} for
-     * this call; the meter keeps them if the call is billed and gives them back if not.
-     */
-    default void quotaReserved(long periodStart, long units) {
-        throw new UnsupportedOperationException("this call cannot hold quota");
-    }
+    /** What a step left on this request under {@code key}, or null. */
+    <T> T attr(AttrKey<T> key);
+
+    /** Leaves {@code value} on this request under {@code key}, for later steps and the observers. */
+    <T> void attr(AttrKey<T> key, T value);
 }

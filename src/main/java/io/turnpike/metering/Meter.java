@@ -58,10 +58,11 @@ public final class Meter implements ExchangeObserver {
         if (consumer == null) return;
         Tables t = tables;
         PlanSpec plan = t.plans.get(consumer);
-        long reserved = x.quotaReservedUnits();
+        QuotaPolicy.Reservation held = x.attr(QuotaPolicy.RESERVED);
+        long reserved = held == null ? 0 : held.units();
         if (!BillingRule.billable(x, plan == null ? PlanSpec.BillOn.REACHED : plan.billOn())) {
             // Not billed: give back what the quota check held for it.
-            if (reserved > 0) quotas.counter(consumer).add(x.quotaReservedPeriod(), -reserved);
+            if (reserved > 0) quotas.counter(consumer).add(held.periodStart(), -reserved);
             return;
         }
         Long cost = t.routeCost.get(x.routeId());
@@ -71,7 +72,7 @@ public final class Meter implements ExchangeObserver {
         if (reserved > 0) {
             // Counted when the quota check let it in (within the quota, so no overage); a reload that
             // changed the route's cost meanwhile is settled here.
-            if (units != reserved) quotas.counter(consumer).add(x.quotaReservedPeriod(), units - reserved);
+            if (units != reserved) quotas.counter(consumer).add(held.periodStart(), units - reserved);
         } else if (plan != null && plan.quota() != null) {
             QuotaPeriod period = QuotaPeriod.of(plan.quota(), now);
             long after = quotas.counter(consumer).add(period.start(), units);

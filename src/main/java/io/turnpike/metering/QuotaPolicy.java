@@ -28,6 +28,12 @@ final class QuotaPolicy implements Policy {
         this.cost = cost;
     }
 
+    /** Units a quota check took for this call from the consumer's period starting at {@code periodStart}. */
+    record Reservation(long periodStart, long units) {}
+
+    /** Where the reservation is left for the {@link Meter}, which keeps it if the call is billed and gives it back if not. */
+    static final io.turnpike.core.AttrKey<Reservation> RESERVED = io.turnpike.core.AttrKey.of("quota.reserved");
+
     @Override
     public Verdict check(PolicyCall call) {
         if (call.consumer() == null) return Verdict.PASS;
@@ -38,7 +44,7 @@ final class QuotaPolicy implements Policy {
         QuotaPeriod period = QuotaPeriod.of(quota, now);
         QuotaCounter counter = quotas.counter(call.consumer().id());
         if (counter.tryReserve(period.start(), cost, quota.units())) {
-            call.quotaReserved(period.start(), cost); // the meter keeps it if the call is billed, else gives it back
+            call.attr(RESERVED, new Reservation(period.start(), cost)); // the meter keeps it if the call is billed, else gives it back
             return Verdict.PASS;
         }
         long used = counter.used(period.start());

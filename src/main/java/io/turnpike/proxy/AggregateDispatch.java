@@ -19,7 +19,7 @@ import java.util.List;
  * one upstream engine), and the merged JSON, shaped for the client's profile, is the exchange's
  * answer ({@code Turnpike-Partial} names optional calls that failed).
  */
-final class AggregateDispatch implements AggregateRun.Answer {
+final class AggregateDispatch implements AggregateRun.Result {
     private final Exchange exchange;
     private final RequestCall call;
     private final Downstream down;

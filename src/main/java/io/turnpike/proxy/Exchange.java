@@ -417,8 +417,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     @Override public String consumerId() { return call.consumer() == null ? null : call.consumer().id(); }
     @Override public String authDecision() { return call.authDecisionMade(); }
     @Override public String profile() { return call.profile(); }
-    @Override public long quotaReservedUnits() { return call.quotaUnits(); }
-    @Override public long quotaReservedPeriod() { return call.quotaPeriod(); }
+    @Override public <T> T attr(io.turnpike.core.AttrKey<T> key) { return call.attr(key); }
     @Override public String method() { return request.method().name(); }
     @Override public String path() { return path != null ? path : request.uri(); }
     @Override public String routeId() { return route == null ? null : route.id(); }

@@ -20,7 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * One request and its response on an HTTP/1.x connection ({@link ClientHandler}): the rules that
+ * One request and its response on an HTTP/1.x connection ({@link Http1Connection}): the rules that
  * belong to the wire, not to the exchange. The response speaks the client's version; a body of
  * unknown length is chunked to a 1.1 client and ends with the connection for a 1.0 one; trailers
  * travel only in a chunked body; and the connection is closed after the answer when the client
@@ -28,7 +28,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  * be taken for the next request), or while the gateway drains.
  */
 final class Http1Stream implements Downstream {
-    private final ClientHandler connection;
+    private final Http1Connection connection;
     private final ChannelHandlerContext ctx;
     private final HttpVersion version;
     private final boolean headRequest;
@@ -39,7 +39,7 @@ final class Http1Stream implements Downstream {
     private boolean chunked;
     private boolean continueSent;
 
-    Http1Stream(ClientHandler connection, HttpRequest request) {
+    Http1Stream(Http1Connection connection, HttpRequest request) {
         this.connection = connection;
         this.ctx = connection.ctx();
         this.version = HttpVersion.HTTP_1_0.equals(request.protocolVersion()) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
@@ -108,7 +108,7 @@ final class Http1Stream implements Downstream {
         if (!chunked && !last.trailingHeaders().isEmpty()) {
             last = new DefaultLastHttpContent(last.content()); // trailers only travel in a chunked body
         }
-        ctx.writeAndFlush(last, ctx.voidPromise()); // a failure reaches ClientHandler.exceptionCaught
+        ctx.writeAndFlush(last, ctx.voidPromise()); // a failure reaches Http1Connection.exceptionCaught
         connection.exchangeDone(exchange, closeAfter);
     }
 

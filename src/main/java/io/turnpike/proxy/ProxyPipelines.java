@@ -22,7 +22,7 @@ public final class ProxyPipelines {
                 .setMaxChunkSize(16 * 1024)
                 .setStrictLineParsing(true)
                 .setValidateHeaders(true);
-        ClientHandler handler = new ClientHandler(context, limits);
+        Http1Connection handler = new Http1Connection(context, limits);
         ch.pipeline()
           .addLast("codec", new ServerCodec(cfg, limits, handler::bytesArrived))
           .addLast("proxy", handler);

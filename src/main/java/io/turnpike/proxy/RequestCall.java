@@ -8,15 +8,18 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.TrustedProxies;
+import io.turnpike.core.AttrKey;
 import io.turnpike.core.Consumer;
 import io.turnpike.core.PolicyCall;
 import io.turnpike.route.RouteMatch;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
  * The request as the route's policies see it, and what they leave for the rest of the exchange:
  * the consumer and claims, the client profile, response headers, a new upstream path or query, a
- * body edit or limit, a quota reservation. One per exchange, confined to its loop.
+ * body edit or limit, and typed attributes ({@link AttrKey}: a quota reservation). One per
+ * exchange, confined to its loop.
  */
 final class RequestCall implements PolicyCall {
     private final HttpRequest request;
@@ -35,8 +38,7 @@ final class RequestCall implements PolicyCall {
     private HttpHeaders responseHeaders;
     private String profile;
     private String upstreamPath;
-    private long quotaUnits;
-    private long quotaPeriod;
+    private Map<AttrKey<?>, Object> attrs; // made by the first step that leaves something
     private boolean clientResolved;
     private TrustedProxies.Client forwardedClient;
 
@@ -93,12 +95,12 @@ final class RequestCall implements PolicyCall {
     @Override public void profile(String name) { profile = name; }
     @Override public void upstreamPath(String p) { upstreamPath = p; }
     @Override public void editBody(PolicyCall.BodyEdit edit) { body.edit(edit); }
-    @Override public void quotaReserved(long periodStart, long units) {
-        quotaPeriod = periodStart;
-        quotaUnits = units;
+    @SuppressWarnings("unchecked")
+    @Override public <T> T attr(AttrKey<T> key) { return attrs == null ? null : (T) attrs.get(key); }
+    @Override public <T> void attr(AttrKey<T> key, T value) {
+        if (attrs == null) attrs = new IdentityHashMap<>(4);
+        attrs.put(key, value);
     }
-    long quotaUnits() { return quotaUnits; }
-    long quotaPeriod() { return quotaPeriod; }
 
     @Override public byte[] clientAddress() {
         TrustedProxies.Client c = forwardedClient();

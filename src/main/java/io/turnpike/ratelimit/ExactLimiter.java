@@ -34,7 +34,7 @@ final class ExactLimiter implements Limiter {
     }
 
     /** One call waiting in a batch. */
-    private record Call(Limit[] limits, String[] keys, CompletableFuture<Outcome> result) {}
+    private record Call(Limit[] limits, String[] keys, CompletableFuture<LimitOutcome> result) {}
 
     /** The calls one event loop decided in its current pass; sent after the pass (or when full). */
     private final class Batch implements Runnable {
@@ -55,7 +55,7 @@ final class ExactLimiter implements Limiter {
     public Decision decide(Limit[] limits, String[] keys) {
         if (!link.up()) return fallback.decide(limits, keys);
         EventExecutor loop = ThreadExecutorMap.currentExecutor();
-        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        CompletableFuture<LimitOutcome> result = new CompletableFuture<>();
         if (loop == null) {
             send(List.of(new Call(limits, keys, result)), limits.length);
             return new Decision.Later(result);
@@ -110,19 +110,19 @@ final class ExactLimiter implements Limiter {
     }
 
     /** The outcome of one call from the script's answer, which starts at {@code at}. */
-    private static Outcome outcome(Limit[] limits, List<Object> r, int at) {
+    private static LimitOutcome outcome(Limit[] limits, List<Object> r, int at) {
         boolean allowed = number(r.get(at)) == 1;
         long retry = number(r.get(at + 1)) * 1000;
-        Outcome answer = null;
+        LimitOutcome answer = null;
         for (int i = 0; i < limits.length; i++) {
             long remaining = number(r.get(at + 2 + 2 * i));
             long reset = number(r.get(at + 3 + 2 * i)) * 1000;
-            Outcome o = allowed || remaining > 0 ? Outcome.allowed(limits[i], remaining, reset)
-                    : Outcome.refused(limits[i], reset, retry);
-            answer = Outcome.stricter(answer, o);
+            LimitOutcome o = allowed || remaining > 0 ? LimitOutcome.allowed(limits[i], remaining, reset)
+                    : LimitOutcome.refused(limits[i], reset, retry);
+            answer = LimitOutcome.stricter(answer, o);
         }
         if (!allowed && answer.allowed()) {
-            answer = Outcome.refused(answer.limit(), answer.resetNanos(), retry);
+            answer = LimitOutcome.refused(answer.limit(), answer.resetNanos(), retry);
         }
         return answer;
     }

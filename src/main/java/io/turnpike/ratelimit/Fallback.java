@@ -15,10 +15,10 @@ final class Fallback {
         this.closed = closed;
     }
 
-    Outcome decide(Limit[] limits, String[] keys) {
+    LimitOutcome decide(Limit[] limits, String[] keys) {
         if (closed) {
             stats.closed.increment();
-            return Outcome.CLOSED;
+            return LimitOutcome.CLOSED;
         }
         stats.fallback.increment();
         Limit[] shares = new Limit[limits.length];

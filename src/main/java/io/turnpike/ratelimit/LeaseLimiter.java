@@ -95,7 +95,7 @@ final class LeaseLimiter implements Limiter {
     /** @param rounds renewals the call may still wait for */
     private Decision decide(Limit[] limits, String[] keys, int rounds) {
         long now = clock.now();
-        Outcome answer = null;
+        LimitOutcome answer = null;
         Lease[] took = new Lease[limits.length];
         CompletableFuture<?>[] pending = null;
         for (int i = 0; i < limits.length; i++) {
@@ -108,10 +108,10 @@ final class LeaseLimiter implements Limiter {
                 took[i] = lease;
                 long left = lease.tokens.get();
                 if (left < batch(lease, now) / 2 + 1 && wantsMore(lease, now)) renew(lease, now);
-                answer = Outcome.stricter(answer, Outcome.allowed(limit, Math.max(0, lease.redisRemaining) + left,
+                answer = LimitOutcome.stricter(answer, LimitOutcome.allowed(limit, Math.max(0, lease.redisRemaining) + left,
                         Math.max(0, lease.redisResetAt - now)));
             } else if (now - lease.deniedUntil < 0) {
-                answer = Outcome.stricter(answer, Outcome.refused(limit, Math.max(0, lease.redisResetAt - now),
+                answer = LimitOutcome.stricter(answer, LimitOutcome.refused(limit, Math.max(0, lease.redisResetAt - now),
                         lease.deniedUntil - now));
             } else if (rounds > 0) {
                 if (pending == null) pending = new CompletableFuture<?>[limits.length];
@@ -119,7 +119,7 @@ final class LeaseLimiter implements Limiter {
                 pending[i] = renew(lease, now);
             } else {
                 // Renewed for this call again and again, and others spent it first each time.
-                answer = Outcome.stricter(answer, Outcome.refused(limit, Math.max(0, lease.redisResetAt - now),
+                answer = LimitOutcome.stricter(answer, LimitOutcome.refused(limit, Math.max(0, lease.redisResetAt - now),
                         limit.gcra.interval));
             }
         }
@@ -133,7 +133,7 @@ final class LeaseLimiter implements Limiter {
         return new Decision.Later(CompletableFuture.allOf(waits).handle((v, e) -> {
             if (e != null || !link.up()) return CompletableFuture.completedFuture(fallback.decide(limits, keys));
             Decision again = decide(limits, keys, rounds - 1);
-            return again instanceof Outcome o ? CompletableFuture.completedFuture(o) : ((Decision.Later) again).outcome();
+            return again instanceof LimitOutcome o ? CompletableFuture.completedFuture(o) : ((Decision.Later) again).outcome();
         }).thenCompose(stage -> stage));
     }
 

@@ -64,9 +64,9 @@ final class LocalStore {
     }
 
     /** Decides one call against {@code limits} (keys in the same order): all let it in, or none counts it. */
-    Outcome decide(Limit[] limits, String[] keys) {
+    LimitOutcome decide(Limit[] limits, String[] keys) {
         long now = now();
-        Outcome answer = null;
+        LimitOutcome answer = null;
         AtomicLong[] taken = null;
         for (int i = 0; i < limits.length; i++) {
             Gcra g = limits[i].gcra;
@@ -74,12 +74,12 @@ final class LocalStore {
             long r = g.take(tat, now);
             if (r > 0) {
                 if (answer == null || answer.allowed()) {
-                    answer = Outcome.stricter(answer, Outcome.allowed(limits[i], g.remaining(r, now), g.resetNanos(r, now)));
+                    answer = LimitOutcome.stricter(answer, LimitOutcome.allowed(limits[i], g.remaining(r, now), g.resetNanos(r, now)));
                 }
                 if (taken == null) taken = new AtomicLong[limits.length];
                 taken[i] = tat;
             } else {
-                answer = Outcome.stricter(answer, Outcome.refused(limits[i], g.resetNanos(-r, now), g.retryNanos(-r, now)));
+                answer = LimitOutcome.stricter(answer, LimitOutcome.refused(limits[i], g.resetNanos(-r, now), g.retryNanos(-r, now)));
             }
         }
         if (answer != null && !answer.allowed() && taken != null) {

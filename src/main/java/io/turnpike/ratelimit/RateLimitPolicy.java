@@ -61,7 +61,7 @@ final class RateLimitPolicy implements Policy {
         String[] keys = new String[limits.length];
         for (int i = 0; i < limits.length; i++) keys[i] = limits[i].key(call);
         Decision d = limiting.limiter().decide(limits, keys);
-        if (d instanceof Outcome o) return verdict(call, o, policy);
+        if (d instanceof LimitOutcome o) return verdict(call, o, policy);
         String p = policy;
         // Headers are the request's: they are written on its event loop (at once when the Redis
         // reply arrives there, as it does when Redis shares the gateway's loops).
@@ -77,7 +77,7 @@ final class RateLimitPolicy implements Policy {
         return Verdict.later(v);
     }
 
-    private void settle(java.util.concurrent.CompletableFuture<Verdict> v, PolicyCall call, Outcome o, Throwable e,
+    private void settle(java.util.concurrent.CompletableFuture<Verdict> v, PolicyCall call, LimitOutcome o, Throwable e,
                         String policy) {
         if (e != null) {
             v.completeExceptionally(e);
@@ -86,8 +86,8 @@ final class RateLimitPolicy implements Policy {
         }
     }
 
-    private Verdict verdict(PolicyCall call, Outcome o, String policy) {
-        if (o == Outcome.CLOSED) {
+    private Verdict verdict(PolicyCall call, LimitOutcome o, String policy) {
+        if (o == LimitOutcome.CLOSED) {
             call.responseHeaders().set(RETRY_AFTER, "1");
             return Verdict.answer(Problems.Kind.CHECK_UNAVAILABLE,
                     "rate limits cannot be checked while Redis is unreachable (cluster.onRedisDown: closed)");

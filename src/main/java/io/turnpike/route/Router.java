@@ -42,12 +42,12 @@ public final class Router<T> {
         }
     }
 
-    private final LiteralTable<Node<T>> exactHosts;     // null when no route names a host
-    private final LiteralTable<Node<T>> wildcardHosts;  // keyed by ".example.com"; null when none
-    private final Node<T> anyHost;                      // null when every route names hosts
+    private final LiteralTable<TrieNode<T>> exactHosts;     // null when no route names a host
+    private final LiteralTable<TrieNode<T>> wildcardHosts;  // keyed by ".example.com"; null when none
+    private final TrieNode<T> anyHost;                      // null when every route names hosts
     private final int size;
 
-    private Router(LiteralTable<Node<T>> exactHosts, LiteralTable<Node<T>> wildcardHosts, Node<T> anyHost, int size) {
+    private Router(LiteralTable<TrieNode<T>> exactHosts, LiteralTable<TrieNode<T>> wildcardHosts, TrieNode<T> anyHost, int size) {
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
@@ -59,26 +59,26 @@ public final class Router<T> {
      * rejects bad ones); whatever is passed, the result is deterministic.
      */
     public static <T> Router<T> compile(List<Entry<T>> entries) {
-        Map<String, Node.Builder<T>> exact = new LinkedHashMap<>();
-        Map<String, Node.Builder<T>> wildcard = new LinkedHashMap<>();
-        Node.Builder<T> any = null;
+        Map<String, TrieNode.Builder<T>> exact = new LinkedHashMap<>();
+        Map<String, TrieNode.Builder<T>> wildcard = new LinkedHashMap<>();
+        TrieNode.Builder<T> any = null;
         Map<String, String> strings = new HashMap<>();
         for (int order = 0; order < entries.size(); order++) {
             Entry<T> entry = entries.get(order);
             RouteSpec.Match match = entry.match();
             String pattern = match.path() == null || match.path().isEmpty() ? "/**" : match.path();
-            List<String> segments = Node.segments(pattern);
-            Leaf<T> leaf = new Leaf<>(entry.route(), order, match.methods(), match.headers(), variableNames(segments));
+            List<String> segments = TrieNode.segments(pattern);
+            TrieLeaf<T> leaf = new TrieLeaf<>(entry.route(), order, match.methods(), match.headers(), variableNames(segments));
             if (match.hosts().isEmpty()) {
-                if (any == null) any = new Node.Builder<>();
+                if (any == null) any = new TrieNode.Builder<>();
                 any.insert(segments, leaf, strings);
             }
             for (String host : new LinkedHashSet<>(match.hosts())) {
                 String name = host.substring(0, hostEnd(host)).toLowerCase(Locale.ROOT);
                 if (name.startsWith("*.")) {
-                    wildcard.computeIfAbsent(name.substring(1), k -> new Node.Builder<>()).insert(segments, leaf, strings);
+                    wildcard.computeIfAbsent(name.substring(1), k -> new TrieNode.Builder<>()).insert(segments, leaf, strings);
                 } else {
-                    exact.computeIfAbsent(name, k -> new Node.Builder<>()).insert(segments, leaf, strings);
+                    exact.computeIfAbsent(name, k -> new TrieNode.Builder<>()).insert(segments, leaf, strings);
                 }
             }
         }
@@ -104,34 +104,34 @@ public final class Router<T> {
         int pos = path.length() == 1 ? 1 : 0;
         RouteMatch<T> m = search(host, method, path, pos, headers, null);
         if (m == null) return RouteMatch.notFound();
-        if (m != Node.WRONG_METHOD) return m;
+        if (m != TrieNode.WRONG_METHOD) return m;
         // rare: walk again, this time collecting what would have fitted but for the method
         TreeSet<String> allowed = new TreeSet<>();
         search(host, method, path, pos, headers, allowed);
         return allowed.isEmpty() ? RouteMatch.notFound() : RouteMatch.methodNotAllowed(allowed);
     }
 
-    /** Tries each host tier in precedence order; null, a match, or {@link Node#WRONG_METHOD}. */
+    /** Tries each host tier in precedence order; null, a match, or {@link TrieNode#WRONG_METHOD}. */
     private RouteMatch<T> search(String host, String method, String path, int pos, HttpHeaders headers,
                                  TreeSet<String> allowed) {
         RouteMatch<T> miss = null;
         if (host != null && !host.isEmpty() && (exactHosts != null || wildcardHosts != null)) {
             int end = hostEnd(host);
             if (exactHosts != null) {
-                Node<T> node = exactHosts.get(host, 0, end);
+                TrieNode<T> node = exactHosts.get(host, 0, end);
                 if (node != null) {
                     RouteMatch<T> m = node.search(path, pos, 0, method, headers, allowed);
-                    if (m != null && m != Node.WRONG_METHOD) return m;
+                    if (m != null && m != TrieNode.WRONG_METHOD) return m;
                     if (m != null) miss = m;
                 }
             }
             if (wildcardHosts != null) {
                 // leftmost dot first = longest suffix first; the wildcard needs at least one label
                 for (int dot = host.indexOf('.'); dot > 0 && dot < end; dot = host.indexOf('.', dot + 1)) {
-                    Node<T> node = wildcardHosts.get(host, dot, end);
+                    TrieNode<T> node = wildcardHosts.get(host, dot, end);
                     if (node != null) {
                         RouteMatch<T> m = node.search(path, pos, 0, method, headers, allowed);
-                        if (m != null && m != Node.WRONG_METHOD) return m;
+                        if (m != null && m != TrieNode.WRONG_METHOD) return m;
                         if (m != null) miss = m;
                     }
                 }
@@ -160,7 +160,7 @@ public final class Router<T> {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
             String s = segments.get(i);
-            if (Node.isVariable(s)) {
+            if (TrieNode.isVariable(s)) {
                 names.add(s.substring(1, s.length() - 1));
             } else if (s.equals("**") && i == segments.size() - 1) {
                 names.add("**");
@@ -169,9 +169,9 @@ public final class Router<T> {
         return names;
     }
 
-    private static <T> LiteralTable<Node<T>> freeze(Map<String, Node.Builder<T>> builders) {
+    private static <T> LiteralTable<TrieNode<T>> freeze(Map<String, TrieNode.Builder<T>> builders) {
         if (builders.isEmpty()) return null;
-        Map<String, Node<T>> nodes = new LinkedHashMap<>();
+        Map<String, TrieNode<T>> nodes = new LinkedHashMap<>();
         builders.forEach((k, v) -> nodes.put(k, v.freeze()));
         return new LiteralTable<>(nodes, true);
     }

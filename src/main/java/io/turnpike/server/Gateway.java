@@ -14,7 +14,7 @@ import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Limits;
 import io.turnpike.config.ServerSettings;
 import io.turnpike.metering.Quotas;
-import io.turnpike.proxy.ClientHandler;
+import io.turnpike.proxy.Http1Connection;
 import io.turnpike.core.ExchangeObserver;
 import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
@@ -220,7 +220,7 @@ public final class Gateway implements AutoCloseable {
     private void closeIdleClients() {
         for (Channel ch : clients) {
             ch.eventLoop().execute(() -> {
-                ClientHandler h = ch.pipeline().get(ClientHandler.class);
+                Http1Connection h = ch.pipeline().get(Http1Connection.class);
                 if (h != null && h.idle()) ch.close();
             });
         }

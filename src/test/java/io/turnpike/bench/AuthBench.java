@@ -126,6 +126,10 @@ public class AuthBench {
 
     /** The request as the policy sees it: fresh headers each time, as each request has its own. */
     static final class Call implements PolicyCall {
+        private final java.util.Map<io.turnpike.core.AttrKey<?>, Object> attrs = new java.util.IdentityHashMap<>();
+        @SuppressWarnings("unchecked")
+        @Override public <T> T attr(io.turnpike.core.AttrKey<T> key) { return (T) attrs.get(key); }
+        @Override public <T> void attr(io.turnpike.core.AttrKey<T> key, T value) { attrs.put(key, value); }
         private final HttpHeaders headers = new DefaultHttpHeaders(false);
         private HttpHeaders response;
         private String query;

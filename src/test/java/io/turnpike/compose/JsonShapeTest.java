@@ -92,6 +92,10 @@ class JsonShapeTest {
 
     /** The request values a transform may read: a header and the profile. */
     static final class Call implements PolicyCall {
+        private final java.util.Map<io.turnpike.core.AttrKey<?>, Object> attrs = new java.util.IdentityHashMap<>();
+        @SuppressWarnings("unchecked")
+        @Override public <T> T attr(io.turnpike.core.AttrKey<T> key) { return (T) attrs.get(key); }
+        @Override public <T> void attr(io.turnpike.core.AttrKey<T> key, T value) { attrs.put(key, value); }
         final HttpHeaders headers = new DefaultHttpHeaders().set("X-Client", "ios");
 
         @Override public HttpHeaders headers() { return headers; }

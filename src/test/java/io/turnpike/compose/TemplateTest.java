@@ -133,6 +133,10 @@ class TemplateTest {
 
     /** A request as a policy sees it, with the values a template reads. */
     static final class Call implements PolicyCall {
+        private final java.util.Map<io.turnpike.core.AttrKey<?>, Object> attrs = new java.util.IdentityHashMap<>();
+        @SuppressWarnings("unchecked")
+        @Override public <T> T attr(io.turnpike.core.AttrKey<T> key) { return (T) attrs.get(key); }
+        @Override public <T> void attr(io.turnpike.core.AttrKey<T> key, T value) { attrs.put(key, value); }
         // any text, as a claim or a decoded query value may hold; a client's headers are checked sooner
         final HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         final Map<String, String> variables = new java.util.HashMap<>();

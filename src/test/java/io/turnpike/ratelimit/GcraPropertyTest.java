@@ -38,7 +38,7 @@ class GcraPropertyTest {
             b[1] = now;
             boolean expected = b[0] >= interval;
             if (expected) b[0] -= interval;
-            Outcome o = store.decide(new Limit[] {l}, new String[] {"k" + c.key()});
+            LimitOutcome o = store.decide(new Limit[] {l}, new String[] {"k" + c.key()});
             assertThat(o.allowed()).as("call at %d ns on key %d", now, c.key()).isEqualTo(expected);
             assertThat(o.remaining()).isEqualTo(b[0] / interval);
         }

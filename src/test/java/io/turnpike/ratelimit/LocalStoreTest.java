@@ -19,7 +19,7 @@ class LocalStoreTest {
         return Limit.of("route:r", new RateLimitSpec(count, period, burst, BY_IP), 1, 64);
     }
 
-    private Outcome call(Limit limit, String key) {
+    private LimitOutcome call(Limit limit, String key) {
         return store.decide(new Limit[] {limit}, new String[] {key});
     }
 
@@ -37,11 +37,11 @@ class LocalStoreTest {
     void exactlyTheLimitPassesAtOnceAndTheNextIsRefused() {
         Limit l = limit(10, Duration.ofSeconds(1), 10);
         for (int i = 1; i <= 10; i++) {
-            Outcome o = call(l, "a");
+            LimitOutcome o = call(l, "a");
             assertThat(o.allowed()).as("call %d", i).isTrue();
             assertThat(o.remaining()).isEqualTo(10 - i);
         }
-        Outcome refused = call(l, "a");
+        LimitOutcome refused = call(l, "a");
         assertThat(refused.allowed()).isFalse();
         assertThat(refused.retryNanos()).isEqualTo(Duration.ofMillis(100).toNanos());
         assertThat(refused.resetNanos()).isEqualTo(Duration.ofSeconds(1).toNanos());
@@ -90,14 +90,14 @@ class LocalStoreTest {
         int passed = 0;
         for (int i = 0; i < 6; i++) if (store.decide(both, keys).allowed()) passed++;
         assertThat(passed).isEqualTo(5); // the per-second limit refused the 6th
-        Outcome o = store.decide(both, keys);
+        LimitOutcome o = store.decide(both, keys);
         assertThat(o.limit()).isSameAs(perSecond);
         advance(Duration.ofSeconds(1));
         passed = 0;
         for (int i = 0; i < 6; i++) if (store.decide(both, keys).allowed()) passed++;
         // the hour had 3 left: refusals by the per-second limit did not spend any of them
         assertThat(passed).isEqualTo(3);
-        Outcome refused = store.decide(both, keys);
+        LimitOutcome refused = store.decide(both, keys);
         assertThat(refused.allowed()).isFalse();
         assertThat(refused.limit()).isSameAs(perHour);
         assertThat(refused.retryNanos()).isGreaterThan(Duration.ofMinutes(7).toNanos());
@@ -107,7 +107,7 @@ class LocalStoreTest {
     void theAnsweringLimitIsTheOneClosestToRefusing() {
         Limit wide = limit(100, Duration.ofSeconds(1), 100);
         Limit narrow = limit(3, Duration.ofMinutes(1), 3);
-        Outcome o = store.decide(new Limit[] {wide, narrow}, new String[] {"a", "a"});
+        LimitOutcome o = store.decide(new Limit[] {wide, narrow}, new String[] {"a", "a"});
         assertThat(o.limit()).isSameAs(narrow);
         assertThat(o.remaining()).isEqualTo(2);
         assertThat(o.resetNanos()).isEqualTo(Duration.ofSeconds(20).toNanos());

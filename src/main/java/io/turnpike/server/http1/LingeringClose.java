@@ -56,7 +56,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        startNanos = System.nanoTime();
+        startNanos = ctx.executor().ticker().nanoTime();
         lastReadNanos = startNanos;
         schedule(IDLE_NANOS);
     }
@@ -80,7 +80,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     private void onTimer() {
         timer = null;
         if (!ctx.channel().isActive()) return;
-        long now = System.nanoTime();
+        long now = ctx.executor().ticker().nanoTime();
         long idleLeft = lastReadNanos + IDLE_NANOS - now;
         long totalLeft = startNanos + TOTAL_NANOS - now;
         if (idleLeft <= 0 || totalLeft <= 0) {
@@ -94,7 +94,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf b) discarded += b.readableBytes();
         ReferenceCountUtil.release(msg);
-        lastReadNanos = System.nanoTime();
+        lastReadNanos = ctx.executor().ticker().nanoTime();
         if (discarded > MAX_BYTES) ctx.close();
     }
 

@@ -82,14 +82,9 @@ class LingeringCloseTest {
         LingeringClose.after(ch, ch.newSucceededFuture());
     }
 
-    /**
-     * Lets {@code d} pass for the channel's timers. LingeringClose measures with System.nanoTime,
-     * not the executor's clock, so real time must pass as well as the channel's; were it to read
-     * {@code ctx.executor().ticker()}, the sleep could go.
-     */
-    private void elapse(Duration d) throws InterruptedException {
+    /** Lets {@code d} pass on the channel's clock, the one LingeringClose measures with. */
+    private void elapse(Duration d) {
         ch.advanceTimeBy(d.toNanos(), TimeUnit.NANOSECONDS);
-        Thread.sleep(d.toMillis());
         ch.runScheduledPendingTasks();
     }
 
@@ -142,7 +137,7 @@ class LingeringCloseTest {
     }
 
     @Test
-    void closesAfterTheIdleTimeWithoutAByte() throws InterruptedException {
+    void closesAfterTheIdleTimeWithoutAByte() {
         lingerAfterAnswer();
         long idleMillis = TimeUnit.NANOSECONDS.toMillis(LingeringClose.IDLE_NANOS);
         elapse(Duration.ofMillis(idleMillis - 100));
@@ -153,7 +148,7 @@ class LingeringCloseTest {
 
     /** Bytes now and then postpone the idle bound but not the total one: a client cannot hold on. */
     @Test
-    void closesAfterTheTotalTimeHoweverOftenTheClientSends() throws InterruptedException {
+    void closesAfterTheTotalTimeHoweverOftenTheClientSends() {
         lingerAfterAnswer();
         Duration step = Duration.ofNanos(LingeringClose.IDLE_NANOS * 3 / 4);
         long totalMillis = TimeUnit.NANOSECONDS.toMillis(LingeringClose.TOTAL_NANOS);

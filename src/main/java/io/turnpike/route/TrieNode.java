@@ -18,8 +18,8 @@ import java.util.Set;
  * lookup visits a node at most once: backtracking costs at most the trie's size, and in practice
  * a few nodes per segment.
  */
-final class Node<T> {
-    private static final Leaf<?>[] NONE = new Leaf<?>[0];
+final class TrieNode<T> {
+    private static final TrieLeaf<?>[] NONE = new TrieLeaf<?>[0];
 
     /**
      * Stands for "no route, but some route fitted everything except the method", so that a plain
@@ -27,12 +27,12 @@ final class Node<T> {
      */
     static final RouteMatch<?> WRONG_METHOD = RouteMatch.methodNotAllowed(Set.of());
 
-    private final LiteralTable<Node<T>> literals;   // null when there are none
-    private final Node<T> variable;                 // null when there is none
-    private final Leaf<T>[] leaves;                 // routes ending here, best first
-    private final Leaf<T>[] prefixLeaves;           // routes ending here with /**, best first
+    private final LiteralTable<TrieNode<T>> literals;   // null when there are none
+    private final TrieNode<T> variable;                 // null when there is none
+    private final TrieLeaf<T>[] leaves;                 // routes ending here, best first
+    private final TrieLeaf<T>[] prefixLeaves;           // routes ending here with /**, best first
 
-    private Node(LiteralTable<Node<T>> literals, Node<T> variable, Leaf<T>[] leaves, Leaf<T>[] prefixLeaves) {
+    private TrieNode(LiteralTable<TrieNode<T>> literals, TrieNode<T> variable, TrieLeaf<T>[] leaves, TrieLeaf<T>[] prefixLeaves) {
         this.literals = literals;
         this.variable = variable;
         this.leaves = leaves;
@@ -57,7 +57,7 @@ final class Node<T> {
             int end = path.indexOf('/', start);
             if (end < 0) end = len;
             if (literals != null) {
-                Node<T> child = literals.get(path, start, end);
+                TrieNode<T> child = literals.get(path, start, end);
                 if (child != null) {
                     RouteMatch<T> m = child.search(path, end, vars, method, headers, allowed);
                     if (m != null) {
@@ -77,15 +77,15 @@ final class Node<T> {
                 }
             }
         } else {
-            Leaf<T> leaf = Leaf.pick(leaves, method, headers, allowed);
+            TrieLeaf<T> leaf = TrieLeaf.pick(leaves, method, headers, allowed);
             if (leaf != null) {
-                if (leaf != Leaf.WRONG_METHOD) return leaf.newMatch();
+                if (leaf != TrieLeaf.WRONG_METHOD) return leaf.newMatch();
                 wrongMethod = true;
             }
         }
-        Leaf<T> leaf = Leaf.pick(prefixLeaves, method, headers, allowed);
+        TrieLeaf<T> leaf = TrieLeaf.pick(prefixLeaves, method, headers, allowed);
         if (leaf != null) {
-            if (leaf != Leaf.WRONG_METHOD) {
+            if (leaf != TrieLeaf.WRONG_METHOD) {
                 RouteMatch<T> m = leaf.newMatch();
                 m.setVariableValue(vars, pos < len ? path.substring(pos + 1) : "");
                 return m;
@@ -119,8 +119,8 @@ final class Node<T> {
     static final class Builder<T> {
         private final Map<String, Builder<T>> literals = new LinkedHashMap<>();
         private Builder<T> variable;
-        private final List<Leaf<T>> leaves = new ArrayList<>();
-        private final List<Leaf<T>> prefixLeaves = new ArrayList<>();
+        private final List<TrieLeaf<T>> leaves = new ArrayList<>();
+        private final List<TrieLeaf<T>> prefixLeaves = new ArrayList<>();
 
         /**
          * Adds a route under its path pattern; a {@code **} segment counts only in last place.
@@ -128,7 +128,7 @@ final class Node<T> {
          * @param strings  pool of segment texts shared across the whole router, so that the many
          *                 "items" or "v1" keys are one object that stays in cache
          */
-        void insert(List<String> segments, Leaf<T> leaf, Map<String, String> strings) {
+        void insert(List<String> segments, TrieLeaf<T> leaf, Map<String, String> strings) {
             Builder<T> node = this;
             for (int i = 0; i < segments.size(); i++) {
                 String segment = segments.get(i);
@@ -146,21 +146,21 @@ final class Node<T> {
             node.leaves.add(leaf);
         }
 
-        Node<T> freeze() {
-            LiteralTable<Node<T>> table = null;
+        TrieNode<T> freeze() {
+            LiteralTable<TrieNode<T>> table = null;
             if (!literals.isEmpty()) {
-                Map<String, Node<T>> frozen = new LinkedHashMap<>();
+                Map<String, TrieNode<T>> frozen = new LinkedHashMap<>();
                 literals.forEach((k, v) -> frozen.put(k, v.freeze()));
                 table = new LiteralTable<>(frozen, false);
             }
-            return new Node<>(table, variable == null ? null : variable.freeze(), sorted(leaves), sorted(prefixLeaves));
+            return new TrieNode<>(table, variable == null ? null : variable.freeze(), sorted(leaves), sorted(prefixLeaves));
         }
 
         @SuppressWarnings("unchecked")
-        private static <T> Leaf<T>[] sorted(List<Leaf<T>> list) {
-            if (list.isEmpty()) return (Leaf<T>[]) NONE;
-            Leaf<T>[] array = list.toArray((Leaf<T>[]) new Leaf<?>[0]);
-            Arrays.sort(array, Leaf.PRECEDENCE);
+        private static <T> TrieLeaf<T>[] sorted(List<TrieLeaf<T>> list) {
+            if (list.isEmpty()) return (TrieLeaf<T>[]) NONE;
+            TrieLeaf<T>[] array = list.toArray((TrieLeaf<T>[]) new TrieLeaf<?>[0]);
+            Arrays.sort(array, TrieLeaf.PRECEDENCE);
             return array;
         }
     }

@@ -12,16 +12,16 @@ import java.util.TreeMap;
  * One route as it sits at the end of a trie branch: its value, the conditions checked after the
  * path matched (headers, method) and the names of the variables its path captures.
  */
-final class Leaf<T> {
+final class TrieLeaf<T> {
     private static final String[] NO_NAMES = new String[0];
 
     /** At one trie position: routes with header conditions first, then file order. */
-    static final Comparator<Leaf<?>> PRECEDENCE = Comparator
-            .comparing((Leaf<?> l) -> l.headerNames.length == 0)
+    static final Comparator<TrieLeaf<?>> PRECEDENCE = Comparator
+            .comparing((TrieLeaf<?> l) -> l.headerNames.length == 0)
             .thenComparingInt(l -> l.order);
 
     /** What {@link #pick} answers when a leaf fitted all but the method and none fitted fully. */
-    static final Leaf<?> WRONG_METHOD = new Leaf<>("", -1, List.of(), Map.of(), List.of());
+    static final TrieLeaf<?> WRONG_METHOD = new TrieLeaf<>("", -1, List.of(), Map.of(), List.of());
 
     final T route;
     final int order;
@@ -31,7 +31,7 @@ final class Leaf<T> {
     private final String[] names;            // variable names in path order, then "**" for a prefix
     private final RouteMatch<T> constantMatch; // shared answer when nothing is captured
 
-    Leaf(T route, int order, List<String> methods, Map<String, String> headers, List<String> names) {
+    TrieLeaf(T route, int order, List<String> methods, Map<String, String> headers, List<String> names) {
         this.route = route;
         this.order = order;
         this.methods = methods.toArray(String[]::new);
@@ -75,9 +75,9 @@ final class Leaf<T> {
      * picked: the methods of every leaf whose headers fit are collected.
      */
     @SuppressWarnings("unchecked")
-    static <T> Leaf<T> pick(Leaf<T>[] leaves, String method, HttpHeaders headers, Collection<String> allowed) {
+    static <T> TrieLeaf<T> pick(TrieLeaf<T>[] leaves, String method, HttpHeaders headers, Collection<String> allowed) {
         boolean wrongMethod = false;
-        for (Leaf<T> leaf : leaves) {
+        for (TrieLeaf<T> leaf : leaves) {
             if (!leaf.acceptsHeaders(headers)) continue;
             if (allowed != null) {
                 leaf.addMethodsTo(allowed);
@@ -87,6 +87,6 @@ final class Leaf<T> {
                 wrongMethod = true;
             }
         }
-        return wrongMethod ? (Leaf<T>) WRONG_METHOD : null;
+        return wrongMethod ? (TrieLeaf<T>) WRONG_METHOD : null;
     }
 }

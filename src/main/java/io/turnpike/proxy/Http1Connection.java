@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * reaches the client's TCP window. Auto-read is toggled only then, because every toggle is a
  * syscall. Requests are served one at a time; pipelined ones wait in {@link #pipelined}.
  */
-public final class ClientHandler extends ChannelDuplexHandler {
+public final class Http1Connection extends ChannelDuplexHandler {
     /** Decoded messages of pipelined requests held while one is served; past this, reading pauses. */
     private static final int MAX_PIPELINED = 16;
 
@@ -45,7 +45,7 @@ public final class ClientHandler extends ChannelDuplexHandler {
     private boolean closing;
     private boolean reading;
 
-    public ClientHandler(ProxyContext context, Limits limits) {
+    public Http1Connection(ProxyContext context, Limits limits) {
         this.context = context;
         this.limits = limits;
     }

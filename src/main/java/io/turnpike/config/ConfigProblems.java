@@ -10,13 +10,13 @@ import org.yaml.snakeyaml.error.Mark;
  * Collects every problem found in one config source, so a user sees them all in one go, and the
  * warnings: things that are valid but likely mistakes.
  */
-final class Problems {
+final class ConfigProblems {
     private final String source;
     private final Map<Mark, String> otherSources;
     private final List<Problem> list = new ArrayList<>();
     private final List<Warning> warnings = new ArrayList<>();
 
-    Problems(String source) {
+    ConfigProblems(String source) {
         this(source, Map.of());
     }
 
@@ -25,7 +25,7 @@ final class Problems {
      *                     admin changes), the source of each mark that is not from {@code source}
      *                     (an identity map: marks carry no source name of their own)
      */
-    Problems(String source, Map<Mark, String> otherSources) {
+    ConfigProblems(String source, Map<Mark, String> otherSources) {
         this.source = source;
         this.otherSources = otherSources;
     }

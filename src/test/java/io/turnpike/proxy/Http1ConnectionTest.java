@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * a connection that never sent a byte.
  */
 @ExtendWith(NoLeaks.class)
-class ClientHandlerTest {
+class Http1ConnectionTest {
     // The defaults' size: the channel's clock is advanced by hand, so a test waits for none of it.
     private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);

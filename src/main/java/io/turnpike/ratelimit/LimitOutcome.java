@@ -9,20 +9,20 @@ package io.turnpike.ratelimit;
  * @param resetNanos until the answering limit is back to a full burst
  * @param retryNanos when refused: until a call would be let in
  */
-record Outcome(boolean allowed, Limit limit, long remaining, long resetNanos, long retryNanos) implements Decision {
+record LimitOutcome(boolean allowed, Limit limit, long remaining, long resetNanos, long retryNanos) implements Decision {
     /** Redis cannot be reached and the config says to refuse limited calls then. */
-    static final Outcome CLOSED = new Outcome(false, null, 0, 0, 1_000_000_000L);
+    static final LimitOutcome CLOSED = new LimitOutcome(false, null, 0, 0, 1_000_000_000L);
 
-    static Outcome allowed(Limit limit, long remaining, long resetNanos) {
-        return new Outcome(true, limit, remaining, resetNanos, 0);
+    static LimitOutcome allowed(Limit limit, long remaining, long resetNanos) {
+        return new LimitOutcome(true, limit, remaining, resetNanos, 0);
     }
 
-    static Outcome refused(Limit limit, long resetNanos, long retryNanos) {
-        return new Outcome(false, limit, 0, resetNanos, retryNanos);
+    static LimitOutcome refused(Limit limit, long resetNanos, long retryNanos) {
+        return new LimitOutcome(false, limit, 0, resetNanos, retryNanos);
     }
 
     /** Of two limits of one call, the one whose numbers the client should see. */
-    static Outcome stricter(Outcome a, Outcome b) {
+    static LimitOutcome stricter(LimitOutcome a, LimitOutcome b) {
         if (a == null) return b;
         if (a.allowed != b.allowed) return a.allowed ? b : a;
         if (!a.allowed) return a.retryNanos >= b.retryNanos ? a : b;

@@ -15,43 +15,43 @@ import java.util.Map;
  *
  * @param headers extra headers, e.g. {@code Allow} or {@code WWW-Authenticate}
  */
-record Answer(HttpResponseStatus status, String contentType, String body, Map<String, String> headers) {
+record AdminReply(HttpResponseStatus status, String contentType, String body, Map<String, String> headers) {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TYPE_BASE = "https://turnpike.dev/problems/";
     static final String PROBLEM_JSON = "application/problem+json";
 
-    static Answer json(HttpResponseStatus status, JsonNode body) {
-        return new Answer(status, "application/json", write(body), Map.of());
+    static AdminReply json(HttpResponseStatus status, JsonNode body) {
+        return new AdminReply(status, "application/json", write(body), Map.of());
     }
 
-    static Answer ok(JsonNode body) {
+    static AdminReply ok(JsonNode body) {
         return json(HttpResponseStatus.OK, body);
     }
 
-    static Answer text(String contentType, String body) {
-        return new Answer(HttpResponseStatus.OK, contentType, body, Map.of());
+    static AdminReply text(String contentType, String body) {
+        return new AdminReply(HttpResponseStatus.OK, contentType, body, Map.of());
     }
 
-    static Answer noContent() {
-        return new Answer(HttpResponseStatus.NO_CONTENT, null, "", Map.of());
+    static AdminReply noContent() {
+        return new AdminReply(HttpResponseStatus.NO_CONTENT, null, "", Map.of());
     }
 
     /** @param slug the stable part of the {@code type} URI, e.g. {@code unauthorized} */
-    static Answer problem(HttpResponseStatus status, String slug, String title, String detail) {
-        return new Answer(status, PROBLEM_JSON, write(problemBody(status, slug, title, detail)), Map.of());
+    static AdminReply problem(HttpResponseStatus status, String slug, String title, String detail) {
+        return new AdminReply(status, PROBLEM_JSON, write(problemBody(status, slug, title, detail)), Map.of());
     }
 
     /** A rejected config or change: every problem as {@code source:line:col: path: message}. */
-    static Answer invalid(String detail, List<Problem> problems) {
+    static AdminReply invalid(String detail, List<Problem> problems) {
         ObjectNode body = problemBody(HttpResponseStatus.BAD_REQUEST, "invalid-config", "Invalid config", detail);
         problems.forEach(p -> body.withArray("problems").add(p.toString()));
-        return new Answer(HttpResponseStatus.BAD_REQUEST, PROBLEM_JSON, write(body), Map.of());
+        return new AdminReply(HttpResponseStatus.BAD_REQUEST, PROBLEM_JSON, write(body), Map.of());
     }
 
-    Answer withHeader(String name, String value) {
+    AdminReply withHeader(String name, String value) {
         Map<String, String> h = new java.util.LinkedHashMap<>(headers);
         h.put(name, value);
-        return new Answer(status, contentType, body, Map.copyOf(h));
+        return new AdminReply(status, contentType, body, Map.copyOf(h));
     }
 
     private static ObjectNode problemBody(HttpResponseStatus status, String slug, String title, String detail) {
