@@ -132,6 +132,56 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void neverFallsBackToPlaintextWhenTheNodeDoesNotSpeakTls() throws Exception {
+        try (TestBackend plain = new TestBackend("plain");
+             Gateway g = Gateway.start(TestConfigs.gateway().service("billing", "https://127.0.0.1:" + plain.port())
+                     .tls("billing", trusting(caPem)).route("all", "/**", "billing").build())) {
+            RawHttp.Response r = get(g, "/echo");
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(Json.parse(r.body()).get("detail").asText())
+                    .startsWith("TLS handshake with https://127.0.0.1:" + plain.port() + " failed: ");
+            // the plaintext server took the ClientHello for a broken request and answered 400 in clear: not relayed
+        }
+    }
+
+    @Test
+    void aNodeThatFailsVerificationGivesWayToTheNext() throws Exception {
+        try (TestBackend wrong = new TestBackend("wrong", server(billing));
+             TestBackend right = new TestBackend("right", server(loopback));
+             Gateway g = Gateway.start(TestConfigs.gateway().service("billing", wrong.url(), right.url())
+                     .tls("billing", trusting(caPem)).route("all", "/**", "billing").build())) {
+            for (int i = 0; i < 4; i++) assertThat(get(g, "/x").body()).isEqualTo("right");
+            assertThat(wrong.requests.get()).isZero();
+            assertThat(Traffic.node(g, "billing", 0).failures()).isPositive();
+        }
+    }
+
+    @Test
+    void registeredNodesOfATlsServiceMustBeHttpsAndTrustTheCaNextToTheConfigFile() throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("registered.yaml"), """
+                server: { listen: "127.0.0.1:0", eventLoops: 1 }
+                storage: { dataDir: "%s" }
+                services:
+                  billing:
+                    registration: { ttl: 30s }
+                    tls: { ca: ca.pem }
+                routes:
+                  - { id: all, match: { path: "/**" }, service: billing }
+                """.formatted(dir.resolve("data")));
+        var loaded = io.turnpike.config.ConfigLoader.load(file);
+        assertThat(loaded.problems()).isEmpty();
+        try (TestBackend origin = new TestBackend("registered", server(loopback));
+             Gateway g = Gateway.start(loaded.config())) {
+            String plain = "http://127.0.0.1:" + origin.port();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.discovery().register("billing", plain, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: https://host:port");
+            assertThat(g.discovery().register("billing", origin.url(), 1)).isNotNull();
+            assertThat(get(g, "/x").body()).isEqualTo("registered");
+            assertThat(origin.handshakes.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void verifyFalseAcceptsACertificateNobodyTrusts() throws Exception {
         try (TestBackend origin = new TestBackend("billing-1", server(billing));
              Gateway g = gateway(origin, new ServiceSpec.Tls(otherCaPem, null, false, null))) {
