@@ -68,8 +68,18 @@ public record GatewayConfig(Path source, ServerSettings server, AdminSettings ad
     }
 
     GatewayConfig withSource(Path file) {
-        return new GatewayConfig(file, server, admin, storage, observe, services, routes, consumers, auth, plans, cluster,
-                clients, alerts);
+        return new GatewayConfig(file, server, admin, storage, observe, servicesNextTo(file), routes, consumers, auth,
+                plans, cluster, clients, alerts);
+    }
+
+    /** Services whose TLS files, when relative, are the config file's neighbours. */
+    private Map<String, ServiceSpec> servicesNextTo(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        Map<String, ServiceSpec> out = new LinkedHashMap<>();
+        services.forEach((id, s) -> out.put(id, s.tls() == null ? s : new ServiceSpec(s.id(), s.nodes(),
+                s.loadBalancer(), s.timeouts(), s.pool(), s.priority(), s.healthCheck(), s.outlierDetection(),
+                s.circuitBreaker(), s.retries(), s.discovery(), s.tls().resolvedAgainst(folder))));
+        return out;
     }
 
     /** {@code 3 services, 6 nodes, 5 routes}: what a log line or a validation answer says about it. */

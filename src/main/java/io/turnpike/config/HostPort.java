@@ -16,6 +16,11 @@ record HostPort(String host, int port) {
         return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
+    /** A lower-case DNS name (not an IP literal): what SNI may carry. */
+    static boolean isHostName(String host) {
+        return NAME.matcher(host).matches() && !host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    }
+
     /**
      * @param text         {@code host:port} or, when {@code defaultPort >= 0}, just {@code host}
      * @param minPort      0 where a port of 0 means "pick a free one", else 1

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /** Binds one {@code services.<id>:} entry into a {@link ServiceSpec}. */
 final class ServiceSection {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
-    private static final String URL_EXPECTED = "a URL like http://host:port";
+    private static final String URL_EXPECTED = "a URL like http://host:port or https://host:port";
     private static final Map<String, String> PLANNED = Map.of();
 
     private ServiceSection() {}
@@ -18,7 +18,7 @@ final class ServiceSection {
     /** @param id already checked by the caller; returned spec is meaningless if problems were reported */
     static ServiceSpec bind(String id, ConfigNode service) {
         service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "priority", "retries", "healthCheck",
-                "outlierDetection", "circuitBreaker", "discovery", "registration"), PLANNED);
+                "outlierDetection", "circuitBreaker", "discovery", "registration", "tls"), PLANNED);
         boolean discovery = service.entries().containsKey("discovery")
                 || service.entries().containsKey("registration");
         List<NodeSpec> nodes = nodes(service, discovery);
@@ -29,7 +29,33 @@ final class ServiceSection {
                 ResilienceSection.outlierDetection(service.get("outlierDetection")),
                 ResilienceSection.circuitBreaker(service.get("circuitBreaker")),
                 RetriesSection.bind(service.get("retries")),
-                DiscoverySection.bind(service.get("discovery"), service.get("registration")));
+                DiscoverySection.bind(service.get("discovery"), service.get("registration")),
+                tls(service, nodes));
+    }
+
+    /**
+     * The service's TLS: its {@code tls:} block, or the defaults for {@code https://} nodes without
+     * one. One service speaks one scheme to all its nodes (discovered and registered ones take it
+     * too), so http and https nodes do not mix, and {@code tls:} over http nodes is refused rather
+     * than silently sending plaintext.
+     */
+    private static ServiceSpec.Tls tls(ConfigNode service, List<NodeSpec> nodes) {
+        ConfigNode block = service.get("tls");
+        ServiceSpec.Tls tls = ServiceTlsSection.bind(block);
+        NodeSpec first = nodes.isEmpty() ? null : nodes.get(0);
+        for (NodeSpec n : nodes) {
+            if (n.https() != first.https()) {
+                service.get("nodes").problem("nodes " + ConfigNode.quote(first.url()) + " and "
+                        + ConfigNode.quote(n.url()) + " mix http and https (expected: one scheme for all nodes of a "
+                        + "service; make two services)");
+                return null;
+            }
+        }
+        if (first != null && first.https()) return tls == null ? ServiceSpec.Tls.DEFAULT : tls;
+        if (tls != null && first != null) {
+            block.problem("tls is set but the nodes are http:// (expected: https:// nodes, or no tls)");
+        }
+        return tls; // with no static nodes, tls: alone makes discovered and registered nodes https
     }
 
     private static List<NodeSpec> nodes(ConfigNode service, boolean discoveryReported) {
@@ -72,29 +98,26 @@ final class ServiceSection {
 
     private static NodeSpec parseUrl(ConfigNode at, String text, int weight) {
         String lower = text.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("https://")) {
-            at.problem(at.describe() + " uses https, and TLS to nodes is not supported yet "
-                    + "(expected: http://host:port)");
-            return null;
-        }
-        if (!lower.startsWith("http://")) {
+        String scheme = lower.startsWith("https://") ? "https" : lower.startsWith("http://") ? "http" : null;
+        if (scheme == null) {
             at.expected(URL_EXPECTED);
             return null;
         }
-        String rest = text.substring("http://".length());
+        String rest = text.substring(scheme.length() + "://".length());
         int end = 0;
         while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) end++;
         String tail = rest.substring(end);
         if (!tail.isEmpty() && !tail.equals("/")) {
-            at.expected("http://host:port without a path or query; a route's rewrite sets the path");
+            at.expected(scheme + "://host:port without a path or query; a route's rewrite sets the path");
             return null;
         }
-        HostPort hp = rest.indexOf('@') >= 0 ? null : HostPort.parse(rest.substring(0, end), 80, 1);
+        int defaultPort = scheme.equals("https") ? 443 : 80;
+        HostPort hp = rest.indexOf('@') >= 0 ? null : HostPort.parse(rest.substring(0, end), defaultPort, 1);
         if (hp == null) {
             at.expected(URL_EXPECTED);
             return null;
         }
-        return new NodeSpec("http://" + hp.hostForUrl() + ":" + hp.port(), hp.host(), hp.port(), weight);
+        return new NodeSpec(scheme + "://" + hp.hostForUrl() + ":" + hp.port(), hp.host(), hp.port(), weight);
     }
 
     private static ServiceSpec.Timeouts timeouts(ConfigNode t) {

@@ -1,5 +1,6 @@
 package io.turnpike.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -14,12 +15,58 @@ import java.util.List;
  * @param circuitBreaker   the service's breaker (and each node's); null = none
  * @param retries          when and how failed tries are retried
  * @param discovery        DNS or self-registration of nodes; null = the static {@code nodes} only
+ * @param tls              TLS to every node ({@code https://} nodes); null = plaintext
  */
 public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
                           Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
-                          CircuitBreaker circuitBreaker, Retries retries, Discovery discovery) {
+                          CircuitBreaker circuitBreaker, Retries retries, Discovery discovery, Tls tls) {
     public ServiceSpec {
         nodes = List.copyOf(nodes);
+    }
+
+    /** A plaintext service. */
+    public ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
+                       Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
+                       CircuitBreaker circuitBreaker, Retries retries, Discovery discovery) {
+        this(id, nodes, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection, circuitBreaker, retries,
+                discovery, null);
+    }
+
+    /** This service with other nodes (discovered or registered ones added), everything else kept. */
+    public ServiceSpec withNodes(List<NodeSpec> others) {
+        return new ServiceSpec(id, others, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection,
+                circuitBreaker, retries, discovery, tls);
+    }
+
+    /** The URL scheme of the service's nodes, discovered and registered ones included. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
+    }
+
+    /**
+     * TLS to the nodes ({@code tls:}; {@code https://} nodes without it get {@link #DEFAULT}).
+     *
+     * @param ca         PEM file with the CA certificates the nodes' chains must lead to; null = the JDK's
+     *                   default trust store. Relative to the config file's folder once loaded from a file.
+     * @param serverName sent as SNI and checked against the node's certificate; null = each node's host
+     * @param verify     false: neither the chain nor the name is checked (a warning at load)
+     * @param clientCert a certificate the gateway presents to nodes that ask for one; null = none
+     */
+    public record Tls(Path ca, String serverName, boolean verify, ClientCert clientCert) {
+        public static final Tls DEFAULT = new Tls(null, null, true, null);
+
+        /** PEM files: the certificate (chain included) and its PKCS#8 private key. */
+        public record ClientCert(Path cert, Path key) {}
+
+        /** Relative files resolved against {@code folder} (the config file's). */
+        Tls resolvedAgainst(Path folder) {
+            return new Tls(resolve(folder, ca), serverName, verify, clientCert == null ? null
+                    : new ClientCert(resolve(folder, clientCert.cert()), resolve(folder, clientCert.key())));
+        }
+
+        private static Path resolve(Path folder, Path file) {
+            return file == null || folder == null ? file : folder.resolve(file);
+        }
     }
 
     /** A service with the defaults for everything beyond nodes, balancer, timeouts and pool. */

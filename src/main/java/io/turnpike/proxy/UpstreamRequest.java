@@ -19,6 +19,7 @@ import io.turnpike.upstream.NodePool;
 import io.turnpike.upstream.breaker.Outcome;
 import io.turnpike.upstream.PickRequest;
 import io.turnpike.upstream.Service;
+import io.turnpike.upstream.TlsHandshakeFailure;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -98,6 +99,9 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         if (n == null) {
             if (state.tries() == 0) {
                 caller.failed(UpstreamCaller.Failure.NO_NODE, "no node of service " + service.id() + " is available");
+            } else if (lastConnectFailure instanceof TlsHandshakeFailure tls) {
+                caller.failed(tls.timedOut() ? UpstreamCaller.Failure.CONNECT_TIMEOUT
+                        : UpstreamCaller.Failure.CONNECT_FAILED, tls.getMessage());
             } else if (lastConnectFailure instanceof ConnectTimeoutException) {
                 caller.failed(UpstreamCaller.Failure.CONNECT_TIMEOUT, "connecting to " + node.key() + " timed out");
             } else {
@@ -288,7 +292,10 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         }
         if (!responded && !gotBytes && retry(Outcome.RESET)) return;
         account(Outcome.RESET);
-        caller.failed(UpstreamCaller.Failure.RESET, "the connection to service " + service.id() + " failed");
+        // TLS 1.3 servers refuse a client certificate after the client's side of the handshake is done.
+        String tls = node.tls() == null ? null : TlsHandshakeFailure.describe(node, cause);
+        caller.failed(UpstreamCaller.Failure.RESET, tls != null ? tls
+                : "the connection to service " + service.id() + " failed");
     }
 
     /**

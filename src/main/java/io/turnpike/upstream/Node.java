@@ -13,8 +13,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Node {
     private final String serviceId;
     private final String key;
+    private final String host;
     private final InetSocketAddress address;
-    private final String hostHeader;
+    // The scheme (and with it the Host header's default port and the TLS) follow reloads.
+    private volatile String url;
+    private volatile String hostHeader;
+    private volatile ServiceTls tls;
     private volatile int weight;
 
     private final NodeStats stats = new NodeStats();
@@ -27,8 +31,16 @@ public final class Node {
     Node(String serviceId, NodeSpec spec) {
         this.serviceId = serviceId;
         this.key = spec.key();
+        this.host = spec.host();
         this.address = resolve(spec.host(), spec.port());
-        this.hostHeader = spec.port() == 80 ? spec.host() : spec.host() + ":" + spec.port();
+        update(spec, null);
+    }
+
+    /** Takes the settings of a reloaded config that kept this node: weight, scheme and the service's TLS. */
+    void update(NodeSpec spec, ServiceTls tls) {
+        this.url = spec.url();
+        this.hostHeader = spec.port() == (spec.https() ? 443 : 80) ? spec.host() : spec.host() + ":" + spec.port();
+        this.tls = spec.https() ? tls : null;
         this.weight = spec.weight();
     }
 
@@ -44,6 +56,12 @@ public final class Node {
     /** {@code host:port}, the identity used for pools and statistics. */
     public String key() { return key; }
     public InetSocketAddress address() { return address; }
+    /** The host as written in the config (a name or an IP literal). */
+    public String host() { return host; }
+    /** {@code http://host:port} or {@code https://host:port}. */
+    public String url() { return url; }
+    /** TLS to this node (its service's), or null for plaintext. */
+    public ServiceTls tls() { return tls; }
     /** The node's authority, for requests that need one. */
     public String hostHeader() { return hostHeader; }
     public int weight() { return weight; }

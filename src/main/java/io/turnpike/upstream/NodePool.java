@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.turnpike.config.ServiceSpec;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
@@ -14,6 +16,10 @@ import java.util.ArrayDeque;
  * no locks. Idle connections are reused newest first (warm, least likely closed by the node).
  */
 public final class NodePool {
+    /** The TLS a connection was made with; null for plaintext. */
+    private static final AttributeKey<ServiceTls> TLS = AttributeKey.valueOf(NodePool.class, "tls");
+    private static final String TLS_HANDLER = "tls";
+
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final Node node;
@@ -48,7 +54,8 @@ public final class NodePool {
         Channel ch;
         while ((ch = idle.pollLast()) != null) {
             node.pooled(0, -1);
-            if (ch.isActive()) {
+            // A reload that changed the scheme or the TLS settings retires connections made with the old ones.
+            if (ch.isActive() && ch.attr(TLS).get() == node.tls()) {
                 lease.onConnection(ch, true);
                 return;
             }
@@ -69,6 +76,7 @@ public final class NodePool {
     private void connect(Lease lease, int connectTimeoutMillis) {
         open++;
         node.pooled(1, 0);
+        ServiceTls tls = node.tls();
         ChannelFuture f;
         try {
             f = bootstrap.clone()
@@ -77,6 +85,10 @@ public final class NodePool {
                         @Override
                         protected void initChannel(Channel ch) {
                             pipeline.init(ch, NodePool.this);
+                            if (tls != null) {
+                                ch.attr(TLS).set(tls);
+                                ch.pipeline().addFirst(TLS_HANDLER, tls.newHandler(ch.alloc(), node, connectTimeoutMillis));
+                            }
                         }
                     })
                     .connect(node.address());
@@ -87,7 +99,9 @@ public final class NodePool {
             return;
         }
         f.addListener((ChannelFuture cf) -> {
-            if (cf.isSuccess()) {
+            if (cf.isSuccess() && tls != null) {
+                handshake(cf.channel(), tls, lease);
+            } else if (cf.isSuccess()) {
                 lease.onConnection(cf.channel(), false);
             } else {
                 open--;
@@ -95,6 +109,22 @@ public final class NodePool {
                 Throwable cause = cf.cause() != null ? cf.cause() : new ConnectException("connect cancelled");
                 lease.onConnectFailure(cause);
                 serveWaiter();
+            }
+        });
+    }
+
+    /**
+     * A TLS connection is lent only once its handshake succeeded. A failed one closes the channel
+     * ({@link #closed} accounts for it) and reaches the lease as a connect failure naming the node.
+     */
+    private void handshake(Channel ch, ServiceTls tls, Lease lease) {
+        SslHandler ssl = ch.pipeline().get(SslHandler.class);
+        ssl.handshakeFuture().addListener(hf -> {
+            if (hf.isSuccess()) {
+                lease.onConnection(ch, false);
+            } else {
+                ch.close();
+                lease.onConnectFailure(TlsHandshakeFailure.of(node, tls.nameFor(node), hf.cause()));
             }
         });
     }

@@ -19,10 +19,13 @@ public final class Service {
     private final ServiceGuard guard;
     private final RetryBudget retryBudget;
     private final ServiceSpec.Retries retries;
+    private final ServiceTls tls;
 
     private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool,
-                    Balancer.Factory balancers, ServiceSpec spec, ServiceSpec.Priority priority, ServiceSpec.Retries retries) {
+                    Balancer.Factory balancers, ServiceSpec spec, ServiceSpec.Priority priority, ServiceSpec.Retries retries,
+                    ServiceTls tls) {
         this.id = id;
+        this.tls = tls;
         this.nodes = List.copyOf(nodes);
         ServiceSpec.Priority p = priority == null ? ServiceSpec.Priority.DEFAULT : priority;
         this.balancer = balancers.create(spec, this.nodes);
@@ -45,18 +48,16 @@ public final class Service {
         if (previous != null) {
             for (Node n : previous.nodes) old.put(n.key(), n);
         }
+        ServiceTls tls = ServiceTls.build(spec, previous == null ? null : previous.tls);
         List<Node> nodes = new ArrayList<>();
         for (NodeSpec ns : spec.nodes()) {
             Node n = old.get(ns.key());
-            if (n == null) {
-                n = new Node(spec.id(), ns);
-            } else {
-                n.weight(ns.weight());
-            }
+            if (n == null) n = new Node(spec.id(), ns);
+            n.update(ns, tls);
             nodes.add(n);
         }
         Service service = new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), balancers, spec, spec.priority(),
-                spec.retries());
+                spec.retries(), tls);
         // Breakers and health carry over with the nodes; the service's breaker moves to the new service.
         service.guard.breaker().adopt(previous == null ? null : previous.guard.breaker(), spec);
         EjectionCap cap = spec.outlierDetection() == null ? null
@@ -68,6 +69,8 @@ public final class Service {
     public String id() { return id; }
     public List<Node> nodes() { return nodes; }
     public Balancer balancer() { return balancer; }
+    /** TLS to the nodes, or null for a plaintext service. */
+    public ServiceTls tls() { return tls; }
 
     /** Position of a node in {@link #nodes()} (the bit a request's tried mask uses), or -1. */
     public int indexOf(Node node) {

@@ -38,14 +38,15 @@ class ServicesConfigTest {
                   users:
                     nodes:
                       - 127.0.0.1:9001
-                      - https://users.internal:8443
+                      - ftp://users.internal:21
                       - http://users.internal:9001/api
                       - http://users.internal:9001
                       - { url: "http://users.internal:9001", weight: 0 }
                 """)).containsExactly(
-                "turnpike.yaml:4:9: services.users.nodes[0]: \"127.0.0.1:9001\" (expected: a URL like http://host:port)",
-                "turnpike.yaml:5:9: services.users.nodes[1]: \"https://users.internal:8443\" uses https, and TLS to "
-                        + "nodes is not supported yet (expected: http://host:port)",
+                "turnpike.yaml:4:9: services.users.nodes[0]: \"127.0.0.1:9001\" (expected: a URL like http://host:port "
+                        + "or https://host:port)",
+                "turnpike.yaml:5:9: services.users.nodes[1]: \"ftp://users.internal:21\" (expected: a URL like "
+                        + "http://host:port or https://host:port)",
                 "turnpike.yaml:6:9: services.users.nodes[2]: \"http://users.internal:9001/api\" "
                         + "(expected: http://host:port without a path or query; a route's rewrite sets the path)",
                 "turnpike.yaml:8:9: services.users.nodes[4]: duplicate node \"http://users.internal:9001\" (first at line 7)",

@@ -30,7 +30,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetSocketAddress;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -69,6 +75,11 @@ public final class TestBackend implements AutoCloseable {
     private final long delayMillis;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
+    private final SslContext tls;
+    /** TLS only: handshakes completed, and per handshake the SNI name ("" for none) and the client's subject. */
+    public final AtomicInteger handshakes = new AtomicInteger();
+    public final ConcurrentLinkedQueue<String> serverNames = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<String> clientSubjects = new ConcurrentLinkedQueue<>();
     public final AtomicInteger requests = new AtomicInteger();
     public final AtomicInteger connections = new AtomicInteger();
     public final ConcurrentLinkedQueue<String> aborted = new ConcurrentLinkedQueue<>();
@@ -85,8 +96,21 @@ public final class TestBackend implements AutoCloseable {
 
     /** @param delayMillis every response waits this long (on a timer, the loop stays free) */
     public TestBackend(String name, long delayMillis) throws InterruptedException {
+        this(name, delayMillis, null);
+    }
+
+    /**
+     * An HTTPS backend: {@code tls} is a server context (its certificate, and client authentication
+     * when a test wants it). {@link #url()} is then {@code https://127.0.0.1:port}.
+     */
+    public TestBackend(String name, SslContext tls) throws InterruptedException {
+        this(name, 0, tls);
+    }
+
+    private TestBackend(String name, long delayMillis, SslContext tls) throws InterruptedException {
         this.name = name;
         this.delayMillis = delayMillis;
+        this.tls = tls;
         this.server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -96,6 +120,7 @@ public final class TestBackend implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
                         open.add(ch);
+                        if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
@@ -107,7 +132,7 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port();
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port();
     }
 
     /** Like a killed process: the listener and every open connection close at once. */
@@ -162,6 +187,22 @@ public final class TestBackend implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
+                var session = (ExtendedSSLSession) ctx.pipeline().get(SslHandler.class).engine().getSession();
+                serverNames.add(session.getRequestedServerNames().stream()
+                        .map(n -> ((SNIHostName) n).getAsciiName()).findFirst().orElse(""));
+                try {
+                    clientSubjects.add(session.getPeerPrincipal().getName());
+                } catch (SSLPeerUnverifiedException none) {
+                    // no client certificate
+                }
+                handshakes.incrementAndGet();
+            }
+            super.userEventTriggered(ctx, evt);
         }
 
         private void respond(ChannelHandlerContext ctx, HttpRequest r, long bodyBytes, String sha) {

@@ -55,10 +55,23 @@ public final class TestConfigs {
         List<NodeSpec> nodes = new ArrayList<>();
         for (String u : urls) {
             var uri = java.net.URI.create(u);
-            nodes.add(new NodeSpec(u, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), 1));
+            boolean https = "https".equals(uri.getScheme());
+            nodes.add(new NodeSpec(u, uri.getHost(), uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80, 1));
         }
-        services.put(id, new ServiceSpec(id, nodes, "round-robin", timeouts, ServiceSpec.Pool.DEFAULT));
+        ServiceSpec s = new ServiceSpec(id, nodes, "round-robin", timeouts, ServiceSpec.Pool.DEFAULT);
+        services.put(id, nodes.stream().anyMatch(NodeSpec::https) ? tls(s, ServiceSpec.Tls.DEFAULT) : s);
         return this;
+    }
+
+    /** TLS settings for service {@code id}'s nodes (as its {@code tls:} block says). */
+    public TestConfigs tls(String id, ServiceSpec.Tls tls) {
+        services.put(id, tls(services.get(id), tls));
+        return this;
+    }
+
+    private static ServiceSpec tls(ServiceSpec s, ServiceSpec.Tls tls) {
+        return new ServiceSpec(s.id(), s.nodes(), s.loadBalancer(), s.timeouts(), s.pool(), s.priority(),
+                s.healthCheck(), s.outlierDetection(), s.circuitBreaker(), s.retries(), s.discovery(), tls);
     }
 
     /** Adds health checks, outlier detection and a breaker (each may be null) to service {@code id}. */
@@ -66,7 +79,7 @@ public final class TestConfigs {
                                   ServiceSpec.CircuitBreaker breaker) {
         ServiceSpec s = services.get(id);
         services.put(id, new ServiceSpec(id, s.nodes(), s.loadBalancer(), s.timeouts(), s.pool(), s.priority(),
-                health, outliers, breaker, s.retries(), s.discovery()));
+                health, outliers, breaker, s.retries(), s.discovery(), s.tls()));
         return this;
     }
 
@@ -87,7 +100,7 @@ public final class TestConfigs {
     public TestConfigs balancing(String service, String loadBalancer, ServiceSpec.Priority priority) {
         ServiceSpec s = services.get(service);
         services.put(service, new ServiceSpec(s.id(), s.nodes(), loadBalancer, s.timeouts(), s.pool(), priority,
-                s.healthCheck(), s.outlierDetection(), s.circuitBreaker(), s.retries(), s.discovery()));
+                s.healthCheck(), s.outlierDetection(), s.circuitBreaker(), s.retries(), s.discovery(), s.tls()));
         return this;
     }
 

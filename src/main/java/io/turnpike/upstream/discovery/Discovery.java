@@ -46,6 +46,7 @@ public final class Discovery implements AutoCloseable {
     private final Map<String, List<NodeSpec>> resolved = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Registration>> registrations = new ConcurrentHashMap<>();
     private volatile Map<String, ServiceSpec.Discovery> settings = Map.of();
+    private volatile Map<String, String> schemes = Map.of();
     private volatile Resolver resolver = InetAddress::getAllByName;
 
     /** Turns a name into addresses; blocking is fine (it runs on the discovery thread). */
@@ -68,9 +69,12 @@ public final class Discovery implements AutoCloseable {
     /** Follows a new config: starts, retargets or stops DNS resolution per service. */
     public synchronized void configure(GatewayConfig config) {
         Map<String, ServiceSpec.Discovery> next = new HashMap<>();
+        Map<String, String> nextSchemes = new HashMap<>();
         config.services().forEach((id, spec) -> {
             if (spec.discovery() != null) next.put(id, spec.discovery());
+            nextSchemes.put(id, spec.scheme());
         });
+        schemes = Map.copyOf(nextSchemes);
         Map<String, ServiceSpec.Discovery> was = settings;
         settings = Map.copyOf(next);
         for (var e : new ArrayList<>(dnsTasks.entrySet())) {
@@ -100,7 +104,7 @@ public final class Discovery implements AutoCloseable {
         try {
             for (InetAddress a : resolver.resolve(d.dnsHost())) {
                 String host = a.getHostAddress();
-                String url = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + d.dnsPort();
+                String url = "http://" + hostForUrl(host) + ":" + d.dnsPort(); // the scheme is the service's
                 nodes.add(new NodeSpec(url, host, d.dnsPort(), 1));
             }
         } catch (UnknownHostException e) {
@@ -132,10 +136,10 @@ public final class Discovery implements AutoCloseable {
             changed = true;
             Map<String, NodeSpec> byKey = new LinkedHashMap<>();
             s.nodes().forEach(n -> byKey.put(n.key(), n));
-            extra.forEach(n -> byKey.putIfAbsent(n.key(), n));
-            services.put(s.id(), new ServiceSpec(s.id(), List.copyOf(byKey.values()), s.loadBalancer(), s.timeouts(),
-                    s.pool(), s.priority(), s.healthCheck(), s.outlierDetection(), s.circuitBreaker(), s.retries(),
-                    s.discovery()));
+            // A discovered node speaks what its service speaks: https when the service has tls.
+            extra.forEach(n -> byKey.putIfAbsent(n.key(), new NodeSpec(s.scheme() + "://" + hostForUrl(n.host()) + ":"
+                    + n.port(), n.host(), n.port(), n.weight())));
+            services.put(s.id(), s.withNodes(List.copyOf(byKey.values())));
         }
         if (!changed) return config;
         return new GatewayConfig(config.source(), config.server(), config.admin(), config.storage(), config.observe(),
@@ -147,18 +151,21 @@ public final class Discovery implements AutoCloseable {
      * Registers (or heartbeats) a node of a service that accepts registrations.
      *
      * @return the registration, or null when the service does not take registrations
-     * @throws IllegalArgumentException for a URL that is not {@code http://host:port}
+     * @throws IllegalArgumentException for a URL that is not {@code http://host:port} ({@code https://} for a
+     *                                  service with {@code tls})
      */
     public Registration register(String serviceId, String url, int weight) {
         ServiceSpec.Discovery d = settings.get(serviceId);
         if (d == null || d.registrationTtl() == null) return null;
         URI u = URI.create(url.strip());
-        if (!"http".equals(u.getScheme()) || u.getHost() == null || u.getPort() <= 0
+        // A node registers with its service's scheme: a plaintext node in a TLS service is refused, not downgraded.
+        String scheme = schemes.getOrDefault(serviceId, "http");
+        if (!scheme.equals(u.getScheme()) || u.getHost() == null || u.getPort() <= 0
                 || (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/"))) {
-            throw new IllegalArgumentException(url + " (expected: http://host:port)");
+            throw new IllegalArgumentException(url + " (expected: " + scheme + "://host:port)");
         }
         String host = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
-        Registration r = new Registration("http://" + u.getHost() + ":" + u.getPort(), host, u.getPort(),
+        Registration r = new Registration(scheme + "://" + u.getHost() + ":" + u.getPort(), host, u.getPort(),
                 Math.max(1, Math.min(1000, weight)), clock.getAsLong() + d.registrationTtl().toNanos());
         Registration before = registrations.computeIfAbsent(serviceId, k -> new ConcurrentHashMap<>())
                 .put(host + ":" + u.getPort(), r);
@@ -205,6 +212,10 @@ public final class Discovery implements AutoCloseable {
             }
         }
         if (changed) onChange.run();
+    }
+
+    private static String hostForUrl(String host) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     /** Re-resolves every DNS service at once (tests; an operator's nudge). */

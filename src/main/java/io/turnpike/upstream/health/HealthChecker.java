@@ -2,10 +2,6 @@ package io.turnpike.upstream.health;
 
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Node;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,16 +30,16 @@ final class HealthChecker {
 
     private final String serviceId;
     private final ServiceSpec.HealthCheck spec;
-    private final HttpClient client;
+    private final HealthProbe probe;
     private final Map<Node, Track> tracks = new ConcurrentHashMap<>();
     private volatile List<Node> targets;
     private final ScheduledFuture<?> task;
 
-    HealthChecker(String serviceId, ServiceSpec.HealthCheck spec, List<Node> nodes, HttpClient client,
+    HealthChecker(String serviceId, ServiceSpec.HealthCheck spec, List<Node> nodes, HealthProbe probe,
                   ScheduledExecutorService scheduler) {
         this.serviceId = serviceId;
         this.spec = spec;
-        this.client = client;
+        this.probe = probe;
         this.targets = List.copyOf(nodes);
         long every = spec.interval().toMillis();
         this.task = scheduler.scheduleWithFixedDelay(this::checkAll, 0, every, TimeUnit.MILLISECONDS);
@@ -67,11 +63,9 @@ final class HealthChecker {
             Track t = tracks.computeIfAbsent(node, n -> new Track());
             if (!t.inFlight.compareAndSet(false, true)) continue; // the last check is still waiting
             try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + node.hostHeader() + spec.path()))
-                        .timeout(spec.timeout()).header("User-Agent", "turnpike-health-check").GET().build();
-                client.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((res, err) -> {
-                    boolean pass = err == null && res.statusCode() / 100 == 2;
-                    record(node, t, pass, err != null ? describe(err) : "status " + res.statusCode());
+                probe.get(node, spec.path(), spec.timeout()).whenComplete((status, err) -> {
+                    boolean pass = err == null && status / 100 == 2;
+                    record(node, t, pass, err != null ? describe(err) : "status " + status);
                     t.inFlight.set(false);
                 });
             } catch (RuntimeException e) {
@@ -105,6 +99,7 @@ final class HealthChecker {
 
     private static String describe(Throwable e) {
         Throwable c = e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+        if (c instanceof io.turnpike.upstream.TlsHandshakeFailure) return c.getMessage();
         return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : " " + c.getMessage());
     }
 }

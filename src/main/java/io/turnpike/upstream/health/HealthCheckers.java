@@ -3,7 +3,10 @@ package io.turnpike.upstream.health;
 import io.turnpike.config.ServiceSpec;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.Service;
-import java.net.http.HttpClient;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -14,16 +17,15 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * Every service's active health checks, owned by the gateway. {@link #apply} follows each new
  * config: it starts checks for new services, retargets kept ones, and stops the rest. Checks run
- * off the event loops: one scheduler thread, and the JDK's HTTP client on virtual threads.
+ * off the gateway's event loops: one scheduler thread, and one I/O loop of their own that speaks
+ * HTTP/1.1 (over the service's TLS for https nodes).
  */
 public final class HealthCheckers implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("turnpike-health").daemon().factory());
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(1,
+            new DefaultThreadFactory("turnpike-health-io", true), NioIoHandler.newFactory());
+    private final HealthProbe probe = new HealthProbe(io);
     private final Map<String, HealthChecker> running = new HashMap<>();
     private boolean closed;
 
@@ -42,7 +44,7 @@ public final class HealthCheckers implements AutoCloseable {
                 c.retarget(s.nodes());
             } else {
                 if (c != null) c.stop();
-                c = new HealthChecker(s.id(), spec.healthCheck(), s.nodes(), client, scheduler);
+                c = new HealthChecker(s.id(), spec.healthCheck(), s.nodes(), probe, scheduler);
             }
             next.put(s.id(), c);
             checked.addAll(s.nodes());
@@ -62,6 +64,6 @@ public final class HealthCheckers implements AutoCloseable {
         running.values().forEach(HealthChecker::stop);
         running.clear();
         scheduler.shutdownNow();
-        client.shutdownNow();
+        io.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 }
