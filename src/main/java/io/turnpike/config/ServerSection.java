@@ -15,7 +15,8 @@ final class ServerSection {
 
     static ServerSettings bind(ConfigNode server) {
         ServerSettings d = ServerSettings.DEFAULT;
-        server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits", "trustedProxies"),
+        server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits", "trustedProxies", "http2",
+                "http2Limits"),
                 Map.of("tls", "\"tls\" is not supported yet"));
         String host = d.host();
         int port = d.port();
@@ -33,7 +34,20 @@ final class ServerSection {
         int eventLoops = server.get("eventLoops").integer(0, Integer.MAX_VALUE, d.eventLoops());
         Duration drain = server.get("drainTimeout").duration(d.drainTimeout(), true);
         return new ServerSettings(host, port, limits(server.get("limits")), eventLoops, drain,
-                trustedProxies(server.get("trustedProxies")));
+                trustedProxies(server.get("trustedProxies")), http2(server.get("http2"), server.get("http2Limits")));
+    }
+
+    /** {@code http2: true} (h2c prior knowledge, h2 in ALPN) and {@code http2Limits: {...}}. */
+    private static Http2Settings http2(ConfigNode on, ConfigNode limits) {
+        Http2Settings d = Http2Settings.DEFAULT;
+        limits.checkKeys(List.of("maxConcurrentStreams", "initialWindowSize", "maxResetsPerWindow", "resetWindow"),
+                Map.of());
+        return new Http2Settings(on.bool(d.enabled()),
+                limits.get("maxConcurrentStreams").integer(1, 10_000, d.maxConcurrentStreams()),
+                (int) limits.get("initialWindowSize").size(65_535, Integer.MAX_VALUE, d.initialWindowSize()),
+                limits.get("maxResetsPerWindow").integer(1, 1_000_000, d.maxResetsPerWindow()),
+                (int) limits.get("resetWindow").duration(java.time.Duration.ofSeconds(d.resetWindowSeconds()), false)
+                        .toSeconds());
     }
 
     /** {@code trustedProxies: [10.0.0.0/8, ...]}: peers whose X-Forwarded-For is believed. */

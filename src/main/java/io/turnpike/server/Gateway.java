@@ -49,6 +49,7 @@ public final class Gateway implements AutoCloseable {
     private final Discovery discovery = new Discovery(this::rediscovered, System::nanoTime);
     private GatewayConfig config;
     private volatile Limits limits;
+    private volatile io.turnpike.config.Http2Settings http2;
     private volatile Channel listener;
     private volatile boolean stopped;
 
@@ -68,6 +69,7 @@ public final class Gateway implements AutoCloseable {
         observer.onSnapshot(serving);
         healthCheckers.apply(config.services(), serving.services());
         this.limits = s.limits();
+        this.http2 = s.http2();
     }
 
     /** Binds the listener of {@code config.server()} and starts serving, observed by no one. */
@@ -125,7 +127,7 @@ public final class Gateway implements AutoCloseable {
                             if (perIp) perAddress.release(ip); // counted when the limit was on at accept
                         });
                         clients.add(ch);
-                        ProxyPipelines.initClient(ch, context, l);
+                        ProxyPipelines.initClient(ch, context, l, http2);
                     }
                 });
         listener = b.bind(new InetSocketAddress(s.host(), s.port())).sync().channel();
@@ -160,6 +162,7 @@ public final class Gateway implements AutoCloseable {
         config = discovery.withDiscovered(config);
         Serving next = Serving.compile(config, serving);
         limits = config.server().limits();
+        http2 = config.server().http2();
         serving = next;
         context.snapshot(next.snapshot());
         context.pools().prune(next.nodes());
@@ -222,6 +225,9 @@ public final class Gateway implements AutoCloseable {
             ch.eventLoop().execute(() -> {
                 Http1Connection h = ch.pipeline().get(Http1Connection.class);
                 if (h != null && h.idle()) ch.close();
+                if (ch.pipeline().get(io.turnpike.proxy.Http2Connection.class) != null) {
+                    ch.close(); // GOAWAY now; the streams under way finish before the connection closes
+                }
             });
         }
     }

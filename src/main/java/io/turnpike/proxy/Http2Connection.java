@@ -1,0 +1,69 @@
+package io.turnpike.proxy;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.turnpike.config.Http2Settings;
+import io.turnpike.config.Limits;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client's HTTP/2 connection: Netty's frame codec (framing, HPACK, flow control, stream states)
+ * with its flood limits on, and one {@link Http2Stream} child channel per stream. The connection
+ * closes (GOAWAY, then close once its streams are done) after {@code idleTimeout} without an open
+ * stream, and when the gateway drains.
+ */
+public final class Http2Connection extends ChannelDuplexHandler {
+    private final Http2FrameCodec codec;
+
+    private Http2Connection(Http2FrameCodec codec) {
+        this.codec = codec;
+    }
+
+    /** Installs the HTTP/2 handlers at the end of {@code p}. */
+    static void install(ChannelPipeline p, ProxyContext context, Limits limits, Http2Settings h2) {
+        io.netty.handler.codec.http2.Http2Settings settings = io.netty.handler.codec.http2.Http2Settings.defaultSettings()
+                .maxConcurrentStreams(h2.maxConcurrentStreams())
+                .initialWindowSize(h2.initialWindowSize())
+                .maxHeaderListSize(limits.maxHeaderBytes());
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                .validateHeaders(true)
+                // Rapid Reset (CVE-2023-44487) and MadeYouReset (CVE-2025-55163): too many resets, by the
+                // client or provoked by it, close the connection with ENHANCE_YOUR_CALM.
+                .decoderEnforceMaxRstFramesPerWindow(h2.maxResetsPerWindow(), h2.resetWindowSeconds())
+                .encoderEnforceMaxRstFramesPerWindow(h2.maxResetsPerWindow(), h2.resetWindowSeconds())
+                .build();
+        p.addLast("h2", codec);
+        p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("h2-connection", new Http2Connection(codec));
+        p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Http2Stream(context, limits));
+            }
+        }));
+    }
+
+    /** True when no stream is open (safe to close while draining). */
+    public boolean idle() {
+        return codec.connection().numActiveStreams() == 0;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && idle()) {
+            ctx.close(); // the codec says GOAWAY first
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+}

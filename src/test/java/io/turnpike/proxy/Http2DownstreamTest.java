@@ -1,0 +1,147 @@
+package io.turnpike.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.turnpike.server.Gateway;
+import io.turnpike.testing.H2Client;
+import io.turnpike.testing.NoLeaks;
+import io.turnpike.testing.RawHttp;
+import io.turnpike.testing.TestBackend;
+import io.turnpike.testing.TestConfigs;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * HTTP/2 from clients on the plaintext listener (h2c with prior knowledge) to an HTTP/1.1 service:
+ * each stream is one exchange through the same router, policies and upstream engine.
+ */
+@ExtendWith(NoLeaks.class)
+class Http2DownstreamTest {
+    static TestBackend backend;
+    static Gateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new TestBackend("b1");
+        gateway = Gateway.start(TestConfigs.gateway().eventLoops(1)
+                .service("svc", backend.url())
+                .route("all", "/**", "svc")
+                .build());
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        backend.close();
+    }
+
+    @Test
+    void aStreamIsProxiedToAnHttp1Service() throws Exception {
+        try (H2Client c = new H2Client(gateway.port())) {
+            H2Client.Response r = c.get("/echo/x?y=1");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.headers().get("x-request-id")).isNotBlank();
+            assertThat(r.headers().contains("connection")).isFalse();
+            assertThat(r.text()).contains("\"method\":\"GET\"").contains("\"uri\":\"/echo/x?y=1\"")
+                    .contains("\"via\":").doesNotContain("x-http2").contains("\"host\":\"127.0.0.1:");
+        }
+    }
+
+    @Test
+    void aBodyStreamsToTheServiceWhole() throws Exception {
+        byte[] body = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(body);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        try (H2Client c = new H2Client(gateway.port())) {
+            H2Client.Response r = c.send(HttpMethod.POST, "/echo", null, body).get(20, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).contains("\"bodyBytes\":" + body.length).contains(sha);
+        }
+    }
+
+    @Test
+    void aLargeResponseReachesTheClientWhole() throws Exception {
+        try (H2Client c = new H2Client(gateway.port())) {
+            H2Client.Response r = c.get("/bytes/" + (8 << 20));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).hasSize(8 << 20);
+        }
+    }
+
+    @Test
+    void aHundredStreamsRunAtOnceOnOneConnection() throws Exception {
+        int before = backend.requests.get();
+        try (H2Client c = new H2Client(gateway.port())) {
+            List<CompletableFuture<H2Client.Response>> all = new ArrayList<>();
+            for (int i = 0; i < 100; i++) all.add(c.send(HttpMethod.GET, "/slow/300", null, null));
+            long t0 = System.nanoTime();
+            for (var f : all) assertThat(f.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                    .as("concurrent, not one after another (100 x 300 ms)").isLessThan(10_000);
+        }
+        assertThat(backend.requests.get() - before).isEqualTo(100);
+    }
+
+    @Test
+    void theGatewaysOwnAnswersAreProblemsOverH2Too() throws Exception {
+        try (Gateway g = Gateway.start(TestConfigs.gateway().service("svc", backend.url())
+                .route("only", "/only/**", "svc").build());
+             H2Client c = new H2Client(g.port())) {
+            H2Client.Response r = c.get("/nowhere");
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.headers().get("content-type")).startsWith("application/problem+json");
+            assertThat(r.text()).contains("no route for GET /nowhere");
+        }
+    }
+
+    @Test
+    void http1StillWorksAndAnH2cUpgradeIsNeverHonoured() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).doesNotContain("\"upgrade\"").doesNotContain("http2-settings");
+        }
+    }
+
+    @Test
+    void aSpoofedExtensionHeaderNeverReachesTheService() throws Exception {
+        try (H2Client c = new H2Client(gateway.port())) {
+            H2Client.Response r = c.send(HttpMethod.GET, "/echo", new DefaultHttpHeaders()
+                    .set("x-http2-scheme", "https").set("x-http2-stream-id", "99"), null).get(10, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).doesNotContain("x-http2").contains("\"x-forwarded-proto\":\"http\"");
+        }
+    }
+
+    @Test
+    void rapidResetIsBoundedAndTheGatewayKeepsServing() throws Exception {
+        TestBackend slow = new TestBackend("slow", 50);
+        try (Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", slow.url())
+                .route("all", "/**", "svc").build())) {
+            try (H2Client attacker = new H2Client(g.port())) {
+                attacker.rapidReset("/x", 2000);
+                for (int i = 0; i < 50 && attacker.isOpen(); i++) Thread.sleep(20);
+                assertThat(attacker.isOpen()).as("the flooding connection is closed").isFalse();
+            }
+            Thread.sleep(300); // anything that was sent on reaches the origin by now
+            assertThat(slow.requests.get()).as("requests the origin saw").isLessThanOrEqualTo(250);
+            try (H2Client c = new H2Client(g.port())) {
+                assertThat(c.get("/after").status()).isEqualTo(200);
+            }
+        } finally {
+            slow.close();
+        }
+    }
+}
