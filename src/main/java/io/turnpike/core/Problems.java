@@ -58,6 +58,7 @@ public final class Problems {
 
         public HttpResponseStatus status() { return status; }
         public String type() { return type; }
+        public String title() { return title; }
     }
 
     /** The full response; headers beyond content type/length are the caller's to add. */

@@ -46,6 +46,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private String upstreamHost;
     private Problems.Kind rejection;
     private String outcome = "ok";
+    private String failure; // the detail of the problem the gateway answers with
     private RouteMatch<ProxyRoute> match;
     private ProxyRoute route;
     private Deadline deadline = new Deadline(0); // the route's, once routed
@@ -362,6 +363,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
 
     /** Answers with a problem (the response has not started) and ends the exchange. */
     void fail(Problems.Kind kind, String detail) {
+        failure = detail;
         reply(kind, LocalReplies.problem(down.alloc(), kind, detail, requestId));
     }
 
@@ -379,7 +381,8 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         outcome = kind == null ? "ok" : "rejected";
         finish(false); // first: closing the upstream below fails its pending writes, which must find us done
         dropUpstream();
-        down.reply(res);
+        // A gRPC caller gets the error in gRPC's terms; the log and metrics keep the HTTP status above.
+        down.reply(GrpcReplies.isGrpc(request.headers()) ? GrpcReplies.of(res, kind, failure) : res);
     }
 
     private void finish(boolean failed) {

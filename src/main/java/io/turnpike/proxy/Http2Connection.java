@@ -41,6 +41,9 @@ public final class Http2Connection extends ChannelDuplexHandler {
                 // client or provoked by it, close the connection with ENHANCE_YOUR_CALM.
                 .decoderEnforceMaxRstFramesPerWindow(h2.maxResetsPerWindow(), h2.resetWindowSeconds())
                 .encoderEnforceMaxRstFramesPerWindow(h2.maxResetsPerWindow(), h2.resetWindowSeconds())
+                // CONTINUATION floods: a header block split into many tiny frames closes the connection.
+                .decoderEnforceMaxSmallContinuationFrames(16)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
                 .build();
         p.addLast("h2", codec);
         p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -56,6 +59,17 @@ public final class Http2Connection extends ChannelDuplexHandler {
     /** True when no stream is open (safe to close while draining). */
     public boolean idle() {
         return codec.connection().numActiveStreams() == 0;
+    }
+
+    /**
+     * A connection error (the codec has sent GOAWAY): a flood the limits caught, or frames that break
+     * the protocol. One line, no stack: it is the client's doing, not the gateway's.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        org.slf4j.LoggerFactory.getLogger(Http2Connection.class).info("closing the HTTP/2 connection of {}: {}",
+                ctx.channel().remoteAddress(), cause.getMessage());
+        ctx.close();
     }
 
     @Override

@@ -144,4 +144,69 @@ class Http2DownstreamTest {
             slow.close();
         }
     }
+
+    @Test
+    void theServicesTrailersReachTheH2Client() throws Exception {
+        try (H2Client c = new H2Client(gateway.port())) {
+            H2Client.Response r = c.get("/trailers");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("hello world");
+            assertThat(r.trailers().get("x-checksum")).isEqualTo("abc123");
+        }
+    }
+
+    @Test
+    void aGrpcCallerGetsTheGatewaysErrorsAsTrailersOnlyGrpcStatuses() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        try (Gateway g = Gateway.start(TestConfigs.gateway().service("gone", "http://127.0.0.1:" + closed)
+                .route("svc", "/pkg.Svc/**", "gone").build());
+             H2Client c = new H2Client(g.port())) {
+            var grpc = new DefaultHttpHeaders().set("content-type", "application/grpc").set("te", "trailers");
+            H2Client.Response noRoute = c.send(HttpMethod.POST, "/other.Svc/Call", grpc, new byte[5])
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(noRoute.status()).isEqualTo(200);
+            assertThat(noRoute.headers().get("grpc-status")).isEqualTo("12"); // UNIMPLEMENTED
+            assertThat(noRoute.headers().get("content-type")).isEqualTo("application/grpc");
+            assertThat(noRoute.body()).isEmpty();
+            H2Client.Response down = c.send(HttpMethod.POST, "/pkg.Svc/Call", grpc, new byte[5]).get(10, TimeUnit.SECONDS);
+            assertThat(down.headers().get("grpc-status")).isEqualTo("14"); // UNAVAILABLE
+            assertThat(down.headers().get("grpc-message")).contains("service gone");
+            assertThat(down.headers().get("x-request-id")).isNotBlank();
+            H2Client.Response plain = c.get("/other");
+            assertThat(plain.status()).as("not a gRPC call: problem+json as ever").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aContinuationFloodClosesTheConnectionAndTheGatewayKeepsServing() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gateway.port())) {
+            s.setSoTimeout(5000);
+            var out = new java.io.ByteArrayOutputStream();
+            out.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.writeBytes(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS, empty
+            out.writeBytes(new byte[] {0, 0, 1, 1, 0, 0, 0, 0, 1, (byte) 0x82}); // HEADERS without END_HEADERS
+            byte[] continuation = {0, 0, 0, 9, 0, 0, 0, 0, 1}; // empty CONTINUATION frames, never ending
+            for (int i = 0; i < 10_000; i++) out.writeBytes(continuation);
+            try {
+                s.getOutputStream().write(out.toByteArray());
+            } catch (java.io.IOException closedEarly) {
+                // the gateway may close before it has read it all
+            }
+            var in = s.getInputStream();
+            byte[] buf = new byte[8192];
+            long read = 0;
+            try {
+                for (int n; (n = in.read(buf)) >= 0; ) read += n;
+            } catch (java.net.SocketException reset) {
+                // closed with unread input: a reset is a close too
+            }
+            assertThat(read).as("the gateway said SETTINGS (and GOAWAY), then closed").isPositive();
+        }
+        try (H2Client c = new H2Client(gateway.port())) {
+            assertThat(c.get("/after").status()).isEqualTo(200);
+        }
+    }
 }

@@ -1,0 +1,72 @@
+package io.turnpike.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.turnpike.core.Problems;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The gateway's own errors for a gRPC caller, in gRPC's terms: a trailers-only answer (HTTP 200,
+ * {@code content-type: application/grpc}, {@code grpc-status} and {@code grpc-message}, no body)
+ * instead of problem+json, which a gRPC client could not read. The other headers of the answer
+ * (X-Request-Id, Retry-After, WWW-Authenticate, RateLimit-*) stay.
+ */
+final class GrpcReplies {
+    private GrpcReplies() {}
+
+    /** A gRPC call (not grpc-web, which is answered in its own framing). */
+    static boolean isGrpc(HttpHeaders request) {
+        String type = request.get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
+                && !type.regionMatches(true, 0, "application/grpc-web", 0, 20);
+    }
+
+    /** {@code problem} as a gRPC error; any other answer (a fallback, a preflight) is left as it is. */
+    static FullHttpResponse of(FullHttpResponse problem, Problems.Kind kind, String detail) {
+        if (kind == null || !"application/problem+json".equals(problem.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            return problem;
+        }
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+        res.headers().set(problem.headers());
+        problem.release();
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        res.headers().setInt("grpc-status", status(kind));
+        res.headers().set("grpc-message", percentEncoded(detail == null ? kind.title() : detail));
+        return res;
+    }
+
+    /** The gRPC status code for a problem kind (grpc/doc/statuscodes.md). */
+    static int status(Problems.Kind kind) {
+        return switch (kind) {
+            case UNAUTHORIZED -> 16; // UNAUTHENTICATED
+            case FORBIDDEN -> 7; // PERMISSION_DENIED
+            case NOT_FOUND, METHOD_NOT_ALLOWED -> 12; // UNIMPLEMENTED
+            case RATE_LIMITED, QUOTA_EXCEEDED, BODY_TOO_LARGE, HEADERS_TOO_LARGE, URI_TOO_LONG -> 8; // RESOURCE_EXHAUSTED
+            case GATEWAY_TIMEOUT, BODY_TIMEOUT, HEADER_TIMEOUT -> 4; // DEADLINE_EXCEEDED
+            case NO_NODE, CIRCUIT_OPEN, OVERLOADED, UNAVAILABLE, CHECK_UNAVAILABLE, AUTH_BUSY, BAD_GATEWAY -> 14; // UNAVAILABLE
+            case MALFORMED, EXPECTATION_FAILED -> 3; // INVALID_ARGUMENT
+            case TRANSFER_CODING_NOT_IMPLEMENTED -> 12;
+        };
+    }
+
+    /** grpc-message is percent-encoded UTF-8: printable ASCII but '%' as is (PROTOCOL-HTTP2.md). */
+    static String percentEncoded(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 0x20 && c <= 0x7e && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+}
