@@ -74,7 +74,7 @@ wrk_failures() {
 wait_ready() {  # name url pid logfile
   local name="$1" url="$2" pid="$3" logfile="$4" i
   for ((i = 0; i < 600; i++)); do
-    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
+    if [[ "$(curl -sk -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
       return 0
     fi
     if ! kill -0 "$pid" 2>/dev/null; then

@@ -209,4 +209,19 @@ class Http2DownstreamTest {
             assertThat(c.get("/after").status()).isEqualTo(200);
         }
     }
+
+    @Test
+    void aClientThatStopsReadingStopsTheGatewayReadingTheService() throws Exception {
+        TestBackend big = new TestBackend("big");
+        try (Gateway g = Gateway.start(TestConfigs.gateway().service("svc", big.url()).route("all", "/**", "svc").build());
+             H2Client c = new H2Client(g.port())) {
+            var stream = c.stalled("/bytes/" + (512L << 20));
+            Thread.sleep(2000); // unpaced, loopback moves 512 MiB in well under this
+            long sent = big.streamed.get();
+            assertThat(sent).as("what the service could write while the client read nothing").isLessThan(32L << 20);
+            stream.close();
+        } finally {
+            big.close();
+        }
+    }
 }

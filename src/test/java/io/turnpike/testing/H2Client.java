@@ -136,6 +136,20 @@ public final class H2Client implements AutoCloseable {
         return send(HttpMethod.GET, path, null, null).get(10, TimeUnit.SECONDS);
     }
 
+    /** Sends a GET on a stream that then reads nothing: its flow-control window is all the server may send. */
+    public Http2StreamChannel stalled(String path) throws InterruptedException {
+        Http2StreamChannel s = new Http2StreamChannelBootstrap(connection)
+                .option(io.netty.channel.ChannelOption.AUTO_READ, false)
+                .handler(new SimpleChannelInboundHandler<Object>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {}
+                }).open().sync().getNow();
+        DefaultHttp2Headers h = new DefaultHttp2Headers();
+        h.method("GET").path(path).scheme("http").authority(authority);
+        s.writeAndFlush(new DefaultHttp2HeadersFrame(h, true)).sync();
+        return s;
+    }
+
     /** Opens {@code n} streams, each a GET's HEADERS at once followed by RST_STREAM (Rapid Reset). */
     public void rapidReset(String path, int n) {
         for (int i = 0; i < n && connection.isActive(); i++) {

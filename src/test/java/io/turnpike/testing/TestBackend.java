@@ -81,6 +81,8 @@ public final class TestBackend implements AutoCloseable {
     public final ConcurrentLinkedQueue<String> serverNames = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> clientSubjects = new ConcurrentLinkedQueue<>();
     public final AtomicInteger requests = new AtomicInteger();
+    /** Body bytes of /bytes/N answers written to the socket so far. */
+    public final java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong();
     public final AtomicInteger connections = new AtomicInteger();
     public final ConcurrentLinkedQueue<String> aborted = new ConcurrentLinkedQueue<>();
     private final io.netty.channel.group.ChannelGroup open =
@@ -315,6 +317,7 @@ public final class TestBackend implements AutoCloseable {
             ByteBuf buf = Unpooled.wrappedBuffer(PATTERN, (int) (sent % 251), size);
             ctx.writeAndFlush(new DefaultHttpContent(buf)).addListener(f -> {
                 if (f.isSuccess()) {
+                    streamed.addAndGet(size);
                     writeChunk(ctx, total, sent + size, keepAlive);
                 }
             });

@@ -257,7 +257,10 @@ class UpstreamTlsTest {
         long size = 64L * 1024 * 1024;
         io.turnpike.config.Limits d = io.turnpike.config.Limits.DEFAULT;
         try (TestBackend origin = new TestBackend("billing-1", server(loopback));
-             Gateway g = Gateway.start(TestConfigs.gateway().service("billing", origin.url())
+             Gateway g = Gateway.start(TestConfigs.gateway()
+                     // a size test, not a speed test: a busy machine may need more than the default 10 s
+                     .timeouts(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(120), java.time.Duration.ofSeconds(60))
+                     .service("billing", origin.url())
                      .tls("billing", trusting(caPem)).route("all", "/**", "billing")
                      .limits(new io.turnpike.config.Limits(d.maxHeaderBytes(), d.maxUriBytes(), size,
                              d.headerTimeout(), d.idleTimeout(), d.maxConnections())).build())) {
