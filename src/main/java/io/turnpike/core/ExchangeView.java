@@ -26,6 +26,11 @@ public interface ExchangeView {
         return null;
     }
 
+    /** The gRPC status of the answer ({@code grpc-status}, from the service or the gateway); null for other calls. */
+    default String grpcStatus() {
+        return null;
+    }
+
     /** The authenticated consumer's id; null for anonymous calls. */
     default String consumerId() {
         return null;

@@ -36,6 +36,7 @@ final class AccessLineFormat {
             g.writeStringField("method", r.method());
             g.writeStringField("path", withoutQuery(r.path()));
             g.writeNumberField("status", r.status());
+            if (r.grpcStatus() != null) g.writeStringField("grpcStatus", r.grpcStatus());
             g.writeNumberField("bytesIn", r.bytesIn());
             g.writeNumberField("bytesOut", r.bytesOut());
             g.writeNumberField("totalMs", millis(r.totalNanos()));

@@ -40,6 +40,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final AuthMeters auth = new AuthMeters(registry);
     /** Requests by route and client profile ({@code clients:}); only exchanges with a profile count. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> profiles = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> grpc = new ConcurrentHashMap<>();
     /** The service label of an aggregate route, which calls several. */
     static final String AGGREGATE = "aggregate";
 
@@ -90,6 +91,7 @@ public final class GatewayMetrics implements AutoCloseable {
         RouteMeters r = route(x.routeId(), x.serviceId() == null ? AGGREGATE : x.serviceId());
         String profile = x.profile();
         if (profile != null && x.routeId() != null) profileCounter(x.routeId(), profile).increment();
+        if (x.grpcStatus() != null) grpcCounter(x.routeId() == null ? NONE : x.routeId(), x.grpcStatus()).increment();
         r.record(x.method(), x.status(), x.totalNanos(), x.bytesIn(), x.bytesOut());
         long upstream = x.upstreamNanos();
         if (upstream >= 0) r.service.recordUpstream(upstream);
@@ -117,6 +119,18 @@ public final class GatewayMetrics implements AutoCloseable {
      */
     public void recordReload(boolean ok) {
         (ok ? reloadsOk : reloadsFailed).increment();
+    }
+
+    /** {@code turnpike_grpc_responses_total{route, code}}: gRPC answers by status code (0 = OK). */
+    private Counter grpcCounter(String routeId, String code) {
+        var byCode = grpc.get(routeId);
+        if (byCode == null) byCode = grpc.computeIfAbsent(routeId, k -> new ConcurrentHashMap<>());
+        Counter c = byCode.get(code);
+        if (c != null) return c;
+        if (byCode.size() >= 17) code = "other"; // gRPC has 17 codes: anything else is a service's mistake
+        return byCode.computeIfAbsent(code, k -> Counter.builder("turnpike.grpc.responses")
+                .description("gRPC answers by route and grpc-status, from the services or the gateway")
+                .tags("route", routeId, "code", k).register(registry));
     }
 
     private Counter profileCounter(String routeId, String profile) {

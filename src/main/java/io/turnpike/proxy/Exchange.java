@@ -47,6 +47,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private Problems.Kind rejection;
     private String outcome = "ok";
     private String failure; // the detail of the problem the gateway answers with
+    private String grpcStatus; // of a gRPC answer, for the log and metrics
     private RouteMatch<ProxyRoute> match;
     private ProxyRoute route;
     private Deadline deadline = new Deadline(0); // the route's, once routed
@@ -304,6 +305,11 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
 
     boolean responding() { return phase == Phase.RESPONDING; }
 
+    /** A {@code grpc-status} was seen in the answer's head or trailers. */
+    void grpcStatus(String status) {
+        if (status != null) grpcStatus = status;
+    }
+
     /** The relay is about to send the response's last bytes: the exchange ends first. */
     void responseEnded() {
         finish(false);
@@ -375,14 +381,18 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         }
         endNode(Outcome.CANCELLED); // the gateway answers this one: nothing to hold against the node
         status = res.status().code();
-        replyBytes = res.content().readableBytes();
         rejection = kind;
         call.addResponseHeaders(res.headers());
         outcome = kind == null ? "ok" : "rejected";
+        if (GrpcReplies.isGrpc(request.headers())) {
+            // A gRPC caller gets the error in gRPC's terms; the log and metrics keep the HTTP status above.
+            res = GrpcReplies.of(res, kind, failure);
+            grpcStatus(res.headers().get(GrpcReplies.STATUS));
+        }
+        replyBytes = res.content().readableBytes();
         finish(false); // first: closing the upstream below fails its pending writes, which must find us done
         dropUpstream();
-        // A gRPC caller gets the error in gRPC's terms; the log and metrics keep the HTTP status above.
-        down.reply(GrpcReplies.isGrpc(request.headers()) ? GrpcReplies.of(res, kind, failure) : res);
+        down.reply(res);
     }
 
     private void finish(boolean failed) {
@@ -420,6 +430,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     @Override public String consumerId() { return call.consumer() == null ? null : call.consumer().id(); }
     @Override public String authDecision() { return call.authDecisionMade(); }
     @Override public String profile() { return call.profile(); }
+    @Override public String grpcStatus() { return grpcStatus; }
     @Override public <T> T attr(io.turnpike.core.AttrKey<T> key) { return call.attr(key); }
     @Override public String method() { return request.method().name(); }
     @Override public String path() { return path != null ? path : request.uri(); }

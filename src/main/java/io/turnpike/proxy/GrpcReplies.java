@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
  * (X-Request-Id, Retry-After, WWW-Authenticate, RateLimit-*) stay.
  */
 final class GrpcReplies {
+    static final String STATUS = "grpc-status";
+
     private GrpcReplies() {}
 
     /** A gRPC call (not grpc-web, which is answered in its own framing). */
@@ -36,7 +38,7 @@ final class GrpcReplies {
         problem.release();
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        res.headers().setInt("grpc-status", status(kind));
+        res.headers().setInt(STATUS, status(kind));
         res.headers().set("grpc-message", percentEncoded(detail == null ? kind.title() : detail));
         return res;
     }

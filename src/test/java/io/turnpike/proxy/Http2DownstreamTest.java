@@ -161,8 +161,11 @@ class Http2DownstreamTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        try (Gateway g = Gateway.start(TestConfigs.gateway().service("gone", "http://127.0.0.1:" + closed)
-                .route("svc", "/pkg.Svc/**", "gone").build());
+        var observe = new io.turnpike.observe.Observability(
+                new io.turnpike.observe.AccessLogSettings(false, io.turnpike.observe.AccessLogSettings.STDOUT, 1.0));
+        try (observe;
+             Gateway g = Gateway.start(TestConfigs.gateway().service("gone", "http://127.0.0.1:" + closed)
+                .route("svc", "/pkg.Svc/**", "gone").build(), observe);
              H2Client c = new H2Client(g.port())) {
             var grpc = new DefaultHttpHeaders().set("content-type", "application/grpc").set("te", "trailers");
             H2Client.Response noRoute = c.send(HttpMethod.POST, "/other.Svc/Call", grpc, new byte[5])
@@ -177,6 +180,8 @@ class Http2DownstreamTest {
             assertThat(down.headers().get("x-request-id")).isNotBlank();
             H2Client.Response plain = c.get("/other");
             assertThat(plain.status()).as("not a gRPC call: problem+json as ever").isEqualTo(404);
+            assertThat(observe.scrape()).contains("turnpike_grpc_responses_total{code=\"14\",route=\"svc\"} 1.0")
+                    .contains("turnpike_grpc_responses_total{code=\"12\",route=\"none\"} 1.0");
         }
     }
 
