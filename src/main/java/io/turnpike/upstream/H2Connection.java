@@ -32,9 +32,8 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         this.tls = tls;
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
+    void channel(Channel ch) {
+        channel = ch;
     }
 
     Channel channel() { return channel; }
@@ -105,12 +104,6 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        pool.closed(this);
-        ctx.fireChannelInactive();
     }
 
     @Override

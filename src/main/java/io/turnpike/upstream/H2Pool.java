@@ -147,15 +147,10 @@ final class H2Pool {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            c.channel(ch);
                             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), node, connectTimeoutMillis));
-                            ch.pipeline()
-                              .addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
-                              .addLast("h2", Http2FrameCodecBuilder.forClient()
-                                      .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)
-                                              .maxHeaderListSize(MAX_HEADER_LIST_BYTES))
-                                      .build())
-                              .addLast("h2-connection", c)
-                              .addLast("streams", new Http2MultiplexHandler(RefuseInbound.INSTANCE));
+                            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                            if (tls == null) speakHttp2(ch, c); // else once ALPN said h2
                         }
                     })
                     .connect(node.address());
@@ -166,22 +161,37 @@ final class H2Pool {
         f.addListener((ChannelFuture cf) -> {
             if (!cf.isSuccess()) {
                 connectFailed(c, cf.cause() != null ? cf.cause() : new ConnectException("connect cancelled"));
-            } else if (tls != null) {
+                return;
+            }
+            cf.channel().closeFuture().addListener(closed -> closed(c));
+            if (tls != null) {
                 SslHandler ssl = cf.channel().pipeline().get(SslHandler.class);
                 ssl.handshakeFuture().addListener(hf -> {
                     if (!hf.isSuccess()) {
                         c.fail(TlsHandshakeFailure.of(node, tls.nameFor(node), hf.cause()));
                     } else if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
                         c.fail(new ConnectException(node.url() + " did not agree to HTTP/2 (ALPN h2)"));
+                    } else if (cf.channel().isActive()) {
+                        speakHttp2(cf.channel(), c);
                     }
                 });
             }
         });
     }
 
+    /** The HTTP/2 layers: the frame codec (it sends the preface), the connection's state, the streams. */
+    private static void speakHttp2(Channel ch, H2Connection c) {
+        ch.pipeline()
+          .addLast("h2", Http2FrameCodecBuilder.forClient()
+                  .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_HEADER_LIST_BYTES))
+                  .build())
+          .addLast("h2-connection", c)
+          .addLast("streams", new Http2MultiplexHandler(RefuseInbound.INSTANCE));
+    }
+
     /** The connection never opened: those waiting for it hear why (the next node may serve them). */
     private void connectFailed(H2Connection c, Throwable cause) {
-        connections.remove(c);
+        if (!connections.remove(c)) return;
         node.pooled(-1, 0);
         connecting--;
         failWaiters(cause);
@@ -207,7 +217,7 @@ final class H2Pool {
         serve();
     }
 
-    /** Called once per connection that was active, when it goes inactive, whoever closed it. */
+    /** Called once per connection that connected, when it closes, whoever closed it. */
     void closed(H2Connection c) {
         if (!connections.remove(c)) return;
         node.pooled(-1, c.countedIdle() ? -1 : 0);
