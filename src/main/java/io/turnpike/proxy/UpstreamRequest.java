@@ -158,7 +158,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         if (head instanceof LastHttpContent) {
             requestSent = true;
         } else if (requestSent) {
-            // Re-sending a bodiless request whose end marker went to a stale connection.
+            // Re-sending a bodiless request whose end marker went to an earlier try's connection.
             requestSent = false;
             write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
@@ -339,7 +339,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         account(how);
         spans.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", loop.ticker().nanoTime());
         discard();
-        requestSent = false;
+        // requestSent stays: the next try re-sends the end after the head (an HTTP/2 stream needs its END_STREAM)
         caller.timer(deadline);
         loop.schedule(this::retryNow, wait, TimeUnit.NANOSECONDS);
         return true;
