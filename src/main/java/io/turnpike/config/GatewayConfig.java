@@ -78,7 +78,7 @@ public record GatewayConfig(Path source, ServerSettings server, AdminSettings ad
         Map<String, ServiceSpec> out = new LinkedHashMap<>();
         services.forEach((id, s) -> out.put(id, s.tls() == null ? s : new ServiceSpec(s.id(), s.nodes(),
                 s.loadBalancer(), s.timeouts(), s.pool(), s.priority(), s.healthCheck(), s.outlierDetection(),
-                s.circuitBreaker(), s.retries(), s.discovery(), s.tls().resolvedAgainst(folder))));
+                s.circuitBreaker(), s.retries(), s.discovery(), s.tls().resolvedAgainst(folder), s.protocol())));
         return out;
     }
 

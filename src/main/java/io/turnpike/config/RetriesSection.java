@@ -11,8 +11,19 @@ import java.util.Set;
  * {@code { attempts: 2, on: [connect-failure, reset, timeout, 502, 503, 504], budget: 20%, backoff: 25ms, perTryTimeout: 2s }}.
  */
 final class RetriesSection {
-    private static final String ON_EXPECTED = "connect-failure, reset, timeout, or a status from 500 to 599";
-    private static final Leaf ON = Leaf.either(Leaf.words("connect-failure", "reset", "timeout"), new Leaf.Whole(500, 599));
+    /** gRPC status names by code (1-16), as {@code retries.on} takes them with a {@code grpc-} prefix. */
+    static final List<String> GRPC_STATUSES = List.of("cancelled", "unknown", "invalid-argument", "deadline-exceeded",
+            "not-found", "already-exists", "permission-denied", "resource-exhausted", "failed-precondition", "aborted",
+            "out-of-range", "unimplemented", "internal", "unavailable", "data-loss", "unauthenticated");
+    private static final String ON_EXPECTED = "connect-failure, reset, timeout, a status from 500 to 599, "
+            + "or a gRPC status like grpc-unavailable";
+    private static final Leaf ON = Leaf.either(Leaf.words(words()), new Leaf.Whole(500, 599));
+
+    private static String[] words() {
+        List<String> w = new java.util.ArrayList<>(List.of("connect-failure", "reset", "timeout"));
+        for (String g : GRPC_STATUSES) w.add("grpc-" + g);
+        return w.toArray(String[]::new);
+    }
 
     private RetriesSection() {}
 
@@ -25,6 +36,7 @@ final class RetriesSection {
         boolean reset = false;
         boolean timeout = false;
         Set<Integer> statuses = new HashSet<>();
+        Set<Integer> grpc = new HashSet<>();
         ConfigNode on = n.get("on");
         if (!on.isPresent()) {
             connect = true;
@@ -39,6 +51,12 @@ final class RetriesSection {
                 case "reset" -> reset = true;
                 case "timeout" -> timeout = true;
                 default -> {
+                    String word = t.strip();
+                    int code = word.startsWith("grpc-") ? GRPC_STATUSES.indexOf(word.substring(5)) + 1 : 0;
+                    if (code > 0) {
+                        grpc.add(code);
+                        continue;
+                    }
                     try {
                         int status = Integer.parseInt(t.strip());
                         if (status < 500 || status > 599) throw new NumberFormatException();
@@ -52,7 +70,7 @@ final class RetriesSection {
         double budget = share(n.get("budget"), d.budget());
         Duration backoff = n.get("backoff").duration(d.backoff(), true);
         Duration perTry = n.get("perTryTimeout").duration(null, false);
-        return new ServiceSpec.Retries(attempts, connect, reset, timeout, statuses, budget, backoff, perTry);
+        return new ServiceSpec.Retries(attempts, connect, reset, timeout, statuses, budget, backoff, perTry, grpc);
     }
 
     /** {@code 20%} or {@code 0.2}. */

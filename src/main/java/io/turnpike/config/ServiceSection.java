@@ -12,16 +12,18 @@ final class ServiceSection {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
     private static final String URL_EXPECTED = "a URL like http://host:port or https://host:port";
     private static final Map<String, String> PLANNED = Map.of();
+    private static final Leaf.Words PROTOCOLS = Leaf.words("http1", "h2", "h2c");
 
     private ServiceSection() {}
 
     /** @param id already checked by the caller; returned spec is meaningless if problems were reported */
     static ServiceSpec bind(String id, ConfigNode service) {
         service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "priority", "retries", "healthCheck",
-                "outlierDetection", "circuitBreaker", "discovery", "registration", "tls"), PLANNED);
+                "outlierDetection", "circuitBreaker", "discovery", "registration", "tls", "protocol"), PLANNED);
         boolean discovery = service.entries().containsKey("discovery")
                 || service.entries().containsKey("registration");
         List<NodeSpec> nodes = nodes(service, discovery);
+        ServiceSpec.Tls tls = tls(service, nodes);
         return new ServiceSpec(id, nodes, BalancingSection.loadBalancer(service.get("loadBalancer")),
                 timeouts(service.get("timeouts")), pool(service.get("pool")),
                 BalancingSection.priority(service.get("priority")),
@@ -30,7 +32,23 @@ final class ServiceSection {
                 ResilienceSection.circuitBreaker(service.get("circuitBreaker")),
                 RetriesSection.bind(service.get("retries")),
                 DiscoverySection.bind(service.get("discovery"), service.get("registration")),
-                tls(service, nodes));
+                tls, protocol(service.get("protocol"), tls != null));
+    }
+
+    /**
+     * {@code protocol: http1 | h2 | h2c}. HTTP/2 over TLS is negotiated with ALPN, so {@code h2}
+     * needs https nodes; {@code h2c} is cleartext with prior knowledge, so it needs http nodes.
+     */
+    private static ServiceSpec.Protocol protocol(ConfigNode n, boolean https) {
+        String word = n.choice(PROTOCOLS, "http1", "http1, h2 or h2c", "http1, h2 or h2c");
+        if (word == null) return ServiceSpec.Protocol.HTTP1;
+        ServiceSpec.Protocol p = ServiceSpec.Protocol.valueOf(word.toUpperCase(Locale.ROOT));
+        if (p == ServiceSpec.Protocol.H2 && !https) {
+            n.problem("h2 needs https:// nodes (expected: h2c for HTTP/2 to http:// nodes)");
+        } else if (p == ServiceSpec.Protocol.H2C && https) {
+            n.problem("h2c needs http:// nodes (expected: h2 for HTTP/2 to https:// nodes)");
+        }
+        return p;
     }
 
     /**

@@ -16,12 +16,50 @@ import java.util.List;
  * @param retries          when and how failed tries are retried
  * @param discovery        DNS or self-registration of nodes; null = the static {@code nodes} only
  * @param tls              TLS to every node ({@code https://} nodes); null = plaintext
+ * @param protocol         what the gateway speaks to the nodes
  */
 public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
                           Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
-                          CircuitBreaker circuitBreaker, Retries retries, Discovery discovery, Tls tls) {
+                          CircuitBreaker circuitBreaker, Retries retries, Discovery discovery, Tls tls,
+                          Protocol protocol) {
     public ServiceSpec {
         nodes = List.copyOf(nodes);
+        if (protocol == null) protocol = Protocol.HTTP1;
+    }
+
+    /** A service speaking HTTP/1.1 to its nodes. */
+    public ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
+                       Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
+                       CircuitBreaker circuitBreaker, Retries retries, Discovery discovery, Tls tls) {
+        this(id, nodes, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection, circuitBreaker, retries,
+                discovery, tls, Protocol.HTTP1);
+    }
+
+    /** This service speaking {@code p} to its nodes, everything else kept. */
+    public ServiceSpec withProtocol(Protocol p) {
+        return new ServiceSpec(id, nodes, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection,
+                circuitBreaker, retries, discovery, tls, p);
+    }
+
+    /**
+     * What the gateway speaks to a service's nodes ({@code protocol:}): HTTP/1.1, HTTP/2 over TLS
+     * (ALPN {@code h2}, {@code https://} nodes) or HTTP/2 in cleartext with prior knowledge
+     * ({@code http://} nodes, no {@code Upgrade}).
+     */
+    public enum Protocol {
+        HTTP1("http1"), H2("h2"), H2C("h2c");
+
+        private final String word;
+
+        Protocol(String word) {
+            this.word = word;
+        }
+
+        /** As written in the config. */
+        public String word() { return word; }
+
+        /** Many streams over one connection. */
+        public boolean multiplexed() { return this != HTTP1; }
     }
 
     /** A plaintext service. */
@@ -35,7 +73,7 @@ public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, 
     /** This service with other nodes (discovered or registered ones added), everything else kept. */
     public ServiceSpec withNodes(List<NodeSpec> others) {
         return new ServiceSpec(id, others, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection,
-                circuitBreaker, retries, discovery, tls);
+                circuitBreaker, retries, discovery, tls, protocol);
     }
 
     /** The URL scheme of the service's nodes, discovered and registered ones included. */
@@ -107,14 +145,25 @@ public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, 
      * @param budget        retries at most this share of the service's recent requests (plus a small burst)
      * @param backoff       base of the jittered exponential wait between tries
      * @param perTryTimeout bounds one try; the route's (or service's) request timeout bounds them all
+     * @param onGrpcStatuses retry when a gRPC response's {@code grpc-status} (in its head: a trailers-only
+     *                      answer) is one of these codes ({@code grpc-unavailable} is 14)
      */
     public record Retries(int attempts, boolean onConnectFailure, boolean onReset, boolean onTimeout,
-                          java.util.Set<Integer> onStatuses, double budget, Duration backoff, Duration perTryTimeout) {
+                          java.util.Set<Integer> onStatuses, double budget, Duration backoff, Duration perTryTimeout,
+                          java.util.Set<Integer> onGrpcStatuses) {
         public static final Retries DEFAULT = new Retries(0, true, false, false, java.util.Set.of(), 0.2,
                 Duration.ofMillis(25), null);
 
         public Retries {
             onStatuses = java.util.Set.copyOf(onStatuses);
+            onGrpcStatuses = java.util.Set.copyOf(onGrpcStatuses);
+        }
+
+        /** Retries keyed on HTTP statuses and failures only. */
+        public Retries(int attempts, boolean onConnectFailure, boolean onReset, boolean onTimeout,
+                       java.util.Set<Integer> onStatuses, double budget, Duration backoff, Duration perTryTimeout) {
+            this(attempts, onConnectFailure, onReset, onTimeout, onStatuses, budget, backoff, perTryTimeout,
+                    java.util.Set.of());
         }
     }
 

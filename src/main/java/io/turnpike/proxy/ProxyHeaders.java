@@ -2,6 +2,7 @@ package io.turnpike.proxy;
 
 import io.turnpike.core.Problems;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
@@ -95,8 +96,22 @@ public final class ProxyHeaders {
      * trusts may say where a call came from.
      */
     static void stripRequest(HttpHeaders h, boolean untrustedPeer) {
+        boolean trailers = acceptsTrailers(h);
         strip(h, true, untrustedPeer);
         h.remove(X_CLIENT_PROFILE); // also where no profiles are configured, so a service can trust it
+        // The one TE a proxy passes on (RFC 9113 8.2.2): the gateway relays trailers, and gRPC needs it.
+        if (trailers) h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+    }
+
+    /** {@code TE} names {@code trailers} among its codings. */
+    private static boolean acceptsTrailers(HttpHeaders h) {
+        for (String v : h.getAll(HttpHeaderNames.TE)) {
+            for (String t : v.split(",")) {
+                int semi = t.indexOf(';');
+                if ((semi < 0 ? t : t.substring(0, semi)).trim().equalsIgnoreCase("trailers")) return true;
+            }
+        }
+        return false;
     }
 
     private static void strip(HttpHeaders h, boolean consumerHeaders, boolean forwardedFamily) {

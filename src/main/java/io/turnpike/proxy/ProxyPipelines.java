@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Http2Settings;
 import io.turnpike.config.Limits;
@@ -53,9 +55,20 @@ public final class ProxyPipelines {
          .addLast("proxy", handler);
     }
 
-    /** Upstream connections: the HTTP client codec, idle eviction while pooled, the relay. */
+    /**
+     * Upstream connections: the HTTP client codec, idle eviction while pooled, the relay. An HTTP/2
+     * stream gets a codec between its frames and HTTP/1 objects instead (its connection idles in
+     * its pool, not the stream), so the engine drives a stream as it drives a connection.
+     */
     public static UpstreamPipeline upstream() {
         return (Channel ch, NodePool owner) -> {
+            if (ch instanceof Http2StreamChannel) {
+                ch.pipeline()
+                  .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true))
+                  .addLast("responses", new Http2Responses())
+                  .addLast("relay", new UpstreamHandler(owner));
+                return;
+            }
             HttpDecoderConfig cfg = new HttpDecoderConfig()
                     .setMaxInitialLineLength(8 * 1024)
                     .setMaxHeaderSize(64 * 1024)

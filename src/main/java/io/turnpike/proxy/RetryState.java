@@ -11,6 +11,8 @@ import io.turnpike.upstream.Service;
 final class RetryState {
     /** A pooled connection found closed by the node is replaced once; the request never reached it. */
     private static final int MAX_STALE_RESENDS = 1;
+    /** Streams an HTTP/2 node turned away unprocessed (GOAWAY, REFUSED_STREAM) go again this often. */
+    private static final int MAX_UNPROCESSED_RESENDS = 2;
 
     private final Service service;
     private final boolean methodAllows;
@@ -18,6 +20,7 @@ final class RetryState {
     private int tries;
     private int retries;
     private int staleResends;
+    private int unprocessedResends;
 
     /** @param retryNonIdempotent the route allows repeating any method */
     RetryState(Service service, String method, boolean retryNonIdempotent) {
@@ -58,6 +61,13 @@ final class RetryState {
         return true;
     }
 
+    /** Takes one resend of a request an HTTP/2 node did not process; false when they were spent. */
+    boolean takeUnprocessedResend() {
+        if (unprocessedResends >= MAX_UNPROCESSED_RESENDS) return false;
+        unprocessedResends++;
+        return true;
+    }
+
     /**
      * Whether a failed try may be followed by another: the failure is one the service's retries
      * list, the method may be repeated, attempts, deadline and the retry budget allow it. Returns
@@ -86,6 +96,6 @@ final class RetryState {
 
     /** The retries the access log reports: every try after the first, and the stale resends. */
     int retries() {
-        return Math.max(0, tries - 1) + staleResends;
+        return Math.max(0, tries - 1) + staleResends + unprocessedResends;
     }
 }

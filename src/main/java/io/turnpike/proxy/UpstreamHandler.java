@@ -5,6 +5,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.turnpike.upstream.NodePool;
@@ -16,6 +19,24 @@ import java.io.IOException;
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final IOException CLOSED_EARLY = new IOException("upstream closed the connection");
+
+    /**
+     * The node will not process the request: its stream was above a GOAWAY's last-stream-id, or
+     * reset with REFUSED_STREAM (RFC 9113 8.7). Sending it again elsewhere is safe whatever its method.
+     */
+    static final class Unprocessed extends IOException {
+        Unprocessed(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // shared instances: a stack would say where the first one was made
+        }
+    }
+
+    private static final Unprocessed GONE_AWAY = new Unprocessed("the node went away before the request was processed");
+    private static final Unprocessed REFUSED = new Unprocessed("the node refused the stream");
 
     /** Who a lent connection reports to: a proxied exchange, or one call of an aggregation. */
     interface Receiver {
@@ -94,7 +115,30 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && exchange == null) {
             ctx.close(); // idled out in the pool
+        } else if (evt instanceof Http2GoAwayFrame goAway) {
+            goAway.release(); // only streams the node will not process hear of it
+            fail(ctx, GONE_AWAY, false);
+        } else if (evt instanceof Http2ResetFrame reset) {
+            boolean refused = reset.errorCode() == Http2Error.REFUSED_STREAM.code();
+            fail(ctx, refused ? REFUSED : new IOException("the node reset the stream ("
+                    + errorName(reset.errorCode()) + ")"), !refused && sawBytes);
+        } else {
+            ReferenceCountUtil.release(evt);
         }
+    }
+
+    private void fail(ChannelHandlerContext ctx, IOException cause, boolean gotBytes) {
+        Receiver ex = exchange;
+        if (ex != null) {
+            exchange = null;
+            ex.upstreamFailed(cause, gotBytes);
+        }
+        ctx.close();
+    }
+
+    private static String errorName(long code) {
+        Http2Error e = Http2Error.valueOf(code);
+        return e == null ? "error " + code : e.name();
     }
 
     @Override

@@ -4,12 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
@@ -32,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  * Confined to the event loop it was made on.
  */
 final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Receiver {
+
+    private static final io.netty.util.AsciiString GRPC_STATUS = io.netty.util.AsciiString.cached("grpc-status");
 
     /** The spans of the tries: each begins on a node and ends with how it went. */
     interface Spans {
@@ -147,12 +151,14 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         // A failed write reaches UpstreamHandler.exceptionCaught (void promise: no listener per write),
         // which may run at once and retry or fail the request: hence the checks of `upstream` below.
         HttpRequest head = caller.head(node);
+        // TE: trailers (the one TE kept on arrival) is for HTTP/2 nodes; HTTP/1.1 hops never carry TE
+        if (!(ch instanceof Http2StreamChannel)) head.headers().remove(HttpHeaderNames.TE);
         ch.write(head, ch.voidPromise()); // a head that is not a whole request is not consumed: retries resend it
         if (upstream != ch) return;
         if (head instanceof LastHttpContent) {
             requestSent = true;
         } else if (requestSent) {
-            // Re-sending a bodiless request whose end marker went to a stale connection.
+            // Re-sending a bodiless request whose end marker went to an earlier try's connection.
             requestSent = false;
             write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
@@ -224,7 +230,8 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (service.retries().onStatuses().contains(res.status().code()) && retry(Outcome.SERVER_ERROR)) {
+            if ((service.retries().onStatuses().contains(res.status().code()) || grpcRetryable(res))
+                    && retry(Outcome.SERVER_ERROR)) {
                 ReferenceCountUtil.release(msg); // its body is dropped with its connection
                 return;
             }
@@ -245,6 +252,19 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
             caller.responseContent(c);
         } else {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** A trailers-only gRPC answer (its {@code grpc-status} in the head) whose status the retries list. */
+    private boolean grpcRetryable(HttpResponse res) {
+        var codes = service.retries().onGrpcStatuses();
+        if (codes.isEmpty()) return false;
+        String status = res.headers().get(GRPC_STATUS);
+        if (status == null) return false;
+        try {
+            return codes.contains(Integer.parseInt(status.trim()));
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -290,6 +310,14 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
             beginTry();
             return;
         }
+        if (cause instanceof UpstreamHandler.Unprocessed && !responded && caller.bodiless()
+                && caller.requestComplete() && state.takeUnprocessedResend()) {
+            // HTTP/2 GOAWAY or REFUSED_STREAM: the node did not act on it; the pool gives another connection.
+            account(Outcome.CANCELLED);
+            spans.end(node.key(), "refused", loop.ticker().nanoTime());
+            beginTry();
+            return;
+        }
         if (!responded && !gotBytes && retry(Outcome.RESET)) return;
         account(Outcome.RESET);
         // TLS 1.3 servers refuse a client certificate after the client's side of the handshake is done.
@@ -311,7 +339,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         account(how);
         spans.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", loop.ticker().nanoTime());
         discard();
-        requestSent = false;
+        // requestSent stays: the next try re-sends the end after the head (an HTTP/2 stream needs its END_STREAM)
         caller.timer(deadline);
         loop.schedule(this::retryNow, wait, TimeUnit.NANOSECONDS);
         return true;

@@ -1,6 +1,7 @@
 package io.turnpike.upstream;
 
 import io.turnpike.config.NodeSpec;
+import io.turnpike.config.ServiceSpec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -19,6 +20,7 @@ public final class Node {
     private volatile String url;
     private volatile String hostHeader;
     private volatile ServiceTls tls;
+    private volatile ServiceSpec.Protocol protocol = ServiceSpec.Protocol.HTTP1;
     private volatile int weight;
 
     private final NodeStats stats = new NodeStats();
@@ -33,11 +35,12 @@ public final class Node {
         this.key = spec.key();
         this.host = spec.host();
         this.address = resolve(spec.host(), spec.port());
-        update(spec, null);
+        update(spec, null, ServiceSpec.Protocol.HTTP1);
     }
 
-    /** Takes the settings of a reloaded config that kept this node: weight, scheme and the service's TLS. */
-    void update(NodeSpec spec, ServiceTls tls) {
+    /** Takes the settings of a reloaded config that kept this node: weight, scheme, the service's TLS and protocol. */
+    void update(NodeSpec spec, ServiceTls tls, ServiceSpec.Protocol protocol) {
+        this.protocol = protocol;
         this.url = spec.url();
         this.hostHeader = spec.port() == (spec.https() ? 443 : 80) ? spec.host() : spec.host() + ":" + spec.port();
         this.tls = spec.https() ? tls : null;
@@ -62,6 +65,8 @@ public final class Node {
     public String url() { return url; }
     /** TLS to this node (its service's), or null for plaintext. */
     public ServiceTls tls() { return tls; }
+    /** What the gateway speaks to this node (its service's {@code protocol}). */
+    public ServiceSpec.Protocol protocol() { return protocol; }
     /** The node's authority, for requests that need one. */
     public String hostHeader() { return hostHeader; }
     public int weight() { return weight; }

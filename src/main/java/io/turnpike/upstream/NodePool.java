@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.turnpike.config.ServiceSpec;
@@ -39,7 +40,8 @@ public final class NodePool {
 
     public Node node() { return node; }
     public EventLoop loop() { return loop; }
-    public int open() { return open; }
+    /** Connections open or being opened (HTTP/1.1 and HTTP/2 alike). */
+    public int open() { return open + (h2 == null ? 0 : h2.open()); }
     public int idle() { return idle.size(); }
     /** How long a pooled connection may idle before it is closed (the service's current setting). */
     public long idleTimeoutMillis() { return idleTimeoutMillis; }
@@ -51,6 +53,12 @@ public final class NodePool {
     public void acquire(Lease lease, ServiceSpec.Pool settings, int connectTimeoutMillis) {
         maxPerNode = settings.maxPerNode();
         idleTimeoutMillis = settings.idleTimeout().toMillis();
+        if (node.protocol().multiplexed()) {
+            // HTTP/2: the lease gets a stream of a shared connection; the engine drives it like a connection
+            if (h2 == null) h2 = new H2Pool(this, bootstrap, node, pipeline);
+            h2.acquire(lease, maxPerNode, idleTimeoutMillis, connectTimeoutMillis);
+            return;
+        }
         Channel ch;
         while ((ch = idle.pollLast()) != null) {
             node.pooled(0, -1);
@@ -71,6 +79,7 @@ public final class NodePool {
     /** Takes back a lease that no longer wants a connection (its request ended while waiting). */
     public void cancel(Lease lease) {
         waiters.removeIf(w -> w.lease == lease);
+        if (h2 != null) h2.cancel(lease);
     }
 
     private void connect(Lease lease, int connectTimeoutMillis) {
@@ -130,11 +139,16 @@ public final class NodePool {
     }
 
     private UpstreamPipeline pipeline;
+    private H2Pool h2; // made on the first request while the node speaks HTTP/2
 
     void pipeline(UpstreamPipeline p) { this.pipeline = p; }
 
     /** Returns a healthy keep-alive connection after a complete exchange. */
     public void release(Channel ch) {
+        if (ch instanceof Http2StreamChannel) {
+            ch.close(); // a stream serves one request; its connection is the pool's
+            return;
+        }
         if (!ch.isActive()) {
             discard(ch);
             return;
@@ -154,12 +168,17 @@ public final class NodePool {
 
     /** A connection that cannot be reused (broken, or mid-message): close it; {@link #closed} accounts for it. */
     public void discard(Channel ch) {
+        if (ch instanceof Http2StreamChannel) {
+            ch.close(); // resets the stream when it is still open; the connection stays
+            return;
+        }
         if (idle.remove(ch)) node.pooled(0, -1);
         ch.close();
     }
 
     /** Called once per connection, when it becomes inactive, whoever closed it. */
     public void closed(Channel ch) {
+        if (ch instanceof Http2StreamChannel) return; // H2Pool accounts for its streams and connections
         node.pooled(-1, idle.remove(ch) ? -1 : 0);
         open--;
         serveWaiter();
@@ -184,5 +203,6 @@ public final class NodePool {
             node.pooled(0, -1);
             ch.close();
         }
+        if (h2 != null) h2.closeIdle();
     }
 }

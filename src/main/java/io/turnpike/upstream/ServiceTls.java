@@ -38,12 +38,14 @@ public final class ServiceTls {
     private final String serviceId;
     private final ServiceSpec.Tls spec;
     private final List<byte[]> files;
+    private final String alpn;
     private final SslContext context;
 
-    private ServiceTls(String serviceId, ServiceSpec.Tls spec, List<byte[]> files, SslContext context) {
+    private ServiceTls(String serviceId, ServiceSpec.Tls spec, List<byte[]> files, String alpn, SslContext context) {
         this.serviceId = serviceId;
         this.spec = spec;
         this.files = files;
+        this.alpn = alpn;
         this.context = context;
     }
 
@@ -59,13 +61,19 @@ public final class ServiceTls {
         List<byte[]> files = Arrays.asList(read(spec, "ca", tls.ca()),
                 read(spec, "clientCert.cert", tls.clientCert() == null ? null : tls.clientCert().cert()),
                 read(spec, "clientCert.key", tls.clientCert() == null ? null : tls.clientCert().key()));
-        if (previous != null && previous.spec.equals(tls) && sameContents(previous.files, files)) return previous;
+        // protocol: h2 offers only h2: a node that cannot speak it fails the handshake rather than get HTTP/2 bytes
+        String alpn = spec.protocol() == ServiceSpec.Protocol.H2 ? ApplicationProtocolNames.HTTP_2
+                : ApplicationProtocolNames.HTTP_1_1;
+        if (previous != null && previous.spec.equals(tls) && previous.alpn.equals(alpn)
+                && sameContents(previous.files, files)) {
+            return previous;
+        }
         if (!tls.verify()) {
             log.warn("service {}: tls.verify is false: its nodes' certificates are not checked (chain and name)",
                     spec.id());
         }
         try {
-            return new ServiceTls(spec.id(), tls, files, context(tls, files, List.of(ApplicationProtocolNames.HTTP_1_1)));
+            return new ServiceTls(spec.id(), tls, files, alpn, context(tls, files, List.of(alpn)));
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("service " + spec.id() + ": tls: " + e.getMessage(), e);
         }
@@ -110,6 +118,9 @@ public final class ServiceTls {
     }
 
     public ServiceSpec.Tls spec() { return spec; }
+
+    /** The one protocol offered through ALPN: {@code h2} or {@code http/1.1}. */
+    public String alpn() { return alpn; }
 
     /** The name sent as SNI and checked against a node's certificate: {@code serverName}, else the node's host. */
     public String nameFor(Node node) {

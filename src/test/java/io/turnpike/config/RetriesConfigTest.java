@@ -47,8 +47,8 @@ class RetriesConfigTest {
                     retries: { attempts: 99, on: [404, flaky], budget: 150% }
                 """)).containsExactly(
                 "turnpike.yaml:4:26: services.a.retries.attempts: \"99\" (expected: an integer from 0 to 10)",
-                "turnpike.yaml:4:35: services.a.retries.on[0]: \"404\" (expected: connect-failure, reset, timeout, or a status from 500 to 599)",
-                "turnpike.yaml:4:40: services.a.retries.on[1]: \"flaky\" (expected: connect-failure, reset, timeout, or a status from 500 to 599)",
+                "turnpike.yaml:4:35: services.a.retries.on[0]: \"404\" (expected: connect-failure, reset, timeout, a status from 500 to 599, or a gRPC status like grpc-unavailable)",
+                "turnpike.yaml:4:40: services.a.retries.on[1]: \"flaky\" (expected: connect-failure, reset, timeout, a status from 500 to 599, or a gRPC status like grpc-unavailable)",
                 "turnpike.yaml:4:56: services.a.retries.budget: \"150%\" (expected: a share like 20% or 0.2)");
     }
 
