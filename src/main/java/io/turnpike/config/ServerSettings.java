@@ -10,14 +10,28 @@ import java.time.Duration;
  * @param eventLoops     I/O threads; 0 = one per core
  * @param drainTimeout   how long a graceful shutdown waits for requests in flight
  * @param trustedProxies peers whose X-Forwarded-For names the client; {@link TrustedProxies#NONE} = none
+ * @param tls            the TLS listener; null when there is none
+ * @param plaintext      whether the plaintext listener ({@code host:port}) is bound; false only beside a TLS one
  */
 public record ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
-                             TrustedProxies trustedProxies) {
+                             TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext) {
     public static final ServerSettings DEFAULT =
             new ServerSettings("0.0.0.0", 8080, Limits.DEFAULT, 0, Duration.ofSeconds(30));
 
     public ServerSettings {
         if (trustedProxies == null) trustedProxies = TrustedProxies.NONE;
+        if (tls == null) plaintext = true;
+    }
+
+    public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
+                          TrustedProxies trustedProxies) {
+        this(host, port, limits, eventLoops, drainTimeout, trustedProxies, null, true);
+    }
+
+    /** The same settings with the TLS files' relative paths resolved against {@code folder}. */
+    ServerSettings resolvedAgainst(java.nio.file.Path folder) {
+        return tls == null ? this : new ServerSettings(host, port, limits, eventLoops, drainTimeout, trustedProxies,
+                tls.resolvedAgainst(folder), plaintext);
     }
 
     public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout) {

@@ -329,7 +329,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
     /** Forwarding, trace and identity headers for the upstream; {@code nodeHost} replaces Host when not empty. */
     private void forwardingHeaders(String uri, String nodeHost) {
         Forwarding.toUpstream(request, uri, upstreamHost, client.clientIp(), trustedPeer, requestChunked, requestId,
-                nodeHost, trace.header());
+                nodeHost, trace.header(), client.tls(), client.clientCertificate());
         if (consumer != null) {
             HttpHeaders h = request.headers();
             h.set(ProxyHeaders.X_CONSUMER_ID, consumer.id());
@@ -378,6 +378,7 @@ final class Exchange implements ExchangeView, PolicyCall, UpstreamCaller {
         this.claims = claims;
     }
     @Override public java.util.Map<String, Object> claims() { return claims; }
+    @Override public io.turnpike.core.ClientCertificate clientCertificate() { return client.clientCertificate(); }
     @Override public void quotaReserved(long periodStart, long units) {
         quotaPeriod = periodStart;
         quotaUnits = units;

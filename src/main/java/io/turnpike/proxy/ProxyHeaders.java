@@ -24,6 +24,9 @@ public final class ProxyHeaders {
     public static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     /** The gateway's verdict on the client's profile ({@code clients:}); a client never says it. */
     public static final AsciiString X_CLIENT_PROFILE = AsciiString.cached("x-client-profile");
+    /** RFC 9440: the client certificate the gateway verified; only the gateway ever says it. */
+    public static final AsciiString CLIENT_CERT = AsciiString.cached("client-cert");
+    public static final AsciiString CLIENT_CERT_CHAIN = AsciiString.cached("client-cert-chain");
     public static final String VIA_VALUE = "1.1 turnpike";
 
     /**
@@ -90,13 +93,15 @@ public final class ProxyHeaders {
 
     /**
      * A client request's clean-up before anything reads it: hop-by-hop headers, any
-     * {@code X-Consumer-*}, {@code X-Client-Profile}, and, from a peer that is not a trusted proxy, the forwarding family
+     * {@code X-Consumer-*}, {@code X-Client-Profile}, {@code Client-Cert(-Chain)}, and, from a peer that is not a trusted proxy, the forwarding family
      * ({@code Forwarded}, {@code X-Forwarded-*}, {@code X-Real-IP}): only the gateway and the proxies it
      * trusts may say where a call came from.
      */
     static void stripRequest(HttpHeaders h, boolean untrustedPeer) {
         strip(h, true, untrustedPeer);
         h.remove(X_CLIENT_PROFILE); // also where no profiles are configured, so a service can trust it
+        h.remove(CLIENT_CERT); // from any peer, trusted or not: the gateway says it from its own handshake
+        h.remove(CLIENT_CERT_CHAIN);
     }
 
     private static void strip(HttpHeaders h, boolean consumerHeaders, boolean forwardedFamily) {

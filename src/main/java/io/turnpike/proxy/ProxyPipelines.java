@@ -14,15 +14,20 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyPipelines {
     private ProxyPipelines() {}
 
-    /** Sets up an accepted client connection. */
+    /** Sets up an accepted plaintext client connection. */
     public static void initClient(Channel ch, ProxyContext context, Limits limits) {
+        initClient(ch, context, limits, false);
+    }
+
+    /** Sets up an accepted client connection; {@code tls}: it arrives through the TLS listener's handlers. */
+    public static void initClient(Channel ch, ProxyContext context, Limits limits, boolean tls) {
         HttpDecoderConfig cfg = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxUriBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(16 * 1024)
                 .setStrictLineParsing(true)
                 .setValidateHeaders(true);
-        ClientHandler handler = new ClientHandler(context, limits);
+        ClientHandler handler = new ClientHandler(context, limits, tls);
         ch.pipeline()
           .addLast("codec", new ServerCodec(cfg, limits, handler::bytesArrived))
           .addLast("proxy", handler);

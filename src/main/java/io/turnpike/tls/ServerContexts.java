@@ -1,0 +1,46 @@
+package io.turnpike.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.turnpike.config.TlsSettings;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * Makes the listener's {@link SslContext}s: OpenSSL (netty-tcnative's BoringSSL) where it loads,
+ * the JDK's engine otherwise; the configured protocol versions; ALPN offering {@link #ALPN}.
+ */
+final class ServerContexts {
+    /** What ALPN offers, in preference order; h2 goes first here once the listener speaks it. */
+    static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+
+    private ServerContexts() {}
+
+    static SslProvider provider() {
+        return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+                ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    static SslContext build(CertificatePair pair, TlsSettings settings, ClientTrust trust) throws CertificatePair.Invalid {
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(pair.key(), pair.chain())
+                    .sslProvider(provider())
+                    .protocols(settings.protocols())
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN));
+            if (trust != null) {
+                b.trustManager(trust.forHandshake())
+                 .clientAuth(trust.mode() == TlsSettings.ClientAuth.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            }
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new CertificatePair.Invalid("the TLS engine refused the certificate: " + e.getMessage());
+        }
+    }
+}
