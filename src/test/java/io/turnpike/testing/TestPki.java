@@ -87,7 +87,9 @@ public final class TestPki {
     /** A client certificate with this subject (RFC 2253, like {@code CN=partner-a,O=Acme}). */
     public static Issued client(Issued ca, String subject) {
         KeyPair kp = keys(true);
-        return new Issued(sign(new X500Name(subject), kp, ca, Duration.ofDays(30), false, null,
+        // through X500Principal: its RFC 2253 text reads in reverse of the encoding, as certificates print
+        X500Name name = X500Name.getInstance(new javax.security.auth.x500.X500Principal(subject).getEncoded());
+        return new Issued(sign(name, kp, ca, Duration.ofDays(30), false, null,
                 KeyPurposeId.id_kp_clientAuth), kp.getPrivate(), ca);
     }
 
@@ -167,7 +169,7 @@ public final class TestPki {
                                         String[] names, KeyPurposeId purpose) {
         try {
             Instant now = Instant.now();
-            X500Name issuer = ca == null ? subject : new X500Name(ca.cert.getSubjectX500Principal().getName());
+            X500Name issuer = ca == null ? subject : X500Name.getInstance(ca.cert.getSubjectX500Principal().getEncoded());
             var b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
                     Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(valid)), subject, kp.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
