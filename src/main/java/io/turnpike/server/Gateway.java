@@ -172,7 +172,7 @@ public final class Gateway implements AutoCloseable {
         Channel bound = b.bind(new InetSocketAddress(host, port)).sync().channel();
         InetSocketAddress at = (InetSocketAddress) bound.localAddress();
         log.info("turnpike listening on {}:{}{} ({}, {} event loops)", at.getHostString(), at.getPort(),
-                tls ? " with TLS" : redirectTo >= 0 ? " (redirecting to https)" : "", transport.name(), loops);
+                tls ? " with TLS (" + EdgeCertificates.engine() + ")" : redirectTo >= 0 ? " (redirecting to https)" : "", transport.name(), loops);
         return bound;
     }
 

@@ -106,6 +106,11 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
         return new State(settings, trust, List.copyOf(entries), b.build());
     }
 
+    /** The TLS engine handshakes run on: {@code openssl} (BoringSSL) or {@code jdk}. */
+    public static String engine() {
+        return ServerContexts.provider().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The context for a ClientHello's server name (null when the client sent none). */
     @Override
     public SslContext map(String serverName) {
