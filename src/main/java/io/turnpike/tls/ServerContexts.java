@@ -21,8 +21,9 @@ final class ServerContexts {
 
     private ServerContexts() {}
 
+    /** {@code -Dturnpike.tls.jdk=true} keeps to the JDK's engine even where OpenSSL loads. */
     static SslProvider provider() {
-        return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+        return !Boolean.getBoolean("turnpike.tls.jdk") && OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
                 ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 

@@ -16,11 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Client certificates as credentials, through real TLS connections: a consumer found by subject or
@@ -28,8 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * failed handshake under {@code require}, and RFC 9440 {@code Client-Cert} sent to the service
  * (never the one a client wrote).
  */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {"openssl", "jdk"})
 @ExtendWith(NoLeaks.class)
 class MtlsTest {
+    /** The listener's TLS engine: BoringSSL, and the JDK's (where OpenSSL does not load). */
+    @Parameter
+    String engine;
+
     static final String CONFIG = """
             server:
               listen: "127.0.0.1:0"
@@ -63,8 +72,17 @@ class MtlsTest {
     static TestPki.Issued strangerCa;
     static TestPki.Issued fromStranger;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(String engine) throws Exception {
+        if (engine.equals("jdk")) System.setProperty("turnpike.tls.jdk", "true");
+        try {
+            launch();
+        } finally {
+            System.clearProperty("turnpike.tls.jdk"); // read when contexts are built: they are
+        }
+    }
+
+    static void launch() throws Exception {
         backend = new TestBackend("b");
         serverCa = TestPki.ca("Server Root");
         TestPki.Issued clientsCa = TestPki.ca("Clients Root");
@@ -89,7 +107,7 @@ class MtlsTest {
         return r.config();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         if (optional != null) optional.close();
         if (require != null) require.close();

@@ -34,19 +34,28 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The TLS listener through real sockets: SNI picks among three certificates (RSA, ECDSA with an
  * intermediate in its PEM, a default), old protocol versions are refused, keep-alive works, the
  * service hears https, plaintext is redirected, and a large body streams both ways.
  */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {"openssl", "jdk"})
 @ExtendWith(NoLeaks.class)
 class TlsListenerTest {
+    /** The listener's TLS engine: BoringSSL, and the JDK's (where OpenSSL does not load). */
+    @Parameter
+    String engine;
+
     static final String CONFIG = """
             server:
               listen: "127.0.0.1:0"
@@ -78,8 +87,17 @@ class TlsListenerTest {
     static TestPki.Issued fallback;
     static SSLContext client;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(String engine) throws Exception {
+        if (engine.equals("jdk")) System.setProperty("turnpike.tls.jdk", "true");
+        try {
+            launch();
+        } finally {
+            System.clearProperty("turnpike.tls.jdk"); // read when contexts are built: they are
+        }
+    }
+
+    static void launch() throws Exception {
         backend = new TestBackend("b");
         root = TestPki.ca("Test Root");
         TestPki.Issued intermediate = TestPki.intermediate(root, "Test Intermediate");
@@ -98,14 +116,15 @@ class TlsListenerTest {
         client = TestPki.clientContext(root, null);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         if (gateway != null) gateway.close();
         if (backend != null) backend.close();
     }
 
     private static java.math.BigInteger servedSerial(String serverName) throws Exception {
-        // a client of its own each time: a resumed session would show the certificate of an earlier handshake
+        // a client of its own each time: the JDK resumes a cached session per host:port, sending that
+        // session's server name instead of the one asked for
         try (SSLSocket s = TestPki.connect(TestPki.clientContext(root, null), gateway.tlsPort(), serverName)) {
             return TestPki.served(s).getSerialNumber();
         }
