@@ -221,7 +221,9 @@ public final class Gateway implements AutoCloseable {
         config = discovery.withDiscovered(config);
         Serving next = Serving.compile(config, serving);
         limits = config.server().limits();
-        if (certificates != null && config.server().tls() != null) {
+        // Unchanged settings leave the files to the watcher (an admin edit of a route reads no file).
+        if (certificates != null && config.server().tls() != null
+                && !config.server().tls().equals(certificates.settings())) {
             try {
                 certificates.configure(config.server().tls());
             } catch (CertificatePair.Invalid e) {

@@ -37,7 +37,9 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
     /** A certificate as served now, and the digest of the two files it was read from. */
     private record Entry(TlsSettings.Certificate source, byte[] digest, CertificatePair pair, SslContext context) {}
 
-    private record State(TlsSettings settings, ClientTrust trust, List<Entry> entries, Mapping<String, SslContext> byName) {}
+    /** @param caDigest the digest of the clientCa file as read; null without one */
+    private record State(TlsSettings settings, ClientTrust trust, byte[] caDigest, List<Entry> entries,
+                         Mapping<String, SslContext> byName) {}
 
     /** What {@code GET /admin/certificates} and the expiry gauge show of one certificate. */
     public record Served(int index, String label, String subject, List<String> names, Instant notAfter,
@@ -47,6 +49,9 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
     private volatile State state;
     private byte[][] pending = new byte[0][];
     private byte[][] refused = new byte[0][];
+    private boolean[] unreadable = new boolean[0];
+    private byte[] caPending;
+    private byte[] caRefused;
     private ScheduledExecutorService watcher;
 
     private EdgeCertificates(Clock clock, State initial) {
@@ -62,11 +67,16 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
 
     private static State read(TlsSettings settings, Instant now) throws CertificatePair.Invalid {
         ClientTrust trust = null;
+        byte[] caDigest = null;
         if (settings.clientAuth() != TlsSettings.ClientAuth.NONE) {
             try {
-                trust = ClientTrust.of(settings.clientAuth(), Files.readAllBytes(settings.clientCa()));
+                byte[] ca = Files.readAllBytes(settings.clientCa());
+                trust = ClientTrust.of(settings.clientAuth(), ca);
+                caDigest = digest(new byte[][] {ca});
             } catch (IOException e) {
                 throw new CertificatePair.Invalid("server.tls.clientCa: cannot read " + settings.clientCa() + ": " + e);
+            } catch (CertificatePair.Invalid e) {
+                throw new CertificatePair.Invalid("server.tls.clientCa (" + settings.clientCa() + "): " + e.getMessage());
             }
         }
         List<Entry> entries = new ArrayList<>();
@@ -81,7 +91,7 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
                 throw new CertificatePair.Invalid("server.tls.certificates[" + i + "] (" + c.cert() + "): " + e.getMessage());
             }
         }
-        return state(settings, trust, entries);
+        return state(settings, trust, caDigest, entries);
     }
 
     private static byte[][] readFiles(TlsSettings.Certificate c) throws IOException {
@@ -95,7 +105,7 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
     }
 
     /** The first certificate naming a server name wins it. */
-    private static State state(TlsSettings settings, ClientTrust trust, List<Entry> entries) {
+    private static State state(TlsSettings settings, ClientTrust trust, byte[] caDigest, List<Entry> entries) {
         Map<String, SslContext> names = new LinkedHashMap<>();
         for (Entry e : entries) {
             for (String n : e.pair.names()) names.putIfAbsent(n, e.context);
@@ -103,7 +113,7 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
         DomainWildcardMappingBuilder<SslContext> b =
                 new DomainWildcardMappingBuilder<>(entries.get(settings.defaultCertificate()).context);
         names.forEach(b::add);
-        return new State(settings, trust, List.copyOf(entries), b.build());
+        return new State(settings, trust, caDigest, List.copyOf(entries), b.build());
     }
 
     /** The TLS engine handshakes run on: {@code openssl} (BoringSSL) or {@code jdk}. */
@@ -121,6 +131,11 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
     io.turnpike.core.ClientCertificate clientCertificate(java.security.cert.X509Certificate[] chain) {
         ClientTrust t = state.trust;
         return t == null ? null : t.verified(chain);
+    }
+
+    /** The settings the served certificates were read with. */
+    public TlsSettings settings() {
+        return state.settings;
     }
 
     /** Whether handshakes ask for a client certificate. */
@@ -154,6 +169,7 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
      * @return how many certificates were replaced
      */
     synchronized int poll() {
+        if (clientCaChanged()) return state.entries.size();
         State s = state;
         List<Entry> next = null;
         Instant now = clock.instant();
@@ -163,8 +179,13 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
             try {
                 files = readFiles(e.source);
             } catch (IOException ex) {
-                continue; // between a delete and a create, or a swap in progress: look again next time
+                // between a delete and a create, or a swap in progress: look again next time; a file
+                // that stays gone leaves the served certificate as it is, said once
+                if (!unreadable[i]) log.warn("certificate {}: cannot read {}; the served one stays", i, ex.toString());
+                unreadable[i] = true;
+                continue;
             }
+            unreadable[i] = false;
             byte[] d = digest(files);
             if (Arrays.equals(d, e.digest)) {
                 pending[i] = null;
@@ -192,8 +213,41 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
         if (next == null) return 0;
         int changed = 0;
         for (int i = 0; i < next.size(); i++) if (next.get(i) != s.entries.get(i)) changed++;
-        state = state(s.settings, s.trust, next);
+        state = state(s.settings, s.trust, s.caDigest, next);
         return changed;
+    }
+
+    /**
+     * The clientCa file, watched like the certificates: new CAs rebuild every context (each asks
+     * for client certificates with the CA list), so all certificates are read again with them.
+     */
+    private boolean clientCaChanged() {
+        State s = state;
+        if (s.caDigest == null) return false;
+        byte[] d;
+        try {
+            d = digest(new byte[][] {Files.readAllBytes(s.settings.clientCa())});
+        } catch (IOException e) {
+            return false; // logged when it comes back unreadable at a config reload; the served CAs stay
+        }
+        if (Arrays.equals(d, s.caDigest) || Arrays.equals(d, caRefused)) {
+            caPending = null;
+            return false;
+        }
+        if (!Arrays.equals(d, caPending)) {
+            caPending = d;
+            return false;
+        }
+        caPending = null;
+        try {
+            state = read(s.settings, clock.instant());
+            log.info("clientCa {} reloaded", s.settings.clientCa());
+            return true;
+        } catch (CertificatePair.Invalid e) {
+            caRefused = d;
+            log.error("clientCa changed but cannot be used: {}; the previous CAs stay", e.getMessage());
+            return false;
+        }
     }
 
     /**
@@ -209,6 +263,9 @@ public final class EdgeCertificates implements Mapping<String, SslContext>, Auto
     private void resetWatch(int n) {
         pending = new byte[n][];
         refused = new byte[n][];
+        unreadable = new boolean[n];
+        caPending = null;
+        caRefused = null;
     }
 
     /** The certificates served now, in config order. */
