@@ -193,6 +193,18 @@ class TlsListenerTest {
     }
 
     @Test
+    void alpnSettlesOnHttp11WhenTheClientAlsoOffersH2() throws Exception {
+        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", gateway.tlsPort())) {
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName("api.example.com")));
+            p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+            s.setSSLParameters(p);
+            s.startHandshake();
+            assertThat(s.getApplicationProtocol()).isEqualTo("http/1.1");
+        }
+    }
+
+    @Test
     void plaintextRequestsAreRedirectedToHttpsOnTheTlsPort() throws Exception {
         int before = backend.requests.get();
         try (RawHttp http = new RawHttp(gateway.port())) {
