@@ -22,13 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code server.limits.handshakeTimeout}: connections that open and stall before or in the
  * handshake are closed after it (well before the header timeout), and while a crowd of them
- * waits, a real client is served.
+ * waits, a real client is served. The gateway listens with TLS only (no {@code server.listen}).
  */
 @ExtendWith(NoLeaks.class)
 class HandshakeTimeoutTest {
     static final String CONFIG = """
             server:
-              listen: "127.0.0.1:0"
               eventLoops: 1
               limits: { handshakeTimeout: 500ms, headerTimeout: 30s }
               tls:
@@ -52,6 +51,7 @@ class HandshakeTimeoutTest {
             ConfigLoader.Result r = ConfigLoader.load(file);
             assertThat(r.problems()).isEmpty();
             try (Gateway g = Gateway.start(r.config())) {
+                assertThat(g.port()).as("no server.listen: TLS is the only listener").isEqualTo(g.tlsPort());
                 List<Socket> stalled = new ArrayList<>();
                 try {
                     for (int i = 0; i < 200; i++) {
