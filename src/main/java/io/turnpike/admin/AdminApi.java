@@ -57,6 +57,7 @@ final class AdminApi {
     private final InsightsApi insights;
     private final Dashboard dashboard = new Dashboard();
     private final UsageApi usage;
+    private final CertificatesApi certificates;
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
         this(sources, gateway, metrics, token, Insights.NONE, null);
@@ -76,6 +77,7 @@ final class AdminApi {
         this.registrations = new RegistrationApi(gateway);
         this.insights = new InsightsApi(insights);
         this.usage = new UsageApi(metering);
+        this.certificates = new CertificatesApi(gateway);
     }
 
     AdminReply handle(Request r) {
@@ -152,6 +154,7 @@ final class AdminApi {
         if (first.equals("alerts") && n == 3 && seg.get(2).equals("silence")) {
             return on(r, Map.of(HttpMethod.POST, () -> insights.silence(seg.get(1), r.body())));
         }
+        if (n == 1 && first.equals("certificates")) return on(r, Map.of(HttpMethod.GET, certificates::list));
         if (n == 1 && first.equals("usage")) return on(r, Map.of(HttpMethod.GET, () -> usage.usage(uri)));
         if (n == 2 && first.equals("invoices")) {
             return on(r, Map.of(HttpMethod.GET, () -> usage.invoice(seg.get(1), uri, r.accept())));

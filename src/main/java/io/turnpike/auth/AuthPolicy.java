@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Authentication: finds the consumer behind the first credential kind of the route's list that
- * yields one (API key, JWT, Basic, introspected token); none = 401 with a challenge per accepted
+ * yields one (client certificate, API key, JWT, Basic, introspected token); none = 401 with a challenge per accepted
  * scheme. The same answer for an unknown credential and a wrong one, so a failure teaches nothing;
  * the reason goes to the log and metrics only ({@link PolicyCall#authDecision}). Unless the route
  * forwards credentials, the one the client sent is removed before the upstream sees the request.
@@ -32,6 +32,7 @@ public final class AuthPolicy implements Policy {
     private final boolean jwtKind;
     private final boolean basic;
     private final boolean introspection;
+    private final boolean mtls;
     private final boolean forwardCredentials;
     private final AuthSettings settings;
     private final Consumers consumers;
@@ -45,6 +46,7 @@ public final class AuthPolicy implements Policy {
         this.jwtKind = kinds.contains("jwt");
         this.basic = kinds.contains("basic");
         this.introspection = kinds.contains("introspection") && settings.introspection() != null;
+        this.mtls = kinds.contains("mtls");
         this.forwardCredentials = forwardCredentials;
         this.settings = settings;
         this.consumers = consumers;
@@ -61,6 +63,13 @@ public final class AuthPolicy implements Policy {
     private Verdict check(PolicyCall call, boolean mayWait) {
         HttpHeaders h = call.headers();
         String reason = null;
+        if (mtls) {
+            // verified in the handshake already: finding its consumer is one lookup
+            io.turnpike.core.ClientCertificate cert = call.clientCertificate();
+            Consumer c = cert == null ? null : consumers.byCertificate(cert);
+            if (c != null) return accept(call, c, Map.of(), null, null, false);
+            if (cert != null) reason = "unknown-certificate";
+        }
         Credentials.Credential key = null;
         if (apiKey) {
             key = Credentials.apiKey(h, call.query(), settings);

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The consumers of one config, indexed by credential: the SHA-256 digest of their API keys, the
- * issuer and subject of their tokens, their Basic user names and OAuth2 client ids. Finding the
+ * issuer and subject of their tokens, their Basic user names, OAuth2 client ids and client
+ * certificates (subject or fingerprint). Finding the
  * caller of a credential is one hash lookup, however many consumers there are. The key the client
  * sent is hashed and the digests compared in constant time; the plain keys are never kept.
  */
@@ -26,6 +27,8 @@ public final class Consumers {
     private final Map<String, Consumer> byJwtSubject = new HashMap<>();
     private final Map<String, BasicUser> byBasicUser = new HashMap<>();
     private final Map<String, Consumer> byOAuthClient = new HashMap<>();
+    private final Map<String, Consumer> byCertSubject = new HashMap<>();
+    private final Map<String, Consumer> byCertSha256 = new HashMap<>();
 
     public Consumers(List<ConsumerSpec> specs) {
         for (ConsumerSpec s : specs) {
@@ -38,6 +41,8 @@ public final class Consumers {
             }
             s.basicUsers().forEach((user, hash) -> byBasicUser.put(user, new BasicUser(c, hash)));
             for (String client : s.oauthClients()) byOAuthClient.put(client, c);
+            for (String subject : s.mtlsSubjects()) byCertSubject.put(subject, c);
+            for (String sha : s.mtlsSha256()) byCertSha256.put(sha, c);
         }
     }
 
@@ -62,6 +67,12 @@ public final class Consumers {
     /** The consumer an introspection answer's {@code client_id} names, or null. */
     public Consumer byOAuthClient(String clientId) {
         return clientId == null ? null : byOAuthClient.get(clientId);
+    }
+
+    /** The consumer a verified client certificate names, by fingerprint first, then by subject; or null. */
+    public Consumer byCertificate(io.turnpike.core.ClientCertificate cert) {
+        Consumer c = byCertSha256.get(cert.sha256());
+        return c != null ? c : byCertSubject.get(cert.subject());
     }
 
     /** How many consumers hold an API key (for tests and the log). */

@@ -2,6 +2,7 @@ package io.turnpike.cli;
 
 import io.turnpike.config.ConfigSources;
 import io.turnpike.config.GatewayConfig;
+import io.turnpike.demo.DemoCertificate;
 import io.turnpike.demo.DemoConfig;
 import io.turnpike.demo.SampleFleet;
 import io.turnpike.demo.SampleKind;
@@ -39,6 +40,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Admin API port on 127.0.0.1, no token (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
+    @Option(names = "--tls-port", defaultValue = "8443", paramLabel = "PORT",
+            description = "HTTPS port on 127.0.0.1, with a certificate made at start (default: ${DEFAULT-VALUE}).")
+    int tlsPort;
+
     @Option(names = "--config-out", paramLabel = "FILE",
             description = "Write the demo's config to FILE and serve from that file as `run -c FILE` would, reloading edits.")
     Path configOut;
@@ -49,6 +54,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    private DemoCertificate certificate;
 
     @Override
     public Integer call() throws InterruptedException, IOException {
@@ -62,6 +69,10 @@ final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--admin-port: " + adminPort
                     + " (expected: 1..65535, not the gateway's port)");
         }
+        if (tlsPort < 1 || tlsPort > 65535 || tlsPort == port || tlsPort == adminPort) {
+            throw new ParameterException(spec.commandLine(), "--tls-port: " + tlsPort
+                    + " (expected: 1..65535, not the gateway's or the admin API's port)");
+        }
         SampleFleet fleet = SampleFleet.start(NODES_PER_SERVICE);
         for (SampleKind kind : SampleKind.values()) {
             log.info("sample service {}: {}", kind.id(), fleet.nodes(kind).stream()
@@ -69,7 +80,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         // Admin changes made while the demo runs are kept apart from any real dataDir.
         Path dataDir = Files.createTempDirectory("turnpike-demo-");
-        GatewayConfig config = DemoConfig.build(HOST, port, adminPort, dataDir, fleet.ports());
+        certificate = DemoCertificate.create(dataDir);
+        GatewayConfig config = DemoConfig.withTls(DemoConfig.build(HOST, port, adminPort, dataDir, fleet.ports()),
+                tlsPort, certificate);
         PrintStream out = System.out;
         if (configOut == null) {
             return serveInProcess(config, fleet, out);
@@ -103,8 +116,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         int code = RunCommand.serve(opened.sources(), null, () -> tour(out, null), fleet);
         if (code != 0) {
-            out.println("If port " + port + " or " + adminPort + " is taken, try: ./turnpike demo --port "
-                    + (port == 65535 ? 8081 : port + 1) + " --admin-port " + (adminPort == 65535 ? 9081 : adminPort + 1));
+            out.println("If port " + port + ", " + adminPort + " or " + tlsPort + " is taken, try: ./turnpike demo --port "
+                    + (port == 65535 ? 8081 : port + 1) + " --admin-port " + (adminPort == 65535 ? 9081 : adminPort + 1)
+                    + " --tls-port " + (tlsPort == 65535 ? 8444 : tlsPort + 1));
         }
         return code;
     }
@@ -117,5 +131,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Admin API on http://" + HOST + ":" + adminPort + " (no token: loopback only), e.g.  curl -s http://"
                 + HOST + ":" + adminPort + "/admin/routes");
         Tour.print(out, port);
+        out.println("  # HTTPS, with a certificate made at start for localhost (trust its CA with --cacert)");
+        out.println("  curl -i --cacert " + certificate.caFile() + " https://localhost:" + tlsPort + "/api/users/1");
+        out.println();
     }
 }

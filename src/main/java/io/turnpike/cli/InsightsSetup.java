@@ -48,7 +48,10 @@ final class InsightsSetup implements AutoCloseable {
         Signals signals = new Signals(analytics, () -> {
             Gateway g = gateway.get();
             return g == null ? null : g.snapshot();
-        }, usage, () -> reloadFailed);
+        }, usage, () -> reloadFailed, () -> {
+            Gateway g = gateway.get();
+            return g == null || g.certificates() == null ? java.util.List.of() : g.certificates().served();
+        });
         this.alerts = new AlertEngine(() -> sources.current().alerts(), signals, notifier, System::currentTimeMillis,
                 () -> {
                     String configured = sources.current().alerts().dashboardUrl();

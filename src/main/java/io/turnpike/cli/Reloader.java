@@ -50,10 +50,20 @@ final class Reloader {
             // The listener is bound once; routes and services change live, the socket does not.
             log.warn("server listen/eventLoops changed; still listening on {}:{} until restarted", s.host(), s.port());
         }
+        if (tlsListener(s) == null ? tlsListener(n) != null : !tlsListener(s).equals(tlsListener(n))
+                || s.plaintext() != n.plaintext()) {
+            log.warn("server.tls.listen changed (or a listener was added or removed); the listeners stay as they "
+                    + "are until restarted; certificates and TLS settings are applied now");
+        }
         if (!was.admin().equals(next.admin()) || !was.storage().equals(next.storage())) {
             log.warn("admin or storage settings changed; they take effect at the next restart");
         }
         log.info("config reloaded from {}: {}", next.source(), next.summary());
+    }
+
+    /** {@code host:port} of the TLS listener, or null without one. */
+    private static String tlsListener(ServerSettings s) {
+        return s.tls() == null ? null : s.tls().host() + ":" + s.tls().port();
     }
 
     void onBad(List<Problem> problems) {

@@ -96,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
         }
         sources.applyTo(gateway::apply);
         insights.attach(gateway);
+        if (gateway.certificates() != null) observability.certificates(gateway.certificates()::served);
         AdminServer admin;
         try {
             admin = startAdmin(sources, gateway, observability::scrape, insights, metering);

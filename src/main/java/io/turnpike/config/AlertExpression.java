@@ -18,7 +18,7 @@ import java.util.Map;
  *
  * Measured signals ({@link Kind#measured}) need a comparison; state signals must not have one.
  * Thresholds are kept in the unit written: {@code 5%} is 5, {@code 500ms} is 500, {@code 2s} is
- * 2000 (ms), {@code 30/m} is 0.5 (per second).
+ * 2000 (ms), {@code 30/m} is 0.5 (per second), {@code 36h} is 1.5 (days).
  *
  * @param dimension  the selector's name ({@code route}, {@code service}, ...), null when none
  * @param key        the selector's value; {@code *} means every key, each its own alert
@@ -43,7 +43,8 @@ public record AlertExpression(String text, Kind kind, String dimension, String k
         NODE_DOWN("nodeDown", false, null, List.of("service"), true),
         NODE_EJECTED("nodeEjected", false, null, List.of("service"), true),
         ALL_NODES_DOWN("allNodesDown", false, null, List.of("service"), true),
-        RELOAD_FAILED("reloadFailed", false, null, List.of(), false);
+        RELOAD_FAILED("reloadFailed", false, null, List.of(), false),
+        CERTIFICATE_EXPIRY("certificateExpiry", true, Unit.DAYS, List.of("cert"), true);
 
         public final String function;
         /** Has a value compared with a threshold (else it is a state: true or false). */
@@ -62,7 +63,7 @@ public record AlertExpression(String text, Kind kind, String dimension, String k
 
         /** Computed from the traffic rollups (so it takes {@code window=}). */
         public boolean fromRollups() {
-            return measured && this != QUOTA_USED;
+            return measured && this != QUOTA_USED && this != CERTIFICATE_EXPIRY;
         }
 
         static Kind of(String function) {
@@ -75,7 +76,8 @@ public record AlertExpression(String text, Kind kind, String dimension, String k
     public enum Unit {
         PERCENT("%", "a percentage like 5%"),
         MILLIS("ms", "a latency like 500ms or 2s"),
-        PER_SECOND("/s", "a rate like 20/s or 300/m");
+        PER_SECOND("/s", "a rate like 20/s or 300/m"),
+        DAYS("d", "a time like 14d or 36h");
 
         public final String suffix;
         final String expected;
@@ -254,6 +256,11 @@ public record AlertExpression(String text, Kind kind, String dimension, String k
                     case "/m" -> n / 60;
                     default -> throw new Invalid(unitAt, unitProblem(suffix, unit));
                 };
+                case DAYS -> switch (suffix) {
+                    case "d" -> n;
+                    case "h" -> n / 24;
+                    default -> throw new Invalid(unitAt, unitProblem(suffix, unit));
+                };
             };
         }
 
@@ -266,6 +273,7 @@ public record AlertExpression(String text, Kind kind, String dimension, String k
                 case PERCENT -> "5%";
                 case MILLIS -> "500ms";
                 case PER_SECOND -> "20/s";
+                case DAYS -> "14d";
             };
         }
 

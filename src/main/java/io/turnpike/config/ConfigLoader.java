@@ -111,7 +111,7 @@ public final class ConfigLoader {
         Map<String, PlanSpec> plans = PlansSection.bind(root.get("plans"));
         List<ConsumerSpec> consumers = ConsumersSection.bind(root.get("consumers"), plans.keySet());
         AuthSettings auth = ConsumersSection.auth(root.get("auth"));
-        AuthChecks.check(root.get("routes"), root.get("auth"), auth);
+        AuthChecks.check(root.get("routes"), root.get("auth"), auth, server);
         ClusterSettings cluster = ClusterSection.bind(root.get("cluster"));
         AlertSettings alerts = AlertsSection.bind(root.get("alerts"));
         return new GatewayConfig(null, server, admin, storage, observe, services, routes, consumers, auth, plans,

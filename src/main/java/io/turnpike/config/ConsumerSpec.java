@@ -11,15 +11,25 @@ import java.util.Map;
  * @param basicUsers   Basic-auth user name to its bcrypt hash ({@code basic: {user, passwordHash}})
  * @param oauthClients OAuth2 client ids that name this consumer in introspection answers
  *                     ({@code oauth2: {clientId}})
+ * @param mtlsSubjects client certificate subjects, RFC 2253 as the JDK writes them ({@code mtls: {subject}})
+ * @param mtlsSha256   client certificate SHA-256 fingerprints, lower-case hex ({@code mtls: {sha256}})
  */
 public record ConsumerSpec(String id, List<String> groups, String plan, List<String> apiKeyDigests,
-                           List<String> jwtSubjects, Map<String, String> basicUsers, List<String> oauthClients) {
+                           List<String> jwtSubjects, Map<String, String> basicUsers, List<String> oauthClients,
+                           List<String> mtlsSubjects, List<String> mtlsSha256) {
     public ConsumerSpec {
+        mtlsSubjects = mtlsSubjects == null ? List.of() : List.copyOf(mtlsSubjects);
+        mtlsSha256 = mtlsSha256 == null ? List.of() : List.copyOf(mtlsSha256);
         groups = List.copyOf(groups);
         apiKeyDigests = List.copyOf(apiKeyDigests);
         jwtSubjects = List.copyOf(jwtSubjects);
         basicUsers = basicUsers == null ? Map.of() : Map.copyOf(basicUsers);
         oauthClients = oauthClients == null ? List.of() : List.copyOf(oauthClients);
+    }
+
+    public ConsumerSpec(String id, List<String> groups, String plan, List<String> apiKeyDigests,
+                        List<String> jwtSubjects, Map<String, String> basicUsers, List<String> oauthClients) {
+        this(id, groups, plan, apiKeyDigests, jwtSubjects, basicUsers, oauthClients, List.of(), List.of());
     }
 
     public ConsumerSpec(String id, List<String> groups, String plan, List<String> apiKeyDigests,

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  */
 final class ConsumersSection {
     private static final Pattern DIGEST = Pattern.compile("(sha256:)?[0-9a-fA-F]{64}");
-    private static final Map<String, String> PLANNED_CREDENTIALS = Map.of(
-            "mtls", "\"mtls\" credentials need a TLS listener, which the gateway does not have yet");
+    private static final Pattern FINGERPRINT = Pattern.compile("[0-9a-fA-F]{2}(:?[0-9a-fA-F]{2}){31}");
+    private static final String SHA256_EXPECTED = "the certificate's SHA-256 as 64 hex digits (colons allowed)";
     /** A bcrypt hash: $2a$, $2b$ or $2y$, a two-digit cost, 53 characters of salt and hash. */
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
     private static final String BCRYPT_EXPECTED = "a bcrypt hash like \"$2b$12$...\" (60 characters; "
@@ -32,6 +32,7 @@ final class ConsumersSection {
         Map<String, String> keyOwners = new HashMap<>();
         Map<String, String> basicOwners = new HashMap<>();
         Map<String, String> clientOwners = new HashMap<>();
+        Map<String, String> certOwners = new HashMap<>();
         for (ConfigNode c : consumers.items("a list of consumers, each like {id: acme, credentials: [...]}", false)) {
             if (!c.isMapping()) {
                 c.expected("a consumer like {id: acme, groups: [partners], credentials: [{apiKey: ...}]}");
@@ -66,13 +67,16 @@ final class ConsumersSection {
             List<String> jwtSubjects = new ArrayList<>();
             Map<String, String> basicUsers = new HashMap<>();
             List<String> oauthClients = new ArrayList<>();
+            List<String> mtlsSubjects = new ArrayList<>();
+            List<String> mtlsSha256 = new ArrayList<>();
             for (ConfigNode cred : c.get("credentials").items("a list of credentials like [{apiKey: ...}]", false)) {
                 if (!cred.isMapping()) {
                     cred.expected("a credential like {apiKey: ${ACME_KEY}} or {apiKeyHash: <sha-256 hex>}");
                     continue;
                 }
-                cred.checkKeys(List.of("apiKey", "apiKeyHash", "jwt", "basic", "oauth2"), PLANNED_CREDENTIALS);
+                cred.checkKeys(List.of("apiKey", "apiKeyHash", "jwt", "basic", "oauth2", "mtls"), Map.of());
                 basic(cred.get("basic"), id, basicOwners, basicUsers);
+                mtls(cred.get("mtls"), id, certOwners, mtlsSubjects, mtlsSha256);
                 oauth2(cred.get("oauth2"), id, clientOwners, oauthClients);
                 ConfigNode jwt = cred.get("jwt");
                 if (jwt.isPresent()) {
@@ -112,7 +116,7 @@ final class ConsumersSection {
             }
             if (id != null) {
                 out.add(new ConsumerSpec(id, groups, plan == null ? null : plan.strip(), digests, jwtSubjects,
-                        basicUsers, oauthClients));
+                        basicUsers, oauthClients, mtlsSubjects, mtlsSha256));
             }
         }
         return out;
@@ -149,6 +153,59 @@ final class ConsumersSection {
                     + ConfigNode.quote(owner) + " (expected: one user, one consumer)");
         } else if (hash != null) {
             into.put(user, hash.strip());
+        }
+    }
+
+    /**
+     * {@code mtls: { subject }} (RFC 2253, kept as the JDK writes it so it compares with a verified
+     * certificate's) or {@code mtls: { sha256 }}; a certificate names one consumer only.
+     */
+    private static void mtls(ConfigNode mtls, String id, Map<String, String> owners, List<String> subjects,
+                             List<String> fingerprints) {
+        if (!mtls.isPresent()) return;
+        if (!mtls.isMapping()) {
+            mtls.expected("{subject: \"CN=partner-a,O=Acme\"} or {sha256: <fingerprint>}");
+            return;
+        }
+        mtls.checkKeys(List.of("subject", "sha256"), Map.of());
+        ConfigNode subjectNode = mtls.get("subject");
+        ConfigNode shaNode = mtls.get("sha256");
+        String subject = subjectNode.text("a subject in RFC 2253 form, like \"CN=partner-a,O=Acme\"");
+        String sha = shaNode.text(SHA256_EXPECTED);
+        if (!mtls.isRecording() && (subject == null) == (sha == null)) {
+            mtls.problem("an mtls credential names a certificate by subject or by sha256 (expected: exactly one "
+                    + "of them)");
+            return;
+        }
+        String key;
+        ConfigNode at;
+        if (subject != null) {
+            try {
+                key = "subject:" + new javax.security.auth.x500.X500Principal(subject.strip())
+                        .getName(javax.security.auth.x500.X500Principal.RFC2253);
+            } catch (IllegalArgumentException e) {
+                subjectNode.expected("a subject in RFC 2253 form, like \"CN=partner-a,O=Acme\"");
+                return;
+            }
+            at = subjectNode;
+        } else if (sha != null) {
+            if (!FINGERPRINT.matcher(sha.strip()).matches()) {
+                shaNode.expected(SHA256_EXPECTED);
+                return;
+            }
+            key = "sha256:" + sha.strip().replace(":", "").toLowerCase(java.util.Locale.ROOT);
+            at = shaNode;
+        } else {
+            return;
+        }
+        String owner = owners.putIfAbsent(key, id == null ? "?" : id);
+        if (owner != null) {
+            at.problem("this certificate is already an mtls credential of consumer " + ConfigNode.quote(owner)
+                    + " (expected: one certificate, one consumer)");
+        } else if (key.startsWith("subject:")) {
+            subjects.add(key.substring(8));
+        } else {
+            fingerprints.add(key.substring(7));
         }
     }
 

@@ -68,7 +68,10 @@ public record GatewayConfig(Path source, ServerSettings server, AdminSettings ad
     }
 
     GatewayConfig withSource(Path file) {
-        return new GatewayConfig(file, server, admin, storage, observe, servicesNextTo(file), routes, consumers, auth,
+        // Certificate paths are written relative to the config file's folder.
+        Path folder = file.toAbsolutePath().getParent();
+        ServerSettings resolved = folder == null ? server : server.resolvedAgainst(folder);
+        return new GatewayConfig(file, resolved, admin, storage, observe, servicesNextTo(file), routes, consumers, auth,
                 plans, cluster, clients, alerts);
     }
 

@@ -17,11 +17,13 @@ import java.time.Duration;
  * @param maxConnectionsPerIp     client connections one address may hold at once; 0 = no limit
  * @param minRequestBodyRate      a request body slower than this after its grace is cut (408)
  * @param rateLimitIpv6Prefix     IPv6 clients share an {@code ip} rate-limit key per prefix of this length
+ * @param handshakeTimeout        a TLS handshake (ClientHello included) not done within this closes the connection
  */
 public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
                      Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,
                      Underscores headersWithUnderscores, int maxConnectionsPerIp, BodyRate minRequestBodyRate,
-                     int rateLimitIpv6Prefix) {
+                     int rateLimitIpv6Prefix, Duration handshakeTimeout) {
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_RATE_LIMIT_KEYS = 100_000;
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final int DEFAULT_IPV6_PREFIX = 64;
@@ -43,6 +45,19 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
         public boolean enabled() { return bytesPerSecond > 0; }
     }
 
+    public Limits {
+        if (handshakeTimeout == null) handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    }
+
+    public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
+                  Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,
+                  Underscores headersWithUnderscores, int maxConnectionsPerIp, BodyRate minRequestBodyRate,
+                  int rateLimitIpv6Prefix) {
+        this(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections, rateLimitKeys,
+                maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
+                DEFAULT_HANDSHAKE_TIMEOUT);
+    }
+
     public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
                   Duration idleTimeout, int maxConnections) {
         this(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
@@ -57,16 +72,19 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
 
     public Limits withMaxHeaders(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, n, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix);
+                rateLimitKeys, n, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
+                handshakeTimeout);
     }
 
     public Limits withUnderscores(Underscores u) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, maxHeaders, u, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix);
+                rateLimitKeys, maxHeaders, u, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
+                handshakeTimeout);
     }
 
     public Limits withMaxConnectionsPerIp(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, maxHeaders, headersWithUnderscores, n, minRequestBodyRate, rateLimitIpv6Prefix);
+                rateLimitKeys, maxHeaders, headersWithUnderscores, n, minRequestBodyRate, rateLimitIpv6Prefix,
+                handshakeTimeout);
     }
 }

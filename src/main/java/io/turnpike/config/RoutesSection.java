@@ -22,8 +22,7 @@ final class RoutesSection {
     private static final List<String> METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
     private static final Map<String, String> PLANNED = Map.of();
-    private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt", "basic", "introspection");
-    private static final List<String> AUTH_LATER = List.of("mtls");
+    private static final List<String> AUTH_KINDS = List.of("apiKey", "jwt", "basic", "introspection", "mtls");
     private static final Leaf.Words AUTH_WORDS = new Leaf.Words(AUTH_KINDS, false);
     private static final Leaf.Words METHOD_WORDS = new Leaf.Words(METHODS, true);
 
@@ -38,9 +37,6 @@ final class RoutesSection {
             String kind = t.strip();
             if (AUTH_KINDS.contains(kind)) {
                 if (!out.contains(kind)) out.add(kind);
-            } else if (AUTH_LATER.contains(kind)) {
-                item.problem(ConfigNode.quote(kind) + " needs a TLS listener, which the gateway does not have yet"
-                        + " (expected: one of " + String.join(", ", AUTH_KINDS) + ")");
             } else {
                 item.expected("one of " + String.join(", ", AUTH_KINDS));
             }

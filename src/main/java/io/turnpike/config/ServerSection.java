@@ -15,9 +15,8 @@ final class ServerSection {
 
     static ServerSettings bind(ConfigNode server) {
         ServerSettings d = ServerSettings.DEFAULT;
-        server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits", "trustedProxies", "http2",
-                "http2Limits"),
-                Map.of("tls", "\"tls\" is not supported yet"));
+        server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits", "trustedProxies", "tls", "http2",
+                "http2Limits"), Map.of());
         String host = d.host();
         int port = d.port();
         ConfigNode listen = server.get("listen");
@@ -33,8 +32,21 @@ final class ServerSection {
         }
         int eventLoops = server.get("eventLoops").integer(0, Integer.MAX_VALUE, d.eventLoops());
         Duration drain = server.get("drainTimeout").duration(d.drainTimeout(), true);
+        TlsSettings tls = TlsSection.bind(server.get("tls"));
+        // With a TLS listener the plaintext one is there only when asked for.
+        boolean plaintext = tls == null || listen.isPresent();
+        if (tls != null && plaintext && tls.port() != 0 && tls.port() == port) {
+            server.get("tls").get("listen").problem("port " + port + " is also server.listen's "
+                    + "(expected: another port for TLS)");
+        }
+        if (tls != null && tls.redirectHttp() && !plaintext) {
+            server.get("tls").get("redirectHttp").problem("there is no plaintext listener to redirect "
+                    + "(expected: server.listen set, or redirectHttp: false)");
+        }
+        Http2Settings http2 = http2(server.get("http2"), server.get("http2Limits"));
+        if (tls != null) tls = tls.withH2(http2.enabled());
         return new ServerSettings(host, port, limits(server.get("limits")), eventLoops, drain,
-                trustedProxies(server.get("trustedProxies")), http2(server.get("http2"), server.get("http2Limits")));
+                trustedProxies(server.get("trustedProxies")), tls, plaintext, http2);
     }
 
     /** {@code http2: true} (h2c prior knowledge, h2 in ALPN) and {@code http2Limits: {...}}. */
@@ -79,7 +91,7 @@ final class ServerSection {
         Limits d = Limits.DEFAULT;
         limits.checkKeys(List.of("maxHeaderBytes", "maxUriBytes", "maxBodyBytes", "headerTimeout",
                 "idleTimeout", "maxConnections", "rateLimitKeys", "maxHeaders", "headersWithUnderscores",
-                "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix"), Map.of());
+                "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix", "handshakeTimeout"), Map.of());
         return new Limits(
                 (int) limits.get("maxHeaderBytes").size(1, MAX_INT_SIZE, d.maxHeaderBytes()),
                 (int) limits.get("maxUriBytes").size(1, MAX_INT_SIZE, d.maxUriBytes()),
@@ -92,7 +104,8 @@ final class ServerSection {
                 underscores(limits.get("headersWithUnderscores"), d.headersWithUnderscores()),
                 limits.get("maxConnectionsPerIp").integer(0, Integer.MAX_VALUE, d.maxConnectionsPerIp()),
                 bodyRate(limits.get("minRequestBodyRate"), d.minRequestBodyRate()),
-                limits.get("rateLimitIpv6Prefix").integer(1, 128, d.rateLimitIpv6Prefix()));
+                limits.get("rateLimitIpv6Prefix").integer(1, 128, d.rateLimitIpv6Prefix()),
+                limits.get("handshakeTimeout").duration(d.handshakeTimeout(), false));
     }
 
     private static Limits.Underscores underscores(ConfigNode n, Limits.Underscores fallback) {

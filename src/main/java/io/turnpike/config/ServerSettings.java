@@ -10,24 +10,38 @@ import java.time.Duration;
  * @param eventLoops     I/O threads; 0 = one per core
  * @param drainTimeout   how long a graceful shutdown waits for requests in flight
  * @param trustedProxies peers whose X-Forwarded-For names the client; {@link TrustedProxies#NONE} = none
+ * @param tls            the TLS listener; null when there is none
+ * @param plaintext      whether the plaintext listener ({@code host:port}) is bound; false only beside a TLS one
  * @param http2          HTTP/2 from clients ({@code http2}, {@code http2Limits})
  */
 public record ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
-                             TrustedProxies trustedProxies, Http2Settings http2) {
+                             TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext, Http2Settings http2) {
     public static final ServerSettings DEFAULT =
             new ServerSettings("0.0.0.0", 8080, Limits.DEFAULT, 0, Duration.ofSeconds(30));
 
     public ServerSettings {
         if (trustedProxies == null) trustedProxies = TrustedProxies.NONE;
+        if (tls == null) plaintext = true;
         if (http2 == null) http2 = Http2Settings.DEFAULT;
     }
 
-    public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout) {
-        this(host, port, limits, eventLoops, drainTimeout, TrustedProxies.NONE, Http2Settings.DEFAULT);
+    public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
+                          TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext) {
+        this(host, port, limits, eventLoops, drainTimeout, trustedProxies, tls, plaintext, Http2Settings.DEFAULT);
     }
 
     public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
                           TrustedProxies trustedProxies) {
-        this(host, port, limits, eventLoops, drainTimeout, trustedProxies, Http2Settings.DEFAULT);
+        this(host, port, limits, eventLoops, drainTimeout, trustedProxies, null, true, Http2Settings.DEFAULT);
+    }
+
+    public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout) {
+        this(host, port, limits, eventLoops, drainTimeout, TrustedProxies.NONE);
+    }
+
+    /** The same settings with the TLS files' relative paths resolved against {@code folder}. */
+    ServerSettings resolvedAgainst(java.nio.file.Path folder) {
+        return tls == null ? this : new ServerSettings(host, port, limits, eventLoops, drainTimeout, trustedProxies,
+                tls.resolvedAgainst(folder), plaintext, http2);
     }
 }

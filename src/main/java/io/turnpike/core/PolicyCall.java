@@ -52,6 +52,11 @@ public interface PolicyCall {
     /** The verified token's claims; empty when none. */
     Map<String, Object> claims();
 
+    /** The client certificate the TLS listener verified against {@code clientCa}; null when none. */
+    default ClientCertificate clientCertificate() {
+        return null;
+    }
+
     /** Why authentication or authorization decided as it did, for the log and metrics (never the client). */
     void authDecision(String decision);
 

@@ -91,6 +91,18 @@ public final class DemoConfig {
 
     static final String MOBILE = "mobile";
 
+    /** {@code config} with an HTTPS listener on {@code host:tlsPort} serving {@code cert}. */
+    public static GatewayConfig withTls(GatewayConfig config, int tlsPort, DemoCertificate cert) {
+        ServerSettings s = config.server();
+        io.turnpike.config.TlsSettings tls = new io.turnpike.config.TlsSettings(s.host(), tlsPort,
+                List.of(new io.turnpike.config.TlsSettings.Certificate(cert.certFile(), cert.keyFile(), List.of())), 0,
+                null, null, null, false);
+        return new GatewayConfig(config.source(), new ServerSettings(s.host(), s.port(), s.limits(), s.eventLoops(),
+                s.drainTimeout(), s.trustedProxies(), tls, true), config.admin(), config.storage(), config.observe(),
+                config.services(), config.routes(), config.consumers(), config.auth(), config.plans(), config.cluster(),
+                config.clients(), config.alerts());
+    }
+
     /**
      * One call in, three out: the user, their orders (optional, 800 ms) and the catalog's
      * recommendations for the user's segment, which wait for the user.
@@ -149,7 +161,18 @@ public final class DemoConfig {
         ServerSettings server = config.server();
         y.append("server:\n")
          .append("  listen: ").append(server.host()).append(':').append(server.port()).append('\n')
-         .append("  drainTimeout: ").append(duration(server.drainTimeout())).append("\n\n");
+         .append("  drainTimeout: ").append(duration(server.drainTimeout())).append('\n');
+        if (server.tls() != null) {
+            io.turnpike.config.TlsSettings tls = server.tls();
+            y.append("  tls:                   # HTTPS with a certificate made when the demo started\n")
+             .append("    listen: ").append(tls.host()).append(':').append(tls.port()).append('\n')
+             .append("    certificates:\n");
+            for (io.turnpike.config.TlsSettings.Certificate c : tls.certificates()) {
+                y.append("      - { cert: \"").append(c.cert().toString().replace("\\", "/"))
+                 .append("\", key: \"").append(c.key().toString().replace("\\", "/")).append("\" }\n");
+            }
+        }
+        y.append('\n');
         AdminSettings admin = config.admin();
         y.append("admin:                   # no token: the admin API is reachable from this machine only\n")
          .append("  listen: ").append(admin.enabled() ? admin.host() + ":" + admin.port() : "off").append('\n')

@@ -38,6 +38,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final ProcessMeters process = new ProcessMeters();
     private final CircuitMeters circuits = new CircuitMeters(registry);
     private final AuthMeters auth = new AuthMeters(registry);
+    private final CertificateMeters certificates = new CertificateMeters(registry);
     /** Requests by route and client profile ({@code clients:}); only exchanges with a profile count. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> profiles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> grpc = new ConcurrentHashMap<>();
@@ -187,8 +188,14 @@ public final class GatewayMetrics implements AutoCloseable {
         }
     }
 
+    /** Follows the TLS listener's certificates for the expiry gauge. */
+    public void certificates(java.util.function.Supplier<java.util.List<io.turnpike.tls.EdgeCertificates.Served>> served) {
+        certificates.follow(served);
+    }
+
     /** Every meter in the Prometheus text format (version 0.0.4). */
     public String scrape() {
+        certificates.refresh();
         return registry.scrape();
     }
 

@@ -51,6 +51,11 @@ public final class Observability implements ExchangeObserver, AutoCloseable {
         if (snapshot instanceof Serving s) metrics.snapshot(s);
     }
 
+    /** Reports the expiry of the TLS listener's certificates, read from {@code served} at each scrape. */
+    public void certificates(java.util.function.Supplier<java.util.List<io.turnpike.tls.EdgeCertificates.Served>> served) {
+        metrics.certificates(served);
+    }
+
     /** Every metric in the Prometheus text format: what {@code /metrics} serves. Any thread. */
     public String scrape() {
         return metrics.scrape();

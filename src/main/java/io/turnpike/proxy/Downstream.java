@@ -26,6 +26,12 @@ interface Downstream {
 
     byte[] clientAddress();
 
+    /** The client came over TLS. */
+    boolean secure();
+
+    /** The client certificate the TLS handshake verified, or null. */
+    io.turnpike.core.ClientCertificate clientCertificate();
+
     /** Look at the exchange again by {@code nanos} on the loop's clock ({@link Exchange#deadlinePassed}). */
     void deadline(long nanos);
 

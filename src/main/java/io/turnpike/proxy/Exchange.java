@@ -230,7 +230,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     /** Forwarding, trace and identity headers for the upstream; {@code nodeHost} replaces Host when not empty. */
     private void forwardingHeaders(String uri, String nodeHost) {
         Forwarding.toUpstream(request, uri, upstreamHost, down.clientIp(), call.trustedPeer(), body.chunked(),
-                requestId, nodeHost, trace.header());
+                requestId, nodeHost, trace.header(), down.secure(), down.clientCertificate());
         if (call.consumer() != null) {
             HttpHeaders h = request.headers();
             h.set(ProxyHeaders.X_CONSUMER_ID, call.consumer().id());

@@ -78,9 +78,13 @@ final class Forwarding {
      * @param chunked       the decoder read the body as chunked (else its Content-Length, if any, framed it)
      * @param fallbackHost  the Host to send when the client sent none (HTTP/1.0)
      * @param traceparent   the first attempt's traceparent (a retry sets its own)
+     * @param tls           the client came through the TLS listener ({@code proto=https})
+     * @param clientCert    the client certificate TLS verified (sent as RFC 9440 {@code Client-Cert}), or null
      */
     static void toUpstream(HttpRequest request, String uri, String host, String clientIp, boolean trustedPeer,
-                           boolean chunked, String requestId, String fallbackHost, String traceparent) {
+                           boolean chunked, String requestId, String fallbackHost, String traceparent, boolean tls,
+                           io.turnpike.core.ClientCertificate clientCert) {
+        String proto = tls ? "https" : "http";
         HttpHeaders h = request.headers();
         h.remove(HttpHeaderNames.EXPECT); // the gateway answers 100-continue itself
         // The framing is the decoder's: whatever the head says now, the body goes as it was read.
@@ -93,17 +97,18 @@ final class Forwarding {
         String xff = h.get(ProxyHeaders.X_FORWARDED_FOR);
         h.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
         if (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_PROTO)) {
-            h.set(ProxyHeaders.X_FORWARDED_PROTO, "http");
+            h.set(ProxyHeaders.X_FORWARDED_PROTO, proto);
         }
         if (!host.isEmpty() && (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_HOST))) {
             h.set(ProxyHeaders.X_FORWARDED_HOST, host);
         }
-        String fwd = "for=" + forwardedNode(clientIp) + ";proto=http" + (host.isEmpty() ? "" : ";host=\"" + host + "\"");
+        String fwd = "for=" + forwardedNode(clientIp) + ";proto=" + proto + (host.isEmpty() ? "" : ";host=\"" + host + "\"");
         String prevFwd = h.get(ProxyHeaders.FORWARDED);
         h.set(ProxyHeaders.FORWARDED, prevFwd == null ? fwd : prevFwd + ", " + fwd);
         appendVia(h);
         h.set(ProxyHeaders.X_REQUEST_ID, requestId);
         h.set(ProxyHeaders.TRACEPARENT, traceparent);
+        if (clientCert != null) h.set(ProxyHeaders.CLIENT_CERT, clientCert.headerValue());
         if (host.isEmpty()) {
             h.set(HttpHeaderNames.HOST, fallbackHost);
         }

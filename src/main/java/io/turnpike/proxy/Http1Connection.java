@@ -30,6 +30,7 @@ public final class Http1Connection extends ChannelDuplexHandler {
 
     private final ProxyContext context;
     private final Limits limits;
+    private final boolean tls;
     private ChannelHandlerContext ctx;
     private ServerCodec codec;
     private String clientIp;
@@ -46,8 +47,21 @@ public final class Http1Connection extends ChannelDuplexHandler {
     private boolean reading;
 
     public Http1Connection(ProxyContext context, Limits limits) {
+        this(context, limits, false);
+    }
+
+    public Http1Connection(ProxyContext context, Limits limits, boolean tls) {
         this.context = context;
         this.limits = limits;
+        this.tls = tls;
+    }
+
+    /** The connection came through the TLS listener. */
+    boolean tls() { return tls; }
+
+    /** The client certificate the TLS handshake verified, or null. */
+    io.turnpike.core.ClientCertificate clientCertificate() {
+        return tls ? ctx.channel().attr(io.turnpike.tls.EdgeTls.CLIENT_CERTIFICATE).get() : null;
     }
 
     ProxyContext context() { return context; }

@@ -58,6 +58,8 @@ final class Http1Stream implements Downstream {
     @Override public ByteBufAllocator alloc() { return ctx.alloc(); }
     @Override public String clientIp() { return connection.clientIp(); }
     @Override public byte[] clientAddress() { return connection.clientAddress(); }
+    @Override public boolean secure() { return connection.tls(); }
+    @Override public io.turnpike.core.ClientCertificate clientCertificate() { return connection.clientCertificate(); }
     @Override public void deadline(long nanos) { connection.deadline(nanos); }
     @Override public void readMore() { connection.updateReading(); }
     @Override public boolean reading() { return connection.reading(); }

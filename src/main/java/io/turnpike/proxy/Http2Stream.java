@@ -159,6 +159,16 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
     @Override public void poisoned() { resetAfter = true; }
 
     @Override
+    public boolean secure() {
+        return ctx.channel().parent().pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+    }
+
+    @Override
+    public io.turnpike.core.ClientCertificate clientCertificate() {
+        return ctx.channel().parent().attr(io.turnpike.tls.EdgeTls.CLIENT_CERTIFICATE).get();
+    }
+
+    @Override
     public String clientIp() {
         return ctx.channel().parent().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : "unknown";

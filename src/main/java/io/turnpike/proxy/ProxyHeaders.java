@@ -25,6 +25,9 @@ public final class ProxyHeaders {
     public static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     /** The gateway's verdict on the client's profile ({@code clients:}); a client never says it. */
     public static final AsciiString X_CLIENT_PROFILE = AsciiString.cached("x-client-profile");
+    /** RFC 9440: the client certificate the gateway verified; only the gateway ever says it. */
+    public static final AsciiString CLIENT_CERT = AsciiString.cached("client-cert");
+    public static final AsciiString CLIENT_CERT_CHAIN = AsciiString.cached("client-cert-chain");
     public static final String VIA_VALUE = "1.1 turnpike";
 
     /**
@@ -91,7 +94,7 @@ public final class ProxyHeaders {
 
     /**
      * A client request's clean-up before anything reads it: hop-by-hop headers, any
-     * {@code X-Consumer-*}, {@code X-Client-Profile}, and, from a peer that is not a trusted proxy, the forwarding family
+     * {@code X-Consumer-*}, {@code X-Client-Profile}, {@code Client-Cert(-Chain)}, and, from a peer that is not a trusted proxy, the forwarding family
      * ({@code Forwarded}, {@code X-Forwarded-*}, {@code X-Real-IP}): only the gateway and the proxies it
      * trusts may say where a call came from.
      */
@@ -99,6 +102,8 @@ public final class ProxyHeaders {
         boolean trailers = acceptsTrailers(h);
         strip(h, true, untrustedPeer);
         h.remove(X_CLIENT_PROFILE); // also where no profiles are configured, so a service can trust it
+        h.remove(CLIENT_CERT); // from any peer, trusted or not: the gateway says it from its own handshake
+        h.remove(CLIENT_CERT_CHAIN);
         // The one TE a proxy passes on (RFC 9113 8.2.2): the gateway relays trailers, and gRPC needs it.
         if (trailers) h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }

@@ -1,7 +1,10 @@
 package io.turnpike.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -19,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyPipelines {
     private ProxyPipelines() {}
 
-    /** Sets up an accepted client connection: HTTP/1.1 only. */
+    /** Sets up an accepted plaintext client connection: HTTP/1.1 only. */
     public static void initClient(Channel ch, ProxyContext context, Limits limits) {
-        http1(ch.pipeline(), context, limits);
+        http1(ch.pipeline(), context, limits, false);
     }
 
     /**
@@ -30,27 +33,40 @@ public final class ProxyPipelines {
      */
     public static void initClient(Channel ch, ProxyContext context, Limits limits, Http2Settings h2) {
         if (!h2.enabled()) {
-            http1(ch.pipeline(), context, limits);
+            http1(ch.pipeline(), context, limits, false);
             return;
         }
-        ch.pipeline().addLast("protocol", new PriorKnowledge(p -> http1(p, context, limits),
+        ch.pipeline().addLast("protocol", new PriorKnowledge(p -> http1(p, context, limits, false),
                 p -> Http2Connection.install(p, context, limits, h2), limits.headerTimeout()));
     }
 
-    /** The HTTP/2 handlers, for a connection whose protocol is known to be h2 (ALPN). */
-    public static void http2(ChannelPipeline p, ProxyContext context, Limits limits, Http2Settings h2) {
-        Http2Connection.install(p, context, limits, h2);
+    /**
+     * Sets up a client connection of the TLS listener, after its TLS handlers: once the handshake
+     * is done, the protocol ALPN agreed on ({@code h2}, else HTTP/1.1).
+     */
+    public static void initTlsClient(Channel ch, ProxyContext context, Limits limits, Http2Settings h2) {
+        ch.pipeline().addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+            @Override
+            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                if (ApplicationProtocolNames.HTTP_2.equals(protocol) && h2.enabled()) {
+                    Http2Connection.install(ctx.pipeline(), context, limits, h2);
+                } else {
+                    http1(ctx.pipeline(), context, limits, true);
+                }
+                ctx.fireChannelActive(); // the handlers just added were not there when the channel became active
+            }
+        });
     }
 
-    /** The HTTP/1.1 handlers. */
-    public static void http1(ChannelPipeline p, ProxyContext context, Limits limits) {
+    /** The HTTP/1.1 handlers; {@code tls}: the connection came through the TLS listener. */
+    public static void http1(ChannelPipeline p, ProxyContext context, Limits limits, boolean tls) {
         HttpDecoderConfig cfg = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxUriBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(16 * 1024)
                 .setStrictLineParsing(true)
                 .setValidateHeaders(true);
-        Http1Connection handler = new Http1Connection(context, limits);
+        Http1Connection handler = new Http1Connection(context, limits, tls);
         p.addLast("codec", new ServerCodec(cfg, limits, handler::bytesArrived))
          .addLast("proxy", handler);
     }

@@ -88,6 +88,7 @@ final class RequestCall implements PolicyCall {
         return responseHeaders;
     }
     @Override public EventExecutor executor() { return down.loop(); }
+    @Override public io.turnpike.core.ClientCertificate clientCertificate() { return down.clientCertificate(); }
     @Override public long startNanos() { return startNanos; }
     @Override public String requestId() { return requestId; }
     @Override public String pathVariable(String name) { return match == null ? null : match.variable(name); }

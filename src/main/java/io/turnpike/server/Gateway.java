@@ -18,6 +18,10 @@ import io.turnpike.proxy.Http1Connection;
 import io.turnpike.core.ExchangeObserver;
 import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
+import io.turnpike.server.http1.ServerCodec;
+import io.turnpike.tls.CertificatePair;
+import io.turnpike.tls.EdgeCertificates;
+import io.turnpike.tls.EdgeTls;
 import io.turnpike.upstream.UpstreamPools;
 import io.turnpike.upstream.discovery.Discovery;
 import io.turnpike.upstream.health.HealthCheckers;
@@ -51,10 +55,14 @@ public final class Gateway implements AutoCloseable {
     private volatile Limits limits;
     private volatile io.turnpike.config.Http2Settings http2;
     private volatile Channel listener;
+    private volatile Channel tlsListener;
+    /** The TLS listener's certificates; null without {@code server.tls}. */
+    private final EdgeCertificates certificates;
     private volatile boolean stopped;
 
     private Gateway(GatewayConfig config, ExchangeObserver observer, Quotas quotas) {
         ServerSettings s = config.server();
+        this.certificates = s.tls() == null ? null : loadCertificates(s.tls());
         this.transport = Transport.best();
         this.boss = transport.group(1, "turnpike-accept");
         this.loops = s.eventLoops() > 0 ? s.eventLoops() : Runtime.getRuntime().availableProcessors();
@@ -98,7 +106,32 @@ public final class Gateway implements AutoCloseable {
         return g;
     }
 
+    private static EdgeCertificates loadCertificates(io.turnpike.config.TlsSettings tls) {
+        try {
+            return EdgeCertificates.load(tls, java.time.Clock.systemUTC());
+        } catch (CertificatePair.Invalid e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     private void bind(ServerSettings s) throws InterruptedException {
+        io.turnpike.config.TlsSettings tls = s.tls();
+        if (tls != null) {
+            tlsListener = listen(tls.host(), tls.port(), true, -1);
+            certificates.watch();
+        }
+        if (s.plaintext()) {
+            // the TLS port as bound (the config may say 0)
+            listener = listen(s.host(), s.port(), false, tls != null && tls.redirectHttp() ? tlsPort() : -1);
+        }
+    }
+
+    /**
+     * Binds one listener. Both feed the same HTTP/1.1 pipeline; the TLS one decrypts first.
+     *
+     * @param redirectTo the TLS port plaintext requests are redirected to, or -1 to serve them
+     */
+    private Channel listen(String host, int port, boolean tls, int redirectTo) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -127,23 +160,55 @@ public final class Gateway implements AutoCloseable {
                             if (perIp) perAddress.release(ip); // counted when the limit was on at accept
                         });
                         clients.add(ch);
-                        ProxyPipelines.initClient(ch, context, l, http2);
+                        if (redirectTo >= 0) {
+                            ch.pipeline().addLast("timeout", new io.netty.handler.timeout.ReadTimeoutHandler(
+                                            l.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                         .addLast("codec", new ServerCodec(decoderConfig(l), l, () -> { }))
+                                         .addLast("redirect", new HttpsRedirect(redirectTo));
+                            return;
+                        }
+                        if (tls) {
+                            EdgeTls.init(ch, certificates, l.handshakeTimeout().toMillis());
+                            ProxyPipelines.initTlsClient(ch, context, l, http2);
+                        } else {
+                            ProxyPipelines.initClient(ch, context, l, http2);
+                        }
                     }
                 });
-        listener = b.bind(new InetSocketAddress(s.host(), s.port())).sync().channel();
-        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
-        log.info("turnpike listening on {}:{} ({}, {} event loops)", bound.getHostString(), bound.getPort(),
-                transport.name(), loops);
+        Channel bound = b.bind(new InetSocketAddress(host, port)).sync().channel();
+        InetSocketAddress at = (InetSocketAddress) bound.localAddress();
+        log.info("turnpike listening on {}:{}{} ({}, {} event loops)", at.getHostString(), at.getPort(),
+                tls ? " with TLS (" + EdgeCertificates.engine() + ")" : redirectTo >= 0 ? " (redirecting to https)" : "", transport.name(), loops);
+        return bound;
     }
 
-    /** The bound traffic port (useful when the config says port 0). */
+    private static io.netty.handler.codec.http.HttpDecoderConfig decoderConfig(Limits l) {
+        return new io.netty.handler.codec.http.HttpDecoderConfig()
+                .setMaxInitialLineLength(l.maxUriBytes())
+                .setMaxHeaderSize(l.maxHeaderBytes())
+                .setStrictLineParsing(true);
+    }
+
+    /** The bound TLS port, or -1 without a TLS listener. */
+    public int tlsPort() {
+        Channel l = tlsListener;
+        return l == null ? -1 : ((InetSocketAddress) l.localAddress()).getPort();
+    }
+
+    /** The TLS listener's certificates, or null when there is none. */
+    public EdgeCertificates certificates() {
+        return certificates;
+    }
+
+    /** The bound plaintext port (useful when the config says port 0); the TLS one when only TLS listens. */
     public int port() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        Channel l = listener != null ? listener : tlsListener;
+        return ((InetSocketAddress) l.localAddress()).getPort();
     }
 
     /** Whether the traffic listener is bound and accepting (false once shutdown began). */
     public boolean listening() {
-        Channel l = listener;
+        Channel l = listener != null ? listener : tlsListener;
         return !stopped && l != null && l.isActive();
     }
 
@@ -163,6 +228,15 @@ public final class Gateway implements AutoCloseable {
         Serving next = Serving.compile(config, serving);
         limits = config.server().limits();
         http2 = config.server().http2();
+        // Unchanged settings leave the files to the watcher (an admin edit of a route reads no file).
+        if (certificates != null && config.server().tls() != null
+                && !config.server().tls().equals(certificates.settings())) {
+            try {
+                certificates.configure(config.server().tls());
+            } catch (CertificatePair.Invalid e) {
+                log.error("server.tls not applied: {}; the certificates served stay", e.getMessage());
+            }
+        }
         serving = next;
         context.snapshot(next.snapshot());
         context.pools().prune(next.nodes());
@@ -197,6 +271,10 @@ public final class Gateway implements AutoCloseable {
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
+        if (tlsListener != null) {
+            tlsListener.close().awaitUninterruptibly();
+        }
+        if (certificates != null) certificates.close();
         closeIdleClients();
         long deadline = System.nanoTime() + drain.toNanos();
         while (context.inFlight() > 0 && System.nanoTime() < deadline) {

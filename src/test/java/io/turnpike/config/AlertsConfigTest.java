@@ -64,7 +64,7 @@ class AlertsConfigTest {
                     - { name: h, when: "requestRate(route=x, window=2d) > 1/s" }
                 """)).containsExactly(
                 "turnpike.yaml:3:47: alerts.rules[0].when: no unit (expected: a percentage like 5%)",
-                "turnpike.yaml:4:25: alerts.rules[1].when: unknown signal \"errorRat\" (expected one of: errorRate, p50, p90, p99, max, requestRate, rateLimited, quotaUsed, circuitOpen, nodeDown, nodeEjected, allNodesDown, reloadFailed)",
+                "turnpike.yaml:4:25: alerts.rules[1].when: unknown signal \"errorRat\" (expected one of: errorRate, p50, p90, p99, max, requestRate, rateLimited, quotaUsed, circuitOpen, nodeDown, nodeEjected, allNodesDown, reloadFailed, certificateExpiry)",
                 "turnpike.yaml:5:52: alerts.rules[2].when: unexpected \"and more\" after the threshold",
                 "turnpike.yaml:6:48: alerts.rules[3].when: circuitOpen(...) is a state, true or false, and takes no comparison",
                 "turnpike.yaml:7:43: alerts.rules[4].when: errorRate(...) needs a comparison, like errorRate(...) > 5%",

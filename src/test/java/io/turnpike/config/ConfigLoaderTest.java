@@ -76,7 +76,7 @@ class ConfigLoaderTest {
                 server:
                   lisen: 0.0.0.0:8080
                 """)).containsExactly("turnpike.yaml:2:3: server: unknown key \"lisen\" "
-                + "(expected one of: listen, eventLoops, drainTimeout, limits, trustedProxies, http2, http2Limits)");
+                + "(expected one of: listen, eventLoops, drainTimeout, limits, trustedProxies, tls, http2, http2Limits)");
     }
 
     @Test

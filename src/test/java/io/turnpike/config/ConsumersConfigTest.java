@@ -55,7 +55,29 @@ class ConsumersConfigTest {
                 services: { s: { nodes: ["http://s:1"] } }
                 routes:
                   - { id: r, match: { path: /x }, service: s, auth: [mtls] }
-                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"mtls\" needs a TLS listener"));
+                """)).anyMatch(s -> s.contains("routes[0].auth[0]: \"mtls\" needs client certificates"));
+    }
+
+    @Test
+    void mtlsCredentialsNameACertificateBySubjectOrFingerprintOnce() {
+        String sha = "AB:".repeat(31) + "CD";
+        GatewayConfig c = good("""
+                consumers:
+                  - { id: a, credentials: [ { mtls: { subject: "CN=partner-a, O=Acme" } } ] }
+                  - { id: b, credentials: [ { mtls: { sha256: "%s" } } ] }
+                """.formatted(sha));
+        assertThat(c.consumers().get(0).mtlsSubjects()).containsExactly("CN=partner-a,O=Acme");
+        assertThat(c.consumers().get(1).mtlsSha256()).containsExactly("ab".repeat(31) + "cd");
+        assertThat(problems("""
+                consumers:
+                  - { id: a, credentials: [ { mtls: { subject: "CN=x", sha256: "%s" } } ] }
+                  - { id: b, credentials: [ { mtls: { subject: "CN=y" } } ] }
+                  - { id: c, credentials: [ { mtls: { subject: "CN=y" } } ] }
+                  - { id: d, credentials: [ { mtls: { sha256: "abc" } } ] }
+                """.formatted(sha)))
+                .anyMatch(s -> s.contains("consumers[0].credentials[0].mtls: an mtls credential names a certificate by subject or by sha256"))
+                .anyMatch(s -> s.contains("consumers[2].credentials[0].mtls.subject: this certificate is already an mtls credential of consumer \"b\""))
+                .anyMatch(s -> s.contains("consumers[3].credentials[0].mtls.sha256:"));
     }
 
     private static final String HASH = "$2b$04$kUmG89LUUmc4zVekP8Wr5OF94fbHpzv2lJhCKiCaE5kIs9./bmeKu";

@@ -59,12 +59,17 @@ public final class H2Client implements AutoCloseable {
     }
 
     public H2Client(int port, SslContext tls) throws InterruptedException {
+        this(port, tls, "localhost");
+    }
+
+    /** Over TLS, sending {@code serverName} as SNI. */
+    public H2Client(int port, SslContext tls, String serverName) throws InterruptedException {
         this.authority = "127.0.0.1:" + port;
         connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", port));
+                        if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc(), serverName, port));
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20)).build());
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {

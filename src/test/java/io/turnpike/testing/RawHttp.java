@@ -34,6 +34,14 @@ public final class RawHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Over a connected socket, e.g. an {@code SSLSocket} after its handshake. */
+    public RawHttp(Socket connected) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(5000);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
     public RawHttp send(String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();

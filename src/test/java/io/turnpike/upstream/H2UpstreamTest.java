@@ -16,7 +16,7 @@ import io.turnpike.testing.H2Origin;
 import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.TestBackend;
-import io.turnpike.testing.TestPki;
+import io.turnpike.testing.TestCa;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -145,9 +145,9 @@ class H2UpstreamTest {
 
     @Test
     void speaksH2OverTlsNegotiatedWithAlpn() throws Exception {
-        TestPki ca = TestPki.ca("Test CA");
+        TestCa ca = TestCa.ca("Test CA");
         Path caPem = ca.writeCert(dir, "ca.pem");
-        TestPki.Issued cert = ca.issue("origin", List.of("ip:127.0.0.1"));
+        TestCa.Issued cert = ca.issue("origin", List.of("ip:127.0.0.1"));
         SslContext ssl = SslContextBuilder.forServer(cert.key(), cert.cert()).sslProvider(SslProvider.JDK)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

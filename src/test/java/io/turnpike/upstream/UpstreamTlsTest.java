@@ -16,7 +16,7 @@ import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.TestBackend;
 import io.turnpike.testing.TestConfigs;
-import io.turnpike.testing.TestPki;
+import io.turnpike.testing.TestCa;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,30 +39,30 @@ import org.junit.jupiter.api.io.TempDir;
 class UpstreamTlsTest {
     @TempDir
     static Path dir;
-    static TestPki ca;
-    static TestPki otherCa;
+    static TestCa ca;
+    static TestCa otherCa;
     static Path caPem;
     static Path otherCaPem;
-    static TestPki.Issued loopback; // SAN ip:127.0.0.1
-    static TestPki.Issued billing; // SAN dns:billing.internal only
+    static TestCa.Issued loopback; // SAN ip:127.0.0.1
+    static TestCa.Issued billing; // SAN dns:billing.internal only
     static Path gatewayCert;
     static Path gatewayKey;
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void certificates() throws Exception {
-        ca = TestPki.ca("Test Internal CA");
-        otherCa = TestPki.ca("Somebody Else's CA");
+        ca = TestCa.ca("Test Internal CA");
+        otherCa = TestCa.ca("Somebody Else's CA");
         caPem = ca.writeCert(dir, "ca.pem");
         otherCaPem = otherCa.writeCert(dir, "other-ca.pem");
         loopback = ca.issue("origin", List.of("ip:127.0.0.1"));
         billing = ca.issue("billing", List.of("dns:billing.internal"));
-        TestPki.Issued gw = ca.issue("gateway", List.of());
+        TestCa.Issued gw = ca.issue("gateway", List.of());
         gatewayCert = gw.writeCert(dir, "gw.pem");
         gatewayKey = gw.writeKey(dir, "gw.key");
     }
 
-    static SslContext server(TestPki.Issued cert) throws Exception {
+    static SslContext server(TestCa.Issued cert) throws Exception {
         return SslContextBuilder.forServer(cert.key(), cert.cert()).sslProvider(SslProvider.JDK).build();
     }
 

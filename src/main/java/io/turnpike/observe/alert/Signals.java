@@ -7,6 +7,7 @@ import io.turnpike.observe.analytics.Dimension;
 import io.turnpike.observe.analytics.Totals;
 import io.turnpike.observe.analytics.UsageSource;
 import io.turnpike.server.Serving;
+import io.turnpike.tls.EdgeCertificates;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.NodeHealth;
 import io.turnpike.upstream.Service;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
 
 /**
  * Reads what an alert expression watches: the traffic rollups, the running services' breakers and
- * nodes, metered usage, the last reload. One {@link Sample} per thing watched: a selector of
+ * nodes, metered usage, the last reload, the TLS certificates' expiry. One {@link Sample} per thing watched: a selector of
  * {@code *} gives one per key, each its own alert.
  */
 public final class Signals {
@@ -30,15 +31,23 @@ public final class Signals {
     private final Supplier<Serving> snapshot;
     private final UsageSource usage;
     private final BooleanSupplier reloadFailed;
+    private final Supplier<List<EdgeCertificates.Served>> certificates;
 
     /**
      * @param reloadFailed true while the last attempt to reload the config file failed
      */
     public Signals(Analytics analytics, Supplier<Serving> snapshot, UsageSource usage, BooleanSupplier reloadFailed) {
+        this(analytics, snapshot, usage, reloadFailed, List::of);
+    }
+
+    /** @param certificates the TLS listener's certificates as served now (empty without one) */
+    public Signals(Analytics analytics, Supplier<Serving> snapshot, UsageSource usage, BooleanSupplier reloadFailed,
+                   Supplier<List<EdgeCertificates.Served>> certificates) {
         this.analytics = analytics;
         this.snapshot = snapshot;
         this.usage = usage;
         this.reloadFailed = reloadFailed;
+        this.certificates = certificates;
     }
 
     /**
@@ -56,6 +65,7 @@ public final class Signals {
             case RELOAD_FAILED -> List.of(state(Map.of(), reloadFailed.getAsBoolean()));
             case CIRCUIT_OPEN, ALL_NODES_DOWN -> services(e);
             case NODE_DOWN, NODE_EJECTED -> nodes(e);
+            case CERTIFICATE_EXPIRY -> certificates(e);
             default -> List.of();
         };
     }
@@ -107,6 +117,18 @@ public final class Signals {
             double v = u.quotaUsed() * 100;
             if (Double.isNaN(v)) continue;
             out.add(new Sample(Map.of("consumer", u.consumer()), v, e.breached(v)));
+        }
+        return out;
+    }
+
+    /** Days until each certificate's notAfter (negative once expired): one alert per certificate. */
+    private List<Sample> certificates(AlertExpression e) {
+        List<Sample> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (EdgeCertificates.Served c : certificates.get()) {
+            if (!e.key().equals("*") && !e.key().equals(c.label())) continue;
+            double days = (c.notAfter().toEpochMilli() - now) / 86_400_000.0;
+            out.add(new Sample(Map.of("cert", c.label()), days, e.breached(days)));
         }
         return out;
     }
