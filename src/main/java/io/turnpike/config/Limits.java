@@ -17,14 +17,16 @@ import java.time.Duration;
  * @param maxConnectionsPerIp     client connections one address may hold at once; 0 = no limit
  * @param minRequestBodyRate      a request body slower than this after its grace is cut (408)
  * @param rateLimitIpv6Prefix     IPv6 clients share an {@code ip} rate-limit key per prefix of this length
+ * @param websocketIdleTimeout    a WebSocket tunnel with no byte either way for this long is closed
  */
 public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
                      Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,
                      Underscores headersWithUnderscores, int maxConnectionsPerIp, BodyRate minRequestBodyRate,
-                     int rateLimitIpv6Prefix) {
+                     int rateLimitIpv6Prefix, Duration websocketIdleTimeout) {
     public static final int DEFAULT_RATE_LIMIT_KEYS = 100_000;
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final int DEFAULT_IPV6_PREFIX = 64;
+    public static final Duration DEFAULT_WEBSOCKET_IDLE = Duration.ofMinutes(5);
     public static final Limits DEFAULT = new Limits(32 * 1024, 8 * 1024, 10L * 1024 * 1024,
             Duration.ofSeconds(10), Duration.ofSeconds(60), 20_000);
 
@@ -44,6 +46,15 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
     }
 
     public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
+                  Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,
+                  Underscores headersWithUnderscores, int maxConnectionsPerIp, BodyRate minRequestBodyRate,
+                  int rateLimitIpv6Prefix) {
+        this(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections, rateLimitKeys,
+                maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
+                DEFAULT_WEBSOCKET_IDLE);
+    }
+
+    public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
                   Duration idleTimeout, int maxConnections) {
         this(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 DEFAULT_RATE_LIMIT_KEYS);
@@ -57,16 +68,25 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
 
     public Limits withMaxHeaders(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, n, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix);
+                rateLimitKeys, n, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
+                websocketIdleTimeout);
     }
 
     public Limits withUnderscores(Underscores u) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, maxHeaders, u, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix);
+                rateLimitKeys, maxHeaders, u, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
+                websocketIdleTimeout);
     }
 
     public Limits withMaxConnectionsPerIp(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
-                rateLimitKeys, maxHeaders, headersWithUnderscores, n, minRequestBodyRate, rateLimitIpv6Prefix);
+                rateLimitKeys, maxHeaders, headersWithUnderscores, n, minRequestBodyRate, rateLimitIpv6Prefix,
+                websocketIdleTimeout);
+    }
+
+    public Limits withWebsocketIdleTimeout(Duration d) {
+        return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
+                rateLimitKeys, maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate,
+                rateLimitIpv6Prefix, d);
     }
 }

@@ -65,7 +65,7 @@ final class ServerSection {
         Limits d = Limits.DEFAULT;
         limits.checkKeys(List.of("maxHeaderBytes", "maxUriBytes", "maxBodyBytes", "headerTimeout",
                 "idleTimeout", "maxConnections", "rateLimitKeys", "maxHeaders", "headersWithUnderscores",
-                "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix"), Map.of());
+                "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix", "websocketIdleTimeout"), Map.of());
         return new Limits(
                 (int) limits.get("maxHeaderBytes").size(1, MAX_INT_SIZE, d.maxHeaderBytes()),
                 (int) limits.get("maxUriBytes").size(1, MAX_INT_SIZE, d.maxUriBytes()),
@@ -78,7 +78,8 @@ final class ServerSection {
                 underscores(limits.get("headersWithUnderscores"), d.headersWithUnderscores()),
                 limits.get("maxConnectionsPerIp").integer(0, Integer.MAX_VALUE, d.maxConnectionsPerIp()),
                 bodyRate(limits.get("minRequestBodyRate"), d.minRequestBodyRate()),
-                limits.get("rateLimitIpv6Prefix").integer(1, 128, d.rateLimitIpv6Prefix()));
+                limits.get("rateLimitIpv6Prefix").integer(1, 128, d.rateLimitIpv6Prefix()),
+                limits.get("websocketIdleTimeout").duration(d.websocketIdleTimeout(), false));
     }
 
     private static Limits.Underscores underscores(ConfigNode n, Limits.Underscores fallback) {

@@ -18,6 +18,7 @@ import io.turnpike.proxy.Http1Connection;
 import io.turnpike.core.ExchangeObserver;
 import io.turnpike.proxy.ProxyContext;
 import io.turnpike.proxy.ProxyPipelines;
+import io.turnpike.proxy.WebSocketTunnel;
 import io.turnpike.upstream.UpstreamPools;
 import io.turnpike.upstream.discovery.Discovery;
 import io.turnpike.upstream.health.HealthCheckers;
@@ -196,7 +197,7 @@ public final class Gateway implements AutoCloseable {
         }
         closeIdleClients();
         long deadline = System.nanoTime() + drain.toNanos();
-        while (context.inFlight() > 0 && System.nanoTime() < deadline) {
+        while ((context.inFlight() > 0 || context.webSockets() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -216,12 +217,19 @@ public final class Gateway implements AutoCloseable {
         log.info("turnpike stopped");
     }
 
-    /** Connections between requests are closed at once while draining; busy ones close after their response. */
+    /**
+     * Connections between requests are closed at once while draining; busy ones close after their
+     * response; WebSocket tunnels are closed (1001) at their next frame edge.
+     */
     private void closeIdleClients() {
         for (Channel ch : clients) {
             ch.eventLoop().execute(() -> {
                 Http1Connection h = ch.pipeline().get(Http1Connection.class);
-                if (h != null && h.idle()) ch.close();
+                if (h != null && h.idle()) {
+                    ch.close();
+                } else if (h == null) {
+                    WebSocketTunnel.goAway(ch); // a tunnel: each end gets a close frame (1001)
+                }
             });
         }
     }
