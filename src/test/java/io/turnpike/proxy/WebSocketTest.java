@@ -9,12 +9,14 @@ import io.turnpike.core.ExchangeObserver;
 import io.turnpike.core.ExchangeView;
 import io.turnpike.observe.Observability;
 import io.turnpike.server.Gateway;
+import io.turnpike.testing.NettyWsClient;
 import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.RawOrigin;
 import io.turnpike.testing.TestBackend;
 import io.turnpike.testing.WebSocketBackend;
 import io.turnpike.testing.WsClient;
+import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -49,6 +51,7 @@ class WebSocketTest {
               ws: { nodes: [ "%s" ] }
               http: { nodes: [ "%s" ] }
               rogue: { nodes: [ "%s" ] }
+              zws: { nodes: [ "%s" ] }
             routes:
               - { id: ws, match: { path: "/ws/**" }, service: ws, websocket: true }
               - { id: keyed, match: { path: "/keyed/**" }, service: ws, websocket: true, auth: [apiKey] }
@@ -56,9 +59,11 @@ class WebSocketTest {
               - { id: plain, match: { path: "/plain/**" }, rewrite: { stripPrefix: /plain }, service: http }
               - { id: http-ws, match: { path: "/http-ws/**" }, rewrite: { stripPrefix: /http-ws }, service: http, websocket: true }
               - { id: rogue, match: { path: "/rogue/**" }, service: rogue }
+              - { id: zws, match: { path: "/zws/**" }, service: zws, websocket: true }
             """;
 
     static WebSocketBackend backend;
+    static WebSocketBackend deflating;
     static TestBackend http;
     static RawOrigin rogue;
     static Observability observability;
@@ -68,6 +73,7 @@ class WebSocketTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new WebSocketBackend(false);
+        deflating = new WebSocketBackend(true);
         http = new TestBackend("h");
         // A node that switches protocols whatever it is asked.
         rogue = new RawOrigin().answer(s -> "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
@@ -84,7 +90,8 @@ class WebSocketTest {
 
     static GatewayConfig config(String idle) {
         ConfigLoader.Result r = ConfigLoader.parse("ws.yaml",
-                CONFIG.formatted(idle, KEY, backend.url(), http.url(), "http://127.0.0.1:" + rogue.port()), k -> null);
+                CONFIG.formatted(idle, KEY, backend.url(), http.url(), "http://127.0.0.1:" + rogue.port(),
+                deflating.url()), k -> null);
         assertThat(r.problems()).isEmpty();
         return r.config();
     }
@@ -94,6 +101,7 @@ class WebSocketTest {
         gateway.close();
         observability.close();
         backend.close();
+        deflating.close();
         http.close();
         rogue.close();
     }
@@ -147,6 +155,19 @@ class WebSocketTest {
         WsClient c = WsClient.open(url(gateway, "/ws/close"), Map.of());
         c.socket.sendText("close-please", true).join();
         assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo("4002 server done");
+    }
+
+    @Test
+    void permessageDeflateIsNegotiatedEndToEnd() throws Exception {
+        String text = "compress me ".repeat(10_000);
+        try (NettyWsClient c = NettyWsClient.open(URI.create(url(gateway, "/zws/echo")))) {
+            assertThat(c.extensions).startsWith("permessage-deflate");
+            assertThat(deflating.extensionsAnswered).containsExactly(c.extensions); // the service's answer, unchanged
+            for (int i = 0; i < 2; i++) { // twice: the compression context the ends share survives the relay
+                c.send(text);
+                assertThat(c.next()).isEqualTo(text);
+            }
+        }
     }
 
     @Test
