@@ -52,6 +52,7 @@ class WebSocketTest {
               http: { nodes: [ "%s" ] }
               rogue: { nodes: [ "%s" ] }
               zws: { nodes: [ "%s" ] }
+              eager: { nodes: [ "%s" ] }
             routes:
               - { id: ws, match: { path: "/ws/**" }, service: ws, websocket: true }
               - { id: keyed, match: { path: "/keyed/**" }, service: ws, websocket: true, auth: [apiKey] }
@@ -60,12 +61,14 @@ class WebSocketTest {
               - { id: http-ws, match: { path: "/http-ws/**" }, rewrite: { stripPrefix: /http-ws }, service: http, websocket: true }
               - { id: rogue, match: { path: "/rogue/**" }, service: rogue }
               - { id: zws, match: { path: "/zws/**" }, service: zws, websocket: true }
+              - { id: eager, match: { path: "/eager/**" }, service: eager, websocket: true }
             """;
 
     static WebSocketBackend backend;
     static WebSocketBackend deflating;
     static TestBackend http;
     static RawOrigin rogue;
+    static RawOrigin eager;
     static Observability observability;
     static Gateway gateway;
     static final LinkedBlockingQueue<String> exchanges = new LinkedBlockingQueue<>();
@@ -78,6 +81,10 @@ class WebSocketTest {
         // A node that switches protocols whatever it is asked.
         rogue = new RawOrigin().answer(s -> "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n");
+        // A node whose first frame comes in the same write as its 101.
+        eager = new RawOrigin().answer(s -> "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                + "Sec-WebSocket-Protocol: chat\r\n\r\n\u0081\u0002hi");
         observability = new Observability();
         ExchangeObserver recorder = new ExchangeObserver() {
             @Override
@@ -91,7 +98,7 @@ class WebSocketTest {
     static GatewayConfig config(String idle) {
         ConfigLoader.Result r = ConfigLoader.parse("ws.yaml",
                 CONFIG.formatted(idle, KEY, backend.url(), http.url(), "http://127.0.0.1:" + rogue.port(),
-                deflating.url()), k -> null);
+                deflating.url(), eager.url()), k -> null);
         assertThat(r.problems()).isEmpty();
         return r.config();
     }
@@ -104,6 +111,7 @@ class WebSocketTest {
         deflating.close();
         http.close();
         rogue.close();
+        eager.close();
     }
 
     static String url(Gateway g, String path) {
@@ -224,6 +232,31 @@ class WebSocketTest {
             assertThat(r.body()).contains("\"upgrade\":\"websocket\"");
             c.send("GET /http-ws/again HTTP/1.1\r\nHost: x\r\n\r\n"); // still HTTP on the same connection
             assertThat(c.read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theNodes101ReachesTheClientAsSentWithTheBytesThatFollowedIt() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send(handshake("/eager/chat", "websocket"));
+            c.socket().setSoTimeout(10_000);
+            var in = c.socket().getInputStream();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            String text;
+            do {
+                int b = in.read();
+                if (b < 0) break;
+                got.write(b);
+                text = got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            } while (!(text.contains("\r\n\r\n") && text.endsWith("hi")));
+            text = got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(text).startsWith("HTTP/1.1 101 ").containsIgnoringCase("\r\nupgrade: websocket\r\n")
+                    .containsIgnoringCase("\r\nconnection: upgrade\r\n")
+                    .containsIgnoringCase("\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n")
+                    .containsIgnoringCase("\r\nsec-websocket-protocol: chat\r\n")
+                    .endsWith("\r\n\r\n\u0081\u0002hi");
+            assertThat(eager.seen.peek().header("upgrade")).isEqualTo("websocket");
+            assertThat(eager.seen.peek().header("sec-websocket-key")).isEqualTo("dGhlIHNhbXBsZSBub25jZQ==");
         }
     }
 
