@@ -18,12 +18,14 @@ import java.time.Duration;
  * @param minRequestBodyRate      a request body slower than this after its grace is cut (408)
  * @param rateLimitIpv6Prefix     IPv6 clients share an {@code ip} rate-limit key per prefix of this length
  * @param handshakeTimeout        a TLS handshake (ClientHello included) not done within this closes the connection
+ * @param websocketIdleTimeout    a WebSocket tunnel with no byte either way for this long is closed
  */
 public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
                      Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,
                      Underscores headersWithUnderscores, int maxConnectionsPerIp, BodyRate minRequestBodyRate,
-                     int rateLimitIpv6Prefix, Duration handshakeTimeout) {
+                     int rateLimitIpv6Prefix, Duration handshakeTimeout, Duration websocketIdleTimeout) {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_WEBSOCKET_IDLE = Duration.ofMinutes(5);
     public static final int DEFAULT_RATE_LIMIT_KEYS = 100_000;
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final int DEFAULT_IPV6_PREFIX = 64;
@@ -47,6 +49,7 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
 
     public Limits {
         if (handshakeTimeout == null) handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        if (websocketIdleTimeout == null) websocketIdleTimeout = DEFAULT_WEBSOCKET_IDLE;
     }
 
     public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
@@ -55,7 +58,7 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
                   int rateLimitIpv6Prefix) {
         this(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections, rateLimitKeys,
                 maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
-                DEFAULT_HANDSHAKE_TIMEOUT);
+                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_WEBSOCKET_IDLE);
     }
 
     public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
@@ -73,18 +76,24 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
     public Limits withMaxHeaders(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, n, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
-                handshakeTimeout);
+                handshakeTimeout, websocketIdleTimeout);
     }
 
     public Limits withUnderscores(Underscores u) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, maxHeaders, u, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
-                handshakeTimeout);
+                handshakeTimeout, websocketIdleTimeout);
     }
 
     public Limits withMaxConnectionsPerIp(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, maxHeaders, headersWithUnderscores, n, minRequestBodyRate, rateLimitIpv6Prefix,
-                handshakeTimeout);
+                handshakeTimeout, websocketIdleTimeout);
+    }
+
+    public Limits withWebsocketIdleTimeout(Duration d) {
+        return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
+                rateLimitKeys, maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate,
+                rateLimitIpv6Prefix, handshakeTimeout, d);
     }
 }

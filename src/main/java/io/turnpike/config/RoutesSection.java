@@ -84,7 +84,8 @@ final class RoutesSection {
                 continue;
             }
             route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback",
-                    "auth", "acl", "forwardCredentials", "policies", "rateLimit", "cost", "transform", "aggregate"), PLANNED);
+                    "auth", "acl", "forwardCredentials", "policies", "rateLimit", "cost", "transform", "aggregate",
+                    "websocket"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -105,6 +106,11 @@ final class RoutesSection {
             if (aggregate != null && route.entries().containsKey("service")) {
                 route.get("service").problem("a route with aggregate: calls its own services (expected: no service:)");
             }
+            boolean websocket = route.get("websocket").bool(false);
+            if (websocket && aggregate != null) {
+                route.get("websocket").problem("an aggregate route answers itself and cannot switch to WebSocket"
+                        + " (expected: websocket: false, or a service:)");
+            }
             // A route without a good match reads no further; a recording reads on, for the schema.
             if (match == null && !route.isRecording()) continue;
             boolean high = BalancingSection.highPriority(route.get("priority"));
@@ -114,7 +120,7 @@ final class RoutesSection {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
                 out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, high, fallback,
                         retryNonIdempotent, auth, acl, forwardCredentials, policies, rateLimits, cost, transform,
-                        aggregate));
+                        aggregate, websocket));
             }
         }
         return out;

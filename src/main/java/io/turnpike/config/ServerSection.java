@@ -91,7 +91,8 @@ final class ServerSection {
         Limits d = Limits.DEFAULT;
         limits.checkKeys(List.of("maxHeaderBytes", "maxUriBytes", "maxBodyBytes", "headerTimeout",
                 "idleTimeout", "maxConnections", "rateLimitKeys", "maxHeaders", "headersWithUnderscores",
-                "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix", "handshakeTimeout"), Map.of());
+                "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix", "handshakeTimeout",
+                "websocketIdleTimeout"), Map.of());
         return new Limits(
                 (int) limits.get("maxHeaderBytes").size(1, MAX_INT_SIZE, d.maxHeaderBytes()),
                 (int) limits.get("maxUriBytes").size(1, MAX_INT_SIZE, d.maxUriBytes()),
@@ -105,7 +106,8 @@ final class ServerSection {
                 limits.get("maxConnectionsPerIp").integer(0, Integer.MAX_VALUE, d.maxConnectionsPerIp()),
                 bodyRate(limits.get("minRequestBodyRate"), d.minRequestBodyRate()),
                 limits.get("rateLimitIpv6Prefix").integer(1, 128, d.rateLimitIpv6Prefix()),
-                limits.get("handshakeTimeout").duration(d.handshakeTimeout(), false));
+                limits.get("handshakeTimeout").duration(d.handshakeTimeout(), false),
+                limits.get("websocketIdleTimeout").duration(d.websocketIdleTimeout(), false));
     }
 
     private static Limits.Underscores underscores(ConfigNode n, Limits.Underscores fallback) {

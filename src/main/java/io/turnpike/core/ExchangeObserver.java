@@ -32,6 +32,12 @@ public interface ExchangeObserver {
                 first.onSnapshot(snapshot);
                 second.onSnapshot(snapshot);
             }
+
+            @Override
+            public void onWebSocket(boolean opened) {
+                first.onWebSocket(opened);
+                second.onWebSocket(opened);
+            }
         };
     }
 
@@ -43,4 +49,10 @@ public interface ExchangeObserver {
      * (never an event loop). Lets per-node meters follow nodes joining and leaving.
      */
     default void onSnapshot(SnapshotView snapshot) {}
+
+    /**
+     * A WebSocket tunnel opened (its handshake's exchange has ended, status 101) or closed. On the
+     * tunnel's event loop, like {@link #onEnd}.
+     */
+    default void onWebSocket(boolean opened) {}
 }

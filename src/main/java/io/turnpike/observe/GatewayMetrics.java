@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The gateway's Prometheus metrics. {@link #record} runs on event loops and only touches meters
@@ -34,6 +35,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter upstreamAborts;
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
+    private final LongAdder webSockets = new LongAdder();
     private final Map<Node, NodeMeters> nodes = new IdentityHashMap<>();
     private final ProcessMeters process = new ProcessMeters();
     private final CircuitMeters circuits = new CircuitMeters(registry);
@@ -64,6 +66,9 @@ public final class GatewayMetrics implements AutoCloseable {
         upstreamAborts = abortCounter("upstream-aborted");
         reloadsOk = reloadCounter("ok");
         reloadsFailed = reloadCounter("failed");
+        io.micrometer.core.instrument.Gauge.builder("turnpike.websocket.connections", webSockets, LongAdder::sum)
+                .description("WebSocket connections open now (past their handshake)")
+                .register(registry);
     }
 
     /** The problem type's slug ({@code no-route}, {@code body-too-large}, ...): stable and bounded. */
@@ -106,6 +111,15 @@ public final class GatewayMetrics implements AutoCloseable {
             clientAborts.increment();
         } else if ("upstream-aborted".equals(outcome)) {
             upstreamAborts.increment();
+        }
+    }
+
+    /** A WebSocket tunnel opened or closed. Any thread. */
+    public void webSocket(boolean opened) {
+        if (opened) {
+            webSockets.increment();
+        } else {
+            webSockets.decrement();
         }
     }
 

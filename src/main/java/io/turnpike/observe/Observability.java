@@ -46,6 +46,11 @@ public final class Observability implements ExchangeObserver, AutoCloseable {
     }
 
     @Override
+    public void onWebSocket(boolean opened) {
+        metrics.webSocket(opened);
+    }
+
+    @Override
     public void onSnapshot(SnapshotView snapshot) {
         // The gateway hands its own snapshot type; core's view only promises the config.
         if (snapshot instanceof Serving s) metrics.snapshot(s);

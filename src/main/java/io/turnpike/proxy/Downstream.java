@@ -69,4 +69,12 @@ interface Downstream {
 
     /** Cuts the client off at once: a response that began cannot be finished properly. */
     void reset();
+
+    /**
+     * Sends {@code switching} (a 101) and hands the connection's bytes both ways to {@code tunnel}:
+     * the protocol is over on it. Returns the connection, or null (nothing sent) where it cannot switch.
+     */
+    default io.netty.channel.Channel switchProtocols(HttpResponse switching, io.netty.channel.ChannelHandler tunnel) {
+        return null;
+    }
 }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.turnpike.config.TrustedProxies;
 import io.turnpike.core.ExchangeView;
@@ -56,6 +57,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private ProxyDispatch proxy; // a proxied route's request on its way: tries, nodes, connection
     private UpstreamRequest upstream; // proxy's, kept at hand
     private AggregateDispatch aggregate;
+    private boolean webSocket; // a WebSocket handshake on a websocket: true route: the node's 101 opens a tunnel
 
     /** Where the exchange is: each phase follows the one before it, and any may end in {@code DONE}. */
     enum Phase {
@@ -124,6 +126,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         // X-Consumer-* and, from an untrusted peer, the forwarding headers.
         TrustedProxies tp = snapshot.config().server().trustedProxies();
         call.peer(!tp.isEmpty() && tp.trusts(down.clientAddress()));
+        boolean handshake = WebSocketTunnel.isHandshake(request); // before its Upgrade goes with the hop-by-hop headers
         ProxyHeaders.stripRequest(h, !call.trustedPeer());
         RouteMatch<ProxyRoute> m = route(host, target.path(), h);
         if (m.kind() == RouteMatch.Kind.NOT_FOUND) {
@@ -137,6 +140,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         }
         route = m.route();
         match = m;
+        webSocket = handshake && route.spec.websocket();
         deadline = new Deadline(route.requestTimeoutNanos);
         call.target(path, target.query());
         call.routed(m);
@@ -211,6 +215,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         String query = call.query();
         forwardingHeaders(query == null ? upstreamPath : upstreamPath + "?" + query,
                 route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader());
+        if (webSocket) WebSocketTunnel.forwardHandshake(h);
         String m = request.method().name();
         if (body.edited() && (body.present() || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
             phase = Phase.COLLECTING;
@@ -308,6 +313,26 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     /** A {@code grpc-status} was seen in the answer's head or trailers. */
     void grpcStatus(String status) {
         if (status != null) grpcStatus = status;
+    }
+
+    /** A WebSocket handshake waits for the node's answer: the client's next bytes are frames. */
+    boolean switching() { return webSocket && phase != Phase.DONE; }
+
+    /**
+     * The node answered 101. A WebSocket handshake on a {@code websocket: true} route ends here, as
+     * a 101 exchange, and its connections go on as a {@link WebSocketTunnel}; anything else is
+     * refused (false: the caller answers 502).
+     */
+    boolean switchProtocols(HttpResponse res) {
+        if (!webSocket || phase == Phase.DONE || !WebSocketTunnel.accept(res)) return false;
+        responding(res.status().code());
+        Forwarding.appendVia(res.headers());
+        res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
+        call.addResponseHeaders(res.headers());
+        Channel node = upstream.takeOver();
+        finish(false);
+        WebSocketTunnel.open(down, node, res, snapshot.config().server().limits().websocketIdleTimeout());
+        return true;
     }
 
     /** The relay is about to send the response's last bytes: the exchange ends first. */

@@ -2,12 +2,15 @@ package io.turnpike.proxy;
 
 import io.turnpike.core.Problems;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -205,7 +208,8 @@ public final class Http1Connection extends ChannelDuplexHandler {
         if (closing || !ctx.channel().isActive()) return;
         boolean want;
         if (current == null || current.requestComplete()) {
-            want = pipelined.size() < MAX_PIPELINED;
+            // Past a WebSocket handshake come frames, not requests: they wait for the 101.
+            want = pipelined.size() < MAX_PIPELINED && (current == null || !current.switching());
         } else {
             want = current.wantsRequestBytes();
         }
@@ -270,6 +274,25 @@ public final class Http1Connection extends ChannelDuplexHandler {
     }
 
     ServerCodec codec() { return codec; }
+
+    /**
+     * Answers the request under way with {@code switching} (101); from then on the connection's
+     * bytes go to {@code tunnel}, with what the decoder had read past the handshake. False when a
+     * later request was already decoded: those bytes cannot be given back.
+     */
+    boolean switchTo(HttpResponse switching, ChannelHandler tunnel) {
+        if (closing || !pipelined.isEmpty()) return false;
+        closing = true;
+        cancelTimer();
+        current = null;
+        codec.nextResponseForHead(false);
+        ctx.write(switching, ctx.voidPromise());
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+        codec.removeOutboundHandler();
+        ctx.pipeline().replace(this, "websocket", tunnel);
+        ctx.pipeline().remove(codec);
+        return true;
+    }
 
     /** Closes at once (a response already began and cannot be finished properly). */
     void abort() {

@@ -69,6 +69,11 @@ final class Http1Stream implements Downstream {
     @Override public void reset() { connection.abort(); }
 
     @Override
+    public io.netty.channel.Channel switchProtocols(HttpResponse switching, io.netty.channel.ChannelHandler tunnel) {
+        return connection.switchTo(switching, tunnel) ? ctx.channel() : null;
+    }
+
+    @Override
     public void sendContinue() {
         if (continueSent || !version.equals(HttpVersion.HTTP_1_1)) return; // a 1.0 client cannot take a 100
         continueSent = true;

@@ -15,6 +15,7 @@ public final class ProxyContext {
     private volatile ExchangeObserver observer = ExchangeObserver.NONE;
     private volatile boolean tracing;
     private final LongAdder inFlight = new LongAdder();
+    private final LongAdder webSockets = new LongAdder();
 
     public ProxyContext(Snapshot initial) {
         this.snapshot = initial;
@@ -42,4 +43,15 @@ public final class ProxyContext {
     public long inFlight() { return inFlight.sum(); }
     void requestStarted() { inFlight.increment(); }
     void requestEnded() { inFlight.decrement(); }
+
+    /** WebSocket tunnels open now (each a client connection and a node's). */
+    public long webSockets() { return webSockets.sum(); }
+    void webSocketOpened() {
+        webSockets.increment();
+        observer.onWebSocket(true);
+    }
+    void webSocketClosed() {
+        webSockets.decrement();
+        observer.onWebSocket(false);
+    }
 }

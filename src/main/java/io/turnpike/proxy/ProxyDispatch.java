@@ -101,6 +101,11 @@ final class ProxyDispatch implements UpstreamCaller {
     }
 
     @Override
+    public boolean switchProtocols(HttpResponse res) {
+        return exchange.switchProtocols(res);
+    }
+
+    @Override
     public void responseContent(HttpContent c) {
         if (!relay.content(c) && !exchange.done()) {
             upstream.readResponse(false); // the client is slower: let the node wait

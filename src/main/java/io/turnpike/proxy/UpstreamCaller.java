@@ -53,6 +53,14 @@ interface UpstreamCaller {
 
     void responseContent(HttpContent content);
 
+    /**
+     * The node answered 101 Switching Protocols. Returns true when the caller takes the connection
+     * ({@link UpstreamRequest#takeOver}); false, the default, fails the request: it did not ask to switch.
+     */
+    default boolean switchProtocols(HttpResponse head) {
+        return false;
+    }
+
     void upstreamReadComplete();
 
     void upstreamWritable();

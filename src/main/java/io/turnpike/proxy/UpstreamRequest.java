@@ -225,6 +225,10 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
                 upstreamFailed(res.decoderResult().cause(), true);
                 return;
             }
+            if (res.status().code() == 101) {
+                switched(res); // the node left HTTP/1.1: what follows on the connection is not a response
+                return;
+            }
             if (res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 informational = true; // 100 Continue and friends from the node; the client got ours
                 ReferenceCountUtil.release(msg);
@@ -266,6 +270,30 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    /** A 101: the caller takes the connection, or the request fails (502) and the connection goes. */
+    private void switched(HttpResponse res) {
+        responded = true;
+        firstByte = loop.ticker().nanoTime();
+        if (caller.switchProtocols(res)) return;
+        ReferenceCountUtil.release(res);
+        account(Outcome.SERVER_ERROR);
+        discard();
+        caller.failed(UpstreamCaller.Failure.RESET, "service " + service.id()
+                + " answered 101 Switching Protocols to a request that may not switch");
+    }
+
+    /**
+     * The node switched protocols (101) and the caller takes the connection for good: it leaves the
+     * pool (which no longer counts it) and the relay; the caller replaces {@link UpstreamHandler}.
+     */
+    Channel takeOver() {
+        Channel ch = upstream;
+        upstream = null;
+        handler.detach();
+        pool.handOver(ch);
+        return ch;
     }
 
     @Override

@@ -22,6 +22,7 @@ import io.turnpike.server.http1.ServerCodec;
 import io.turnpike.tls.CertificatePair;
 import io.turnpike.tls.EdgeCertificates;
 import io.turnpike.tls.EdgeTls;
+import io.turnpike.proxy.WebSocketTunnel;
 import io.turnpike.upstream.UpstreamPools;
 import io.turnpike.upstream.discovery.Discovery;
 import io.turnpike.upstream.health.HealthCheckers;
@@ -277,7 +278,7 @@ public final class Gateway implements AutoCloseable {
         if (certificates != null) certificates.close();
         closeIdleClients();
         long deadline = System.nanoTime() + drain.toNanos();
-        while (context.inFlight() > 0 && System.nanoTime() < deadline) {
+        while ((context.inFlight() > 0 || context.webSockets() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -297,14 +298,20 @@ public final class Gateway implements AutoCloseable {
         log.info("turnpike stopped");
     }
 
-    /** Connections between requests are closed at once while draining; busy ones close after their response. */
+    /**
+     * Connections between requests are closed at once while draining; busy ones close after their
+     * response; WebSocket tunnels are closed (1001) at their next frame edge.
+     */
     private void closeIdleClients() {
         for (Channel ch : clients) {
             ch.eventLoop().execute(() -> {
                 Http1Connection h = ch.pipeline().get(Http1Connection.class);
-                if (h != null && h.idle()) ch.close();
-                if (ch.pipeline().get(io.turnpike.proxy.Http2Connection.class) != null) {
+                if (h != null && h.idle()) {
+                    ch.close();
+                } else if (ch.pipeline().get(io.turnpike.proxy.Http2Connection.class) != null) {
                     ch.close(); // GOAWAY now; the streams under way finish before the connection closes
+                } else if (h == null) {
+                    WebSocketTunnel.goAway(ch); // a tunnel: each end gets a close frame (1001)
                 }
             });
         }

@@ -176,6 +176,16 @@ public final class NodePool {
         ch.close();
     }
 
+    /**
+     * A lent connection leaves the pool for good (switched to another protocol): it no longer counts
+     * against {@code maxPerNode}, and its new owner does not report its close to {@link #closed}.
+     */
+    public void handOver(Channel ch) {
+        open--;
+        node.pooled(-1, 0);
+        serveWaiter();
+    }
+
     /** Called once per connection, when it becomes inactive, whoever closed it. */
     public void closed(Channel ch) {
         if (ch instanceof Http2StreamChannel) return; // H2Pool accounts for its streams and connections
