@@ -142,6 +142,11 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         match = m;
         webSocket = handshake && route.spec.websocket();
         deadline = new Deadline(route.requestTimeoutNanos);
+        long grpcTimeout = Grpc.isGrpc(h) ? Grpc.timeoutNanos(h) : -1;
+        if (grpcTimeout >= 0) {
+            deadline.cap(startNanos + grpcTimeout); // the caller's own deadline bounds checks, tries and waits
+            down.deadline(deadline.at());
+        }
         call.target(path, target.query());
         call.routed(m);
         upstreamHost = host;
@@ -409,10 +414,10 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         rejection = kind;
         call.addResponseHeaders(res.headers());
         outcome = kind == null ? "ok" : "rejected";
-        if (GrpcReplies.isGrpc(request.headers())) {
+        if (Grpc.isGrpc(request.headers())) {
             // A gRPC caller gets the error in gRPC's terms; the log and metrics keep the HTTP status above.
-            res = GrpcReplies.of(res, kind, failure);
-            grpcStatus(res.headers().get(GrpcReplies.STATUS));
+            res = Grpc.reply(res, kind, failure);
+            grpcStatus(res.headers().get(Grpc.STATUS));
         }
         replyBytes = res.content().readableBytes();
         finish(false); // first: closing the upstream below fails its pending writes, which must find us done

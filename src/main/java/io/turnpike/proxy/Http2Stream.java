@@ -45,6 +45,7 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
     private boolean resetAfter;
     private ScheduledFuture<?> timer;
     private long timerAt;
+    private HttpResponse head; // written with the first data, a flush, or as a whole with an empty end
 
     Http2Stream(ProxyContext context, io.turnpike.config.Limits limits) {
         this.context = context;
@@ -155,7 +156,11 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
     @Override public ByteBufAllocator alloc() { return ctx.alloc(); }
     @Override public boolean reading() { return reading; }
     @Override public boolean writable() { return ctx.channel().isWritable(); }
-    @Override public void flush() { ctx.flush(); }
+    @Override
+    public void flush() {
+        writeHead();
+        ctx.flush();
+    }
     @Override public void poisoned() { resetAfter = true; }
 
     @Override
@@ -222,17 +227,35 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
     @Override
     public void sendHead(HttpResponse head, boolean bodyless, boolean lengthKnown) {
         withoutConnectionFields(head.headers());
-        ctx.write(head, ctx.voidPromise());
+        this.head = head; // held for a moment: an answer that ends right here must be one HEADERS frame
+    }
+
+    private void writeHead() {
+        if (head != null) {
+            ctx.write(head, ctx.voidPromise());
+            head = null;
+        }
     }
 
     @Override
     public void sendContent(HttpContent content) {
+        writeHead();
         ctx.write(content, ctx.voidPromise());
     }
 
     @Override
     public void sendLast(LastHttpContent last) {
         ended();
+        if (head != null && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
+            // Nothing but the head: HEADERS with END_STREAM (a gRPC trailers-only answer must be sent so)
+            last.release();
+            FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                    Unpooled.EMPTY_BUFFER, head.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+            head = null;
+            ctx.writeAndFlush(whole).addListener(afterAnswer());
+            return;
+        }
+        writeHead();
         ctx.writeAndFlush(last).addListener(afterAnswer());
     }
 

@@ -55,7 +55,7 @@ final class ResponseRelay {
             };
             for (ResponseStep step : route.responders) step.respond(call, view);
         }
-        exchange.grpcStatus(oh.get(GrpcReplies.STATUS)); // a trailers-only answer carries it in the head
+        exchange.grpcStatus(oh.get(Grpc.STATUS)); // a trailers-only answer carries it in the head
         Forwarding.appendVia(oh);
         oh.set(ProxyHeaders.X_REQUEST_ID, call.requestId());
         call.addResponseHeaders(oh);
@@ -77,7 +77,7 @@ final class ResponseRelay {
         }
         bytes += c.content().readableBytes();
         if (c instanceof LastHttpContent last) {
-            exchange.grpcStatus(last.trailingHeaders().get(GrpcReplies.STATUS));
+            exchange.grpcStatus(last.trailingHeaders().get(Grpc.STATUS));
             // Done before the last byte leaves, so whoever observes exchanges has seen this one
             // by the time the client has the whole response.
             exchange.responseEnded();

@@ -11,15 +11,41 @@ import io.turnpike.core.Problems;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The gateway's own errors for a gRPC caller, in gRPC's terms: a trailers-only answer (HTTP 200,
+ * What the exchange knows of gRPC: which calls are gRPC, their deadline ({@code grpc-timeout}), and
+ * the gateway's own errors in gRPC's terms: a trailers-only answer (HTTP 200,
  * {@code content-type: application/grpc}, {@code grpc-status} and {@code grpc-message}, no body)
  * instead of problem+json, which a gRPC client could not read. The other headers of the answer
  * (X-Request-Id, Retry-After, WWW-Authenticate, RateLimit-*) stay.
  */
-final class GrpcReplies {
+final class Grpc {
     static final String STATUS = "grpc-status";
+    static final String TIMEOUT = "grpc-timeout";
 
-    private GrpcReplies() {}
+    private Grpc() {}
+
+    /**
+     * The call's {@code grpc-timeout} in nanoseconds (up to 8 digits and a unit: H, M, S, m, u, n),
+     * or -1 when it has none or it cannot be read (then the route's timeout alone applies).
+     */
+    static long timeoutNanos(HttpHeaders request) {
+        String t = request.get(TIMEOUT);
+        if (t == null || t.length() < 2 || t.length() > 9) return -1;
+        long value = 0;
+        for (int i = 0; i < t.length() - 1; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            value = value * 10 + (c - '0');
+        }
+        return switch (t.charAt(t.length() - 1)) {
+            case 'H' -> java.util.concurrent.TimeUnit.HOURS.toNanos(value);
+            case 'M' -> java.util.concurrent.TimeUnit.MINUTES.toNanos(value);
+            case 'S' -> java.util.concurrent.TimeUnit.SECONDS.toNanos(value);
+            case 'm' -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(value);
+            case 'u' -> java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(value);
+            case 'n' -> value;
+            default -> -1;
+        };
+    }
 
     /** A gRPC call (not grpc-web, which is answered in its own framing). */
     static boolean isGrpc(HttpHeaders request) {
@@ -29,7 +55,7 @@ final class GrpcReplies {
     }
 
     /** {@code problem} as a gRPC error; any other answer (a fallback, a preflight) is left as it is. */
-    static FullHttpResponse of(FullHttpResponse problem, Problems.Kind kind, String detail) {
+    static FullHttpResponse reply(FullHttpResponse problem, Problems.Kind kind, String detail) {
         if (kind == null || !"application/problem+json".equals(problem.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             return problem;
         }
