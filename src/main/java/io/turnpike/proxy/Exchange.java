@@ -93,6 +93,9 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
 
     boolean requestComplete() { return body.complete(); }
 
+    /** The request has a body (its head says so, or an edit gave it one). */
+    boolean requestHasBody() { return body.present(); }
+
     /** True while more of the request body can be taken now. */
     boolean wantsRequestBytes() {
         return phase != Phase.DONE && body.wantsBytes(upstreamChannel(), phase == Phase.COLLECTING);

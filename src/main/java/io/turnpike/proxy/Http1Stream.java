@@ -33,7 +33,6 @@ final class Http1Stream implements Downstream {
     private final HttpVersion version;
     private final boolean headRequest;
     private final boolean keepAlive;
-    private final boolean bodyFollows;
     private Exchange exchange;
     private boolean closeAfter;
     private boolean chunked;
@@ -44,9 +43,7 @@ final class Http1Stream implements Downstream {
         this.ctx = connection.ctx();
         this.version = HttpVersion.HTTP_1_0.equals(request.protocolVersion()) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         this.headRequest = HttpMethod.HEAD.equals(request.method());
-        boolean parsed = request.decoderResult().isSuccess(); // else the head's fields may not be readable
-        this.keepAlive = parsed && HttpUtil.isKeepAlive(request);
-        this.bodyFollows = parsed && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
+        this.keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
     }
 
     void exchange(Exchange exchange) {
@@ -142,6 +139,6 @@ final class Http1Stream implements Downstream {
     }
 
     private boolean bodyUnread() {
-        return bodyFollows && !exchange.requestComplete();
+        return !exchange.requestComplete() && exchange.requestHasBody();
     }
 }

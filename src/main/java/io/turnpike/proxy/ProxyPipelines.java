@@ -92,7 +92,9 @@ public final class ProxyPipelines {
                     .setValidateHeaders(true);
             ch.pipeline()
               .addLast("codec", new HttpClientCodec(cfg, false, false))
-              .addLast("idle", new IdleStateHandler(0, 0, owner.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
+              // Reader idle only: a pooled connection neither reads nor writes, and watching writes
+              // would cost a promise and a listener on every write of every request.
+              .addLast("idle", new IdleStateHandler(owner.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
               .addLast("relay", new UpstreamHandler(owner));
         };
     }
