@@ -21,17 +21,27 @@ import java.util.Map;
  * @param transform     request/response reshaping per client profile; null = none
  * @param aggregate     several calls merged into one answer (then {@code service} is null); null = a proxy route
  * @param websocket     {@code websocket: true}: a WebSocket handshake may switch the connection to a tunnel
+ * @param grpcWeb       {@code grpcWeb: true}: grpc-web calls are translated to gRPC for the service and back
  */
 public record RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
                         boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
                         Acl acl, boolean forwardCredentials, io.turnpike.config.RoutePolicies policies,
                         List<RateLimitSpec> rateLimits, long cost, TransformSpec transform,
-                        AggregateSpec aggregate, boolean websocket) {
+                        AggregateSpec aggregate, boolean websocket, boolean grpcWeb) {
 
     public RouteSpec {
         rateLimits = rateLimits == null ? List.of() : List.copyOf(rateLimits);
         auth = auth == null ? List.of() : List.copyOf(auth);
         if (policies == null) policies = io.turnpike.config.RoutePolicies.NONE;
+    }
+
+    public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,
+                     boolean highPriority, Fallback fallback, boolean retryNonIdempotent, List<String> auth,
+                     Acl acl, boolean forwardCredentials, io.turnpike.config.RoutePolicies policies,
+                     List<RateLimitSpec> rateLimits, long cost, TransformSpec transform, AggregateSpec aggregate,
+                     boolean websocket) {
+        this(id, index, match, service, rewrite, timeout, highPriority, fallback, retryNonIdempotent, auth, acl,
+                forwardCredentials, policies, rateLimits, cost, transform, aggregate, websocket, false);
     }
 
     public RouteSpec(String id, int index, Match match, String service, Rewrite rewrite, Duration timeout,

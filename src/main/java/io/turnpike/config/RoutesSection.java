@@ -85,7 +85,7 @@ final class RoutesSection {
             }
             route.checkKeys(List.of("id", "match", "service", "rewrite", "timeout", "priority", "retries", "fallback",
                     "auth", "acl", "forwardCredentials", "policies", "rateLimit", "cost", "transform", "aggregate",
-                    "websocket"), PLANNED);
+                    "websocket", "grpcWeb"), PLANNED);
             String id = id(route.require("id", "a route id like users-read"), ids);
             ConfigNode matchNode = route.require("match", "a match like {path: /users/{id}}");
             Bound match = match(matchNode);
@@ -111,6 +111,11 @@ final class RoutesSection {
                 route.get("websocket").problem("an aggregate route answers itself and cannot switch to WebSocket"
                         + " (expected: websocket: false, or a service:)");
             }
+            boolean grpcWeb = route.get("grpcWeb").bool(false);
+            if (grpcWeb && aggregate != null) {
+                route.get("grpcWeb").problem("an aggregate route answers itself and cannot call a gRPC service"
+                        + " (expected: grpcWeb: false, or a service:)");
+            }
             // A route without a good match reads no further; a recording reads on, for the schema.
             if (match == null && !route.isRecording()) continue;
             boolean high = BalancingSection.highPriority(route.get("priority"));
@@ -120,7 +125,7 @@ final class RoutesSection {
                 overlap.check(id == null ? "routes[" + index + "]" : id, route, matchNode, match.spec, match.pattern);
                 out.add(new RouteSpec(id, index, match.spec, service, rewrite, timeout, high, fallback,
                         retryNonIdempotent, auth, acl, forwardCredentials, policies, rateLimits, cost, transform,
-                        aggregate, websocket));
+                        aggregate, websocket, grpcWeb));
             }
         }
         return out;

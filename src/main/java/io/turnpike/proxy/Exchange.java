@@ -49,6 +49,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private String outcome = "ok";
     private String failure; // the detail of the problem the gateway answers with
     private String grpcStatus; // of a gRPC answer, for the log and metrics
+    private String grpcWebType; // a grpc-web caller's content type, its call translated to gRPC
     private RouteMatch<ProxyRoute> match;
     private ProxyRoute route;
     private Deadline deadline = new Deadline(0); // the route's, once routed
@@ -224,6 +225,11 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         forwardingHeaders(query == null ? upstreamPath : upstreamPath + "?" + query,
                 route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader());
         if (webSocket) WebSocketTunnel.forwardHandshake(h);
+        if (route.spec.grpcWeb() && Grpc.isWebText(h)) {
+            fail(Problems.Kind.MALFORMED, "grpc-web-text is not translated here; send application/grpc-web+proto");
+            return;
+        }
+        if (route.spec.grpcWeb() && Grpc.isWeb(h)) grpcWebType = Grpc.fromWeb(h);
         String m = request.method().name();
         if (body.edited() && (body.present() || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
             phase = Phase.COLLECTING;
@@ -417,9 +423,13 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         rejection = kind;
         call.addResponseHeaders(res.headers());
         outcome = kind == null ? "ok" : "rejected";
-        if (Grpc.isGrpc(request.headers())) {
+        String grpcType = grpcWebType != null ? grpcWebType
+                : route != null && route.spec.grpcWeb() && (Grpc.isWeb(request.headers()) || Grpc.isWebText(request.headers()))
+                        ? request.headers().get("content-type")
+                : Grpc.isGrpc(request.headers()) ? "application/grpc" : null;
+        if (grpcType != null) {
             // A gRPC caller gets the error in gRPC's terms; the log and metrics keep the HTTP status above.
-            res = Grpc.reply(res, kind, failure);
+            res = Grpc.reply(res, kind, failure, grpcType);
             grpcStatus(res.headers().get(Grpc.STATUS));
         }
         replyBytes = res.content().readableBytes();
@@ -464,6 +474,9 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     @Override public String authDecision() { return call.authDecisionMade(); }
     @Override public String profile() { return call.profile(); }
     @Override public String grpcStatus() { return grpcStatus; }
+
+    /** The grpc-web caller's content type when the call was translated to gRPC, else null. */
+    String grpcWebType() { return grpcWebType; }
     @Override public <T> T attr(io.turnpike.core.AttrKey<T> key) { return call.attr(key); }
     @Override public String method() { return request.method().name(); }
     @Override public String path() { return path != null ? path : request.uri(); }

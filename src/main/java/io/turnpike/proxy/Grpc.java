@@ -54,15 +54,59 @@ final class Grpc {
                 && !type.regionMatches(true, 0, "application/grpc-web", 0, 20);
     }
 
+    /** A grpc-web call in binary framing ({@code application/grpc-web}, {@code application/grpc-web+proto}). */
+    static boolean isWeb(HttpHeaders request) {
+        String type = request.get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, "application/grpc-web", 0, 20)
+                && !type.regionMatches(true, 0, "application/grpc-web-text", 0, 25);
+    }
+
+    /** A grpc-web call in base64 text framing, which the gateway does not translate. */
+    static boolean isWebText(HttpHeaders request) {
+        String type = request.get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, "application/grpc-web-text", 0, 25);
+    }
+
+    /**
+     * A grpc-web request becomes a gRPC one: its content type loses {@code -web} (its {@code +proto}
+     * or other suffix stays) and it asks for trailers. The body's framing is the same.
+     *
+     * @return the client's content type, to answer with
+     */
+    static String fromWeb(HttpHeaders request) {
+        String type = request.get(HttpHeaderNames.CONTENT_TYPE);
+        request.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc" + type.substring(20));
+        request.set(HttpHeaderNames.TE, "trailers");
+        return type;
+    }
+
+    /**
+     * The trailers of a gRPC answer as grpc-web's last frame: flag 0x80, a 4-byte length, and the
+     * trailers as {@code name:value\r\n} lines.
+     */
+    static io.netty.buffer.ByteBuf trailerFrame(HttpHeaders trailers, io.netty.buffer.ByteBufAllocator alloc) {
+        StringBuilder block = new StringBuilder(64);
+        for (var e : trailers) {
+            block.append(e.getKey().toLowerCase(java.util.Locale.ROOT)).append(':').append(e.getValue()).append("\r\n");
+        }
+        byte[] bytes = block.toString().getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(5 + bytes.length).writeByte(0x80).writeInt(bytes.length).writeBytes(bytes);
+    }
+
     /** {@code problem} as a gRPC error; any other answer (a fallback, a preflight) is left as it is. */
     static FullHttpResponse reply(FullHttpResponse problem, Problems.Kind kind, String detail) {
+        return reply(problem, kind, detail, "application/grpc");
+    }
+
+    /** As {@link #reply(FullHttpResponse, Problems.Kind, String)}, in {@code contentType} (a grpc-web caller's). */
+    static FullHttpResponse reply(FullHttpResponse problem, Problems.Kind kind, String detail, String contentType) {
         if (kind == null || !"application/problem+json".equals(problem.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             return problem;
         }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         res.headers().set(problem.headers());
         problem.release();
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         res.headers().setInt(STATUS, status(kind));
         res.headers().set("grpc-message", percentEncoded(detail == null ? kind.title() : detail));

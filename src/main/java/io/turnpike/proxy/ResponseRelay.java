@@ -56,6 +56,13 @@ final class ResponseRelay {
             for (ResponseStep step : route.responders) step.respond(call, view);
         }
         exchange.grpcStatus(oh.get(Grpc.STATUS)); // a trailers-only answer carries it in the head
+        String web = exchange.grpcWebType();
+        if (web != null) {
+            // grpc-web: the answer in the caller's type; its trailers become a last frame, so the length grows
+            oh.set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, web);
+            oh.remove(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH);
+            lengthKnown = false;
+        }
         Forwarding.appendVia(oh);
         oh.set(ProxyHeaders.X_REQUEST_ID, call.requestId());
         call.addResponseHeaders(oh);
@@ -78,6 +85,12 @@ final class ResponseRelay {
         bytes += c.content().readableBytes();
         if (c instanceof LastHttpContent last) {
             exchange.grpcStatus(last.trailingHeaders().get(Grpc.STATUS));
+            if (exchange.grpcWebType() != null && !last.trailingHeaders().isEmpty()) {
+                io.netty.buffer.ByteBuf frame = Grpc.trailerFrame(last.trailingHeaders(), down.alloc());
+                bytes += frame.readableBytes();
+                last = new DefaultLastHttpContent(down.alloc().compositeBuffer(2)
+                        .addComponent(true, last.content()).addComponent(true, frame));
+            }
             // Done before the last byte leaves, so whoever observes exchanges has seen this one
             // by the time the client has the whole response.
             exchange.responseEnded();
