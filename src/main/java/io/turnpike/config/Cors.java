@@ -17,6 +17,23 @@ public record Cors(List<String> origins, List<String> methods, List<String> head
         exposeHeaders = List.copyOf(exposeHeaders);
     }
 
+    /**
+     * The same rules for a grpc-web route: a browser may send grpc-web's own request headers and
+     * read the status of the call ({@code grpc-status}, {@code grpc-message}).
+     */
+    public Cors withGrpcWeb() {
+        return new Cors(origins, methods, union(headers, List.of("content-type", "x-grpc-web", "x-user-agent",
+                "grpc-timeout")), union(exposeHeaders, List.of("grpc-status", "grpc-message")), credentials, maxAge);
+    }
+
+    private static List<String> union(List<String> a, List<String> b) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(a);
+        for (String s : b) {
+            if (a.stream().noneMatch(s::equalsIgnoreCase)) out.add(s);
+        }
+        return List.copyOf(out);
+    }
+
     public boolean allowsOrigin(String origin) {
         if (origin == null) return false;
         String o = origin.toLowerCase(Locale.ROOT);

@@ -28,14 +28,15 @@ final class PolicyChain {
     static Policy[] build(RouteSpec route, Serving.Parts parts) {
         List<Policy> chain = new ArrayList<>(6);
         RoutePolicies p = route.policies();
+        io.turnpike.config.Cors cors = p.cors() == null ? null : route.grpcWeb() ? p.cors().withGrpcWeb() : p.cors();
         // A preflight is answered before anything else looks at it.
-        if (p.cors() != null) chain.add(new io.turnpike.policy.CorsPreflightPolicy(p.cors()));
+        if (cors != null) chain.add(new io.turnpike.policy.CorsPreflightPolicy(cors));
         // First, on every route: no later step (nor the service) may take a client's value for a verified claim.
         if (parts.claimHeaders() != null) chain.add(parts.claimHeaders());
         chain.add(new BodyLimitPolicy(p.maxBodyBytes() >= 0 ? p.maxBodyBytes()
                 : parts.config().server().limits().maxBodyBytes()));
         if (p.ipFilter() != null) chain.add(new IpPolicy(p.ipFilter()));
-        if (p.cors() != null) chain.add(new CorsPolicy(p.cors()));
+        if (cors != null) chain.add(new CorsPolicy(cors));
         if (!p.requiredHeaders().isEmpty()) chain.add(new io.turnpike.policy.RequireHeadersPolicy(p.requiredHeaders()));
         if (!route.auth().isEmpty()) {
             chain.add(new AuthPolicy(route.auth(), route.forwardCredentials(), parts.config().auth(),

@@ -52,6 +52,11 @@ class GrpcWebTest {
                 routes:
                   - { id: web, match: { path: "/test.Echo/**" }, service: grpc, grpcWeb: true }
                   - { id: plain, match: { path: "/other.Echo/**" }, service: grpc }
+                  - id: browser
+                    match: { path: "/web.Echo/**" }
+                    service: grpc
+                    grpcWeb: true
+                    policies: { cors: { origins: [ "https://app.example" ] } }
                 """.formatted(server.getPort()), name -> null);
         assertThat(r.problems()).isEmpty();
         gateway = Gateway.start(r.config());
@@ -113,5 +118,23 @@ class GrpcWebTest {
     void aRouteWithoutGrpcWebPassesItOnUnchanged() throws Exception {
         RawHttp.Response r = call("/other.Echo/Many", "application/grpc-web+proto", GrpcUpstreamTest.frame("ann"));
         assertThat(r.header("content-type")).as("the service does not speak grpc-web").isNotEqualTo("application/grpc-web+proto");
+    }
+
+    @Test
+    void corsLetsABrowserSendGrpcWebAndReadTheStatus() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("OPTIONS /web.Echo/Many HTTP/1.1\r\nHost: api.example\r\nOrigin: https://app.example\r\n"
+                    + "Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type,x-grpc-web\r\n\r\n");
+            RawHttp.Response pre = c.read();
+            assertThat(pre.status()).isEqualTo(204);
+            assertThat(pre.header("access-control-allow-headers")).contains("x-grpc-web").contains("content-type");
+        }
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            String body = GrpcUpstreamTest.frame("ann");
+            c.send("POST /web.Echo/Many HTTP/1.1\r\nHost: api.example\r\nOrigin: https://app.example\r\n"
+                    + "Content-Type: application/grpc-web+proto\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            RawHttp.Response r = c.read();
+            assertThat(r.header("access-control-expose-headers")).contains("grpc-status").contains("grpc-message");
+        }
     }
 }
