@@ -124,9 +124,6 @@ for ((r = 1; r <= REPEATS; r++)); do
 done
 
 # --- report --------------------------------------------------------------------------------------
-stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
-  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  printf "%s %s %s\n", m, v[1], v[NR] }'; }
 
 declare -A median
 echo

@@ -113,9 +113,6 @@ for ((r = 1; r <= REPEATS; r++)); do
   done
 done
 
-stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
-  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  printf "%s %s %s\n", m, v[1], v[NR] }'; }
 echo
 echo "h2load -c$CLIENTS -m$STREAMS -D${DURATION}s (h2c prior knowledge), $REPEATS interleaved rounds; median (min-max)"
 declare -A median

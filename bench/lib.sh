@@ -152,3 +152,8 @@ $(nginx_temp backend)
 CONF
   } > "$work/backend.conf"
 }
+
+# median, min, max of a file of numbers (one per line)
+stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
+  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+  printf "%s %s %s\n", m, v[1], v[NR] }'; }

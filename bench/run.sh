@@ -137,10 +137,6 @@ for ((r = 1; r <= REPEATS; r++)); do
 done
 
 # --- report --------------------------------------------------------------------------------------
-# median, min, max of a file of numbers
-stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
-  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  printf "%s %s %s\n", m, v[1], v[NR] }'; }
 
 declare -A median
 echo

@@ -142,9 +142,6 @@ for ((r = 1; r <= REPEATS; r++)); do
   done
 done
 
-stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
-  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  printf "%s %s %s\n", m, v[1], v[NR] }'; }
 
 echo
 echo "TLS ($CERT), wrk -t1 -c$CONNECTIONS -d${DURATION}s, $REPEATS interleaved rounds; median (min-max)"
