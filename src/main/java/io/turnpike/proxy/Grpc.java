@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 final class Grpc {
     static final String STATUS = "grpc-status";
     static final String TIMEOUT = "grpc-timeout";
+    private static final long MAX_TIMEOUT_NANOS = java.util.concurrent.TimeUnit.DAYS.toNanos(365);
 
     private Grpc() {}
 
@@ -36,7 +37,7 @@ final class Grpc {
             if (c < '0' || c > '9') return -1;
             value = value * 10 + (c - '0');
         }
-        return switch (t.charAt(t.length() - 1)) {
+        long nanos = switch (t.charAt(t.length() - 1)) {
             case 'H' -> java.util.concurrent.TimeUnit.HOURS.toNanos(value);
             case 'M' -> java.util.concurrent.TimeUnit.MINUTES.toNanos(value);
             case 'S' -> java.util.concurrent.TimeUnit.SECONDS.toNanos(value);
@@ -45,6 +46,9 @@ final class Grpc {
             case 'n' -> value;
             default -> -1;
         };
+        // 99999999H saturates at Long.MAX_VALUE, which added to a start time would wrap into the past:
+        // a deadline beyond any route's reach is no deadline of the caller's.
+        return nanos > MAX_TIMEOUT_NANOS ? -1 : nanos;
     }
 
     /** A gRPC call (not grpc-web, which is answered in its own framing). */

@@ -229,4 +229,44 @@ class Http2DownstreamTest {
             big.close();
         }
     }
+
+    @Test
+    void theHeadRulesOfHttp11HoldOverH2() throws Exception {
+        try (H2Client c = new H2Client(gateway.port())) {
+            DefaultHttpHeaders many = new DefaultHttpHeaders();
+            for (int i = 0; i < 120; i++) many.add("x-h" + i, "v");
+            assertThat(c.send(HttpMethod.GET, "/echo", many, null).get(10, TimeUnit.SECONDS).status())
+                    .as("over server.limits.maxHeaders").isEqualTo(431);
+            H2Client.Response r = c.send(HttpMethod.GET, "/echo", new DefaultHttpHeaders().set("x_user", "admin"), null)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).as("a name with _ is dropped (headersWithUnderscores: drop)").doesNotContain("x_user");
+        }
+    }
+
+    @Test
+    void aClientThatNeverFinishesThePrefaceIsClosedAtTheHeaderTimeout() throws Exception {
+        io.turnpike.config.Limits d = io.turnpike.config.Limits.DEFAULT;
+        try (Gateway g = Gateway.start(TestConfigs.gateway().service("svc", backend.url()).route("all", "/**", "svc")
+                .limits(new io.turnpike.config.Limits(d.maxHeaderBytes(), d.maxUriBytes(), d.maxBodyBytes(),
+                        java.time.Duration.ofMillis(400), d.idleTimeout(), d.maxConnections())).build());
+             java.net.Socket s = new java.net.Socket("127.0.0.1", g.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            assertThat(s.getInputStream().read()).as("closed, nothing said").isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(4000);
+        }
+    }
+
+    @Test
+    void aGrpcTimeoutTooLargeToAddIsNoDeadline() throws Exception {
+        try (H2Client c = new H2Client(gateway.port())) {
+            H2Client.Response r = c.send(HttpMethod.POST, "/echo", new DefaultHttpHeaders()
+                    .set("content-type", "application/grpc").set("grpc-timeout", "99999999H"), new byte[5])
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(r.headers().get("grpc-status")).as("not an instant DEADLINE_EXCEEDED").isNull();
+            assertThat(r.text()).contains("\"bodyBytes\":5");
+        }
+    }
 }
