@@ -39,6 +39,7 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
     private final ProxyContext context;
     private final io.turnpike.config.Limits limits;
     private ChannelHandlerContext ctx;
+    private boolean secure; // the connection's, read once per stream rather than per request header
     private Exchange exchange;
     private boolean reading;
     private boolean ended;
@@ -55,6 +56,7 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.secure = ctx.channel().parent().pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
     }
 
     @Override
@@ -165,7 +167,7 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
 
     @Override
     public boolean secure() {
-        return ctx.channel().parent().pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+        return secure;
     }
 
     @Override
