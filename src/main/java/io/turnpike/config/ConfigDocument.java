@@ -48,11 +48,24 @@ record ConfigDocument(String source, Node root, List<Problem> problems) {
         return parse(source, text, empty);
     }
 
+    /**
+     * SnakeYAML's default stops at 3 Mi characters, about 30,000 one-line consumers; a fleet's file
+     * may hold 100,000 of them and 10,000 routes. The text is the operator's own (admin bodies are
+     * bounded by the admin listener's request size), so the limit only guards against a runaway file.
+     */
+    static final int MAX_CHARACTERS = 256 * 1024 * 1024;
+
+    private static LoaderOptions options() {
+        LoaderOptions o = new LoaderOptions();
+        o.setCodePointLimit(MAX_CHARACTERS);
+        return o;
+    }
+
     private static Node compose(String text, ConfigProblems problems) {
         try {
             // A BOM is legal at the start of a YAML stream but would read as part of the first key.
             String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
-            return new Yaml(new LoaderOptions()).compose(new StringReader(JsonTabs.untab(body)));
+            return new Yaml(options()).compose(new StringReader(JsonTabs.untab(body)));
         } catch (MarkedYAMLException e) {
             Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";

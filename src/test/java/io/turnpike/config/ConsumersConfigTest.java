@@ -25,6 +25,21 @@ class ConsumersConfigTest {
     }
 
     @Test
+    void loadsAFileOfOneHundredThousandConsumers() {
+        // ~5.6 million characters: past the YAML library's default limit of 3 Mi, which stopped
+        // such a file with "exceeds the limit" before a single consumer was read.
+        StringBuilder text = new StringBuilder("plans: { pro: {} }\nconsumers:\n");
+        for (int i = 0; i < 100_000; i++) {
+            text.append("  - { id: c").append(i).append(", plan: pro, credentials: [ { apiKey: key-")
+                    .append(String.format("%08d", i)).append("-abcdef } ] }\n");
+        }
+        assertThat(text.length()).isGreaterThan(3 * 1024 * 1024);
+        GatewayConfig c = good(text.toString());
+        assertThat(c.consumers()).hasSize(100_000);
+        assertThat(c.consumers().get(99_999).id()).isEqualTo("c99999");
+    }
+
+    @Test
     void reportsBadConsumersWithoutShowingTheKey() {
         List<String> p = problems("""
                 consumers:
