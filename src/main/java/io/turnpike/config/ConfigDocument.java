@@ -65,7 +65,7 @@ record ConfigDocument(String source, Node root, List<Problem> problems) {
         try {
             // A BOM is legal at the start of a YAML stream but would read as part of the first key.
             String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
-            return new Yaml(options()).compose(new StringReader(JsonTabs.untab(body)));
+            return CompactTree.of(new Yaml(options()).compose(new StringReader(JsonTabs.untab(body))));
         } catch (MarkedYAMLException e) {
             Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
