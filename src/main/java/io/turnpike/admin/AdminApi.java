@@ -180,13 +180,16 @@ final class AdminApi {
         boolean config = sources.current() != null;
         boolean listening = gateway.listening();
         io.turnpike.ratelimit.RateLimiting.Status limits = gateway.snapshot().rateLimiting().status();
-        boolean ready = config && listening && limits.ready();
+        io.turnpike.metering.Quotas.Status quotas = gateway.snapshot().quotas() == null ? null
+                : gateway.snapshot().quotas().status();
+        boolean ready = config && listening && limits.ready() && (quotas == null || quotas.ready());
         ObjectNode body = AdminReply.JSON.createObjectNode();
         body.put("status", ready ? "ready" : "not ready");
         ObjectNode checks = body.putObject("checks");
         checks.put("config", config ? "loaded" : "missing");
         checks.put("trafficListener", listening ? "bound" : "not bound");
         checks.put("rateLimits", limits.detail());
+        if (quotas != null) checks.put("quotas", quotas.detail());
         return AdminReply.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 

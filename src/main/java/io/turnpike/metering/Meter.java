@@ -62,7 +62,7 @@ public final class Meter implements ExchangeObserver {
         long reserved = held == null ? 0 : held.units();
         if (!BillingRule.billable(x, plan == null ? PlanSpec.BillOn.REACHED : plan.billOn())) {
             // Not billed: give back what the quota check held for it.
-            if (reserved > 0) quotas.counter(consumer).add(held.periodStart(), -reserved);
+            if (reserved > 0) held.settle(consumer, 0);
             return;
         }
         Long cost = t.routeCost.get(x.routeId());
@@ -72,7 +72,7 @@ public final class Meter implements ExchangeObserver {
         if (reserved > 0) {
             // Counted when the quota check let it in (within the quota, so no overage); a reload that
             // changed the route's cost meanwhile is settled here.
-            if (units != reserved) quotas.counter(consumer).add(held.periodStart(), units - reserved);
+            held.settle(consumer, units);
         } else if (plan != null && plan.quota() != null) {
             QuotaPeriod period = QuotaPeriod.of(plan.quota(), now);
             long after = quotas.counter(consumer).add(period.start(), units);

@@ -49,6 +49,8 @@ public final class Metering implements AutoCloseable {
         seed(config, ledger);
         this.meter = new Meter(quotas, config);
         this.writer = new LedgerWriter(meter, ledger, flushInterval);
+        // A fleet counter Redis does not have yet starts from the ledger (after a flush: with this node's calls).
+        quotas.ledger((consumer, periodStart) -> writer.read(() -> units(ledger, consumer, periodStart)));
     }
 
     /** Opens the ledger {@code config.storage()} names (SQLite in dataDir by default). */
@@ -75,12 +77,16 @@ public final class Metering implements AutoCloseable {
         long now = clock.millis();
         for (Map.Entry<String, PlanSpec> e : Quotas.limitedPlans(config).entrySet()) {
             QuotaPeriod period = QuotaPeriod.of(e.getValue().quota(), now);
-            long units = 0;
-            for (UsageCounts c : ledger.usage(e.getKey(), null, period.start() / 60_000, Long.MAX_VALUE).values()) {
-                units += c.units();
-            }
+            long units = units(ledger, e.getKey(), period.start());
             if (units > 0) quotas.counter(e.getKey()).seed(period.start(), units);
         }
+    }
+
+    /** A consumer's units in the ledger since {@code periodStart}. Blocks: at start, or on the ledger thread. */
+    private static long units(Ledger ledger, String consumer, long periodStart) throws Exception {
+        long units = 0;
+        for (UsageCounts c : ledger.usage(consumer, null, periodStart / 60_000, Long.MAX_VALUE).values()) units += c.units();
+        return units;
     }
 
     /** Tells the meter about every exchange; hand it to the gateway (with the other observers). */

@@ -28,8 +28,13 @@ final class QuotaPolicy implements Policy {
         this.cost = cost;
     }
 
-    /** Units a quota check took for this call from the consumer's period starting at {@code periodStart}. */
-    record Reservation(long periodStart, long units) {}
+    /** Units a quota check took for this call from the consumer's period starting at {@code periodStart}, and where. */
+    record Reservation(long periodStart, long units, QuotaHold hold) {
+        /** Keeps {@code billed} units of this reservation (0: gives it back). */
+        void settle(String consumer, long billed) {
+            hold.settle(consumer, this, billed);
+        }
+    }
 
     /** Where the reservation is left for the {@link Meter}, which keeps it if the call is billed and gives it back if not. */
     static final io.turnpike.core.AttrKey<Reservation> RESERVED = io.turnpike.core.AttrKey.of("quota.reserved");
@@ -42,18 +47,26 @@ final class QuotaPolicy implements Policy {
         PlanSpec.Quota quota = plan.quota();
         long now = quotas.clock().millis();
         QuotaPeriod period = QuotaPeriod.of(quota, now);
+        FleetQuotas fleet = quotas.fleet();
+        if (fleet != null) return fleet.check(call, plan, period, now, cost);
         QuotaCounter counter = quotas.counter(call.consumer().id());
         if (counter.tryReserve(period.start(), cost, quota.units())) {
-            call.attr(RESERVED, new Reservation(period.start(), cost)); // the meter keeps it if the call is billed, else gives it back
+            // the meter keeps it if the call is billed, else gives it back
+            call.attr(RESERVED, new Reservation(period.start(), cost, quotas.local));
             return Verdict.PASS;
         }
-        long used = counter.used(period.start());
+        return refuse(call, plan, period, now, counter.used(period.start()), cost, "");
+    }
+
+    /** The 429 of a call that does not fit: {@code used} units counted, {@code note} said after the numbers. */
+    static Verdict refuse(PolicyCall call, PlanSpec plan, QuotaPeriod period, long now, long used, long cost, String note) {
+        PlanSpec.Quota quota = plan.quota();
         long seconds = Math.max(1, (period.end() - now + 999) / 1000);
         String reset = Instant.ofEpochMilli(period.end()).toString();
         call.responseHeaders().set("Retry-After", Long.toString(seconds));
         call.responseHeaders().set(QUOTA_RESET, reset);
         return Verdict.answer(Problems.Kind.QUOTA_EXCEEDED, "the quota of plan " + plan.id() + " ("
                 + quota.units() + " units per " + quota.period().name().toLowerCase(java.util.Locale.ROOT)
-                + ") is used up: " + used + " used, this call costs " + cost + "; it resets at " + reset);
+                + ") is used up: " + used + " used, this call costs " + cost + note + "; it resets at " + reset);
     }
 }

@@ -183,6 +183,7 @@ public final class GatewayMetrics implements AutoCloseable {
         nodes(snapshot);
         circuits.follow(snapshot);
         snapshot.rateLimiting().bindTo(registry);
+        if (snapshot.quotas() != null) snapshot.quotas().bindTo(registry);
     }
 
     private void nodes(Serving snapshot) {

@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * makes one round trip (and one script run) per batch of calls instead of one per call.
  */
 final class ExactLimiter implements Limiter {
-    private static final RedisLink.Script GCRA = RedisLink.Script.load("gcra.lua");
-    private static final RedisLink.Script BATCH = RedisLink.Script.load("gcra_batch.lua");
+    private static final io.turnpike.core.SharedRedis.Script GCRA = RedisLink.script("gcra.lua");
+    private static final io.turnpike.core.SharedRedis.Script BATCH = RedisLink.script("gcra_batch.lua");
     /** A batch this large goes out at once; the next calls start another. */
     static final int MAX_BATCH = 256;
 

@@ -31,8 +31,8 @@ final class LeaseLimiter implements Limiter {
     static final long TTL = Duration.ofMillis(500).toNanos();
     /** Renewals a waiting call sits through before it is refused (others spent each batch first). */
     private static final int ROUNDS = 3;
-    private static final RedisLink.Script LEASE = RedisLink.Script.load("lease.lua");
-    private static final RedisLink.Script REFUND = RedisLink.Script.load("refund.lua");
+    private static final io.turnpike.core.SharedRedis.Script LEASE = RedisLink.script("lease.lua");
+    private static final io.turnpike.core.SharedRedis.Script REFUND = RedisLink.script("refund.lua");
 
     private final RedisLink link;
     private final Fallback fallback;

@@ -105,6 +105,14 @@ public final class RateLimiting implements AutoCloseable {
     }
 
     /**
+     * The Redis connection when {@code cluster.redis} is set, else null: lent to plan quotas so the
+     * gateway keeps one connection to Redis. A reload that changes {@code cluster:} replaces it.
+     */
+    public synchronized io.turnpike.core.SharedRedis redis() {
+        return link;
+    }
+
+    /**
      * The route's rate-limit step: its own limits, and for consumers with a plan the plan's limits
      * too. Null when no limit can apply (no route limits, and no plan with limits or no auth).
      */

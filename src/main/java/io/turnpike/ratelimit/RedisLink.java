@@ -13,13 +13,9 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.io.IOException;
-import java.io.InputStream;
+import io.turnpike.core.SharedRedis;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,21 +30,13 @@ import org.slf4j.LoggerFactory;
  * is up. Calls fail fast while it is down; a probe every half second notices when it is back. A
  * call that fails or times out marks Redis down, so the next calls go to the fallback at once.
  */
-final class RedisLink implements AutoCloseable {
+final class RedisLink implements SharedRedis, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
     private static final long PROBE_MILLIS = 500;
 
-    /** A Lua script and its SHA-1, run with EVALSHA (EVAL once after Redis forgot it). */
-    record Script(String name, String text, String sha) {
-        static Script load(String name) {
-            try (InputStream in = RedisLink.class.getResourceAsStream(name)) {
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                byte[] sha = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-                return new Script(name, text, HexFormat.of().formatHex(sha));
-            } catch (IOException | java.security.NoSuchAlgorithmException | NullPointerException e) {
-                throw new IllegalStateException("cannot read the script " + name, e);
-            }
-        }
+    /** A script beside this class (the rate limiters' scripts). */
+    static Script script(String name) {
+        return Script.load(RedisLink.class, name);
     }
 
     private final String where;
@@ -108,12 +96,13 @@ final class RedisLink implements AutoCloseable {
         probe.scheduleWithFixedDelay(this::probeIfDown, 0, PROBE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Where Redis is ({@code host:port}), for logs and {@code /ready}. */
-    String where() {
+    @Override
+    public String where() {
         return where;
     }
 
-    boolean up() {
+    @Override
+    public boolean up() {
         return up;
     }
 
@@ -121,7 +110,8 @@ final class RedisLink implements AutoCloseable {
      * Runs {@code script}; the stage completes on a Redis thread, and fails when Redis is down,
      * slow past the timeout, or answers an error (after which Redis counts as down).
      */
-    CompletionStage<List<Object>> run(Script script, String[] keys, String... args) {
+    @Override
+    public CompletionStage<List<Object>> run(Script script, String[] keys, String... args) {
         StatefulRedisConnection<String, String> c = connection;
         if (c == null || !up) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + where + " is down"));

@@ -62,6 +62,7 @@ public final class Serving implements SnapshotView {
         }
         RateLimiting rateLimiting = previous == null ? RateLimiting.start(config, loops) : previous.rateLimiting;
         if (previous != null) rateLimiting.configure(config);
+        if (quotas != null) quotas.share(rateLimiting.redis(), config.cluster()); // one Redis connection for both
         Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
                 rateLimiting, quotas, config.clients().isEmpty() ? null
                         : ClientProfiles.compile(config.clients()), // once, not per route
@@ -84,6 +85,9 @@ public final class Serving implements SnapshotView {
 
     /** The gateway's rate limiting: the same object in every snapshot of one gateway. */
     public RateLimiting rateLimiting() { return rateLimiting; }
+
+    /** The gateway's quota counts (the same object in every snapshot), or null when it meters nothing. */
+    public Quotas quotas() { return quotas; }
 
     /** Every node of this snapshot (to prune pools of nodes that left). */
     public Set<Node> nodes() { return snapshot.nodes(); }
