@@ -141,6 +141,50 @@ class Http2ConformanceTest {
         }
     }
 
+    // ---- Cases Netty's CI passes, where the gateway's own handlers used to change the answer ----------
+
+    @Test
+    void hpack_2_3_3_1_indexBeyondTheTables() throws Exception {
+        try (RawH2 c = new RawH2(gateway.port())) {
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, new byte[] {(byte) 0xff, 0x0f}); // index 142
+            assertThat(c.outcome(1)).isEqualTo("GOAWAY COMPRESSION_ERROR");
+        }
+    }
+
+    @Test
+    void h2spec_5_1_2_1_moreStreamsThanMaxConcurrentStreams() throws Exception {
+        try (RawH2 c = new RawH2(gateway.port())) {
+            for (int i = 0; i <= 100; i++) c.headers(1 + 2 * i, false, c.request("POST", "/echo")); // the 101st is one too many
+            assertThat(c.outcome(201)).isIn("RST_STREAM REFUSED_STREAM", "RST_STREAM PROTOCOL_ERROR", "GOAWAY PROTOCOL_ERROR");
+        }
+    }
+
+    @Test
+    void h2spec_6_4_3_resetFrameOfTheWrongLength() throws Exception {
+        try (RawH2 c = new RawH2(gateway.port())) {
+            c.headers(1, false, c.request("POST", "/echo"));
+            c.frame(RawH2.RST_STREAM, 0, 1, new byte[] {0, 0, 0});
+            assertThat(c.outcome(1)).isEqualTo("GOAWAY FRAME_SIZE_ERROR");
+        }
+    }
+
+    @Test
+    void h2spec_6_9_1_windowUpdateOfZeroOnTheConnection() throws Exception {
+        try (RawH2 c = new RawH2(gateway.port())) {
+            c.windowUpdate(0, 0);
+            assertThat(c.outcome(0)).isEqualTo("GOAWAY PROTOCOL_ERROR");
+        }
+    }
+
+    @Test
+    void h2spec_6_9_2_windowUpdateOfZeroOnAStream() throws Exception {
+        try (RawH2 c = new RawH2(gateway.port())) {
+            c.headers(1, false, c.request("POST", "/echo"));
+            c.windowUpdate(1, 0);
+            assertThat(c.outcome(1)).isIn("RST_STREAM PROTOCOL_ERROR", "GOAWAY PROTOCOL_ERROR");
+        }
+    }
+
     // ---- 6.9.1 The Flow-Control Window ---------------------------------------------------------------
 
     @Test
