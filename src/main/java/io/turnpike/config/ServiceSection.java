@@ -19,11 +19,12 @@ final class ServiceSection {
     /** @param id already checked by the caller; returned spec is meaningless if problems were reported */
     static ServiceSpec bind(String id, ConfigNode service) {
         service.checkKeys(List.of("nodes", "loadBalancer", "timeouts", "pool", "priority", "retries", "healthCheck",
-                "outlierDetection", "circuitBreaker", "discovery", "registration", "tls", "protocol"), PLANNED);
+                "outlierDetection", "circuitBreaker", "discovery", "registration", "tls", "protocol", "http2"), PLANNED);
         boolean discovery = service.entries().containsKey("discovery")
                 || service.entries().containsKey("registration");
         List<NodeSpec> nodes = nodes(service, discovery);
         ServiceSpec.Tls tls = tls(service, nodes);
+        ServiceSpec.Protocol protocol = protocol(service.get("protocol"), tls != null);
         return new ServiceSpec(id, nodes, BalancingSection.loadBalancer(service.get("loadBalancer")),
                 timeouts(service.get("timeouts")), pool(service.get("pool")),
                 BalancingSection.priority(service.get("priority")),
@@ -32,7 +33,19 @@ final class ServiceSection {
                 ResilienceSection.circuitBreaker(service.get("circuitBreaker")),
                 RetriesSection.bind(service.get("retries")),
                 DiscoverySection.bind(service.get("discovery"), service.get("registration")),
-                tls, protocol(service.get("protocol"), tls != null));
+                tls, protocol, http2(service.get("http2"), protocol));
+    }
+
+    /** {@code http2: { initialWindowSize }}: only for a service that speaks HTTP/2. */
+    private static ServiceSpec.Http2 http2(ConfigNode n, ServiceSpec.Protocol protocol) {
+        ServiceSpec.Http2 d = ServiceSpec.Http2.DEFAULT;
+        n.checkKeys(List.of("initialWindowSize"), Map.of());
+        ServiceSpec.Http2 h2 = new ServiceSpec.Http2(
+                (int) n.get("initialWindowSize").size(65_535, Integer.MAX_VALUE, d.initialWindowSize()));
+        if (n.isPresent() && !n.isRecording() && !protocol.multiplexed()) {
+            n.problem("http2 settings apply to HTTP/2 services (expected: protocol: h2 or h2c, or no http2)");
+        }
+        return h2;
     }
 
     /**

@@ -17,14 +17,35 @@ import java.util.List;
  * @param discovery        DNS or self-registration of nodes; null = the static {@code nodes} only
  * @param tls              TLS to every node ({@code https://} nodes); null = plaintext
  * @param protocol         what the gateway speaks to the nodes
+ * @param http2            flow control towards the nodes when the protocol is {@code h2} or {@code h2c}
  */
 public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
                           Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
                           CircuitBreaker circuitBreaker, Retries retries, Discovery discovery, Tls tls,
-                          Protocol protocol) {
+                          Protocol protocol, Http2 http2) {
     public ServiceSpec {
         nodes = List.copyOf(nodes);
         if (protocol == null) protocol = Protocol.HTTP1;
+        if (http2 == null) http2 = Http2.DEFAULT;
+    }
+
+    /** A service with HTTP/2's default flow control. */
+    public ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, Timeouts timeouts, Pool pool,
+                       Priority priority, HealthCheck healthCheck, OutlierDetection outlierDetection,
+                       CircuitBreaker circuitBreaker, Retries retries, Discovery discovery, Tls tls, Protocol protocol) {
+        this(id, nodes, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection, circuitBreaker, retries,
+                discovery, tls, protocol, Http2.DEFAULT);
+    }
+
+    /**
+     * {@code http2:} of an {@code h2}/{@code h2c} service.
+     *
+     * @param initialWindowSize what a node may send on one stream before the gateway has read it:
+     *                          the most a response waiting for a slow client holds in the gateway
+     *                          (the connection's window grows with it)
+     */
+    public record Http2(int initialWindowSize) {
+        public static final Http2 DEFAULT = new Http2(65_535);
     }
 
     /** A service speaking HTTP/1.1 to its nodes. */
@@ -38,7 +59,7 @@ public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, 
     /** This service speaking {@code p} to its nodes, everything else kept. */
     public ServiceSpec withProtocol(Protocol p) {
         return new ServiceSpec(id, nodes, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection,
-                circuitBreaker, retries, discovery, tls, p);
+                circuitBreaker, retries, discovery, tls, p, http2);
     }
 
     /**
@@ -73,7 +94,7 @@ public record ServiceSpec(String id, List<NodeSpec> nodes, String loadBalancer, 
     /** This service with other nodes (discovered or registered ones added), everything else kept. */
     public ServiceSpec withNodes(List<NodeSpec> others) {
         return new ServiceSpec(id, others, loadBalancer, timeouts, pool, priority, healthCheck, outlierDetection,
-                circuitBreaker, retries, discovery, tls, protocol);
+                circuitBreaker, retries, discovery, tls, protocol, http2);
     }
 
     /** The URL scheme of the service's nodes, discovered and registered ones included. */

@@ -145,6 +145,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         route = m.route();
         match = m;
         webSocket = handshake && route.spec.websocket();
+        if (route.spec.grpcWeb() && Grpc.isWebText(h)) body.decodeBase64(); // from its first byte, held or not
         deadline = new Deadline(route.requestTimeoutNanos);
         long grpcTimeout = Grpc.isGrpc(h) ? Grpc.timeoutNanos(h) : -1;
         if (grpcTimeout >= 0) {
@@ -225,11 +226,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         forwardingHeaders(query == null ? upstreamPath : upstreamPath + "?" + query,
                 route.service.nodes().isEmpty() ? "" : route.service.nodes().get(0).hostHeader());
         if (webSocket) WebSocketTunnel.forwardHandshake(h);
-        if (route.spec.grpcWeb() && Grpc.isWebText(h)) {
-            fail(Problems.Kind.MALFORMED, "grpc-web-text is not translated here; send application/grpc-web+proto");
-            return;
-        }
-        if (route.spec.grpcWeb() && Grpc.isWeb(h)) grpcWebType = Grpc.fromWeb(h);
+        if (route.spec.grpcWeb() && (Grpc.isWeb(h) || Grpc.isWebText(h))) grpcWebType = Grpc.fromWeb(h);
         String m = request.method().name();
         if (body.edited() && (body.present() || m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
             phase = Phase.COLLECTING;

@@ -65,23 +65,34 @@ final class Grpc {
                 && !type.regionMatches(true, 0, "application/grpc-web-text", 0, 25);
     }
 
-    /** A grpc-web call in base64 text framing, which the gateway does not translate. */
+    /** A grpc-web call in base64 text framing ({@code application/grpc-web-text}, {@code ...-text+proto}). */
     static boolean isWebText(HttpHeaders request) {
         String type = request.get(HttpHeaderNames.CONTENT_TYPE);
         return type != null && type.regionMatches(true, 0, "application/grpc-web-text", 0, 25);
     }
 
     /**
-     * A grpc-web request becomes a gRPC one: its content type loses {@code -web} (its {@code +proto}
-     * or other suffix stays) and it asks for trailers. The body's framing is the same.
+     * A grpc-web request becomes a gRPC one: its content type loses {@code -web} or {@code -web-text}
+     * (its {@code +proto} or other suffix stays) and it asks for trailers. The body's framing is the
+     * same; a text body, decoded on its way, has a length its head does not know.
      *
      * @return the client's content type, to answer with
      */
     static String fromWeb(HttpHeaders request) {
         String type = request.get(HttpHeaderNames.CONTENT_TYPE);
-        request.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc" + type.substring(20));
+        boolean text = isWebText(request);
+        request.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc" + type.substring(text ? 25 : 20));
         request.set(HttpHeaderNames.TE, "trailers");
+        if (text && request.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            request.remove(HttpHeaderNames.CONTENT_LENGTH);
+            request.set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
+        }
         return type;
+    }
+
+    /** The caller's grpc-web content type is the text one: the answer goes back as base64. */
+    static boolean isTextType(String type) {
+        return type.regionMatches(true, 0, "application/grpc-web-text", 0, 25);
     }
 
     /**

@@ -4,7 +4,9 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -12,12 +14,16 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Http2Settings;
+import io.turnpike.server.http2.RequestPseudoHeaders;
+import io.turnpike.server.http2.StreamIdentifiers;
 import io.turnpike.config.Limits;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A client's HTTP/2 connection: Netty's frame codec (framing, HPACK, flow control, stream states)
- * with its flood limits on, and one {@link Http2Stream} child channel per stream. The connection
+ * with its flood limits on, and one {@link Http2Stream} child channel per stream. Two checks of
+ * RFC 9113 the codec leaves out come around it: {@link StreamIdentifiers} before it, and
+ * {@link RequestPseudoHeaders} first in each stream. The connection
  * closes (GOAWAY, then close once its streams are done) after {@code idleTimeout} without an open
  * stream, and when the gateway drains.
  */
@@ -45,13 +51,15 @@ public final class Http2Connection extends ChannelDuplexHandler {
                 .decoderEnforceMaxSmallContinuationFrames(16)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
                 .build();
+        p.addLast("h2-ids", new StreamIdentifiers()); // the codec forgets closed streams
         p.addLast("h2", codec);
         p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("h2-connection", new Http2Connection(codec));
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Http2Stream(context, limits));
+                ch.pipeline().addLast(new RequestPseudoHeaders(), new Http2StreamFrameToHttpObjectCodec(true),
+                        new Http2Stream(context, limits));
             }
         }));
     }
@@ -62,14 +70,20 @@ public final class Http2Connection extends ChannelDuplexHandler {
     }
 
     /**
-     * A connection error (the codec has sent GOAWAY): a flood the limits caught, or frames that break
-     * the protocol. One line, no stack: it is the client's doing, not the gateway's.
+     * One stream's error goes to that stream (the codec resets it; the connection serves on). A
+     * connection error is the codec's to answer: it is told before it sends GOAWAY with the error's
+     * code and closes, so closing here would say GOAWAY NO_ERROR first. Anything else closes the
+     * connection. One line, no stack: a protocol error is the client's doing, not the gateway's.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2FrameStreamException) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
         org.slf4j.LoggerFactory.getLogger(Http2Connection.class).info("closing the HTTP/2 connection of {}: {}",
                 ctx.channel().remoteAddress(), cause.getMessage());
-        ctx.close();
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) ctx.close();
     }
 
     @Override

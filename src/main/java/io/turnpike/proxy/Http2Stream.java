@@ -146,9 +146,20 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * A stream error (frames in the wrong state, a content-length that lies, a window overflow; or a
+     * head the codec cannot turn into a request): this stream only is reset, with the error's code
+     * (RFC 9113 5.4.2), not the CANCEL a plain close would say. Anything else is the gateway's own
+     * trouble: INTERNAL_ERROR.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // a stream error (malformed frames, a content-length that lies): reset this stream only
+        // the multiplexer hands a stream its codec's Http2Exception (the cause of its Http2FrameStreamException)
+        io.netty.handler.codec.http2.Http2Exception h2 = io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+        io.netty.handler.codec.http2.Http2Error code = h2 != null ? h2.error()
+                : cause instanceof io.netty.handler.codec.DecoderException ? io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR
+                : io.netty.handler.codec.http2.Http2Error.INTERNAL_ERROR;
+        ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(code)).addListener(ChannelFutureListener.CLOSE);
     }
 
     // ---- Downstream -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ final class RequestBody {
     private long maxBytes;
     private PendingBody pending;
     private PolicyCall.BodyEdit edit;
+    private WebText.Decoder base64; // a grpc-web-text body, decoded as it passes
     private ScheduledFuture<?> rateTimer;
     private long rateClock; // time the client has had to send the body while the gateway was reading it
     private long rateTick;
@@ -58,6 +59,9 @@ final class RequestBody {
     void maxBytes(long max) { maxBytes = max; }
     void edit(PolicyCall.BodyEdit edit) { this.edit = edit; }
     boolean edited() { return edit != null; }
+
+    /** The body is grpc-web-text: what the upstream gets is its base64 decoded. */
+    void decodeBase64() { base64 = new WebText.Decoder(); }
 
     /**
      * True while more of the body can be taken: the upstream connection can take it, or while that
@@ -92,6 +96,10 @@ final class RequestBody {
             exchange.bodyFailed(Problems.Kind.BODY_TOO_LARGE, "the body exceeds the limit of " + maxBytes + " bytes");
             return;
         }
+        if (base64 != null) {
+            content = decoded(content);
+            if (content == null) return;
+        }
         Channel ch = upstream == null ? null : upstream.channel();
         if (ch == null) {
             if (pending == null) pending = new PendingBody();
@@ -104,6 +112,24 @@ final class RequestBody {
         }
         if (!upstream.write(content)) {
             down.readMore(); // pauses the client until the node catches up
+        }
+    }
+
+    /** {@code content} with its base64 decoded, or null when it is not base64 (the exchange failed). */
+    private HttpContent decoded(HttpContent content) {
+        try {
+            io.netty.buffer.ByteBuf bytes = base64.decode(content.content(), down.alloc());
+            if (!(content instanceof LastHttpContent)) return new io.netty.handler.codec.http.DefaultHttpContent(bytes);
+            try {
+                base64.end();
+            } catch (IllegalArgumentException e) {
+                bytes.release();
+                throw e;
+            }
+            return new DefaultLastHttpContent(bytes);
+        } catch (IllegalArgumentException e) {
+            exchange.bodyFailed(Problems.Kind.MALFORMED, e.getMessage());
+            return null;
         }
     }
 

@@ -24,6 +24,7 @@ final class ResponseRelay {
     private final Downstream down;
     private final boolean headRequest;
     private HeldResponse held;
+    private WebText.Encoder base64; // a grpc-web-text caller's answer, encoded as it passes
     private long bytes;
 
     ResponseRelay(Exchange exchange, RequestCall call, Downstream down, boolean headRequest) {
@@ -62,6 +63,7 @@ final class ResponseRelay {
             oh.set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, web);
             oh.remove(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH);
             lengthKnown = false;
+            if (Grpc.isTextType(web)) base64 = new WebText.Encoder();
         }
         Forwarding.appendVia(oh);
         oh.set(ProxyHeaders.X_REQUEST_ID, call.requestId());
@@ -82,21 +84,27 @@ final class ResponseRelay {
             hold(c);
             return true;
         }
-        bytes += c.content().readableBytes();
         if (c instanceof LastHttpContent last) {
             exchange.grpcStatus(last.trailingHeaders().get(Grpc.STATUS));
             if (exchange.grpcWebType() != null && !last.trailingHeaders().isEmpty()) {
                 io.netty.buffer.ByteBuf frame = Grpc.trailerFrame(last.trailingHeaders(), down.alloc());
-                bytes += frame.readableBytes();
                 last = new DefaultLastHttpContent(down.alloc().compositeBuffer(2)
                         .addComponent(true, last.content()).addComponent(true, frame));
             }
+            if (base64 != null) last = new DefaultLastHttpContent(base64.encode(last.content(), true, down.alloc()));
+            bytes += last.content().readableBytes();
             // Done before the last byte leaves, so whoever observes exchanges has seen this one
             // by the time the client has the whole response.
             exchange.responseEnded();
             down.sendLast(last);
             return true;
         }
+        if (base64 != null) {
+            io.netty.buffer.ByteBuf text = base64.encode(c.content(), false, down.alloc());
+            if (!text.isReadable()) return down.writable(); // fewer than 3 bytes so far: they wait for the next
+            c = new io.netty.handler.codec.http.DefaultHttpContent(text);
+        }
+        bytes += c.content().readableBytes();
         down.sendContent(c);
         return down.writable();
     }

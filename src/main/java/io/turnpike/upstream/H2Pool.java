@@ -137,6 +137,7 @@ final class H2Pool {
     private void connect(int connectTimeoutMillis) {
         connecting++;
         ServiceTls tls = node.tls();
+        int window = node.http2().initialWindowSize();
         H2Connection c = new H2Connection(this, tls);
         connections.add(c);
         node.pooled(1, 0);
@@ -150,7 +151,7 @@ final class H2Pool {
                             c.channel(ch);
                             if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), node, connectTimeoutMillis));
                             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
-                            if (tls == null) speakHttp2(ch, c); // else once ALPN said h2
+                            if (tls == null) speakHttp2(ch, c, window); // else once ALPN said h2
                         }
                     })
                     .connect(node.address());
@@ -172,18 +173,22 @@ final class H2Pool {
                     } else if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
                         c.fail(new ConnectException(node.url() + " did not agree to HTTP/2 (ALPN h2)"));
                     } else if (cf.channel().isActive()) {
-                        speakHttp2(cf.channel(), c);
+                        speakHttp2(cf.channel(), c, window);
                     }
                 });
             }
         });
     }
 
-    /** The HTTP/2 layers: the frame codec (it sends the preface), the connection's state, the streams. */
-    private static void speakHttp2(Channel ch, H2Connection c) {
+    /**
+     * The HTTP/2 layers: the frame codec (it sends the preface, with {@code window} as each stream's
+     * initial window, and grows the connection's window to match), the connection's state, the streams.
+     */
+    private static void speakHttp2(Channel ch, H2Connection c, int window) {
         ch.pipeline()
           .addLast("h2", Http2FrameCodecBuilder.forClient()
-                  .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_HEADER_LIST_BYTES))
+                  .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_HEADER_LIST_BYTES)
+                          .initialWindowSize(window))
                   .build())
           .addLast("h2-connection", c)
           .addLast("streams", new Http2MultiplexHandler(RefuseInbound.INSTANCE));

@@ -21,6 +21,7 @@ public final class Node {
     private volatile String hostHeader;
     private volatile ServiceTls tls;
     private volatile ServiceSpec.Protocol protocol = ServiceSpec.Protocol.HTTP1;
+    private volatile ServiceSpec.Http2 http2 = ServiceSpec.Http2.DEFAULT;
     private volatile int weight;
 
     private final NodeStats stats = new NodeStats();
@@ -35,12 +36,16 @@ public final class Node {
         this.key = spec.key();
         this.host = spec.host();
         this.address = resolve(spec.host(), spec.port());
-        update(spec, null, ServiceSpec.Protocol.HTTP1);
+        update(spec, null, ServiceSpec.Protocol.HTTP1, ServiceSpec.Http2.DEFAULT);
     }
 
-    /** Takes the settings of a reloaded config that kept this node: weight, scheme, the service's TLS and protocol. */
-    void update(NodeSpec spec, ServiceTls tls, ServiceSpec.Protocol protocol) {
+    /**
+     * Takes the settings of a reloaded config that kept this node: weight, scheme, the service's TLS,
+     * protocol and HTTP/2 flow control (for connections made from now on).
+     */
+    void update(NodeSpec spec, ServiceTls tls, ServiceSpec.Protocol protocol, ServiceSpec.Http2 http2) {
         this.protocol = protocol;
+        this.http2 = http2;
         this.url = spec.url();
         this.hostHeader = spec.port() == (spec.https() ? 443 : 80) ? spec.host() : spec.host() + ":" + spec.port();
         this.tls = spec.https() ? tls : null;
@@ -67,6 +72,8 @@ public final class Node {
     public ServiceTls tls() { return tls; }
     /** What the gateway speaks to this node (its service's {@code protocol}). */
     public ServiceSpec.Protocol protocol() { return protocol; }
+    /** Its service's {@code http2:} settings, for the HTTP/2 connections to it. */
+    public ServiceSpec.Http2 http2() { return http2; }
     /** The node's authority, for requests that need one. */
     public String hostHeader() { return hostHeader; }
     public int weight() { return weight; }

@@ -53,7 +53,7 @@ public final class Service {
         for (NodeSpec ns : spec.nodes()) {
             Node n = old.get(ns.key());
             if (n == null) n = new Node(spec.id(), ns);
-            n.update(ns, tls, spec.protocol());
+            n.update(ns, tls, spec.protocol(), spec.http2());
             nodes.add(n);
         }
         Service service = new Service(spec.id(), nodes, spec.timeouts(), spec.pool(), balancers, spec, spec.priority(),

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@code services.<id>.protocol} and the gRPC statuses {@code retries.on} takes. */
+/** {@code services.<id>.protocol}, its {@code http2:} settings, and the gRPC statuses {@code retries.on} takes. */
 class ServiceProtocolConfigTest {
 
     @Test
@@ -31,6 +31,21 @@ class ServiceProtocolConfigTest {
                 .contains("services.a.protocol", "h2c needs http:// nodes");
         assertThat(problems("services:\n  a: { nodes: [ http://a:80 ], protocol: http2 }\n")).singleElement().asString()
                 .contains("services.a.protocol", "\"http2\"", "http1, h2 or h2c");
+    }
+
+    @Test
+    void anHttp2ServiceTakesItsFlowControlWindow() {
+        GatewayConfig c = good("""
+                services:
+                  big: { nodes: [ http://b:80 ], protocol: h2c, http2: { initialWindowSize: 1MiB } }
+                  plain: { nodes: [ http://b:80 ], protocol: h2c }
+                """);
+        assertThat(c.services().get("big").http2().initialWindowSize()).isEqualTo(1 << 20);
+        assertThat(c.services().get("plain").http2()).isEqualTo(ServiceSpec.Http2.DEFAULT);
+        assertThat(problems("services:\n  a: { nodes: [ http://a:80 ], http2: { initialWindowSize: 1MiB } }\n"))
+                .singleElement().asString().contains("services.a.http2", "protocol: h2 or h2c");
+        assertThat(problems("services:\n  a: { nodes: [ http://a:80 ], protocol: h2c, http2: { initialWindowSize: 1000 } }\n"))
+                .singleElement().asString().contains("services.a.http2.initialWindowSize");
     }
 
     @Test

@@ -188,4 +188,56 @@ class H2UpstreamTest {
     private static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
+
+    /**
+     * What a node hears of the gateway's flow control: {@code http2.initialWindowSize} as each
+     * stream's window in the gateway's SETTINGS, and the connection's window raised with it by a
+     * WINDOW_UPDATE before the first request (none when the window is HTTP/2's default).
+     */
+    @Test
+    void theServicesWindowIsWhatTheNodeMaySendBeforeTheGatewayReads() throws Exception {
+        for (int window : new int[] {1 << 20, 65_535}) {
+            try (java.net.ServerSocket node = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                 Gateway g = Gateway.start(config("h2c", "http://127.0.0.1:" + node.getLocalPort(),
+                         "    http2: { initialWindowSize: " + window + " }"))) {
+                Thread client = Thread.ofVirtual().start(() -> {
+                    try (RawHttp c = new RawHttp(g.port())) {
+                        c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                    } catch (Exception ignored) {
+                        // the node never answers; the connection closes with the test
+                    }
+                });
+                try (java.net.Socket s = node.accept()) {
+                    s.setSoTimeout(5000);
+                    java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                    in.readFully(new byte[24]); // the preface
+                    s.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // the node's SETTINGS
+                    long settingsWindow = -1;
+                    long connectionGrowth = 0;
+                    while (true) {
+                        byte[] h = new byte[9];
+                        in.readFully(h);
+                        byte[] p = new byte[(h[0] & 0xff) << 16 | (h[1] & 0xff) << 8 | h[2] & 0xff];
+                        in.readFully(p);
+                        int stream = java.nio.ByteBuffer.wrap(h, 5, 4).getInt();
+                        if (h[3] == 4 && (h[4] & 1) == 0) { // SETTINGS
+                            for (int i = 0; i + 6 <= p.length; i += 6) {
+                                if (java.nio.ByteBuffer.wrap(p, i, 2).getShort() == 4) {
+                                    settingsWindow = java.nio.ByteBuffer.wrap(p, i + 2, 4).getInt() & 0xffffffffL;
+                                }
+                            }
+                        } else if (h[3] == 8 && stream == 0) { // WINDOW_UPDATE on the connection
+                            connectionGrowth += java.nio.ByteBuffer.wrap(p).getInt();
+                        } else if (h[3] == 1) { // the request's HEADERS: everything before it is in
+                            break;
+                        }
+                    }
+                    assertThat(settingsWindow).as("SETTINGS_INITIAL_WINDOW_SIZE").isEqualTo(window);
+                    // Netty's codec grows the connection by twice what each stream's window grew
+                    assertThat(connectionGrowth).as("the connection's WINDOW_UPDATE").isEqualTo(2 * (window - 65_535L));
+                }
+                client.join(10_000);
+            }
+        }
+    }
 }
