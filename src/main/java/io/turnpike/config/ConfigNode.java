@@ -102,6 +102,9 @@ final class ConfigNode {
     }
 
     String path() { return path; }
+    /** Problems and warnings reported so far in this bind. */
+    int problemCount() { return problems.count(); }
+    Expansion expansion() { return expansion; }
     Mark mark() { return mark; }
     int line() { return mark.getLine() + 1; }
 

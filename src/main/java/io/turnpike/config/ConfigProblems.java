@@ -55,6 +55,10 @@ final class ConfigProblems {
         return List.copyOf(copy);
     }
 
+    int count() {
+        return list.size() + warnings.size();
+    }
+
     boolean isEmpty() {
         return list.isEmpty();
     }

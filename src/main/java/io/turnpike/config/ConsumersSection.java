@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Binds {@code consumers:} and {@code auth:}. API keys are hashed here and the plain key goes no
@@ -28,98 +29,169 @@ final class ConsumersSection {
 
     static List<ConsumerSpec> bind(ConfigNode consumers, java.util.Set<String> plans) {
         List<ConsumerSpec> out = new ArrayList<>();
-        Map<String, ConfigNode> ids = new HashMap<>();
-        Map<String, String> keyOwners = new HashMap<>();
-        Map<String, String> basicOwners = new HashMap<>();
-        Map<String, String> clientOwners = new HashMap<>();
-        Map<String, String> certOwners = new HashMap<>();
+        Owners owners = new Owners();
         for (ConfigNode c : consumers.items("a list of consumers, each like {id: acme, credentials: [...]}", false)) {
-            if (!c.isMapping()) {
-                c.expected("a consumer like {id: acme, groups: [partners], credentials: [{apiKey: ...}]}");
+            Node item = c.isRecording() ? null : c.node();
+            Bound earlier = item == null ? null : BOUND.get(item);
+            if (earlier != null && earlier.fits(c, plans, owners)) {
+                earlier.claim(c, owners);
+                out.add(earlier.spec());
                 continue;
             }
-            c.checkKeys(List.of("id", "groups", "plan", "credentials"), Map.of());
-            ConfigNode idNode = c.require("id", "a consumer id like acme-mobile");
-            String id = idNode.text("a consumer id like acme-mobile");
-            if (id != null) {
-                id = id.strip();
-                if (!ServiceSection.ID.matcher(id).matches()) {
-                    idNode.expected("an id of letters, digits, '.', '_' or '-'");
-                } else {
-                    ConfigNode earlier = ids.putIfAbsent(id, idNode);
-                    if (earlier != null) {
-                        idNode.problem(ConfigNode.quote(id) + " is already the id of the consumer at line "
-                                + earlier.line() + " (expected: a unique id)");
-                    }
-                }
+            int problemsBefore = c.problemCount();
+            List<String> resolved = new ArrayList<>();
+            c.expansion().capture(resolved);
+            ConsumerSpec spec;
+            try {
+                spec = bindOne(c, plans, owners);
+            } finally {
+                c.expansion().capture(null);
             }
-            List<String> groups = new ArrayList<>();
-            for (ConfigNode g : c.get("groups").items("a list of group names like [partners]", true)) {
-                String t = g.text("a group name");
-                if (t != null && !t.isBlank()) groups.add(t.strip());
-            }
-            String plan = c.get("plan").text("a plan name");
-            if (plan != null && !plans.contains(plan.strip())) {
-                c.get("plan").problem("no plan " + ConfigNode.quote(plan.strip()) + (plans.isEmpty()
-                        ? " (expected: a plan defined under plans:)" : " (expected: one of " + String.join(", ", plans) + ")"));
-            }
-            List<String> digests = new ArrayList<>();
-            List<String> jwtSubjects = new ArrayList<>();
-            Map<String, String> basicUsers = new HashMap<>();
-            List<String> oauthClients = new ArrayList<>();
-            List<String> mtlsSubjects = new ArrayList<>();
-            List<String> mtlsSha256 = new ArrayList<>();
-            for (ConfigNode cred : c.get("credentials").items("a list of credentials like [{apiKey: ...}]", false)) {
-                if (!cred.isMapping()) {
-                    cred.expected("a credential like {apiKey: ${ACME_KEY}} or {apiKeyHash: <sha-256 hex>}");
-                    continue;
-                }
-                cred.checkKeys(List.of("apiKey", "apiKeyHash", "jwt", "basic", "oauth2", "mtls"), Map.of());
-                basic(cred.get("basic"), id, basicOwners, basicUsers);
-                mtls(cred.get("mtls"), id, certOwners, mtlsSubjects, mtlsSha256);
-                oauth2(cred.get("oauth2"), id, clientOwners, oauthClients);
-                ConfigNode jwt = cred.get("jwt");
-                if (jwt.isPresent()) {
-                    jwt.checkKeys(List.of("issuer", "subject"), Map.of());
-                    String iss = jwt.require("issuer", "the token's iss").text("the token's iss");
-                    String sub = jwt.require("subject", "the token's sub (or consumerClaim)").text("the token's sub");
-                    if (iss != null && sub != null) jwtSubjects.add(iss.strip() + "\n" + sub.strip());
-                }
-                String digest = null;
-                ConfigNode at = cred.get("apiKey");
-                String key = at.secret("an API key, like ${ACME_KEY}");
-                if (key != null) {
-                    if (key.length() < 16) {
-                        at.problem("the API key (not shown) is shorter than 16 characters (expected: a long random key)");
-                    } else {
-                        digest = sha256(key);
-                    }
-                }
-                ConfigNode hashNode = cred.get("apiKeyHash");
-                String hash = hashNode.text("the SHA-256 of the key as 64 hex digits, optionally sha256:-prefixed");
-                if (hash != null) {
-                    String h = hash.strip();
-                    if (!DIGEST.matcher(h).matches()) {
-                        hashNode.expected("the SHA-256 of the key as 64 hex digits, optionally sha256:-prefixed");
-                    } else {
-                        digest = h.substring(h.length() - 64).toLowerCase(java.util.Locale.ROOT);
-                    }
-                }
-                if (digest == null) continue;
-                String owner = keyOwners.putIfAbsent(digest, id == null ? "?" : id);
-                if (owner != null) {
-                    cred.problem("this API key (not shown) is also a key of consumer " + ConfigNode.quote(owner)
-                            + " (expected: one key, one consumer)");
-                } else {
-                    digests.add(digest);
-                }
-            }
-            if (id != null) {
-                out.add(new ConsumerSpec(id, groups, plan == null ? null : plan.strip(), digests, jwtSubjects,
-                        basicUsers, oauthClients, mtlsSubjects, mtlsSha256));
+            if (spec == null) continue;
+            out.add(spec);
+            if (item != null && c.problemCount() == problemsBefore) {
+                BOUND.put(item, new Bound(spec, c.get("id").line(), c.expansion().env(), List.copyOf(resolved)));
             }
         }
         return out;
+    }
+
+    /**
+     * Consumers bound without a problem, by their YAML node (compared by identity; an entry goes
+     * with its node). An admin change binds the whole config again over the same nodes, and with
+     * 100,000 consumers most of that time went to consumers that did not change: each is now taken
+     * as bound before, once its plan still exists, its credentials are still its own, and the
+     * environment it read is the same.
+     */
+    private static final Map<Node, Bound> BOUND = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** What the section's consumers claimed so far: ids (with their line) and credentials (with their consumer). */
+    private static final class Owners {
+        final Map<String, Integer> ids = new HashMap<>();
+        final Map<String, String> keys = new HashMap<>();
+        final Map<String, String> basic = new HashMap<>();
+        final Map<String, String> clients = new HashMap<>();
+        final Map<String, String> certs = new HashMap<>();
+    }
+
+    /**
+     * @param line     where the consumer starts, for a later duplicate id's message
+     * @param env      the environment its values were read from
+     * @param resolved the environment values it read, handed out again so admin callers never see them
+     */
+    private record Bound(ConsumerSpec spec, int line, Object env, List<String> resolved) {
+        boolean fits(ConfigNode c, java.util.Set<String> plans, Owners o) {
+            if (env != c.expansion().env() || spec.plan() != null && !plans.contains(spec.plan())) return false;
+            if (o.ids.containsKey(spec.id())) return false;
+            for (String d : spec.apiKeyDigests()) if (o.keys.containsKey(d)) return false;
+            for (String u : spec.basicUsers().keySet()) if (o.basic.containsKey(u)) return false;
+            for (String client : spec.oauthClients()) if (o.clients.containsKey(client)) return false;
+            for (String subject : spec.mtlsSubjects()) if (o.certs.containsKey("subject:" + subject)) return false;
+            for (String sha : spec.mtlsSha256()) if (o.certs.containsKey("sha256:" + sha)) return false;
+            return true;
+        }
+
+        void claim(ConfigNode c, Owners o) {
+            o.ids.put(spec.id(), line);
+            spec.apiKeyDigests().forEach(d -> o.keys.put(d, spec.id()));
+            spec.basicUsers().keySet().forEach(u -> o.basic.put(u, spec.id()));
+            spec.oauthClients().forEach(client -> o.clients.put(client, spec.id()));
+            spec.mtlsSubjects().forEach(subject -> o.certs.put("subject:" + subject, spec.id()));
+            spec.mtlsSha256().forEach(sha -> o.certs.put("sha256:" + sha, spec.id()));
+            c.expansion().handedOut(resolved);
+        }
+    }
+
+    /** One consumer, checked against what the ones before it claimed; null when it has no usable id. */
+    private static ConsumerSpec bindOne(ConfigNode c, java.util.Set<String> plans, Owners owners) {
+        Map<String, Integer> ids = owners.ids;
+        Map<String, String> keyOwners = owners.keys;
+        Map<String, String> basicOwners = owners.basic;
+        Map<String, String> clientOwners = owners.clients;
+        Map<String, String> certOwners = owners.certs;
+        if (!c.isMapping()) {
+            c.expected("a consumer like {id: acme, groups: [partners], credentials: [{apiKey: ...}]}");
+            return null;
+        }
+        c.checkKeys(List.of("id", "groups", "plan", "credentials"), Map.of());
+        ConfigNode idNode = c.require("id", "a consumer id like acme-mobile");
+        String id = idNode.text("a consumer id like acme-mobile");
+        if (id != null) {
+            id = id.strip();
+            if (!ServiceSection.ID.matcher(id).matches()) {
+                idNode.expected("an id of letters, digits, '.', '_' or '-'");
+            } else {
+                Integer earlier = ids.putIfAbsent(id, idNode.line());
+                if (earlier != null) {
+                    idNode.problem(ConfigNode.quote(id) + " is already the id of the consumer at line "
+                            + earlier + " (expected: a unique id)");
+                }
+            }
+        }
+        List<String> groups = new ArrayList<>();
+        for (ConfigNode g : c.get("groups").items("a list of group names like [partners]", true)) {
+            String t = g.text("a group name");
+            if (t != null && !t.isBlank()) groups.add(t.strip());
+        }
+        String plan = c.get("plan").text("a plan name");
+        if (plan != null && !plans.contains(plan.strip())) {
+            c.get("plan").problem("no plan " + ConfigNode.quote(plan.strip()) + (plans.isEmpty()
+                    ? " (expected: a plan defined under plans:)" : " (expected: one of " + String.join(", ", plans) + ")"));
+        }
+        List<String> digests = new ArrayList<>();
+        List<String> jwtSubjects = new ArrayList<>();
+        Map<String, String> basicUsers = new HashMap<>();
+        List<String> oauthClients = new ArrayList<>();
+        List<String> mtlsSubjects = new ArrayList<>();
+        List<String> mtlsSha256 = new ArrayList<>();
+        for (ConfigNode cred : c.get("credentials").items("a list of credentials like [{apiKey: ...}]", false)) {
+            if (!cred.isMapping()) {
+                cred.expected("a credential like {apiKey: ${ACME_KEY}} or {apiKeyHash: <sha-256 hex>}");
+                continue;
+            }
+            cred.checkKeys(List.of("apiKey", "apiKeyHash", "jwt", "basic", "oauth2", "mtls"), Map.of());
+            basic(cred.get("basic"), id, basicOwners, basicUsers);
+            mtls(cred.get("mtls"), id, certOwners, mtlsSubjects, mtlsSha256);
+            oauth2(cred.get("oauth2"), id, clientOwners, oauthClients);
+            ConfigNode jwt = cred.get("jwt");
+            if (jwt.isPresent()) {
+                jwt.checkKeys(List.of("issuer", "subject"), Map.of());
+                String iss = jwt.require("issuer", "the token's iss").text("the token's iss");
+                String sub = jwt.require("subject", "the token's sub (or consumerClaim)").text("the token's sub");
+                if (iss != null && sub != null) jwtSubjects.add(iss.strip() + "\n" + sub.strip());
+            }
+            String digest = null;
+            ConfigNode at = cred.get("apiKey");
+            String key = at.secret("an API key, like ${ACME_KEY}");
+            if (key != null) {
+                if (key.length() < 16) {
+                    at.problem("the API key (not shown) is shorter than 16 characters (expected: a long random key)");
+                } else {
+                    digest = sha256(key);
+                }
+            }
+            ConfigNode hashNode = cred.get("apiKeyHash");
+            String hash = hashNode.text("the SHA-256 of the key as 64 hex digits, optionally sha256:-prefixed");
+            if (hash != null) {
+                String h = hash.strip();
+                if (!DIGEST.matcher(h).matches()) {
+                    hashNode.expected("the SHA-256 of the key as 64 hex digits, optionally sha256:-prefixed");
+                } else {
+                    digest = h.substring(h.length() - 64).toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+            if (digest == null) continue;
+            String owner = keyOwners.putIfAbsent(digest, id == null ? "?" : id);
+            if (owner != null) {
+                cred.problem("this API key (not shown) is also a key of consumer " + ConfigNode.quote(owner)
+                        + " (expected: one key, one consumer)");
+            } else {
+                digests.add(digest);
+            }
+        }
+        if (id == null) return null;
+        return new ConsumerSpec(id, groups, plan == null ? null : plan.strip(), digests, jwtSubjects,
+                basicUsers, oauthClients, mtlsSubjects, mtlsSha256);
     }
 
     /** {@code basic: { user, passwordHash }}: bcrypt only; a plain {@code password} is refused. */

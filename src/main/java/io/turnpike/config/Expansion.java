@@ -23,6 +23,7 @@ final class Expansion {
     private final Map<Mark, String> adminMarks; // identity: marks carry no source of their own
     private final boolean allAdmin;
     private final Set<String> handedOut = new HashSet<>();
+    private List<String> capture; // where the values resolved meanwhile also go; null = nowhere
 
     private Expansion(Function<String, String> env, Map<Mark, String> adminMarks, boolean allAdmin) {
         this.env = env;
@@ -57,9 +58,27 @@ final class Expansion {
     String resolve(String raw) throws Placeholders.Unresolved {
         return Placeholders.resolve(raw, name -> {
             String value = env.apply(name);
-            if (value != null && !value.isEmpty()) handedOut.add(value);
+            if (value != null && !value.isEmpty()) {
+                handedOut.add(value);
+                if (capture != null) capture.add(value);
+            }
             return value;
         });
+    }
+
+    /** Also collects the values resolved from now on into {@code into} (null: stop). */
+    void capture(List<String> into) {
+        capture = into;
+    }
+
+    /** Values a part of the config resolved in an earlier bind and takes as they were. */
+    void handedOut(List<String> values) {
+        handedOut.addAll(values);
+    }
+
+    /** The environment values are read from, compared by identity: the same one gives the same values. */
+    Object env() {
+        return env;
     }
 
     /**

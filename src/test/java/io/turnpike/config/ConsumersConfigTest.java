@@ -40,6 +40,55 @@ class ConsumersConfigTest {
     }
 
     @Test
+    void anAdminChangeStillChecksTheConsumersItDidNotTouch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // Consumers that bound cleanly are taken as bound when the config is bound again over the
+        // same file; what they depend on is checked again: their plan, and their keys and ids
+        // against the consumers before them.
+        java.nio.file.Path file = dir.resolve("turnpike.yaml");
+        java.nio.file.Files.writeString(file, """
+                storage: { dataDir: %s }
+                plans: { pro: {}, free: {} }
+                consumers:
+                  - { id: a, plan: pro, credentials: [ { apiKey: %s } ] }
+                  - { id: b, plan: free, credentials: [ { apiKey: "${B_KEY}" } ] }
+                """.formatted(dir.resolve("data"), KEY));
+        java.util.Map<String, String> env = java.util.Map.of("B_KEY", "b-key-from-the-environment");
+        ConfigSources.Opened opened = ConfigSources.open(file, java.nio.file.Files.readAllBytes(file), env::get);
+        assertThat(opened.problems()).isEmpty();
+        ConfigSources sources = opened.sources();
+        assertThat(sources.current().consumers()).extracting(ConsumerSpec::id).containsExactly("a", "b");
+
+        ConfigSources.Change noPlan = sources.delete(ConfigSources.Section.PLANS, "pro");
+        assertThat(noPlan.status()).isEqualTo(ConfigSources.Status.INVALID);
+        assertThat(noPlan.problems()).extracting(Problem::toString).anyMatch(p -> p.contains("consumers[0].plan: no plan \"pro\""));
+
+        ConfigSources.Change sameKey = sources.put(ConfigSources.Section.CONSUMERS, "c", "PUT /admin/consumers/c",
+                "{\"credentials\": [{\"apiKey\": \"%s\"}]}".formatted(KEY));
+        assertThat(sameKey.problems()).extracting(Problem::toString)
+                .anyMatch(p -> p.contains("this API key (not shown) is also a key of consumer \"a\""));
+
+        ConfigSources.Change takesBsKey = sources.put(ConfigSources.Section.CONSUMERS, "a", "PUT /admin/consumers/a",
+                "{\"credentials\": [{\"apiKey\": \"b-key-from-the-environment\"}]}");
+        assertThat(takesBsKey.problems()).extracting(Problem::toString)
+                .anyMatch(p -> p.contains("consumers[1].credentials[0]: this API key (not shown) is also a key of consumer \"a\""));
+
+        ConfigSources.Change sameId = sources.put(ConfigSources.Section.PLANS, "gold", "PUT /admin/plans/gold", "{}");
+        assertThat(sameId.status()).isEqualTo(ConfigSources.Status.OK);
+        assertThat(sources.current().consumers()).extracting(ConsumerSpec::id).containsExactly("a", "b");
+        assertThat(sources.current().consumers().get(1).apiKeyDigests())
+                .containsExactly(ConsumersSection.sha256("b-key-from-the-environment"));
+
+        // b's key came from the environment: a problem quoting it is withheld from an admin caller,
+        // also when b itself was taken as bound before.
+        ConfigSources.Change quoting = sources.put(ConfigSources.Section.ROUTES, "r", "PUT /admin/routes/r",
+                "{\"match\": {\"path\": \"/r\"}, \"service\": \"b-key-from-the-environment\"}");
+        assertThat(quoting.status()).isEqualTo(ConfigSources.Status.INVALID);
+        assertThat(quoting.problems()).isNotEmpty().extracting(Problem::toString)
+                .noneMatch(p -> p.contains("b-key-from-the-environment"));
+    }
+
+    @Test
     void reportsBadConsumersWithoutShowingTheKey() {
         List<String> p = problems("""
                 consumers:
