@@ -69,6 +69,14 @@ public final class ConfigSources {
      */
     public record Change(Status status, JsonNode entry, List<Problem> problems) {}
 
+    /**
+     * One entry of the fleet's shared overlay.
+     *
+     * @param json   the entry as JSON, or null: deleted fleet-wide
+     * @param source names the change in problem locations, e.g. {@code shared change 42}
+     */
+    public record SharedEntry(Section section, String id, String json, String source) {}
+
     /** {@link #open}'s outcome: sources, or the problems of a file that cannot serve. */
     public record Opened(ConfigSources sources, List<Problem> problems) {
         public boolean ok() { return sources != null; }
@@ -81,6 +89,7 @@ public final class ConfigSources {
     private Overlay overlay;
     private volatile GatewayConfig current;
     private volatile Consumer<GatewayConfig> applier = c -> {};
+    private final boolean shared; // cluster.store: the overlay is the fleet's and is kept by the cluster package
 
     private ConfigSources(Path file, Function<String, String> env, OverlayStore store, ConfigDocument fileDoc,
                           Overlay overlay, GatewayConfig current) {
@@ -90,6 +99,7 @@ public final class ConfigSources {
         this.fileDoc = fileDoc;
         this.overlay = overlay;
         this.current = current;
+        this.shared = current.cluster().shared();
     }
 
     /**
@@ -113,7 +123,12 @@ public final class ConfigSources {
         Overlay overlay = Overlay.EMPTY;
         GatewayConfig config = alone.config();
         List<Warning> warnings = alone.warnings();
-        ConfigDocument persisted = store.read();
+        boolean shared = alone.config().cluster().shared();
+        ConfigDocument persisted = shared ? null : store.read();
+        if (shared && java.nio.file.Files.exists(store.file())) {
+            log.warn("cluster.store is set: the admin changes in {} are not used (the fleet's shared changes are; "
+                    + "this node's own changes are not copied into the store)", store.file());
+        }
         if (persisted != null) {
             List<Problem> problems = new ArrayList<>();
             Overlay read = Overlay.read(persisted, problems);
@@ -220,6 +235,110 @@ public final class ConfigSources {
      * @param sourceName names the body in problem locations, e.g. {@code PUT /admin/routes/users-read}
      */
     public synchronized Change put(Section section, String id, String sourceName, String body) {
+        Object entry = entryOf(section, id, sourceName, body);
+        if (entry instanceof Change refused) return refused;
+        return commit(overlay.with(section, id, (Node) entry, sourceName), NodeJson.of((Node) entry));
+    }
+
+    /**
+     * Checks a change as {@link #put} would make it, and changes nothing: in a fleet the entry is
+     * shared first and applied when it comes back from the store. OK carries the entry to share
+     * (an id added, API keys hashed).
+     */
+    public synchronized Change check(Section section, String id, String sourceName, String body) {
+        Object entry = entryOf(section, id, sourceName, body);
+        if (entry instanceof Change refused) return refused;
+        return checked(overlay.with(section, id, (Node) entry, sourceName), NodeJson.of((Node) entry));
+    }
+
+    /** Checks a deletion as {@link #delete} would make it, and changes nothing. */
+    public synchronized Change checkDelete(Section section, String id) {
+        if (entry(section, id) == null) return new Change(Status.NOT_FOUND, null, List.of());
+        return checked(removed(overlay, section, id), null);
+    }
+
+    private Change checked(Overlay next, JsonNode entry) {
+        Expansion expansion = Expansion.overlaid(env, next.sources());
+        ConfigLoader.Result r = withSource(bind(fileDoc, next, expansion), file);
+        if (!r.ok()) return new Change(Status.INVALID, null, expansion.forAdmin(r.problems()));
+        return new Change(Status.OK, entry, List.of());
+    }
+
+    /**
+     * Applies one change from the fleet's store like a local admin change (validated on the whole
+     * config, then applied), without persisting it here. A change this node cannot take (its file
+     * lacks a service the change needs, say) changes nothing and comes back with its problems.
+     */
+    public synchronized List<Problem> applyShared(SharedEntry change) {
+        Overlay next;
+        try {
+            next = with(overlay, change);
+        } catch (IllegalArgumentException e) {
+            return List.of(new Problem(change.source(), 0, 0, change.section().key() + "." + change.id(), e.getMessage()));
+        }
+        Expansion expansion = Expansion.overlaid(env, next.sources());
+        ConfigLoader.Result r = withSource(bind(fileDoc, next, expansion), file);
+        if (!r.ok()) return expansion.forAdmin(r.problems());
+        applier.accept(r.config());
+        overlay = next;
+        current = r.config();
+        return List.of();
+    }
+
+    /**
+     * Replaces the whole shared overlay (a node's copy at start, or a full resync): all entries at
+     * once when they fit, else one by one in order, leaving out each that does not fit.
+     *
+     * @return the problems of the entries left out, by entry
+     */
+    public synchronized Map<SharedEntry, List<Problem>> replaceShared(List<SharedEntry> entries) {
+        Map<SharedEntry, List<Problem>> refused = new java.util.LinkedHashMap<>();
+        Overlay all = Overlay.EMPTY;
+        for (SharedEntry e : entries) {
+            try {
+                all = with(all, e);
+            } catch (IllegalArgumentException ex) {
+                refused.put(e, List.of(new Problem(e.source(), 0, 0, e.section().key() + "." + e.id(), ex.getMessage())));
+            }
+        }
+        ConfigLoader.Result r = withSource(bind(fileDoc, all, Expansion.overlaid(env, all.sources())), file);
+        if (!r.ok()) {
+            all = Overlay.EMPTY;
+            r = withSource(bind(fileDoc, all, Expansion.file(env)), file);
+            for (SharedEntry e : entries) {
+                if (refused.containsKey(e)) continue;
+                Overlay next = with(all, e);
+                Expansion expansion = Expansion.overlaid(env, next.sources());
+                ConfigLoader.Result one = withSource(bind(fileDoc, next, expansion), file);
+                if (one.ok()) {
+                    all = next;
+                    r = one;
+                } else {
+                    refused.put(e, expansion.forAdmin(one.problems()));
+                }
+            }
+        }
+        if (!r.ok()) return refused; // the file itself no longer binds: keep serving what serves
+        applier.accept(r.config());
+        overlay = all;
+        current = r.config();
+        return refused;
+    }
+
+    private Overlay with(Overlay base, SharedEntry change) {
+        if (change.json() == null) return removed(base, change.section(), change.id());
+        ConfigDocument doc = ConfigDocument.parse(change.source(), change.json(), "the shared entry is empty");
+        if (!doc.ok() || doc.root() == null) throw new IllegalArgumentException("the shared entry is not JSON");
+        return base.with(change.section(), change.id(), doc.root(), change.source());
+    }
+
+    /** Without the entry: one the file defines is hidden; one only the overlay defines is dropped. */
+    private Overlay removed(Overlay base, Section section, String id) {
+        return fileHas(section, id) ? base.with(section, id, null, null) : base.without(section, id);
+    }
+
+    /** The entry a PUT body makes (a {@link Node}), or the {@link Change} that refuses it. */
+    private Object entryOf(Section section, String id, String sourceName, String body) {
         ConfigDocument doc = ConfigDocument.parse(sourceName, body, "the body is empty (expected: a JSON "
                 + (section == Section.ROUTES ? "route, like {\"match\": {\"path\": \"/users/{id}\"}, \"service\": \"users\"}"
                 : section == Section.CONSUMERS ? "consumer, like {\"groups\": [\"partners\"], \"credentials\": [{\"apiKey\": \"...\"}]}"
@@ -234,7 +353,7 @@ public final class ConfigSources {
         }
         // Only digests are kept: an API key in the body is hashed before anything is stored.
         if (section == Section.CONSUMERS) entry = CredentialDigests.hashApiKeys(entry);
-        return commit(overlay.with(section, id, entry, sourceName), NodeJson.of(entry));
+        return entry;
     }
 
     /**
@@ -243,11 +362,11 @@ public final class ConfigSources {
      */
     public synchronized Change delete(Section section, String id) {
         if (entry(section, id) == null) return new Change(Status.NOT_FOUND, null, List.of());
-        Overlay next = fileHas(section, id) ? overlay.with(section, id, null, null) : overlay.without(section, id);
-        return commit(next, null);
+        return commit(removed(overlay, section, id), null);
     }
 
     private Change commit(Overlay next, JsonNode stored) {
+        if (shared) throw new IllegalStateException("cluster.store is set: admin changes go through the fleet's store");
         Expansion expansion = Expansion.overlaid(env, next.sources());
         ConfigLoader.Result r = withSource(bind(fileDoc, next, expansion), file);
         // The file's values are expanded as always; the problems go to an admin caller, who must not read them.

@@ -1,0 +1,383 @@
+package io.turnpike.cluster;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.turnpike.config.ConfigSources;
+import io.turnpike.config.ConfigSources.Section;
+import io.turnpike.config.ConfigSources.SharedEntry;
+import io.turnpike.config.Problem;
+import io.turnpike.server.Gateway;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part in a fleet that shares its admin state through a {@link SharedStore}. Every
+ * change, this node's own included, is applied here in version order, as a delta, by one thread
+ * of its own that waits on {@code LISTEN} and polls every second as the fallback; a node that
+ * cannot take a change (its file lacks what the change needs) refuses that change alone, says so
+ * in its member row, and goes on. After each applied batch the state is copied to the dataDir, so
+ * a restart serves the last state before (and without) the store.
+ */
+public final class Fleet implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Fleet.class);
+    private static final long TICK_MS = 1_000;
+    private static final int BATCH = 1_000;
+
+    /** What this node knows of the store. */
+    public enum StoreState { CONNECTING, UP, DOWN }
+
+    private final ConfigSources sources;
+    private final NodeCopy copy;
+    private final String configuredId;
+    private final String storeUrl;
+    // The state below changes under this object's lock only (the store thread, or an admin write catching up).
+    private final Map<String, StoreChange> entities = new LinkedHashMap<>();
+    private final Map<String, String> refused = new TreeMap<>();
+    private volatile long applied;
+    private volatile long latest;
+    private volatile StoreState state = StoreState.CONNECTING;
+    private volatile String id;
+    private volatile String address;
+    private volatile Gateway gateway;
+    private volatile SharedStore store;
+    private volatile Thread thread;
+    private volatile boolean running;
+
+    private Fleet(ConfigSources sources, NodeCopy copy, String configuredId, String storeUrl) {
+        this.sources = sources;
+        this.copy = copy;
+        this.configuredId = configuredId;
+        this.storeUrl = storeUrl;
+    }
+
+    /**
+     * Before the gateway starts: lays this node's last copy of the shared state over the file, so
+     * the first request is served with it, whether or not the store answers.
+     */
+    public static Fleet prepare(ConfigSources sources) {
+        var cluster = sources.current().cluster();
+        if (!cluster.shared()) throw new IllegalStateException("cluster.store is not set");
+        Fleet f = new Fleet(sources, new NodeCopy(sources.current().storage().dataDir()), cluster.id(), cluster.store());
+        NodeCopy.State last;
+        try {
+            last = f.copy.read();
+        } catch (IOException e) {
+            log.warn("cannot read {} ({}); starting from the file alone until the store answers", f.copy.file(), e.toString());
+            last = NodeCopy.State.EMPTY;
+        }
+        synchronized (f) {
+            f.resync(last.version(), last.entities(), false);
+        }
+        if (last.version() > 0) log.info("serving the fleet's shared state as of version {} from {}", last.version(), f.copy.file());
+        return f;
+    }
+
+    /**
+     * Once the gateway listens: gives the copy's circuit orders to its breakers, then connects to
+     * the store (in the background: a store that is down delays nothing) and follows it.
+     */
+    public void start(Gateway gateway, MeterRegistry registry) {
+        this.gateway = gateway;
+        String host = sources.current().server().host();
+        this.address = host + ":" + gateway.port();
+        this.id = configuredId != null ? configuredId : localName() + ":" + gateway.port();
+        synchronized (this) {
+            for (StoreChange e : entities.values()) {
+                if (e.kind().equals(CircuitOrders.KIND)) circuit(e);
+            }
+        }
+        if (registry != null) {
+            Gauge.builder("turnpike.cluster.config.version", this, Fleet::appliedVersion)
+                    .description("The last shared-state version this node applied").register(registry);
+            Gauge.builder("turnpike.cluster.store.up", this, f -> f.state == StoreState.UP ? 1 : 0)
+                    .description("1 while the shared store answers").register(registry);
+        }
+        store = SharedStore.open(storeUrl);
+        running = true;
+        Thread t = new Thread(this::follow, "turnpike-fleet");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        log.info("fleet member {} following the shared store at {}", id, store.description());
+    }
+
+    private static String localName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The last store version this node applied. */
+    public long appliedVersion() {
+        return applied;
+    }
+
+    /** The newest version this node has seen in the store. */
+    public long storeVersion() {
+        return Math.max(latest, applied);
+    }
+
+    public StoreState storeState() {
+        return state;
+    }
+
+    /** The version of one entity as this node applied it; 0 when the store never had it. */
+    public synchronized long version(String kind, String key) {
+        StoreChange e = entities.get(kind + "/" + key);
+        return e == null ? 0 : e.version();
+    }
+
+    /** The shared changes this node refused, by entity ("routes/users"), one line each. */
+    public synchronized Map<String, String> problems() {
+        return Map.copyOf(refused);
+    }
+
+    /**
+     * Writes one entity to the store, then catches up to it, so the caller reads its own write.
+     * A store known to be down refuses at once.
+     *
+     * @param ifMatch the version the caller expects, or null: last write wins
+     */
+    public SharedStore.Written write(String kind, String key, String body, Long ifMatch) throws StoreDown {
+        SharedStore s = store;
+        if (s == null || state == StoreState.DOWN) {
+            throw new StoreDown("the shared store (" + (s == null ? "not connected" : s.description()) + ") is down", null);
+        }
+        SharedStore.Written w;
+        try {
+            w = s.write(kind, key, body, ifMatch, id);
+        } catch (SQLException e) {
+            down(e);
+            throw new StoreDown("the shared store (" + s.description() + ") did not take the change: " + e.getMessage(), e);
+        }
+        if (w.landed()) {
+            try {
+                catchUp(s);
+            } catch (SQLException e) {
+                log.warn("change {} is in the store; this node applies it when the store answers again ({})", w.version(), e.toString());
+            }
+        }
+        return w;
+    }
+
+    /** Every member's row; the store's own clock stamps {@code lastSeen}. */
+    public List<Member> members() throws StoreDown {
+        SharedStore s = store;
+        if (s == null || state == StoreState.DOWN) throw new StoreDown("the shared store is down", null);
+        try {
+            return s.members();
+        } catch (SQLException e) {
+            down(e);
+            throw new StoreDown("the shared store did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- the store thread
+
+    private void follow() {
+        Connection listen = null;
+        long nextBeat = 0;
+        boolean schema = false;
+        while (running) {
+            SharedStore s = store;
+            try {
+                if (!schema) {
+                    s.schema();
+                    schema = true;
+                }
+                if (listen == null) listen = s.listen();
+                catchUp(s); // also the poll that finds what a lost notice missed
+                long now = System.nanoTime();
+                if (now - nextBeat >= 0) {
+                    s.heartbeat(id, address, applied, problemLines());
+                    nextBeat = now + TimeUnit.MILLISECONDS.toNanos(TICK_MS);
+                }
+                up(s);
+                long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextBeat - System.nanoTime()));
+                listen.unwrap(PGConnection.class).getNotifications((int) Math.min(wait, TICK_MS));
+            } catch (SQLException | RuntimeException e) {
+                if (!running) break;
+                down(e);
+                closeQuietly(listen);
+                listen = null;
+                sleep(TICK_MS / 2);
+            }
+        }
+        closeQuietly(listen);
+    }
+
+    private void up(SharedStore s) {
+        if (state != StoreState.UP) {
+            log.info("the shared store at {} answers; this node is at version {}", s.description(), applied);
+            state = StoreState.UP;
+        }
+    }
+
+    private void down(Exception e) {
+        if (state != StoreState.DOWN) {
+            log.warn("the shared store does not answer ({}); serving version {} and refusing admin writes until it is back",
+                    e.getMessage(), applied);
+            state = StoreState.DOWN;
+        }
+    }
+
+    /** Applies everything after this node's version, in order; a full resync when the log cannot give that. */
+    private synchronized void catchUp(SharedStore s) throws SQLException {
+        long[] bounds = s.bounds();
+        latest = bounds[0];
+        if (bounds[0] == applied) return;
+        if (bounds[0] < applied || bounds[1] > applied + 1) {
+            log.warn("the store's log {} (versions {} to {}; this node is at {}): re-reading every entity",
+                    bounds[0] < applied ? "is older than this node's state" : "no longer holds the changes this node needs",
+                    bounds[1], bounds[0], applied);
+            SharedStore.Entities all = s.entities();
+            resync(all.version(), all.entities(), true);
+            saveCopy();
+            return;
+        }
+        boolean changed = false;
+        for (List<StoreChange> batch = s.after(applied, BATCH); !batch.isEmpty(); batch = s.after(applied, BATCH)) {
+            for (StoreChange c : batch) apply(c);
+            changed = true;
+        }
+        if (changed) saveCopy();
+    }
+
+    /** One change, as a delta. The version advances whether this node took it or not. */
+    private void apply(StoreChange c) {
+        Section section = section(c.kind());
+        String problem;
+        if (section != null) {
+            List<Problem> problems = sources.applyShared(new SharedEntry(section, c.key(), c.body(), source(c)));
+            problem = problems.isEmpty() ? null : problems.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("");
+        } else if (c.kind().equals(CircuitOrders.KIND)) {
+            problem = gateway == null ? null : CircuitOrders.apply(gateway, c);
+        } else {
+            problem = null; // a kind a newer node writes: kept, so a copy and a resync carry it along
+        }
+        entities.remove(c.entity()); // keeps the map in version order
+        entities.put(c.entity(), c);
+        refuse(c, problem);
+        applied = c.version();
+    }
+
+    private void circuit(StoreChange c) {
+        refuse(c, CircuitOrders.apply(gateway, c));
+    }
+
+    private void refuse(StoreChange c, String problem) {
+        if (problem == null) {
+            refused.remove(c.entity());
+        } else {
+            refused.put(c.entity(), "version " + c.version() + ": " + problem);
+            log.warn("shared change {} ({}) refused on this node: {}", c.version(), c.entity(), problem);
+        }
+    }
+
+    /** Replaces everything with {@code all} as of {@code version}. */
+    private void resync(long version, List<StoreChange> all, boolean circuits) {
+        List<StoreChange> sorted = new ArrayList<>(all);
+        sorted.sort(Comparator.comparingLong(StoreChange::version));
+        List<SharedEntry> overlay = new ArrayList<>();
+        Map<SharedEntry, StoreChange> by = new LinkedHashMap<>();
+        for (StoreChange c : sorted) {
+            Section section = section(c.kind());
+            if (section == null) continue;
+            SharedEntry e = new SharedEntry(section, c.key(), c.body(), source(c));
+            overlay.add(e);
+            by.put(e, c);
+        }
+        Map<SharedEntry, List<Problem>> problems = sources.replaceShared(overlay);
+        Map<String, StoreChange> before = new LinkedHashMap<>(entities);
+        entities.clear();
+        refused.clear();
+        for (StoreChange c : sorted) entities.put(c.entity(), c);
+        problems.forEach((e, p) -> refuse(by.get(e), p.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("")));
+        if (circuits && gateway != null) {
+            for (StoreChange c : sorted) {
+                if (c.kind().equals(CircuitOrders.KIND)) circuit(c);
+            }
+            for (StoreChange gone : before.values()) {
+                if (gone.kind().equals(CircuitOrders.KIND) && !entities.containsKey(gone.entity())) {
+                    CircuitOrders.apply(gateway, new StoreChange(gone.version(), gone.kind(), gone.key(), null));
+                }
+            }
+        }
+        applied = version;
+    }
+
+    private void saveCopy() {
+        try {
+            copy.write(applied, entities.values());
+        } catch (IOException e) {
+            log.warn("cannot write {} ({}); a restart before the next change starts from an older copy", copy.file(), e.toString());
+        }
+    }
+
+    private synchronized String problemLines() {
+        return String.join("\n", refused.values());
+    }
+
+    private static Section section(String kind) {
+        for (Section s : Section.values()) {
+            if (s.key().equals(kind)) return s;
+        }
+        return null;
+    }
+
+    private static String source(StoreChange c) {
+        return "shared change " + c.version() + " (" + c.entity() + ")";
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // already gone
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        SharedStore s = store;
+        if (s != null) s.close();
+    }
+}
