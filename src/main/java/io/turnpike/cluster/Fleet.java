@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigSources.Section;
 import io.turnpike.config.ConfigSources.SharedEntry;
+import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Problem;
 import io.turnpike.server.Gateway;
 import java.io.IOException;
@@ -55,6 +56,7 @@ public final class Fleet implements AutoCloseable {
     private volatile SharedStore store;
     private volatile Thread thread;
     private volatile boolean running;
+    private GatewayConfig seen; // the config after this object's last apply: another one means the file was reloaded
 
     private Fleet(ConfigSources sources, NodeCopy copy, String configuredId, String storeUrl) {
         this.sources = sources;
@@ -169,6 +171,7 @@ public final class Fleet implements AutoCloseable {
             down(e);
             throw new StoreDown("the shared store (" + s.description() + ") did not take the change: " + e.getMessage(), e);
         }
+        up(s);
         if (w.landed()) {
             try {
                 catchUp(s);
@@ -196,16 +199,13 @@ public final class Fleet implements AutoCloseable {
     private void follow() {
         Connection listen = null;
         long nextBeat = 0;
-        boolean schema = false;
         while (running) {
             SharedStore s = store;
             try {
-                if (!schema) {
-                    s.schema();
-                    schema = true;
-                }
+                s.schema();
                 if (listen == null) listen = s.listen();
                 catchUp(s); // also the poll that finds what a lost notice missed
+                retryRefused();
                 long now = System.nanoTime();
                 if (now - nextBeat >= 0) {
                     s.heartbeat(id, address, applied, problemLines());
@@ -252,6 +252,7 @@ public final class Fleet implements AutoCloseable {
             SharedStore.Entities all = s.entities();
             resync(all.version(), all.entities(), true);
             saveCopy();
+            seen = sources.current();
             return;
         }
         boolean changed = false;
@@ -260,6 +261,35 @@ public final class Fleet implements AutoCloseable {
             changed = true;
         }
         if (changed) saveCopy();
+        seen = sources.current();
+    }
+
+    /**
+     * After the file was reloaded, the changes this node refused are tried again: a file that now
+     * has the service a shared route needs takes the route without another admin write.
+     */
+    private synchronized void retryRefused() {
+        GatewayConfig now = sources.current();
+        if (now == seen) return;
+        seen = now;
+        if (refused.isEmpty()) return;
+        List<StoreChange> again = new ArrayList<>();
+        for (String entity : refused.keySet()) {
+            StoreChange c = entities.get(entity);
+            if (c != null) again.add(c);
+        }
+        again.sort(Comparator.comparingLong(StoreChange::version));
+        for (StoreChange c : again) {
+            Section section = section(c.kind());
+            boolean fits = section != null
+                    ? sources.applyShared(new SharedEntry(section, c.key(), c.body(), source(c))).isEmpty()
+                    : c.kind().equals(CircuitOrders.KIND) && gateway != null && CircuitOrders.apply(gateway, c) == null;
+            if (fits) {
+                refused.remove(c.entity());
+                log.info("shared change {} ({}) now fits this node's file and is applied", c.version(), c.entity());
+            }
+        }
+        seen = sources.current();
     }
 
     /** One change, as a delta. The version advances whether this node took it or not. */

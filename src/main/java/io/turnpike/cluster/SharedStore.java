@@ -32,6 +32,7 @@ public final class SharedStore implements AutoCloseable {
     private final Properties listenProps;
     private final HikariDataSource pool;
     private final String description;
+    private volatile boolean schemaReady;
 
     /** The outcome of a write: landed with its version, or refused as stale with the entity's current version. */
     public record Written(boolean landed, long version) {}
@@ -94,8 +95,9 @@ public final class SharedStore implements AutoCloseable {
         return description;
     }
 
-    /** Creates the tables when they are missing; under the write lock, so nodes starting together do not race. */
+    /** Creates the tables when they are missing (once); under the write lock, so nodes starting together do not race. */
     void schema() throws SQLException {
+        if (schemaReady) return;
         inTransaction(c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK + ")");
@@ -106,8 +108,10 @@ public final class SharedStore implements AutoCloseable {
                 st.execute("CREATE TABLE IF NOT EXISTS turnpike_members (id text PRIMARY KEY, address text NOT NULL,"
                         + " config_version bigint NOT NULL, last_seen timestamptz NOT NULL, problems text NOT NULL)");
             }
+            c.commit();
             return null;
         });
+        schemaReady = true;
     }
 
     /**
@@ -117,6 +121,7 @@ public final class SharedStore implements AutoCloseable {
      * @param ifMatch the version the caller last saw (0: never written), or null: last write wins
      */
     public Written write(String kind, String key, String body, Long ifMatch, String origin) throws SQLException {
+        schema();
         return inTransaction(c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK + ")");

@@ -152,6 +152,12 @@ class FleetAdminTest {
             assertThat(rowB.get("lastSeen").asText()).isNotEmpty();
             assertThat(rowB.get("problems").get(0).asText()).contains("routes/needs-a").contains("only-a");
             assertThat(cluster.get("store").get("state").asText()).isEqualTo("up");
+
+            // b's file gains the service: the refused route applies without another write
+            String fixed = FleetNode.config(dir, "b", store, backend.url(), onlyA);
+            assertThat(b.sources.reloadFile(fixed.getBytes(java.nio.charset.StandardCharsets.UTF_8)).ok()).isTrue();
+            assertThat(b.millisUntil("/a", 502)).isLessThan(2_000); // routed now; its node at port 1 refuses
+            assertThat(b.fleet.problems()).isEmpty();
         }
     }
 
