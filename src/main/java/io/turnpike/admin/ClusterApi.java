@@ -2,7 +2,6 @@ package io.turnpike.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.turnpike.cluster.Fleet;
 import io.turnpike.cluster.Member;
 import io.turnpike.cluster.StoreDown;
@@ -25,11 +24,12 @@ final class ClusterApi {
     }
 
     AdminReply get() {
-        if (fleet == null) {
-            return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
-                    "this gateway is not in a fleet (cluster.store is not set)");
-        }
         ObjectNode body = AdminReply.JSON.createObjectNode();
+        if (fleet == null) { // one node: no members to list, and no store
+            body.putArray("members");
+            body.putObject("store").put("state", "none").put("version", 0);
+            return AdminReply.ok(body);
+        }
         long latest = fleet.storeVersion();
         ArrayNode members = body.putArray("members");
         List<Member> rows;
