@@ -84,6 +84,14 @@ class FleetIT {
                 assertThat(admin(0, "PUT", "/admin/services/svc/circuit", "{\"state\": \"auto\"}", null).statusCode()).isEqualTo(200);
                 until(b, "/hello", null, 200, System.nanoTime());
 
+                // Every member is listed with the version it applied; b's metrics say the same.
+                String cluster = admin(0, "GET", "/admin/cluster", null, null).body();
+                for (String id : List.of("\"a\"", "\"b\"", "\"c\"")) assertThat(cluster).contains("\"id\" : " + id);
+                assertThat(cluster).contains("\"configVersion\"").contains("\"lastSeen\"").contains("\"address\"");
+                String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPorts.get(1) + "/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("turnpike_cluster_config_version 7.0").contains("turnpike_cluster_store_up 1.0");
+
                 // Lost updates: b's write with the tag it read lands; a's with the same tag is refused.
                 String tag = admin(1, "GET", "/admin/routes/r1", null, null).headers().firstValue("etag").orElseThrow();
                 assertThat(admin(1, "PUT", "/admin/routes/r1", "{\"match\": {\"path\": \"/r1\"}, \"service\": \"svc\", \"timeout\": \"5s\"}", tag)

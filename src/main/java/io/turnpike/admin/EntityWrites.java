@@ -42,6 +42,7 @@ final class EntityWrites {
             ConfigSources.Change c = sources.put(section, id, sourceName, body);
             return tagged(AdminApi.change(c, section, id), section, id);
         }
+        fleet.catchUpNow(); // validate against the newest shared state, not this node's last poll
         ConfigSources.Change c = sources.check(section, id, sourceName, body);
         if (c.status() != ConfigSources.Status.OK) return AdminApi.change(c, section, id);
         return shared(section, id, c.entry().toString(), ifMatch, AdminReply.ok(Redaction.redact(c.entry())));
@@ -53,6 +54,7 @@ final class EntityWrites {
             if (stale != null) return stale;
             return AdminApi.change(sources.delete(section, id), section, id);
         }
+        fleet.catchUpNow();
         ConfigSources.Change c = sources.checkDelete(section, id);
         if (c.status() != ConfigSources.Status.OK) return AdminApi.change(c, section, id);
         return shared(section, id, null, ifMatch, AdminReply.noContent());

@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -46,7 +45,9 @@ public final class Fleet implements AutoCloseable {
     private final String storeUrl;
     // The state below changes under this object's lock only (the store thread, or an admin write catching up).
     private final Map<String, StoreChange> entities = new LinkedHashMap<>();
-    private final Map<String, String> refused = new TreeMap<>();
+    // Read by the admin thread without the lock, so a store that hangs never holds up a GET.
+    private final Map<String, String> refused = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<String, Long> versions = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long applied;
     private volatile long latest;
     private volatile StoreState state = StoreState.CONNECTING;
@@ -143,13 +144,12 @@ public final class Fleet implements AutoCloseable {
     }
 
     /** The version of one entity as this node applied it; 0 when the store never had it. */
-    public synchronized long version(String kind, String key) {
-        StoreChange e = entities.get(kind + "/" + key);
-        return e == null ? 0 : e.version();
+    public long version(String kind, String key) {
+        return versions.getOrDefault(kind + "/" + key, 0L);
     }
 
     /** The shared changes this node refused, by entity ("routes/users"), one line each. */
-    public synchronized Map<String, String> problems() {
+    public Map<String, String> problems() {
         return Map.copyOf(refused);
     }
 
@@ -180,6 +180,20 @@ public final class Fleet implements AutoCloseable {
             }
         }
         return w;
+    }
+
+    /**
+     * Applies what the store has beyond this node's version, so a write is validated against the
+     * newest state; quietly nothing when the store is down (the write itself then answers).
+     */
+    public void catchUpNow() {
+        SharedStore s = store;
+        if (s == null || state == StoreState.DOWN) return;
+        try {
+            catchUp(s);
+        } catch (SQLException e) {
+            down(e);
+        }
     }
 
     /** Every member's row; the store's own clock stamps {@code lastSeen}. */
@@ -318,6 +332,7 @@ public final class Fleet implements AutoCloseable {
         }
         entities.remove(c.entity()); // keeps the map in version order
         entities.put(c.entity(), c);
+        versions.put(c.entity(), c.version());
         refuse(c, problem);
         applied = c.version();
     }
@@ -353,6 +368,8 @@ public final class Fleet implements AutoCloseable {
         entities.clear();
         refused.clear();
         for (StoreChange c : sorted) entities.put(c.entity(), c);
+        versions.keySet().retainAll(entities.keySet());
+        for (StoreChange c : sorted) versions.put(c.entity(), c.version());
         problems.forEach((e, p) -> refuse(by.get(e), p.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("")));
         if (circuits && gateway != null) {
             for (StoreChange c : sorted) {
@@ -375,7 +392,7 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
-    private synchronized String problemLines() {
+    private String problemLines() {
         return String.join("\n", refused.values());
     }
 
