@@ -88,7 +88,7 @@ final class AdminApi {
         this.schema = java.util.concurrent.CompletableFuture.supplyAsync(ConfigSchema::text);
         this.circuits = new CircuitApi(gateway, fleet);
         this.registrations = new RegistrationApi(gateway);
-        this.insights = new InsightsApi(insights);
+        this.insights = new InsightsApi(insights).shared(fleet);
         this.usage = new UsageApi(metering);
         this.certificates = new CertificatesApi(gateway);
     }

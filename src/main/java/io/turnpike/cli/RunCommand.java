@@ -98,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         sources.applyTo(gateway::apply);
-        if (fleet != null) fleet.start(gateway, observability.registry());
+        if (fleet != null) fleet.start(gateway, observability.registry(), insights.insights().alerts());
         insights.attach(gateway);
         if (gateway.certificates() != null) observability.certificates(gateway.certificates()::served);
         AdminServer admin;

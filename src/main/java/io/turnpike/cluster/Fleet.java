@@ -7,6 +7,7 @@ import io.turnpike.config.ConfigSources.Section;
 import io.turnpike.config.ConfigSources.SharedEntry;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.Problem;
+import io.turnpike.observe.alert.AlertEngine;
 import io.turnpike.server.Gateway;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,6 +55,7 @@ public final class Fleet implements AutoCloseable {
     private volatile String id;
     private volatile String address;
     private volatile Gateway gateway;
+    private volatile AlertEngine alerts; // null: no alert rules here
     private volatile SharedStore store;
     private volatile Thread thread;
     private volatile boolean running;
@@ -93,13 +95,20 @@ public final class Fleet implements AutoCloseable {
      * the store (in the background: a store that is down delays nothing) and follows it.
      */
     public void start(Gateway gateway, MeterRegistry registry) {
+        start(gateway, registry, null);
+    }
+
+    /** As above, with the alert engine that takes the fleet's shared silences (null: none). */
+    public void start(Gateway gateway, MeterRegistry registry, AlertEngine alerts) {
         this.gateway = gateway;
+        this.alerts = alerts;
         String host = sources.current().server().host();
         this.address = host + ":" + gateway.port();
         this.id = configuredId != null ? configuredId : localName() + ":" + gateway.port();
         synchronized (this) {
             for (StoreChange e : entities.values()) {
                 if (e.kind().equals(CircuitOrders.KIND)) circuit(e);
+                if (e.kind().equals(SharedSilences.KIND)) refuse(e, SharedSilences.apply(alerts, e));
             }
         }
         if (registry != null) {
@@ -327,6 +336,8 @@ public final class Fleet implements AutoCloseable {
             problem = problems.isEmpty() ? null : problems.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("");
         } else if (c.kind().equals(CircuitOrders.KIND)) {
             problem = gateway == null ? null : CircuitOrders.apply(gateway, c);
+        } else if (c.kind().equals(SharedSilences.KIND)) {
+            problem = SharedSilences.apply(alerts, c);
         } else {
             problem = null; // a kind a newer node writes: kept, so a copy and a resync carry it along
         }
@@ -374,6 +385,7 @@ public final class Fleet implements AutoCloseable {
         if (circuits && gateway != null) {
             for (StoreChange c : sorted) {
                 if (c.kind().equals(CircuitOrders.KIND)) circuit(c);
+                if (c.kind().equals(SharedSilences.KIND)) refuse(c, SharedSilences.apply(alerts, c));
             }
             for (StoreChange gone : before.values()) {
                 if (gone.kind().equals(CircuitOrders.KIND) && !entities.containsKey(gone.entity())) {

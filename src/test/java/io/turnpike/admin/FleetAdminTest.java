@@ -132,7 +132,7 @@ class FleetAdminTest {
                     .statusCode()).isEqualTo(200);
             assertThat(a.admin("PUT", "/admin/routes/new", ROUTE).statusCode()).isEqualTo(200);
             b.millisUntil("/new", 200); // the later change applies on b all the same
-            for (int i = 0; i < 50 && b.fleet.appliedVersion() < 2; i++) Thread.sleep(10);
+            for (int i = 0; i < 300 && b.fleet.appliedVersion() < 2; i++) Thread.sleep(10);
             assertThat(b.fleet.appliedVersion()).isEqualTo(a.fleet.appliedVersion());
             assertThat(b.fleet.problems()).containsKey("routes/needs-a");
             assertThat(b.traffic("/a").statusCode()).isEqualTo(404);
@@ -244,6 +244,31 @@ class FleetAdminTest {
                 assertThat(b.fleet.appliedVersion()).isEqualTo(4);
             }
         }
+    }
+
+    @Test
+    void anAlertSilenceMadeOnOneNodeSilencesTheRuleOnEveryNodeAndSurvivesARestart() throws Exception {
+        try (TestBackend backend = new TestBackend("b"); FleetNode a = node("a", backend, "")) {
+            try (FleetNode b = node("b", backend, "")) {
+                HttpResponse<String> s = a.admin("POST", "/admin/alerts/svc-open/silence", "{\"for\": \"30m\"}");
+                assertThat(s.statusCode()).isEqualTo(200);
+                String until = Json.parse(s.body()).get("silencedUntil").asText();
+                for (int i = 0; i < 100 && !silenced(b); i++) Thread.sleep(10);
+                assertThat(Json.parse(b.admin("GET", "/admin/alerts", null).body()).get("silences").get("svc-open").asText())
+                        .isEqualTo(until);
+                assertThat(a.admin("POST", "/admin/alerts/nope/silence", "{\"for\": \"30m\"}").statusCode()).isEqualTo(404);
+            }
+            pg.kill();
+            try (FleetNode b = node("b", backend, "")) {
+                assertThat(silenced(b)).isTrue(); // from its copy, without the store
+            } finally {
+                pg.restart();
+            }
+        }
+    }
+
+    private static boolean silenced(FleetNode n) throws Exception {
+        return Json.parse(n.admin("GET", "/admin/alerts", null).body()).get("silences").has("svc-open");
     }
 
     private static void awaitStore(FleetNode n, Fleet.StoreState state) throws InterruptedException {

@@ -2,7 +2,10 @@ package io.turnpike.admin;
 
 import io.turnpike.cluster.Fleet;
 import io.turnpike.config.ConfigSources;
-import io.turnpike.core.ExchangeObserver;
+import io.turnpike.observe.alert.AlertEngine;
+import io.turnpike.observe.alert.Notifier;
+import io.turnpike.observe.alert.Signals;
+import io.turnpike.observe.analytics.Analytics;
 import io.turnpike.server.Gateway;
 import java.io.IOException;
 import java.net.URI;
@@ -26,12 +29,19 @@ final class FleetNode implements AutoCloseable {
     final Gateway gateway;
     final Fleet fleet;
     final AdminServer admin;
+    final AlertEngine alerts;
+    private final Analytics analytics;
+    private final Notifier notifier;
 
-    private FleetNode(ConfigSources sources, Gateway gateway, Fleet fleet, AdminServer admin) {
+    private FleetNode(ConfigSources sources, Gateway gateway, Fleet fleet, AdminServer admin, AlertEngine alerts,
+                      Analytics analytics, Notifier notifier) {
         this.sources = sources;
         this.gateway = gateway;
         this.fleet = fleet;
         this.admin = admin;
+        this.alerts = alerts;
+        this.analytics = analytics;
+        this.notifier = notifier;
     }
 
     /** A fresh database on the server at {@code serverUrl} (a postgresql:// URL), so tests share nothing. */
@@ -60,6 +70,10 @@ final class FleetNode implements AutoCloseable {
                   - id: hello
                     match: { path: /hello }
                     service: svc
+                alerts:
+                  channels: { log: { log: warn } }
+                  rules:
+                    - { name: svc-open, when: "circuitOpen(service=svc)" }
                 """.formatted(dir.resolve(id).toString().replace("\\", "/"), id, store, backendUrl, extra);
     }
 
@@ -70,15 +84,23 @@ final class FleetNode implements AutoCloseable {
         if (!opened.ok()) throw new AssertionError("config refused: " + opened.problems());
         ConfigSources sources = opened.sources();
         Fleet fleet = Fleet.prepare(sources);
-        Gateway gateway = Gateway.start(sources.current(), ExchangeObserver.NONE);
+        Analytics analytics = new Analytics(System::currentTimeMillis, 100, 1 << 16, null).start();
+        Gateway gateway = Gateway.start(sources.current(), analytics);
         sources.applyTo(gateway::apply);
-        fleet.start(gateway, null);
+        Notifier notifier = new Notifier();
+        AlertEngine alerts = new AlertEngine(() -> sources.current().alerts(),
+                new Signals(analytics, gateway::snapshot, null, () -> false), notifier, System::currentTimeMillis,
+                () -> null).start();
+        fleet.start(gateway, null, alerts);
         try {
-            return new FleetNode(sources, gateway, fleet, AdminServer.start(sources, gateway, () -> "", Insights.NONE,
-                    null, fleet));
+            return new FleetNode(sources, gateway, fleet, AdminServer.start(sources, gateway, () -> "",
+                    new Insights(analytics, alerts, null), null, fleet), alerts, analytics, notifier);
         } catch (Exception e) {
             fleet.close();
             gateway.close();
+            alerts.close();
+            notifier.close();
+            analytics.close();
             throw e;
         }
     }
@@ -116,5 +138,8 @@ final class FleetNode implements AutoCloseable {
         admin.close();
         fleet.close();
         gateway.close();
+        alerts.close();
+        notifier.close();
+        analytics.close();
     }
 }
