@@ -285,7 +285,7 @@ public final class Fleet implements AutoCloseable {
         }
         boolean changed = false;
         for (List<StoreChange> batch = s.after(applied, BATCH); !batch.isEmpty(); batch = s.after(applied, BATCH)) {
-            for (StoreChange c : batch) apply(c);
+            apply(batch);
             changed = true;
         }
         if (changed) saveCopy();
@@ -327,25 +327,37 @@ public final class Fleet implements AutoCloseable {
         return mine != null && mine.version() == theirs.version() && java.util.Objects.equals(mine.body(), theirs.body());
     }
 
-    /** One change, as a delta. The version advances whether this node took it or not. */
-    private void apply(StoreChange c) {
-        Section section = section(c.kind());
-        String problem;
-        if (section != null) {
-            List<Problem> problems = sources.applyShared(new SharedEntry(section, c.key(), c.body(), source(c)));
-            problem = problems.isEmpty() ? null : problems.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("");
-        } else if (c.kind().equals(CircuitOrders.KIND)) {
-            problem = gateway == null ? null : CircuitOrders.apply(gateway, c);
-        } else if (c.kind().equals(SharedSilences.KIND)) {
-            problem = SharedSilences.apply(alerts, c);
-        } else {
-            problem = null; // a kind a newer node writes: kept, so a copy and a resync carry it along
+    /**
+     * A batch of changes, as deltas: the overlay's changes bound and swapped together (one by one
+     * only when some do not fit), then circuit orders and silences in order. The version advances
+     * whether this node took each change or not.
+     */
+    private void apply(List<StoreChange> batch) {
+        Map<StoreChange, SharedEntry> overlay = new LinkedHashMap<>();
+        for (StoreChange c : batch) {
+            Section section = section(c.kind());
+            if (section != null) overlay.put(c, new SharedEntry(section, c.key(), c.body(), source(c)));
         }
-        entities.remove(c.entity()); // keeps the map in version order
-        entities.put(c.entity(), c);
-        versions.put(c.entity(), c.version());
-        refuse(c, problem);
-        applied = c.version();
+        Map<SharedEntry, List<Problem>> problems = overlay.isEmpty() ? Map.of()
+                : sources.applyShared(new ArrayList<>(overlay.values()));
+        for (StoreChange c : batch) {
+            String problem;
+            if (overlay.containsKey(c)) {
+                List<Problem> p = problems.getOrDefault(overlay.get(c), List.of());
+                problem = p.isEmpty() ? null : p.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("");
+            } else if (c.kind().equals(CircuitOrders.KIND)) {
+                problem = gateway == null ? null : CircuitOrders.apply(gateway, c);
+            } else if (c.kind().equals(SharedSilences.KIND)) {
+                problem = SharedSilences.apply(alerts, c);
+            } else {
+                problem = null; // a kind a newer node writes: kept, so a copy and a resync carry it along
+            }
+            entities.remove(c.entity()); // keeps the map in version order
+            entities.put(c.entity(), c);
+            versions.put(c.entity(), c.version());
+            refuse(c, problem);
+            applied = c.version();
+        }
     }
 
     private void circuit(StoreChange c) {

@@ -269,32 +269,33 @@ public final class ConfigSources {
      * config, then applied), without persisting it here. A change this node cannot take (its file
      * lacks a service the change needs, say) changes nothing and comes back with its problems.
      */
-    public synchronized List<Problem> applyShared(SharedEntry change) {
-        Overlay next;
-        try {
-            next = with(overlay, change);
-        } catch (IllegalArgumentException e) {
-            return List.of(new Problem(change.source(), 0, 0, change.section().key() + "." + change.id(), e.getMessage()));
-        }
-        Expansion expansion = Expansion.overlaid(env, next.sources());
-        ConfigLoader.Result r = withSource(bind(fileDoc, next, expansion), file);
-        if (!r.ok()) return expansion.forAdmin(r.problems());
-        applier.accept(r.config());
-        overlay = next;
-        current = r.config();
-        return List.of();
+    public List<Problem> applyShared(SharedEntry change) {
+        return applyShared(List.of(change)).getOrDefault(change, List.of());
     }
 
     /**
-     * Replaces the whole shared overlay (a node's copy at start, or a full resync): all entries at
-     * once when they fit, else one by one in order, leaving out each that does not fit.
+     * Applies changes from the fleet's store, in order, on top of the shared overlay: all at once
+     * when they fit (one bind, one swap, however many changes a node catches up on), else one by
+     * one, leaving out each that does not fit.
      *
-     * @return the problems of the entries left out, by entry
+     * @return the problems of the changes left out, by change
+     */
+    public synchronized Map<SharedEntry, List<Problem>> applyShared(List<SharedEntry> changes) {
+        return layer(overlay, changes);
+    }
+
+    /**
+     * Replaces the whole shared overlay (a node's copy at start, or a full resync) with
+     * {@code entries}, as {@link #applyShared(List)} lays them.
      */
     public synchronized Map<SharedEntry, List<Problem>> replaceShared(List<SharedEntry> entries) {
+        return layer(Overlay.EMPTY, entries);
+    }
+
+    private Map<SharedEntry, List<Problem>> layer(Overlay base, List<SharedEntry> changes) {
         Map<SharedEntry, List<Problem>> refused = new java.util.LinkedHashMap<>();
-        Overlay all = Overlay.EMPTY;
-        for (SharedEntry e : entries) {
+        Overlay all = base;
+        for (SharedEntry e : changes) {
             try {
                 all = with(all, e);
             } catch (IllegalArgumentException ex) {
@@ -303,9 +304,9 @@ public final class ConfigSources {
         }
         ConfigLoader.Result r = withSource(bind(fileDoc, all, Expansion.overlaid(env, all.sources())), file);
         if (!r.ok()) {
-            all = Overlay.EMPTY;
-            r = withSource(bind(fileDoc, all, Expansion.file(env)), file);
-            for (SharedEntry e : entries) {
+            all = base;
+            r = withSource(bind(fileDoc, all, Expansion.overlaid(env, all.sources())), file);
+            for (SharedEntry e : changes) {
                 if (refused.containsKey(e)) continue;
                 Overlay next = with(all, e);
                 Expansion expansion = Expansion.overlaid(env, next.sources());
@@ -318,7 +319,7 @@ public final class ConfigSources {
                 }
             }
         }
-        if (!r.ok()) return refused; // the file itself no longer binds: keep serving what serves
+        if (!r.ok() || all == overlay) return refused; // nothing to swap, or the file itself no longer binds
         applier.accept(r.config());
         overlay = all;
         current = r.config();

@@ -140,7 +140,8 @@ class FleetAdminTest {
             JsonNode cluster = null;
             for (int i = 0; i < 40; i++) { // the next heartbeat carries b's problems
                 cluster = Json.parse(a.admin("GET", "/admin/cluster", null).body());
-                if (cluster.get("members").size() == 2 && cluster.get("members").get(1).get("problems").size() == 1) break;
+                if (cluster.get("members").size() == 2 && cluster.get("members").get(1).get("problems").size() == 1
+                        && cluster.get("members").get(1).get("configVersion").asLong() == 2) break;
                 Thread.sleep(100);
             }
             JsonNode members = cluster.get("members");
@@ -242,6 +243,30 @@ class FleetAdminTest {
                 assertThat(b.millisUntil("/z", 404)).isLessThan(3_000);
                 for (String id : List.of("w1", "w2", "w3", "w4")) assertThat(b.traffic("/" + id).statusCode()).isEqualTo(200);
                 assertThat(b.fleet.appliedVersion()).isEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    void aNodeThatWasAwayCatchesUpOnEveryChangeInOrder() throws Exception {
+        try (TestBackend backend = new TestBackend("b"); FleetNode a = node("a", backend, "")) {
+            try (FleetNode b = node("b", backend, "")) {
+                assertThat(a.admin("PUT", "/admin/routes/x0", ROUTE.replace("/new", "/x0")).statusCode()).isEqualTo(200);
+                b.millisUntil("/x0", 200);
+            }
+            for (int i = 1; i <= 20; i++) {
+                assertThat(a.admin("PUT", "/admin/routes/x" + i, ROUTE.replace("/new", "/x" + i)).statusCode()).isEqualTo(200);
+            }
+            assertThat(a.admin("DELETE", "/admin/routes/x5", null).statusCode()).isEqualTo(204);
+            assertThat(a.admin("PUT", "/admin/routes/x7", ROUTE.replace("/new", "/seven")).statusCode()).isEqualTo(200);
+            try (FleetNode b = node("b", backend, "")) {
+                b.millisUntil("/x20", 200);
+                for (int i = 0; i < 50 && b.fleet.appliedVersion() < a.fleet.appliedVersion(); i++) Thread.sleep(20);
+                assertThat(b.fleet.appliedVersion()).isEqualTo(a.fleet.appliedVersion()).isEqualTo(23);
+                assertThat(b.traffic("/x5").statusCode()).isEqualTo(404);
+                assertThat(b.traffic("/x7").statusCode()).isEqualTo(404);
+                assertThat(b.traffic("/seven").statusCode()).isEqualTo(200);
+                assertThat(b.admin("GET", "/admin/routes/x7", null).headers().firstValue("etag")).hasValue("\"23\"");
             }
         }
     }
