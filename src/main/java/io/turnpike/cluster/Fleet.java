@@ -3,20 +3,12 @@ package io.turnpike.cluster;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.turnpike.config.ConfigSources;
-import io.turnpike.config.ConfigSources.Section;
-import io.turnpike.config.ConfigSources.SharedEntry;
-import io.turnpike.config.GatewayConfig;
-import io.turnpike.config.Problem;
 import io.turnpike.observe.alert.AlertEngine;
 import io.turnpike.server.Gateway;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,28 +36,21 @@ public final class Fleet implements AutoCloseable {
     private final NodeCopy copy;
     private final String configuredId;
     private final String storeUrl;
-    // The state below changes under this object's lock only (the store thread, or an admin write catching up).
-    private final Map<String, StoreChange> entities = new LinkedHashMap<>();
-    // Read by the admin thread without the lock, so a store that hangs never holds up a GET.
-    private final Map<String, String> refused = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final Map<String, Long> versions = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile long applied;
+    private final AppliedState state; // changed under this object's lock
     private volatile long latest;
-    private volatile StoreState state = StoreState.CONNECTING;
+    private volatile StoreState storeState = StoreState.CONNECTING;
     private volatile String id;
     private volatile String address;
-    private volatile Gateway gateway;
-    private volatile AlertEngine alerts; // null: no alert rules here
     private volatile SharedStore store;
     private volatile Thread thread;
     private volatile boolean running;
-    private GatewayConfig seen; // the config after this object's last apply: another one means the file was reloaded
 
     private Fleet(ConfigSources sources, NodeCopy copy, String configuredId, String storeUrl) {
         this.sources = sources;
         this.copy = copy;
         this.configuredId = configuredId;
         this.storeUrl = storeUrl;
+        this.state = new AppliedState(sources);
     }
 
     /**
@@ -84,7 +69,7 @@ public final class Fleet implements AutoCloseable {
             last = NodeCopy.State.EMPTY;
         }
         synchronized (f) {
-            f.resync(last.version(), last.entities(), false);
+            f.state.resync(last.version(), last.entities(), false);
         }
         if (last.version() > 0) log.info("serving the fleet's shared state as of version {} from {}", last.version(), f.copy.file());
         return f;
@@ -100,21 +85,16 @@ public final class Fleet implements AutoCloseable {
 
     /** As above, with the alert engine that takes the fleet's shared silences (null: none). */
     public void start(Gateway gateway, MeterRegistry registry, AlertEngine alerts) {
-        this.gateway = gateway;
-        this.alerts = alerts;
         String host = sources.current().server().host();
         this.address = host + ":" + gateway.port();
         this.id = configuredId != null ? configuredId : localName() + ":" + gateway.port();
         synchronized (this) {
-            for (StoreChange e : entities.values()) {
-                if (e.kind().equals(CircuitOrders.KIND)) circuit(e);
-                if (e.kind().equals(SharedSilences.KIND)) refuse(e, SharedSilences.apply(alerts, e));
-            }
+            state.attach(gateway, alerts);
         }
         if (registry != null) {
             Gauge.builder("turnpike.cluster.config.version", this, Fleet::appliedVersion)
                     .description("The last shared-state version this node applied").register(registry);
-            Gauge.builder("turnpike.cluster.store.up", this, f -> f.state == StoreState.UP ? 1 : 0)
+            Gauge.builder("turnpike.cluster.store.up", this, f -> f.storeState == StoreState.UP ? 1 : 0)
                     .description("1 while the shared store answers").register(registry);
         }
         store = SharedStore.open(storeUrl);
@@ -140,26 +120,26 @@ public final class Fleet implements AutoCloseable {
 
     /** The last store version this node applied. */
     public long appliedVersion() {
-        return applied;
+        return state.applied();
     }
 
     /** The newest version this node has seen in the store. */
     public long storeVersion() {
-        return Math.max(latest, applied);
+        return Math.max(latest, state.applied());
     }
 
     public StoreState storeState() {
-        return state;
+        return storeState;
     }
 
     /** The version of one entity as this node applied it; 0 when the store never had it. */
     public long version(String kind, String key) {
-        return versions.getOrDefault(kind + "/" + key, 0L);
+        return state.version(kind + "/" + key);
     }
 
     /** The shared changes this node refused, by entity ("routes/users"), one line each. */
     public Map<String, String> problems() {
-        return Map.copyOf(refused);
+        return state.problems();
     }
 
     /**
@@ -170,7 +150,7 @@ public final class Fleet implements AutoCloseable {
      */
     public SharedStore.Written write(String kind, String key, String body, Long ifMatch) throws StoreDown {
         SharedStore s = store;
-        if (s == null || state == StoreState.DOWN) {
+        if (s == null || storeState == StoreState.DOWN) {
             throw new StoreDown("the shared store (" + (s == null ? "not connected" : s.description()) + ") is down", null);
         }
         SharedStore.Written w;
@@ -197,7 +177,7 @@ public final class Fleet implements AutoCloseable {
      */
     public void catchUpNow() {
         SharedStore s = store;
-        if (s == null || state == StoreState.DOWN) return;
+        if (s == null || storeState == StoreState.DOWN) return;
         try {
             catchUp(s);
         } catch (SQLException e) {
@@ -208,7 +188,7 @@ public final class Fleet implements AutoCloseable {
     /** Every member's row; the store's own clock stamps {@code lastSeen}. */
     public List<Member> members() throws StoreDown {
         SharedStore s = store;
-        if (s == null || state == StoreState.DOWN) throw new StoreDown("the shared store is down", null);
+        if (s == null || storeState == StoreState.DOWN) throw new StoreDown("the shared store is down", null);
         try {
             return s.members();
         } catch (SQLException e) {
@@ -231,7 +211,7 @@ public final class Fleet implements AutoCloseable {
                 retryRefused();
                 long now = System.nanoTime();
                 if (now - nextBeat >= 0) {
-                    s.heartbeat(id, address, applied, problemLines());
+                    s.heartbeat(id, address, state.applied(), state.problemLines());
                     nextBeat = now + TimeUnit.MILLISECONDS.toNanos(TICK_MS);
                 }
                 up(s);
@@ -251,184 +231,59 @@ public final class Fleet implements AutoCloseable {
     }
 
     private void up(SharedStore s) {
-        if (state != StoreState.UP) {
-            log.info("the shared store at {} answers; this node is at version {}", s.description(), applied);
-            state = StoreState.UP;
+        if (storeState != StoreState.UP) {
+            log.info("the shared store at {} answers; this node is at version {}", s.description(), state.applied());
+            storeState = StoreState.UP;
         }
     }
 
     private void down(Exception e) {
-        if (state != StoreState.DOWN) {
+        if (storeState != StoreState.DOWN) {
             log.warn("the shared store does not answer ({}); serving version {} and refusing admin writes until it is back",
-                    e.getMessage(), applied);
-            state = StoreState.DOWN;
+                    e.getMessage(), state.applied());
+            storeState = StoreState.DOWN;
         }
     }
 
     /** Applies everything after this node's version, in order; a full resync when the log cannot give that. */
     private synchronized void catchUp(SharedStore s) throws SQLException {
+        long applied = state.applied();
         long[] bounds = s.bounds();
         latest = bounds[0];
         if (bounds[0] == applied) return;
         String why = bounds[0] < applied ? "is older than this node's state"
                 : bounds[1] > applied + 1 ? "no longer holds the changes this node needs"
-                : applied > 0 && !sameAsMine(s.at(applied)) ? "has another change at this node's version (it was reset)"
+                : applied > 0 && !state.sameAsMine(s.at(applied)) ? "has another change at this node's version (it was reset)"
                 : null;
         if (why != null) {
             log.warn("the store's log {} (versions {} to {}; this node is at {}): re-reading every entity",
                     why, bounds[1], bounds[0], applied);
             SharedStore.Entities all = s.entities();
-            resync(all.version(), all.entities(), true);
+            state.resync(all.version(), all.entities(), true);
             saveCopy();
-            seen = sources.current();
+            state.settled();
             return;
         }
         boolean changed = false;
-        for (List<StoreChange> batch = s.after(applied, BATCH); !batch.isEmpty(); batch = s.after(applied, BATCH)) {
-            apply(batch);
+        for (List<StoreChange> batch = s.after(applied, BATCH); !batch.isEmpty(); batch = s.after(state.applied(), BATCH)) {
+            state.apply(batch);
             changed = true;
         }
         if (changed) saveCopy();
-        seen = sources.current();
+        state.settled();
     }
 
-    /**
-     * After the file was reloaded, the changes this node refused are tried again: a file that now
-     * has the service a shared route needs takes the route without another admin write.
-     */
+    /** Tries this node's refused changes again after a file reload. */
     private synchronized void retryRefused() {
-        GatewayConfig now = sources.current();
-        if (now == seen) return;
-        seen = now;
-        if (refused.isEmpty()) return;
-        List<StoreChange> again = new ArrayList<>();
-        for (String entity : refused.keySet()) {
-            StoreChange c = entities.get(entity);
-            if (c != null) again.add(c);
-        }
-        again.sort(Comparator.comparingLong(StoreChange::version));
-        for (StoreChange c : again) {
-            Section section = section(c.kind());
-            boolean fits = section != null
-                    ? sources.applyShared(new SharedEntry(section, c.key(), c.body(), source(c))).isEmpty()
-                    : c.kind().equals(CircuitOrders.KIND) && gateway != null && CircuitOrders.apply(gateway, c) == null;
-            if (fits) {
-                refused.remove(c.entity());
-                log.info("shared change {} ({}) now fits this node's file and is applied", c.version(), c.entity());
-            }
-        }
-        seen = sources.current();
-    }
-
-    /** Whether the store's change at this node's version is the one this node applied there. */
-    private boolean sameAsMine(StoreChange theirs) {
-        if (theirs == null) return false;
-        StoreChange mine = entities.get(theirs.entity());
-        return mine != null && mine.version() == theirs.version() && java.util.Objects.equals(mine.body(), theirs.body());
-    }
-
-    /**
-     * A batch of changes, as deltas: the overlay's changes bound and swapped together (one by one
-     * only when some do not fit), then circuit orders and silences in order. The version advances
-     * whether this node took each change or not.
-     */
-    private void apply(List<StoreChange> batch) {
-        Map<StoreChange, SharedEntry> overlay = new LinkedHashMap<>();
-        for (StoreChange c : batch) {
-            Section section = section(c.kind());
-            if (section != null) overlay.put(c, new SharedEntry(section, c.key(), c.body(), source(c)));
-        }
-        Map<SharedEntry, List<Problem>> problems = overlay.isEmpty() ? Map.of()
-                : sources.applyShared(new ArrayList<>(overlay.values()));
-        for (StoreChange c : batch) {
-            String problem;
-            if (overlay.containsKey(c)) {
-                List<Problem> p = problems.getOrDefault(overlay.get(c), List.of());
-                problem = p.isEmpty() ? null : p.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("");
-            } else if (c.kind().equals(CircuitOrders.KIND)) {
-                problem = gateway == null ? null : CircuitOrders.apply(gateway, c);
-            } else if (c.kind().equals(SharedSilences.KIND)) {
-                problem = SharedSilences.apply(alerts, c);
-            } else {
-                problem = null; // a kind a newer node writes: kept, so a copy and a resync carry it along
-            }
-            entities.remove(c.entity()); // keeps the map in version order
-            entities.put(c.entity(), c);
-            versions.put(c.entity(), c.version());
-            refuse(c, problem);
-            applied = c.version();
-        }
-    }
-
-    private void circuit(StoreChange c) {
-        refuse(c, CircuitOrders.apply(gateway, c));
-    }
-
-    private void refuse(StoreChange c, String problem) {
-        if (problem == null) {
-            refused.remove(c.entity());
-        } else {
-            refused.put(c.entity(), "version " + c.version() + ": " + problem);
-            log.warn("shared change {} ({}) refused on this node: {}", c.version(), c.entity(), problem);
-        }
-    }
-
-    /** Replaces everything with {@code all} as of {@code version}. */
-    private void resync(long version, List<StoreChange> all, boolean circuits) {
-        List<StoreChange> sorted = new ArrayList<>(all);
-        sorted.sort(Comparator.comparingLong(StoreChange::version));
-        List<SharedEntry> overlay = new ArrayList<>();
-        Map<SharedEntry, StoreChange> by = new LinkedHashMap<>();
-        for (StoreChange c : sorted) {
-            Section section = section(c.kind());
-            if (section == null) continue;
-            SharedEntry e = new SharedEntry(section, c.key(), c.body(), source(c));
-            overlay.add(e);
-            by.put(e, c);
-        }
-        Map<SharedEntry, List<Problem>> problems = sources.replaceShared(overlay);
-        Map<String, StoreChange> before = new LinkedHashMap<>(entities);
-        entities.clear();
-        refused.clear();
-        for (StoreChange c : sorted) entities.put(c.entity(), c);
-        versions.keySet().retainAll(entities.keySet());
-        for (StoreChange c : sorted) versions.put(c.entity(), c.version());
-        problems.forEach((e, p) -> refuse(by.get(e), p.stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("")));
-        if (circuits && gateway != null) {
-            for (StoreChange c : sorted) {
-                if (c.kind().equals(CircuitOrders.KIND)) circuit(c);
-                if (c.kind().equals(SharedSilences.KIND)) refuse(c, SharedSilences.apply(alerts, c));
-            }
-            for (StoreChange gone : before.values()) {
-                if (gone.kind().equals(CircuitOrders.KIND) && !entities.containsKey(gone.entity())) {
-                    CircuitOrders.apply(gateway, new StoreChange(gone.version(), gone.kind(), gone.key(), null));
-                }
-            }
-        }
-        applied = version;
+        state.retryRefused();
     }
 
     private void saveCopy() {
         try {
-            copy.write(applied, entities.values());
+            copy.write(state.applied(), state.entities());
         } catch (IOException e) {
             log.warn("cannot write {} ({}); a restart before the next change starts from an older copy", copy.file(), e.toString());
         }
-    }
-
-    private String problemLines() {
-        return String.join("\n", refused.values());
-    }
-
-    private static Section section(String kind) {
-        for (Section s : Section.values()) {
-            if (s.key().equals(kind)) return s;
-        }
-        return null;
-    }
-
-    private static String source(StoreChange c) {
-        return "shared change " + c.version() + " (" + c.entity() + ")";
     }
 
     private static void closeQuietly(Connection c) {
