@@ -23,7 +23,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * effective {@link GatewayConfig}. File reloads and admin changes both come through here and are
  * serialized on this object's lock, so neither loses the other's update (last writer wins per id).
  * Every change is validated by the loader on the whole combined document, then persisted, then
- * handed to the applier (the gateway) atomically.
+ * handed to the applier (the gateway) atomically. With {@code cluster.store} the overlay is the
+ * fleet's: changes are only {@link #check checked} here, and come back through
+ * {@link #applyShared} once the store has them; nothing is persisted in dataDir by this class.
  */
 public final class ConfigSources {
     private static final Logger log = LoggerFactory.getLogger(ConfigSources.class);
