@@ -42,9 +42,10 @@ final class AdminApi {
      * @param host        the Host header; null when missing or sent more than once
      * @param origin      the Origin header (several joined by ", "); null when absent
      * @param contentType the Content-Type header, or null
+     * @param ifMatch     the If-Match header (several joined by ", "), or null
      */
     record Request(HttpMethod method, String uri, String authorization, String body, String accept, String host,
-                   String origin, String contentType) {}
+                   String origin, String contentType, String ifMatch) {}
 
     private final ConfigSources sources;
     private final Gateway gateway;
@@ -58,14 +59,26 @@ final class AdminApi {
     private final Dashboard dashboard = new Dashboard();
     private final UsageApi usage;
     private final CertificatesApi certificates;
+    private final io.turnpike.cluster.Fleet fleet; // null: one node
+    private final EntityWrites writes;
+    private final ClusterApi cluster;
 
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token) {
-        this(sources, gateway, metrics, token, Insights.NONE, null);
+        this(sources, gateway, metrics, token, Insights.NONE, null, null);
     }
 
     /** @param metering answers /admin/usage and /admin/invoices; null when the gateway meters nothing */
     AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token, Insights insights,
              Metering metering) {
+        this(sources, gateway, metrics, token, insights, metering, null);
+    }
+
+    /** @param fleet the fleet whose store admin changes go through; null on one node */
+    AdminApi(ConfigSources sources, Gateway gateway, Supplier<String> metrics, BearerToken token, Insights insights,
+             Metering metering, io.turnpike.cluster.Fleet fleet) {
+        this.fleet = fleet;
+        this.writes = new EntityWrites(sources, fleet);
+        this.cluster = new ClusterApi(fleet);
         this.sources = sources;
         this.gateway = gateway;
         this.metrics = metrics;
@@ -73,9 +86,9 @@ final class AdminApi {
         this.openApi = resource("openapi.json");
         // Made by running the binders a few hundred times: once, ahead, off the admin thread.
         this.schema = java.util.concurrent.CompletableFuture.supplyAsync(ConfigSchema::text);
-        this.circuits = new CircuitApi(gateway);
+        this.circuits = new CircuitApi(gateway, fleet);
         this.registrations = new RegistrationApi(gateway);
-        this.insights = new InsightsApi(insights);
+        this.insights = new InsightsApi(insights).shared(fleet);
         this.usage = new UsageApi(metering);
         this.certificates = new CertificatesApi(gateway);
     }
@@ -110,6 +123,7 @@ final class AdminApi {
         if (n == 2 && first.equals("config") && seg.get(1).equals("validate")) {
             return on(r, Map.of(HttpMethod.POST, () -> validate(r.body())));
         }
+        if (n == 1 && first.equals("cluster")) return on(r, Map.of(HttpMethod.GET, cluster::get));
         if (n == 1 && first.equals("openapi.json")) {
             return on(r, Map.of(HttpMethod.GET, () -> AdminReply.text("application/json", openApi)));
         }
@@ -124,9 +138,9 @@ final class AdminApi {
         if (section != null && n == 2) {
             String id = seg.get(1);
             return on(r, Map.of(
-                    HttpMethod.GET, () -> get(section, id),
-                    HttpMethod.PUT, () -> change(sources.put(section, id, r.method() + " " + path, r.body()), section, id),
-                    HttpMethod.DELETE, () -> change(sources.delete(section, id), section, id)));
+                    HttpMethod.GET, () -> writes.get(section, id),
+                    HttpMethod.PUT, () -> writes.put(section, id, r.method() + " " + path, r.body(), r.ifMatch()),
+                    HttpMethod.DELETE, () -> writes.delete(section, id, r.ifMatch())));
         }
         if (section == Section.SERVICES && n == 3 && seg.get(2).equals("nodes")) {
             return on(r, Map.of(HttpMethod.GET, () -> nodes(seg.get(1))));
@@ -190,6 +204,11 @@ final class AdminApi {
         checks.put("trafficListener", listening ? "bound" : "not bound");
         checks.put("rateLimits", limits.detail());
         if (quotas != null) checks.put("quotas", quotas.detail());
+        // A store that is down does not make a node unready: it keeps serving its last applied version.
+        if (fleet != null) {
+            checks.put("configVersion", fleet.appliedVersion());
+            checks.put("store", fleet.storeState().name().toLowerCase(Locale.ROOT));
+        }
         return AdminReply.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 
@@ -211,12 +230,7 @@ final class AdminApi {
         return AdminReply.ok(AdminReply.JSON.createObjectNode().put("ok", true).put("summary", r.config().summary()));
     }
 
-    private AdminReply get(Section section, String id) {
-        JsonNode entry = sources.entry(section, id);
-        return entry == null ? missing(section, id) : AdminReply.ok(Redaction.redact(entry));
-    }
-
-    private static AdminReply change(ConfigSources.Change c, Section section, String id) {
+    static AdminReply change(ConfigSources.Change c, Section section, String id) {
         return switch (c.status()) {
             case OK -> c.entry() == null ? AdminReply.noContent() : AdminReply.ok(Redaction.redact(c.entry()));
             case NOT_FOUND -> missing(section, id);
@@ -225,15 +239,18 @@ final class AdminApi {
         };
     }
 
-    private static AdminReply missing(Section section, String id) {
-        String what = switch (section) {
+    static AdminReply missing(Section section, String id) {
+        return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
+                "no " + noun(section) + " \"" + id + "\" in the running config");
+    }
+
+    static String noun(Section section) {
+        return switch (section) {
             case ROUTES -> "route";
             case CONSUMERS -> "consumer";
             case PLANS -> "plan";
             case SERVICES -> "service";
         };
-        return AdminReply.problem(HttpResponseStatus.NOT_FOUND, "not-found", "Not found",
-                "no " + what + " \"" + id + "\" in the running config");
     }
 
     private AdminReply nodes(String id) {

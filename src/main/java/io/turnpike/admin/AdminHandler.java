@@ -39,10 +39,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             try {
                 List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
                 List<String> origins = req.headers().getAll(HttpHeaderNames.ORIGIN);
+                List<String> ifMatch = req.headers().getAll(HttpHeaderNames.IF_MATCH);
                 answer = api.handle(new AdminApi.Request(req.method(), req.uri(),
                         req.headers().get(HttpHeaderNames.AUTHORIZATION), body, req.headers().get(HttpHeaderNames.ACCEPT),
                         hosts.size() == 1 ? hosts.get(0) : null, origins.isEmpty() ? null : String.join(", ", origins),
-                        req.headers().get(HttpHeaderNames.CONTENT_TYPE)));
+                        req.headers().get(HttpHeaderNames.CONTENT_TYPE), ifMatch.isEmpty() ? null : String.join(", ", ifMatch)));
             } catch (RuntimeException e) {
                 // Never the request body or headers in the log: they may hold the token or secrets.
                 log.error("admin API: {} {} failed: {}", req.method(), new QueryStringDecoder(req.uri()).path(), e.toString());

@@ -57,10 +57,16 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(ConfigSources sources, Gateway gateway, Supplier<String> metrics, Insights insights,
                                     Metering metering) throws InterruptedException {
+        return start(sources, gateway, metrics, insights, metering, null);
+    }
+
+    /** As above, with admin changes going through the fleet's shared store ({@code fleet} null: one node). */
+    public static AdminServer start(ConfigSources sources, Gateway gateway, Supplier<String> metrics, Insights insights,
+                                    Metering metering, io.turnpike.cluster.Fleet fleet) throws InterruptedException {
         AdminSettings settings = sources.current().admin();
         if (!settings.enabled()) throw new IllegalStateException("the admin listener is off (admin.listen: off)");
         BearerToken token = new BearerToken(settings.token());
-        AdminApi api = new AdminApi(sources, gateway, metrics, token, insights, metering);
+        AdminApi api = new AdminApi(sources, gateway, metrics, token, insights, metering, fleet);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.group(1, "turnpike-admin");
         try {

@@ -3,6 +3,9 @@ package io.turnpike.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.turnpike.cluster.CircuitOrders;
+import io.turnpike.cluster.Fleet;
+import io.turnpike.cluster.StoreDown;
 import io.turnpike.server.Gateway;
 import io.turnpike.upstream.Node;
 import io.turnpike.upstream.NodeHealth;
@@ -12,14 +15,17 @@ import io.turnpike.upstream.breaker.CircuitEvent;
 
 /**
  * The circuit endpoints: read a breaker, and an operator's open / closed / auto orders for a
- * service's breaker or one node's. Orders live in this process (a fleet will share them through
- * Redis); they survive reloads because breakers do.
+ * service's breaker or one node's. On one node orders live in this process (they survive reloads
+ * because breakers do); in a fleet they go through the shared store, every node gives them to its
+ * own breaker, and they survive restarts in each node's copy.
  */
 final class CircuitApi {
     private final Gateway gateway;
+    private final Fleet fleet; // null: one node
 
-    CircuitApi(Gateway gateway) {
+    CircuitApi(Gateway gateway, Fleet fleet) {
         this.gateway = gateway;
+        this.fleet = fleet;
     }
 
     /** GET: state, window counts, recent transitions. {@code nodeKey} null = the service's breaker. */
@@ -48,6 +54,16 @@ final class CircuitApi {
         String reason = req.path("reason").isTextual() && !req.path("reason").asText().isBlank()
                 ? req.path("reason").asText().strip() : "no reason given";
         if (reason.length() > 200) reason = reason.substring(0, 200);
+        if (fleet != null) {
+            // Every node, this one included, applies the order when it comes back from the store.
+            try {
+                fleet.write(CircuitOrders.KIND, CircuitOrders.key(serviceId, nodeKey),
+                        CircuitOrders.body(manual, reason, "admin@" + fleet.id()), null);
+            } catch (StoreDown e) {
+                return EntityWrites.storeDown(fleet, e);
+            }
+            return AdminReply.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
+        }
         b.override(manual, "admin", reason);
         return AdminReply.ok(describe(b, io.netty.util.concurrent.Ticker.systemTicker().nanoTime()));
     }

@@ -23,6 +23,14 @@ final class InsightsApi {
 
     private final Insights insights;
 
+    private io.turnpike.cluster.Fleet fleet; // null: silences are this node's
+
+    /** In a fleet, silences go through the shared store and every node keeps them. */
+    InsightsApi shared(io.turnpike.cluster.Fleet fleet) {
+        this.fleet = fleet;
+        return this;
+    }
+
     InsightsApi(Insights insights) {
         this.insights = insights;
     }
@@ -115,6 +123,15 @@ final class InsightsApi {
             return AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "bad-silence", "Bad silence",
                     "for: " + (forText == null ? "missing" : "\"" + forText + "\"")
                             + " (expected: {\"for\": \"30m\"}, a duration up to 7d; \"0s\" lifts the silence)");
+        }
+        if (fleet != null && insights.alerts().hasRule(name)) {
+            Instant end = Instant.now().plus(d).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            try {
+                fleet.write(io.turnpike.cluster.SharedSilences.KIND, name, io.turnpike.cluster.SharedSilences.body(end), null);
+            } catch (io.turnpike.cluster.StoreDown e) {
+                return EntityWrites.storeDown(fleet, e);
+            }
+            return AdminReply.ok(AdminReply.JSON.createObjectNode().put("rule", name).put("silencedUntil", end.toString()));
         }
         Instant until = insights.alerts().silence(name, d);
         if (until == null) {

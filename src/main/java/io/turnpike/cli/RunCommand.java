@@ -1,6 +1,7 @@
 package io.turnpike.cli;
 
 import io.turnpike.admin.AdminServer;
+import io.turnpike.cluster.Fleet;
 import io.turnpike.config.AdminSettings;
 import io.turnpike.config.ConfigSources;
 import io.turnpike.config.ConfigWatcher;
@@ -68,6 +69,8 @@ final class RunCommand implements Callable<Integer> {
             log.info("exporting spans to {} (sample ratio {})", observe.tracing().otlpEndpoint(),
                     observe.tracing().sampleRatio());
         }
+        // In a fleet, the node's last copy of the shared state serves from the first request on.
+        Fleet fleet = sources.current().cluster().shared() ? Fleet.prepare(sources) : null;
         Metering metering;
         try {
             metering = Metering.open(sources.current());
@@ -95,17 +98,19 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         sources.applyTo(gateway::apply);
+        if (fleet != null) fleet.start(gateway, observability.registry(), insights.insights().alerts());
         insights.attach(gateway);
         if (gateway.certificates() != null) observability.certificates(gateway.certificates()::served);
         AdminServer admin;
         try {
-            admin = startAdmin(sources, gateway, observability::scrape, insights, metering);
+            admin = startAdmin(sources, gateway, observability::scrape, insights, metering, fleet);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             AdminSettings a = sources.current().admin();
             log.error("cannot start the admin API on {}:{}: {} (admin.listen: off disables it)", a.host(), a.port(), e.toString());
             gateway.shutdown(Duration.ZERO);
+            if (fleet != null) fleet.close();
             closeQuietly(metering);
             closeQuietly(observers);
             closeQuietly(afterDrain);
@@ -120,6 +125,7 @@ final class RunCommand implements Callable<Integer> {
         // answers until the gateway is gone, so /ready can say it is draining.
         ShutdownSequence shutdown = new ShutdownSequence()
                 .then("config watcher", () -> { if (watcher != null) watcher.close(); })
+                .then("fleet", () -> { if (fleet != null) fleet.close(); })
                 .then("gateway", () -> drain(gateway, sources.current()))
                 .then("usage ledger", metering::close) // after the drain: every call has been metered
                 .then("access log, spans, analytics and alerts", observers::close)
@@ -137,12 +143,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** Null when the config turns the admin listener off. */
     private static AdminServer startAdmin(ConfigSources sources, Gateway gateway, Supplier<String> metrics,
-                                          InsightsSetup insights, Metering metering) throws Exception {
+                                          InsightsSetup insights, Metering metering, Fleet fleet) throws Exception {
         if (!sources.current().admin().enabled()) {
             log.info("admin API off (admin.listen: off)");
             return null;
         }
-        AdminServer admin = AdminServer.start(sources, gateway, metrics, insights.insights(), metering);
+        AdminServer admin = AdminServer.start(sources, gateway, metrics, insights.insights(), metering, fleet);
         insights.dashboardAt(sources.current().admin(), admin.port());
         return admin;
     }

@@ -23,7 +23,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * effective {@link GatewayConfig}. File reloads and admin changes both come through here and are
  * serialized on this object's lock, so neither loses the other's update (last writer wins per id).
  * Every change is validated by the loader on the whole combined document, then persisted, then
- * handed to the applier (the gateway) atomically.
+ * handed to the applier (the gateway) atomically. With {@code cluster.store} the overlay is the
+ * fleet's: changes are only {@link #check checked} here, and come back through
+ * {@link #applyShared} once the store has them; nothing is persisted in dataDir by this class.
  */
 public final class ConfigSources {
     private static final Logger log = LoggerFactory.getLogger(ConfigSources.class);
@@ -69,6 +71,14 @@ public final class ConfigSources {
      */
     public record Change(Status status, JsonNode entry, List<Problem> problems) {}
 
+    /**
+     * One entry of the fleet's shared overlay.
+     *
+     * @param json   the entry as JSON, or null: deleted fleet-wide
+     * @param source names the change in problem locations, e.g. {@code shared change 42}
+     */
+    public record SharedEntry(Section section, String id, String json, String source) {}
+
     /** {@link #open}'s outcome: sources, or the problems of a file that cannot serve. */
     public record Opened(ConfigSources sources, List<Problem> problems) {
         public boolean ok() { return sources != null; }
@@ -81,6 +91,7 @@ public final class ConfigSources {
     private Overlay overlay;
     private volatile GatewayConfig current;
     private volatile Consumer<GatewayConfig> applier = c -> {};
+    private final boolean shared; // cluster.store: the overlay is the fleet's and is kept by the cluster package
 
     private ConfigSources(Path file, Function<String, String> env, OverlayStore store, ConfigDocument fileDoc,
                           Overlay overlay, GatewayConfig current) {
@@ -90,6 +101,7 @@ public final class ConfigSources {
         this.fileDoc = fileDoc;
         this.overlay = overlay;
         this.current = current;
+        this.shared = current.cluster().shared();
     }
 
     /**
@@ -113,7 +125,12 @@ public final class ConfigSources {
         Overlay overlay = Overlay.EMPTY;
         GatewayConfig config = alone.config();
         List<Warning> warnings = alone.warnings();
-        ConfigDocument persisted = store.read();
+        boolean shared = alone.config().cluster().shared();
+        ConfigDocument persisted = shared ? null : store.read();
+        if (shared && java.nio.file.Files.exists(store.file())) {
+            log.warn("cluster.store is set: the admin changes in {} are not used (the fleet's shared changes are; "
+                    + "this node's own changes are not copied into the store)", store.file());
+        }
         if (persisted != null) {
             List<Problem> problems = new ArrayList<>();
             Overlay read = Overlay.read(persisted, problems);
@@ -220,6 +237,111 @@ public final class ConfigSources {
      * @param sourceName names the body in problem locations, e.g. {@code PUT /admin/routes/users-read}
      */
     public synchronized Change put(Section section, String id, String sourceName, String body) {
+        Object entry = entryOf(section, id, sourceName, body);
+        if (entry instanceof Change refused) return refused;
+        return commit(overlay.with(section, id, (Node) entry, sourceName), NodeJson.of((Node) entry));
+    }
+
+    /**
+     * Checks a change as {@link #put} would make it, and changes nothing: in a fleet the entry is
+     * shared first and applied when it comes back from the store. OK carries the entry to share
+     * (an id added, API keys hashed).
+     */
+    public synchronized Change check(Section section, String id, String sourceName, String body) {
+        Object entry = entryOf(section, id, sourceName, body);
+        if (entry instanceof Change refused) return refused;
+        return checked(overlay.with(section, id, (Node) entry, sourceName), NodeJson.of((Node) entry));
+    }
+
+    /** Checks a deletion as {@link #delete} would make it, and changes nothing. */
+    public synchronized Change checkDelete(Section section, String id) {
+        if (entry(section, id) == null) return new Change(Status.NOT_FOUND, null, List.of());
+        return checked(removed(overlay, section, id), null);
+    }
+
+    private Change checked(Overlay next, JsonNode entry) {
+        Expansion expansion = Expansion.overlaid(env, next.sources());
+        ConfigLoader.Result r = withSource(bind(fileDoc, next, expansion), file);
+        if (!r.ok()) return new Change(Status.INVALID, null, expansion.forAdmin(r.problems()));
+        return new Change(Status.OK, entry, List.of());
+    }
+
+    /**
+     * Applies one change from the fleet's store like a local admin change (validated on the whole
+     * config, then applied), without persisting it here. A change this node cannot take (its file
+     * lacks a service the change needs, say) changes nothing and comes back with its problems.
+     */
+    public List<Problem> applyShared(SharedEntry change) {
+        return applyShared(List.of(change)).getOrDefault(change, List.of());
+    }
+
+    /**
+     * Applies changes from the fleet's store, in order, on top of the shared overlay: all at once
+     * when they fit (one bind, one swap, however many changes a node catches up on), else one by
+     * one, leaving out each that does not fit.
+     *
+     * @return the problems of the changes left out, by change
+     */
+    public synchronized Map<SharedEntry, List<Problem>> applyShared(List<SharedEntry> changes) {
+        return layer(overlay, changes);
+    }
+
+    /**
+     * Replaces the whole shared overlay (a node's copy at start, or a full resync) with
+     * {@code entries}, as {@link #applyShared(List)} lays them.
+     */
+    public synchronized Map<SharedEntry, List<Problem>> replaceShared(List<SharedEntry> entries) {
+        return layer(Overlay.EMPTY, entries);
+    }
+
+    private Map<SharedEntry, List<Problem>> layer(Overlay base, List<SharedEntry> changes) {
+        Map<SharedEntry, List<Problem>> refused = new java.util.LinkedHashMap<>();
+        Overlay all = base;
+        for (SharedEntry e : changes) {
+            try {
+                all = with(all, e);
+            } catch (IllegalArgumentException ex) {
+                refused.put(e, List.of(new Problem(e.source(), 0, 0, e.section().key() + "." + e.id(), ex.getMessage())));
+            }
+        }
+        ConfigLoader.Result r = withSource(bind(fileDoc, all, Expansion.overlaid(env, all.sources())), file);
+        if (!r.ok()) {
+            all = base;
+            r = withSource(bind(fileDoc, all, Expansion.overlaid(env, all.sources())), file);
+            for (SharedEntry e : changes) {
+                if (refused.containsKey(e)) continue;
+                Overlay next = with(all, e);
+                Expansion expansion = Expansion.overlaid(env, next.sources());
+                ConfigLoader.Result one = withSource(bind(fileDoc, next, expansion), file);
+                if (one.ok()) {
+                    all = next;
+                    r = one;
+                } else {
+                    refused.put(e, expansion.forAdmin(one.problems()));
+                }
+            }
+        }
+        if (!r.ok() || all == overlay) return refused; // nothing to swap, or the file itself no longer binds
+        applier.accept(r.config());
+        overlay = all;
+        current = r.config();
+        return refused;
+    }
+
+    private Overlay with(Overlay base, SharedEntry change) {
+        if (change.json() == null) return removed(base, change.section(), change.id());
+        ConfigDocument doc = ConfigDocument.parse(change.source(), change.json(), "the shared entry is empty");
+        if (!doc.ok() || doc.root() == null) throw new IllegalArgumentException("the shared entry is not JSON");
+        return base.with(change.section(), change.id(), doc.root(), change.source());
+    }
+
+    /** Without the entry: one the file defines is hidden; one only the overlay defines is dropped. */
+    private Overlay removed(Overlay base, Section section, String id) {
+        return fileHas(section, id) ? base.with(section, id, null, null) : base.without(section, id);
+    }
+
+    /** The entry a PUT body makes (a {@link Node}), or the {@link Change} that refuses it. */
+    private Object entryOf(Section section, String id, String sourceName, String body) {
         ConfigDocument doc = ConfigDocument.parse(sourceName, body, "the body is empty (expected: a JSON "
                 + (section == Section.ROUTES ? "route, like {\"match\": {\"path\": \"/users/{id}\"}, \"service\": \"users\"}"
                 : section == Section.CONSUMERS ? "consumer, like {\"groups\": [\"partners\"], \"credentials\": [{\"apiKey\": \"...\"}]}"
@@ -234,7 +356,7 @@ public final class ConfigSources {
         }
         // Only digests are kept: an API key in the body is hashed before anything is stored.
         if (section == Section.CONSUMERS) entry = CredentialDigests.hashApiKeys(entry);
-        return commit(overlay.with(section, id, entry, sourceName), NodeJson.of(entry));
+        return entry;
     }
 
     /**
@@ -243,11 +365,11 @@ public final class ConfigSources {
      */
     public synchronized Change delete(Section section, String id) {
         if (entry(section, id) == null) return new Change(Status.NOT_FOUND, null, List.of());
-        Overlay next = fileHas(section, id) ? overlay.with(section, id, null, null) : overlay.without(section, id);
-        return commit(next, null);
+        return commit(removed(overlay, section, id), null);
     }
 
     private Change commit(Overlay next, JsonNode stored) {
+        if (shared) throw new IllegalStateException("cluster.store is set: admin changes go through the fleet's store");
         Expansion expansion = Expansion.overlaid(env, next.sources());
         ConfigLoader.Result r = withSource(bind(fileDoc, next, expansion), file);
         // The file's values are expanded as always; the problems go to an admin caller, who must not read them.

