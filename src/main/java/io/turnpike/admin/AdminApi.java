@@ -87,7 +87,7 @@ final class AdminApi {
         // Made by running the binders a few hundred times: once, ahead, off the admin thread.
         this.schema = java.util.concurrent.CompletableFuture.supplyAsync(ConfigSchema::text);
         this.circuits = new CircuitApi(gateway, fleet);
-        this.registrations = new RegistrationApi(gateway);
+        this.registrations = new RegistrationApi(gateway, fleet);
         this.insights = new InsightsApi(insights).shared(fleet);
         this.usage = new UsageApi(metering);
         this.certificates = new CertificatesApi(gateway);

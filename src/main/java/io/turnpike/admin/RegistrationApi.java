@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.turnpike.cluster.Fleet;
+import io.turnpike.cluster.StoreDown;
 import io.turnpike.server.Gateway;
 import io.turnpike.upstream.discovery.Discovery;
 
@@ -13,9 +15,11 @@ import io.turnpike.upstream.discovery.Discovery;
  */
 final class RegistrationApi {
     private final Gateway gateway;
+    private final Fleet fleet; // null: one node
 
-    RegistrationApi(Gateway gateway) {
+    RegistrationApi(Gateway gateway, Fleet fleet) {
         this.gateway = gateway;
+        this.fleet = fleet;
     }
 
     AdminReply list(String serviceId) {
@@ -42,11 +46,20 @@ final class RegistrationApi {
                     "expected a JSON body like {\"url\": \"http://10.0.0.7:8080\", \"weight\": 1}");
         }
         try {
-            Discovery.Registration r = d.register(serviceId, req.get("url").asText(), req.path("weight").asInt(1));
-            return AdminReply.ok(describe(r, System.nanoTime()));
+            if (fleet == null) {
+                Discovery.Registration r = d.register(serviceId, req.get("url").asText(), req.path("weight").asInt(1));
+                return AdminReply.ok(describe(r, System.nanoTime()));
+            }
+            // In a fleet the registration (and each heartbeat) goes through the store, so every gateway sends to the node.
+            Discovery.Registration r = d.parse(serviceId, req.get("url").asText(), req.path("weight").asInt(1));
+            fleet.register(serviceId, r, d.registrationTtl(serviceId).toMillis());
+            Discovery.Registration kept = d.registrations(serviceId).get(r.host() + ":" + r.port());
+            return AdminReply.ok(describe(kept != null ? kept : r, System.nanoTime()));
         } catch (IllegalArgumentException e) {
             return AdminReply.problem(HttpResponseStatus.BAD_REQUEST, "bad-registration", "Bad registration",
                     "url: " + e.getMessage());
+        } catch (StoreDown e) {
+            return EntityWrites.storeDown(fleet, e);
         }
     }
 
@@ -54,7 +67,15 @@ final class RegistrationApi {
     AdminReply deregister(String serviceId, String hostPort) {
         Discovery d = gateway.discovery();
         if (!d.acceptsRegistrations(serviceId)) return notAccepted(serviceId);
-        d.deregister(serviceId, hostPort);
+        if (fleet == null) {
+            d.deregister(serviceId, hostPort);
+            return AdminReply.noContent();
+        }
+        try {
+            fleet.deregister(serviceId, hostPort);
+        } catch (StoreDown e) {
+            return EntityWrites.storeDown(fleet, e);
+        }
         return AdminReply.noContent();
     }
 

@@ -5,10 +5,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.turnpike.config.ConfigSources;
 import io.turnpike.observe.alert.AlertEngine;
 import io.turnpike.server.Gateway;
+import io.turnpike.upstream.discovery.Discovery;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,7 @@ public final class Fleet implements AutoCloseable {
     private volatile String id;
     private volatile String address;
     private volatile SharedStore store;
+    private volatile Gateway gateway;
     private volatile Thread thread;
     private volatile boolean running;
 
@@ -88,6 +91,7 @@ public final class Fleet implements AutoCloseable {
         String host = sources.current().server().host();
         this.address = host + ":" + gateway.port();
         this.id = configuredId != null ? configuredId : localName() + ":" + gateway.port();
+        this.gateway = gateway;
         synchronized (this) {
             state.attach(gateway, alerts);
         }
@@ -185,6 +189,59 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers (or heartbeats) a node of a service through the store, then takes the fleet's
+     * registrations here, so the caller sees its own registration.
+     */
+    public void register(String serviceId, Discovery.Registration r, long ttlMillis) throws StoreDown {
+        SharedStore s = upOrRefuse();
+        try {
+            s.register(serviceId, r.host() + ":" + r.port(), r.url(), r.weight(), ttlMillis);
+            syncRegistrations(s);
+        } catch (SQLException e) {
+            down(e);
+            throw new StoreDown("the shared store (" + s.description() + ") did not take the registration: " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes a registration fleet-wide; idempotent. */
+    public void deregister(String serviceId, String hostPort) throws StoreDown {
+        SharedStore s = upOrRefuse();
+        try {
+            s.deregister(serviceId, hostPort);
+            syncRegistrations(s);
+        } catch (SQLException e) {
+            down(e);
+            throw new StoreDown("the shared store (" + s.description() + ") did not take the change: " + e.getMessage(), e);
+        }
+    }
+
+    private SharedStore upOrRefuse() throws StoreDown {
+        SharedStore s = store;
+        if (s == null || storeState == StoreState.DOWN) {
+            throw new StoreDown("the shared store (" + (s == null ? "not connected" : s.description()) + ") is down", null);
+        }
+        return s;
+    }
+
+    /** The store's registrations replace this node's: lapsed ones leave, new ones join, heartbeats extend. */
+    private void syncRegistrations(SharedStore s) throws SQLException {
+        Gateway g = gateway;
+        if (g == null) return;
+        Discovery d = g.discovery();
+        Map<String, Map<String, Discovery.Registration>> shared = new HashMap<>();
+        for (SharedRegistration r : s.registrations()) {
+            try {
+                Discovery.Registration parsed = d.parse(r.service(), r.url(), r.weight());
+                if (parsed == null) continue; // the service takes no registrations on this node
+                shared.computeIfAbsent(r.service(), k -> new HashMap<>()).put(r.node(), d.lasting(parsed, r.remainingMillis()));
+            } catch (IllegalArgumentException e) {
+                log.debug("registration {} of {} does not fit this node's service: {}", r.url(), r.service(), e.getMessage());
+            }
+        }
+        d.replaceRegistrations(shared);
+    }
+
     /** Every member's row; the store's own clock stamps {@code lastSeen}. */
     public List<Member> members() throws StoreDown {
         SharedStore s = store;
@@ -208,6 +265,7 @@ public final class Fleet implements AutoCloseable {
                 s.schema();
                 if (listen == null) listen = s.listen();
                 catchUp(s); // also the poll that finds what a lost notice missed
+                syncRegistrations(s);
                 retryRefused();
                 long now = System.nanoTime();
                 if (now - nextBeat >= 0) {
@@ -234,6 +292,8 @@ public final class Fleet implements AutoCloseable {
         if (storeState != StoreState.UP) {
             log.info("the shared store at {} answers; this node is at version {}", s.description(), state.applied());
             storeState = StoreState.UP;
+            Gateway g = gateway;
+            if (g != null) g.discovery().holdRegistrations(false);
         }
     }
 
@@ -242,6 +302,8 @@ public final class Fleet implements AutoCloseable {
             log.warn("the shared store does not answer ({}); serving version {} and refusing admin writes until it is back",
                     e.getMessage(), state.applied());
             storeState = StoreState.DOWN;
+            Gateway g = gateway;
+            if (g != null) g.discovery().holdRegistrations(true);
         }
     }
 

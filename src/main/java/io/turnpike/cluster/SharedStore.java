@@ -112,6 +112,9 @@ public final class SharedStore implements AutoCloseable {
                         + " version bigint NOT NULL, body text NULL, PRIMARY KEY (kind, key))");
                 st.execute("CREATE TABLE IF NOT EXISTS turnpike_members (id text PRIMARY KEY, address text NOT NULL,"
                         + " config_version bigint NOT NULL, last_seen timestamptz NOT NULL, problems text NOT NULL)");
+                st.execute("CREATE TABLE IF NOT EXISTS turnpike_registrations (service text NOT NULL, node text NOT NULL,"
+                        + " url text NOT NULL, weight integer NOT NULL, expires_at timestamptz NOT NULL,"
+                        + " PRIMARY KEY (service, node))");
             }
             c.commit();
             return null;
@@ -228,6 +231,67 @@ public final class SharedStore implements AutoCloseable {
             while (rs.next()) out.add(new StoreChange(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
         }
         return out;
+    }
+
+    /**
+     * A self-registration or its heartbeat: the row lives until {@code ttlMillis} from now by the
+     * store's clock. Heartbeats are not logged as changes (there may be one per node every few
+     * seconds); only a node that was not registered wakes the other gateways.
+     */
+    void register(String service, String node, String url, int weight, long ttlMillis) throws SQLException {
+        schema();
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO turnpike_registrations (service, node, url, weight, expires_at)"
+                        + " VALUES (?, ?, ?, ?, now() + ? * interval '1 millisecond')"
+                        + " ON CONFLICT (service, node) DO UPDATE SET url = excluded.url, weight = excluded.weight,"
+                        + " expires_at = excluded.expires_at RETURNING (xmax = 0)")) {
+            ps.setString(1, service);
+            ps.setString(2, node);
+            ps.setString(3, url);
+            ps.setInt(4, weight);
+            ps.setLong(5, ttlMillis);
+            boolean inserted;
+            try (ResultSet rs = ps.executeQuery()) {
+                inserted = rs.next() && rs.getBoolean(1);
+            }
+            if (inserted) notifyRegistrations(c);
+        }
+    }
+
+    /** Removes a registration; false when there was none. */
+    boolean deregister(String service, String node) throws SQLException {
+        schema();
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM turnpike_registrations WHERE service = ? AND node = ?")) {
+            ps.setString(1, service);
+            ps.setString(2, node);
+            boolean gone = ps.executeUpdate() > 0;
+            if (gone) notifyRegistrations(c);
+            return gone;
+        }
+    }
+
+    /** The live registrations with what is left of their time, by the store's clock; lapsed rows are dropped. */
+    List<SharedRegistration> registrations() throws SQLException {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM turnpike_registrations WHERE expires_at < now() - interval '1 minute'");
+            try (ResultSet rs = st.executeQuery("SELECT service, node, url, weight,"
+                    + " (extract(epoch FROM (expires_at - now())) * 1000)::bigint FROM turnpike_registrations"
+                    + " WHERE expires_at > now() ORDER BY service, node")) {
+                List<SharedRegistration> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new SharedRegistration(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                            rs.getLong(5)));
+                }
+                return out;
+            }
+        }
+    }
+
+    private static void notifyRegistrations(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', 'registrations')")) {
+            ps.execute();
+        }
     }
 
     /** This node's row: its applied version and what it refused, stamped with the store's clock. */

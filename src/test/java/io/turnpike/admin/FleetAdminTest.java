@@ -10,6 +10,7 @@ import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.PostgresServer;
 import io.turnpike.testing.TestBackend;
 import java.net.http.HttpResponse;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -289,6 +290,44 @@ class FleetAdminTest {
             } finally {
                 pg.restart();
             }
+        }
+    }
+
+    @Test
+    void aNodeRegisteredThroughOneGatewayIsServedByEveryGatewayAndLeavesThemAll() throws Exception {
+        String registered = "  reg:\n    registration: { ttl: 2s }\n";
+        try (TestBackend backend = new TestBackend("b"); TestBackend joined = new TestBackend("joined");
+             FleetNode a = node("a", backend, registered); FleetNode b = node("b", backend, registered)) {
+            assertThat(a.admin("PUT", "/admin/routes/reg", "{\"match\": {\"path\": \"/reg\"}, \"service\": \"reg\"}")
+                    .statusCode()).isEqualTo(200);
+            b.millisUntil("/reg", 503); // routed, but no node has registered yet
+            String join = "{\"url\": \"" + joined.url() + "\", \"weight\": 3}";
+            assertThat(a.admin("POST", "/admin/services/reg/registrations", join).statusCode()).isEqualTo(200);
+            assertThat(a.traffic("/reg").statusCode()).isEqualTo(200);
+            long servedMs = b.millisUntil("/reg", 200);
+            System.out.printf("fleet propagation: registration %d ms%n", servedMs);
+            assertThat(servedMs).isLessThan(1_000);
+            assertThat(Json.parse(b.admin("GET", "/admin/services/reg/registrations", null).body()).get(0).get("weight").asInt())
+                    .isEqualTo(3);
+
+            // Heartbeats through a keep the node on b past its ttl.
+            for (int i = 0; i < 4; i++) {
+                Thread.sleep(800);
+                assertThat(a.admin("POST", "/admin/services/reg/registrations", join).statusCode()).isEqualTo(200);
+            }
+            assertThat(b.traffic("/reg").statusCode()).isEqualTo(200);
+
+            // Deregistered through b: a stops sending to it within a second.
+            URI u = URI.create(joined.url());
+            assertThat(b.admin("DELETE", "/admin/services/reg/registrations/" + u.getHost() + ":" + u.getPort(), null)
+                    .statusCode()).isEqualTo(204);
+            assertThat(a.millisUntil("/reg", 503)).isLessThan(1_000);
+
+            // Registered again and then silent: it lapses on every gateway once its ttl runs out.
+            assertThat(b.admin("POST", "/admin/services/reg/registrations", join).statusCode()).isEqualTo(200);
+            a.millisUntil("/reg", 200);
+            a.millisUntil("/reg", 503);
+            b.millisUntil("/reg", 503);
         }
     }
 

@@ -48,6 +48,7 @@ public final class Discovery implements AutoCloseable {
     private volatile Map<String, ServiceSpec.Discovery> settings = Map.of();
     private volatile Map<String, String> schemes = Map.of();
     private volatile Resolver resolver = InetAddress::getAllByName;
+    private volatile boolean held;
 
     /** Turns a name into addresses; blocking is fine (it runs on the discovery thread). */
     @FunctionalInterface
@@ -155,6 +156,23 @@ public final class Discovery implements AutoCloseable {
      *                                  service with {@code tls})
      */
     public Registration register(String serviceId, String url, int weight) {
+        Registration r = parse(serviceId, url, weight);
+        if (r == null) return null;
+        Registration before = registrations.computeIfAbsent(serviceId, k -> new ConcurrentHashMap<>())
+                .put(r.host() + ":" + r.port(), r);
+        if (before == null) {
+            log.info("service {}: node {} registered (ttl {} ms)", serviceId, r.url(),
+                    settings.get(serviceId).registrationTtl().toMillis());
+            onChange.run();
+        }
+        return r;
+    }
+
+    /**
+     * A registration as {@link #register} would make it, checked but not kept: a fleet keeps it in
+     * its store first. Null when the service does not take registrations.
+     */
+    public Registration parse(String serviceId, String url, int weight) {
         ServiceSpec.Discovery d = settings.get(serviceId);
         if (d == null || d.registrationTtl() == null) return null;
         URI u = URI.create(url.strip());
@@ -165,15 +183,52 @@ public final class Discovery implements AutoCloseable {
             throw new IllegalArgumentException(url + " (expected: " + scheme + "://host:port)");
         }
         String host = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
-        Registration r = new Registration(scheme + "://" + u.getHost() + ":" + u.getPort(), host, u.getPort(),
+        return new Registration(scheme + "://" + u.getHost() + ":" + u.getPort(), host, u.getPort(),
                 Math.max(1, Math.min(1000, weight)), clock.getAsLong() + d.registrationTtl().toNanos());
-        Registration before = registrations.computeIfAbsent(serviceId, k -> new ConcurrentHashMap<>())
-                .put(host + ":" + u.getPort(), r);
-        if (before == null) {
-            log.info("service {}: node {} registered (ttl {} ms)", serviceId, r.url(), d.registrationTtl().toMillis());
-            onChange.run();
+    }
+
+    /** {@code r} lasting {@code remainingMillis} from now, by this node's clock. */
+    public Registration lasting(Registration r, long remainingMillis) {
+        return new Registration(r.url(), r.host(), r.port(), r.weight(),
+                clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, remainingMillis)));
+    }
+
+    /** How long a registration of the service lives without a heartbeat; null when it takes none. */
+    public java.time.Duration registrationTtl(String serviceId) {
+        ServiceSpec.Discovery d = settings.get(serviceId);
+        return d == null ? null : d.registrationTtl();
+    }
+
+    /**
+     * A fleet's registrations replace this node's (they were all made through the fleet's store):
+     * {@code shared} holds, per service, {@code host:port} to the registration with its remaining
+     * time. Services that do not take registrations here are left out. Changes the rotation only
+     * when a node came, went or changed its weight.
+     */
+    public synchronized void replaceRegistrations(Map<String, Map<String, Registration>> shared) {
+        boolean changed = false;
+        for (String serviceId : settings.keySet()) {
+            if (!acceptsRegistrations(serviceId)) continue;
+            Map<String, Registration> now = shared.getOrDefault(serviceId, Map.of());
+            Map<String, Registration> mine = registrations.computeIfAbsent(serviceId, k -> new ConcurrentHashMap<>());
+            for (var e : now.entrySet()) {
+                Registration before = mine.put(e.getKey(), e.getValue());
+                if (before == null || before.weight() != e.getValue().weight()) {
+                    changed = true;
+                    if (before == null) log.info("service {}: node {} registered through the fleet", serviceId, e.getValue().url());
+                }
+            }
+            if (mine.keySet().retainAll(now.keySet())) changed = true;
         }
-        return r;
+        if (changed) onChange.run();
+    }
+
+    /**
+     * While held (a fleet's store is unreachable, so heartbeats cannot be shared), registrations do
+     * not lapse: the rotation stays as it was last known, as the rest of the shared state does.
+     */
+    public void holdRegistrations(boolean hold) {
+        this.held = hold;
     }
 
     /** Removes a registered node at once; false when it was not registered. */
@@ -198,6 +253,7 @@ public final class Discovery implements AutoCloseable {
 
     /** Drops registrations whose TTL lapsed without a heartbeat. */
     void expireRegistrations() {
+        if (held) return;
         long now = clock.getAsLong();
         boolean changed = false;
         for (var e : registrations.entrySet()) {
