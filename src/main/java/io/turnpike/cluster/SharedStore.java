@@ -27,6 +27,9 @@ import java.util.Properties;
 public final class SharedStore implements AutoCloseable {
     static final String CHANNEL = "turnpike_changes";
     private static final long WRITE_LOCK = 0x7475726e70696b65L; // "turnpike"
+    /** How many changes the log keeps, and how often it is trimmed to that. */
+    static final long KEPT = 10_000;
+    private static final long TRIM_EVERY = 1_000;
 
     private final String jdbcUrl;
     private final Properties listenProps;
@@ -172,6 +175,13 @@ public final class SharedStore implements AutoCloseable {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
                 ps.setString(1, Long.toString(version));
                 ps.execute();
+            }
+            if (version % TRIM_EVERY == 0) {
+                // The log keeps the last KEPT changes; a node further behind re-reads the entities instead.
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM turnpike_changes WHERE version <= ?")) {
+                    ps.setLong(1, version - KEPT);
+                    ps.executeUpdate();
+                }
             }
             c.commit();
             return new Written(true, version);
