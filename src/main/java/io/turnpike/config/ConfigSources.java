@@ -214,10 +214,32 @@ public final class ConfigSources {
 
     /** One entry of the effective config, or null. */
     public synchronized JsonNode entry(Section section, String id) {
+        // Found in the tree first: converting the whole config (10,000 routes, 100,000 consumers)
+        // to JSON to read one entry made every admin write of a large config a quarter slower.
+        Node found = entryNode(overlay.applyTo(fileDoc.root()), section, id);
+        if (found != null) return NodeJson.of(found);
         JsonNode all = document(View.EFFECTIVE).path(section.key());
         if (!section.listed()) return all.isObject() ? all.get(id) : null;
         for (JsonNode route : all) {
             if (id.equals(route.path("id").asText(null))) return route;
+        }
+        return null;
+    }
+
+    /** The entry's node, or null when it is not written plainly in its section (then the JSON view decides). */
+    private static Node entryNode(Node root, Section section, String id) {
+        if (!(root instanceof MappingNode m)) return null;
+        for (NodeTuple t : m.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode k) || !k.getValue().equals(section.key())) continue;
+            if (section.listed() && t.getValueNode() instanceof org.yaml.snakeyaml.nodes.SequenceNode items) {
+                for (Node item : items.getValue()) {
+                    if (id.equals(Overlay.routeId(item))) return item;
+                }
+            } else if (!section.listed() && t.getValueNode() instanceof MappingNode entries) {
+                for (NodeTuple e : entries.getValue()) {
+                    if (e.getKeyNode() instanceof ScalarNode key && key.getValue().equals(id)) return e.getValueNode();
+                }
+            }
         }
         return null;
     }

@@ -37,6 +37,20 @@ public record ConsumerSpec(String id, List<String> groups, String plan, List<Str
         this(id, groups, plan, apiKeyDigests, jwtSubjects, Map.of(), List.of());
     }
 
+    /**
+     * Whether two bound lists hold the very same consumers (compared by identity, in order): a bind
+     * takes unchanged consumers as they were bound before, so a config change that touched no
+     * consumer gives the same objects, and what is compiled from them may be kept.
+     */
+    public static boolean same(List<ConsumerSpec> a, List<ConsumerSpec> b) {
+        if (a == b) return true;
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) return false;
+        }
+        return true;
+    }
+
     @Override
     public String toString() {
         return "ConsumerSpec[id=" + id + ", groups=" + groups + ", plan=" + plan + ", apiKeys=" + apiKeyDigests.size()

@@ -29,8 +29,6 @@ public final class Meter implements ExchangeObserver {
     private record Tables(GatewayConfig config, Map<String, Long> routeCost, Map<String, PlanSpec> plans,
                           Set<String> consumers) {
         static Tables of(GatewayConfig config) {
-            Map<String, Long> cost = new HashMap<>();
-            for (RouteSpec r : config.routes()) cost.put(r.id(), Math.max(0, r.cost()));
             Map<String, PlanSpec> plans = new HashMap<>();
             Set<String> consumers = new HashSet<>();
             for (ConsumerSpec c : config.consumers()) {
@@ -38,7 +36,17 @@ public final class Meter implements ExchangeObserver {
                 PlanSpec p = c.plan() == null ? null : config.plans().get(c.plan());
                 if (p != null) plans.put(c.id(), p);
             }
-            return new Tables(config, Map.copyOf(cost), Map.copyOf(plans), Set.copyOf(consumers));
+            return new Tables(config, costs(config), Map.copyOf(plans), Set.copyOf(consumers));
+        }
+
+        Tables withCosts(GatewayConfig next) {
+            return new Tables(next, costs(next), plans, consumers);
+        }
+
+        private static Map<String, Long> costs(GatewayConfig config) {
+            Map<String, Long> cost = new HashMap<>();
+            for (RouteSpec r : config.routes()) cost.put(r.id(), Math.max(0, r.cost()));
+            return Map.copyOf(cost);
         }
     }
 
@@ -84,7 +92,11 @@ public final class Meter implements ExchangeObserver {
 
     @Override
     public void onSnapshot(SnapshotView snapshot) {
-        tables = Tables.of(snapshot.config());
+        GatewayConfig next = snapshot.config();
+        Tables t = tables;
+        // Unchanged consumers and plans (a route change): only the costs are read again.
+        tables = ConsumerSpec.same(t.config().consumers(), next.consumers()) && t.config().plans().equals(next.plans())
+                ? t.withCosts(next) : Tables.of(next);
     }
 
     /** Takes the next billed call off the queue; null when none is waiting. Writer thread only. */

@@ -173,7 +173,11 @@ public final class Quotas {
     public Policy policy(RouteSpec route, GatewayConfig config) {
         if (route.auth().isEmpty()) return null;
         Limited l = limited; // computed once per snapshot, not once per route
-        if (l.config != config) limited = l = new Limited(config, limitedPlans(config));
+        if (l.config != config) {
+            boolean same = l.config != null && ConsumerSpec.same(l.config.consumers(), config.consumers())
+                    && l.config.plans().equals(config.plans());
+            limited = l = new Limited(config, same ? l.plans : limitedPlans(config));
+        }
         return l.plans.isEmpty() ? null : new QuotaPolicy(this, l.plans, Math.max(0, route.cost()));
     }
 

@@ -5,6 +5,7 @@ import io.turnpike.auth.ClaimHeaderStrip;
 import io.turnpike.auth.Consumers;
 import io.turnpike.auth.JwtVerifier;
 import io.turnpike.compose.ClientProfiles;
+import io.turnpike.config.ConsumerSpec;
 import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.config.ServiceSpec;
@@ -34,15 +35,17 @@ public final class Serving implements SnapshotView {
     private final Snapshot snapshot;
     private final RateLimiting rateLimiting;
     private final Quotas quotas;
+    private final Consumers consumers;
 
     /** What a route's policy chain is built from: the config, the parts compiled from it, and the lasting state. */
     record Parts(GatewayConfig config, Consumers consumers, JwtVerifier jwt, RateLimiting rateLimiting, Quotas quotas,
                  ClientProfiles profiles, Policy claimHeaders) {}
 
-    private Serving(Snapshot snapshot, RateLimiting rateLimiting, Quotas quotas) {
+    private Serving(Snapshot snapshot, RateLimiting rateLimiting, Quotas quotas, Consumers consumers) {
         this.snapshot = snapshot;
         this.rateLimiting = rateLimiting;
         this.quotas = quotas;
+        this.consumers = consumers;
     }
 
     /** Compiles a config; services keep the nodes (and their statistics) of {@code previous}. */
@@ -63,7 +66,10 @@ public final class Serving implements SnapshotView {
         RateLimiting rateLimiting = previous == null ? RateLimiting.start(config, loops) : previous.rateLimiting;
         if (previous != null) rateLimiting.configure(config);
         if (quotas != null) quotas.share(rateLimiting.redis(), config.cluster()); // one Redis connection for both
-        Parts parts = new Parts(config, new Consumers(config.consumers()), new JwtVerifier(config.auth().jwt()),
+        // A change that left every consumer as it was (a route, a service) keeps their index: 100,000 of them take ~50 ms.
+        Consumers consumers = previous != null && ConsumerSpec.same(previous.config().consumers(), config.consumers())
+                ? previous.consumers : new Consumers(config.consumers());
+        Parts parts = new Parts(config, consumers, new JwtVerifier(config.auth().jwt()),
                 rateLimiting, quotas, config.clients().isEmpty() ? null
                         : ClientProfiles.compile(config.clients()), // once, not per route
                 ClaimHeaderStrip.of(config.auth().jwt())); // null when no issuer maps claims
@@ -72,7 +78,7 @@ public final class Serving implements SnapshotView {
             ProxyRoute route = new ProxyRoute(rs, services.get(rs.service()), PolicyChain.build(rs, parts));
             entries.add(new Router.Entry<>(route, rs.match()));
         }
-        return new Serving(new Snapshot(config, Router.compile(entries), services), rateLimiting, quotas);
+        return new Serving(new Snapshot(config, Router.compile(entries), services), rateLimiting, quotas, consumers);
     }
 
     /** What requests read. */

@@ -298,6 +298,8 @@ class FleetAdminTest {
         String registered = "  reg:\n    registration: { ttl: 2s }\n";
         try (TestBackend backend = new TestBackend("b"); TestBackend joined = new TestBackend("joined");
              FleetNode a = node("a", backend, registered); FleetNode b = node("b", backend, registered)) {
+            awaitStore(a, Fleet.StoreState.UP);
+            awaitStore(b, Fleet.StoreState.UP);
             assertThat(a.admin("PUT", "/admin/routes/reg", "{\"match\": {\"path\": \"/reg\"}, \"service\": \"reg\"}")
                     .statusCode()).isEqualTo(200);
             b.millisUntil("/reg", 503); // routed, but no node has registered yet
