@@ -116,7 +116,7 @@ measure() {  # target
       "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d1s --latency "$url" > "$out" 2>&1 || true
       grep -q '^Requests/sec' "$out" && break
       (( $(now_ms) < deadline )) || break
-      sleep 0.02
+      sleep 0.05
     done
     read -r rps _ _ p99 bad < <(wrk_summary "$out" 2>/dev/null)
     echo "$i ${rps:-0} ${p99:-0} ${bad:-0}" >> "$work/slices-$t"
