@@ -95,10 +95,12 @@ measure() {  # target
   esac
   pid=$!
   pids+=("$pid")
-  # Time to first answer: a curl every 10 ms beside the load (wrk only says which second).
+  # Time to first answer (wrk only says which second): a request sent as soon as the port accepts
+  # connections, beside the load, and the moment its answer arrives.
   (
-    for ((i = 0; i < 3000; i++)); do
-      if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]]; then
+    for ((i = 0; i < 6000; i++)); do
+      if ! port_in_use "$proxy_port"; then sleep 0.01; continue; fi
+      if [[ "$(curl -s -m 30 -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]]; then
         echo $(( $(now_ms) - start )) > "$work/first-$t"
         exit 0
       fi
