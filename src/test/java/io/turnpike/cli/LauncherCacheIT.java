@@ -93,6 +93,7 @@ class LauncherCacheIT {
         Run trained = run(Map.of("TURNPIKE_TRAIN_SECONDS", "3", "TURNPIKE_AOT_KIND", kind), "aot");
 
         assertThat(trained.exit()).as(trained.err()).isZero();
+        assertThat(trained.err()).as("the training run reached the sample services").containsPattern("status \\{200=\\d+");
         assertThat(caches(ext)).singleElement().satisfies(cache -> {
             assertThat(cache.getFileName().toString()).startsWith("turnpike-" + jarId() + "-").endsWith(ext);
             assertThat(cache.getFileName().toString()).contains(Runtime.version().feature() + ".");
