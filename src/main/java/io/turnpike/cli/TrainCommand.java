@@ -69,7 +69,11 @@ final class TrainCommand implements Callable<Integer> {
         CountDownLatch up = new CountDownLatch(1);
         Thread.ofPlatform().name("turnpike-train-server").start(() -> {
             try {
-                int code = RunCommand.serve(opened.sources(), null, up::countDown, fleet);
+                // Last in the shutdown: the ledger, analytics and access log in dir are closed by then.
+                int code = RunCommand.serve(opened.sources(), null, up::countDown, () -> {
+                    fleet.close();
+                    deleteTree(dir);
+                });
                 if (code != 0) System.exit(code);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -234,6 +238,12 @@ final class TrainCommand implements Callable<Integer> {
             return head + "." + claims + "." + b64.encodeToString(sig);
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
