@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "An API gateway.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, SchemaCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, SchemaCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -33,7 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceTls {
     private static final Logger log = LoggerFactory.getLogger(ServiceTls.class);
-    private static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+
+    /** Loading OpenSSL is a noticeable part of a start: only a config with a TLS service pays for it. */
+    private static final class Engine {
+        static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
 
     private final String serviceId;
     private final ServiceSpec.Tls spec;
@@ -83,7 +87,7 @@ public final class ServiceTls {
     private static SslContext context(ServiceSpec.Tls tls, List<byte[]> files, List<String> protocols)
             throws SSLException {
         SslContextBuilder b = SslContextBuilder.forClient()
-                .sslProvider(PROVIDER)
+                .sslProvider(Engine.PROVIDER)
                 .protocols("TLSv1.3", "TLSv1.2")
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
@@ -152,6 +156,6 @@ public final class ServiceTls {
 
     @Override
     public String toString() {
-        return serviceId + " tls (" + PROVIDER + ")";
+        return serviceId + " tls (" + Engine.PROVIDER + ")";
     }
 }

@@ -31,7 +31,8 @@ public final class Notifier implements AutoCloseable {
     private static final int DEDUPE_MEMORY = 4096;
 
     private final ExecutorService io;
-    private final HttpClient http;
+    /** Made at the first webhook: building one loads the JDK's trust store, a noticeable part of a start. */
+    private volatile HttpClient http;
     private final ScheduledExecutorService retries;
     private final AtomicInteger pending = new AtomicInteger();
     private final LongAdder delivered = new LongAdder();
@@ -46,10 +47,22 @@ public final class Notifier implements AutoCloseable {
 
     public Notifier() {
         this.io = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().name("turnpike-alert-http").daemon().unstarted(r));
-        this.http = HttpClient.newBuilder().executor(io).connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
         this.retries = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("turnpike-alert-retry").daemon().unstarted(r));
+    }
+
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                h = http;
+                if (h == null) {
+                    http = h = HttpClient.newBuilder().executor(io).connectTimeout(Duration.ofSeconds(5))
+                            .followRedirects(HttpClient.Redirect.NEVER).build();
+                }
+            }
+        }
+        return h;
     }
 
     /** Sends {@code notice} to each channel once; a repeat of the same notice is ignored. */
@@ -86,7 +99,7 @@ public final class Notifier implements AutoCloseable {
                 .header("User-Agent", "turnpike-alerts")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         c.headers().forEach(b::header);
-        http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((res, err) -> {
+        http().sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((res, err) -> {
             if (err == null && res.statusCode() / 100 == 2) {
                 pending.decrementAndGet();
                 delivered.increment();

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Cold start under load: nginx, Turnpike without its start-up cache and Turnpike with it, each
+# started cold while wrk already knocks with 64 connections; time to the first answer and req/s
+# (and p99) in 1 s slices, side by side. Method and how to read it: docs/BENCHMARKS.md.
+#
+#   bench/warmup.sh                   # 30 slices of 1 s per target
+#   SLICES=60 bench/warmup.sh
+#
+# Env: SLICES (default 30), CONNECTIONS (default 64), TARGETS (default "nginx turnpike
+# turnpike+cache"), BASE_PORT (default 18080), KEEP=1 keeps the work dir.
+# The cache is made first with `./turnpike aot --if-missing` (a training run of ~15 s).
+set -euo pipefail
+
+SLICES="${SLICES:-30}"
+CONNECTIONS="${CONNECTIONS:-64}"
+TARGETS="${TARGETS:-nginx turnpike turnpike+cache}"
+BASE_PORT="${BASE_PORT:-18080}"
+
+BENCH_NAME=warmup
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need wrk:wrk "nginx:$(nginx_package)"
+if (( $(nproc) < 2 )); then log "only one CPU: running unpinned, numbers will be noisy"; fi
+
+pick_port backend_port
+pick_port proxy_port
+
+mkdir -p "$work/nginx-tmp"
+nginx_hello_backend "$backend_port"
+{
+  nginx_common nginx
+  cat <<CONF
+http {
+  access_log off;
+$(nginx_temp nginx)
+  keepalive_requests 1000000;
+  upstream backend {
+    server 127.0.0.1:$backend_port;
+    keepalive 128;
+  }
+  server {
+    listen 127.0.0.1:$proxy_port;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+} > "$work/nginx.conf"
+
+# The same gateway as bench/run.sh's: one event loop, one route to the backend.
+cat > "$work/turnpike.yaml" <<CONF
+server:
+  listen: 127.0.0.1:$proxy_port
+  eventLoops: 1
+admin: { listen: off }
+storage: { dataDir: $work/data }
+observe:
+  accessLog: { enabled: false }   # nginx runs with access_log off too
+services:
+  backend:
+    nodes: [ http://127.0.0.1:$backend_port ]
+routes:
+  - id: all
+    match: { path: "/**" }
+    service: backend
+CONF
+
+log "backend on :$backend_port (CPU 0)"
+"${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
+pids+=($!)
+wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-error.log"
+
+if [[ " $TARGETS " == *" turnpike"* ]]; then
+  "$root/turnpike" --version > /dev/null   # builds the jar first if it is missing or stale
+fi
+if [[ " $TARGETS " == *" turnpike+cache "* ]]; then
+  "$root/turnpike" aot --if-missing
+fi
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# One target: start it cold with the load already running; one wrk run per slice.
+measure() {  # target
+  local t="$1" start pid first="" i out
+  local url="http://127.0.0.1:$proxy_port/bench"
+  : > "$work/slices-$t"
+  start=$(now_ms)
+  case "$t" in
+    nginx) "${pin_proxy[@]}" nginx -e "$work/nginx-error.log" -p "$work" -c "$work/nginx.conf" > "$work/nginx.out" 2>&1 & ;;
+    turnpike) TURNPIKE_AOT=off "${pin_proxy[@]}" "$root/turnpike" run -c "$work/turnpike.yaml" > "$work/$t.log" 2>&1 & ;;
+    turnpike+cache) "${pin_proxy[@]}" "$root/turnpike" run -c "$work/turnpike.yaml" > "$work/$t.log" 2>&1 & ;;
+  esac
+  pid=$!
+  pids+=("$pid")
+  # Time to first answer (wrk only says which second): a request sent as soon as the port accepts
+  # connections, beside the load, and the moment its answer arrives.
+  (
+    for ((i = 0; i < 6000; i++)); do
+      if ! port_in_use "$proxy_port"; then sleep 0.01; continue; fi
+      if [[ "$(curl -s -m 30 -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]]; then
+        echo $(( $(now_ms) - start )) > "$work/first-$t"
+        exit 0
+      fi
+      sleep 0.01
+    done
+  ) &
+  local poller=$!
+  local deadline rps p99 bad
+  for ((i = 1; i <= SLICES; i++)); do
+    out="$work/wrk-$t-$i.txt"
+    deadline=$(( start + i * 1000 ))
+    # wrk gives up at once when nothing listens yet: knock again until the slice is over, so a
+    # slice before the listener is up counts 0 and the rest stay aligned to the launch.
+    while :; do
+      "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d1s --latency "$url" > "$out" 2>&1 || true
+      grep -q '^Requests/sec' "$out" && break
+      (( $(now_ms) < deadline )) || break
+      sleep 0.05
+    done
+    read -r rps _ _ p99 bad < <(wrk_summary "$out" 2>/dev/null)
+    echo "$i ${rps:-0} ${p99:-0} ${bad:-0}" >> "$work/slices-$t"
+  done
+  wait "$poller" 2>/dev/null || true
+  first="$(cat "$work/first-$t" 2>/dev/null || echo never)"
+  log "$t: first answer after ${first} ms"
+  pkill -TERM -P "$pid" 2>/dev/null || true
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  sleep 1   # the port is free again for the next target
+}
+
+order=()
+for t in nginx turnpike turnpike+cache; do
+  if [[ " $TARGETS " == *" $t "* ]]; then order+=("$t"); fi
+done
+for t in "${order[@]}"; do
+  log "$t: starting cold under $CONNECTIONS connections for $SLICES slices of 1 s"
+  measure "$t"
+done
+
+# --- report --------------------------------------------------------------------------------------
+echo
+echo "cold start under wrk -t1 -c$CONNECTIONS, one 1 s run per slice from the moment of launch"
+printf '%-8s' "first"
+for t in "${order[@]}"; do
+  printf '%-26s' "$(cat "$work/first-$t" 2>/dev/null || echo never) ms"
+done
+echo
+printf '%-8s' slice
+for t in "${order[@]}"; do printf '%-26s' "$t req/s (p99 ms)"; done
+echo
+for ((i = 1; i <= SLICES; i++)); do
+  printf '%-8s' "$i"
+  for t in "${order[@]}"; do
+    read -r _ rps p99 bad < <(sed -n "${i}p" "$work/slices-$t")
+    cell="$(printf '%.0f (%.2f)' "$rps" "$p99")"
+    [[ $bad == 0 ]] || cell="$cell !$bad"
+    printf '%-26s' "$cell"
+  done
+  echo
+done
+# Peak: the median of the last 10 slices; then the first slice at 80% of it, and the worst p99
+# of the first 10 slices against the median p99 of the last 10.
+echo
+for t in "${order[@]}"; do
+  awk -v t="$t" -v n="$SLICES" '
+    function median(a, k,   i, j, x) {   # sorts a[1..k] in place (mawk has no asort)
+      for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+      return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    { rps[$1] = $2; p99[$1] = $3 }
+    END {
+      m = 0; for (i = (n > 10 ? n - 9 : 1); i <= n; i++) { r[++m] = rps[i]; q[m] = p99[i] }
+      peak = median(r, m); warm = median(q, m)
+      at = "never"; for (i = 1; i <= n; i++) if (rps[i] >= 0.8 * peak) { at = i; break }
+      worst = 0; for (i = 1; i <= 10 && i <= n; i++) if (p99[i] > worst) worst = p99[i]
+      printf "%-16s peak %.0f req/s; 80%% of it in slice %s; worst p99 of slices 1-10 %.2f ms vs warm %.2f ms (%.1fx)\n",
+        t, peak, at, worst, warm, (warm > 0 ? worst / warm : 0)
+    }' "$work/slices-$t"
+done
