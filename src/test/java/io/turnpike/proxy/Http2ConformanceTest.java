@@ -107,8 +107,8 @@ class Http2ConformanceTest {
     @Test
     void h2spec_5_1_5_halfClosedRemoteStreamSentData() throws Exception {
         try (RawH2 c = new RawH2(gateway.port())) {
-            c.headers(1, true, c.get("/echo"));
-            c.data(1, true, "test".getBytes(StandardCharsets.US_ASCII));
+            c.hold().headers(1, true, c.get("/echo"));
+            c.data(1, true, "test".getBytes(StandardCharsets.US_ASCII)).release();
             assertThat(c.outcome(1)).isIn("RST_STREAM STREAM_CLOSED", "GOAWAY STREAM_CLOSED");
         }
     }
@@ -116,8 +116,8 @@ class Http2ConformanceTest {
     @Test
     void h2spec_5_1_6_halfClosedRemoteStreamSentHeaders() throws Exception {
         try (RawH2 c = new RawH2(gateway.port())) {
-            c.headers(1, true, c.get("/echo"));
-            c.headers(1, true, c.get("/echo"));
+            c.hold().headers(1, true, c.get("/echo"));
+            c.headers(1, true, c.get("/echo")).release();
             assertThat(c.outcome(1)).isIn("RST_STREAM STREAM_CLOSED", "GOAWAY STREAM_CLOSED");
         }
     }

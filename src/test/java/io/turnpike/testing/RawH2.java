@@ -32,12 +32,13 @@ public final class RawH2 implements AutoCloseable {
     private final DataInputStream in;
     private final DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(false);
     private final String authority;
+    private boolean holding;
 
     /** Connects, sends the preface and an empty SETTINGS, and waits for the server's SETTINGS (acknowledged). */
     public RawH2(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(3000);
-        out = socket.getOutputStream();
+        out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
         in = new DataInputStream(socket.getInputStream());
         authority = "127.0.0.1:" + port;
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -56,6 +57,22 @@ public final class RawH2 implements AutoCloseable {
                 (byte) flags, (byte) (stream >> 24), (byte) (stream >> 16), (byte) (stream >> 8), (byte) stream};
         out.write(head);
         out.write(payload);
+        if (!holding) out.flush();
+        return this;
+    }
+
+    /**
+     * Holds the frames written from now on until {@link #release}, which sends them in one write:
+     * the server reads them together, so a frame that must meet a stream in a given state (DATA
+     * after END_STREAM) is not raced by the server's own answer.
+     */
+    public RawH2 hold() {
+        holding = true;
+        return this;
+    }
+
+    public RawH2 release() throws IOException {
+        holding = false;
         out.flush();
         return this;
     }
