@@ -15,7 +15,11 @@
 # free ports from there are used), KEEP=1 keeps the work dir, SCENARIO (plain, features, log,
 # latency), BASELINE (a Turnpike checkout with its jar built, run through its own launcher), RATE
 # (latency: requests/s, default 70% of nginx's closed-loop req/s measured in the same run), LOAD
-# (latency: fraction of nginx's capacity, default 0.7).
+# (latency: fraction of nginx's capacity, default 0.7), BASELINE_JAVA_OPTS (TURNPIKE_JAVA_OPTS for
+# the baseline target alone: BASELINE=. BASELINE_JAVA_OPTS="-Xms256m -Xmx256m" compares heap sizes),
+# BASELINE_TRANSPORT (server.transport of the baseline target: BASELINE=. BASELINE_TRANSPORT=io_uring).
+# Each round also reports the proxy's CPU time per request (/proc), which the machine's other load
+# moves far less than req/s.
 set -euo pipefail
 
 DURATION="${DURATION:-10}"
@@ -141,6 +145,9 @@ access_log="{ enabled: false }   # nginx runs with access_log off too"
 [[ $SCENARIO != features ]] || access_log="{ enabled: true, target: $work/turnpike-access.log }"
 turnpike_config "$turnpike_port" "$access_log" > "$work/turnpike.yaml"
 turnpike_config "$baseline_port" "$access_log" > "$work/baseline.yaml"
+if [[ -n ${BASELINE_TRANSPORT:-} ]]; then   # e.g. BASELINE=. BASELINE_TRANSPORT=io_uring
+  sed -i "s/^  eventLoops: 1$/  eventLoops: 1\n  transport: $BASELINE_TRANSPORT/" "$work/baseline.yaml"
+fi
 # logged: the default access log (JSON lines on stdout, here into the process's log file)
 turnpike_config "$logged_port" "{ enabled: true }" > "$work/logged.yaml"
 
@@ -152,20 +159,27 @@ pids+=($!)
 wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-error.log"
 
 declare -A url=([direct]="http://127.0.0.1:$backend_port/bench")
+declare -A cpu_pid   # the process whose CPU time a request costs, per proxy
+# CPU time (user + system, clock ticks) of a process, all its threads
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 if wanted nginx; then
   log "nginx proxy on :$nginx_port (CPU 1, 1 worker)"
   "${pin_proxy[@]}" nginx -e "$work/nginx-error.log" -p "$work" -c "$work/nginx.conf" > "$work/nginx.out" 2>&1 &
   pids+=($!)
   url[nginx]="http://127.0.0.1:$nginx_port/bench"
   wait_ready nginx "${url[nginx]}" "$!" "$work/nginx-error.log" "${header[@]}"
+  cpu_pid[nginx]="$(pgrep -P "$!" | head -1)"   # the one worker
 fi
 declare -A jvm_pid
 start_turnpike() {  # target launcher-dir port
   "$2/turnpike" --version > /dev/null   # builds the jar first if it is missing or stale
   log "$1 ($2) on :$3 (CPU 1, 1 event loop)"
   # taskset and the launcher both exec, so $! is the JVM itself.
-  "${pin_proxy[@]}" "$2/turnpike" run -c "$work/$1.yaml" > "$work/$1.log" 2>&1 &
+  local opts="${TURNPIKE_JAVA_OPTS:-}"
+  [[ $1 != baseline ]] || opts="${BASELINE_JAVA_OPTS:-$opts}"
+  TURNPIKE_JAVA_OPTS="$opts" "${pin_proxy[@]}" "$2/turnpike" run -c "$work/$1.yaml" > "$work/$1.log" 2>&1 &
   jvm_pid[$1]=$!
+  cpu_pid[$1]=$!
   pids+=("$!")
   url[$1]="http://127.0.0.1:$3/bench"
   wait_ready "$1" "${url[$1]}" "$!" "$work/$1.log" "${header[@]}"
@@ -249,9 +263,17 @@ fi
 for ((r = 1; r <= REPEATS; r++)); do
   for t in "${order[@]}"; do
     out="$work/wrk-$t-$r.txt"
+    p="${cpu_pid[$t]:-}"
+    [[ -z $p ]] || before=$(cpu_ticks "$p")
     wrk_run "$t" "$DURATION" "$out"
     read -r rps p50 _ p99 bad < <(wrk_summary "$out")
-    log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms"
+    cpu="-"
+    if [[ -n $p ]]; then   # microseconds of the proxy's CPU per request: what the machine's load does not move
+      cpu=$(awk -v d=$(( $(cpu_ticks "$p") - before )) -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ { print $1 }' "$out")" \
+        'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
+      echo "$cpu" >> "$work/cpu-$t"
+    fi
+    log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, CPU ${cpu} us/request"
     if [[ $bad != 0 ]]; then
       log "WARNING: $t answered $bad non-2xx responses in round $r; its numbers do not count as proxying"
     fi
@@ -266,19 +288,40 @@ done
 declare -A median
 echo
 echo "scenario $SCENARIO: wrk -t1 -c$CONNECTIONS -d${DURATION}s, $REPEATS interleaved rounds; median (min-max)"
-printf '%-10s %-28s %-24s %-24s %s\n' target "req/s" "p50 ms" "p99 ms" "vs direct"
+declare -A cpu_median
+printf '%-10s %-28s %-24s %-24s %-10s %s\n' target "req/s" "p50 ms" "p99 ms" "vs direct" "CPU us/request"
 for t in "${order[@]}"; do
   read -r rm rmin rmax < <(stats "$work/rps-$t")
   read -r am amin amax < <(stats "$work/p50-$t")
   read -r nm nmin nmax < <(stats "$work/p99-$t")
   median[$t]="$rm"
   ratio="$(awk -v a="$rm" -v b="${median[direct]}" 'BEGIN { printf "%.2fx", a / b }')"
-  printf '%-10s %-28s %-24s %-24s %s\n' "$t" \
+  cpu="-"
+  if [[ -s $work/cpu-$t ]]; then
+    read -r cm cmin cmax < <(stats "$work/cpu-$t")
+    cpu_median[$t]="$cm"
+    cpu="$(printf '%.2f (%.2f-%.2f)' "$cm" "$cmin" "$cmax")"
+  fi
+  printf '%-10s %-28s %-24s %-24s %-10s %s\n' "$t" \
     "$(printf '%.0f (%.0f-%.0f)' "$rm" "$rmin" "$rmax")" \
     "$(printf '%.3f (%.3f-%.3f)' "$am" "$amin" "$amax")" \
     "$(printf '%.3f (%.3f-%.3f)' "$nm" "$nmin" "$nmax")" \
-    "$ratio"
+    "$ratio" "$cpu"
 done
+# CPU per request is the steadier measure on a shared machine: nginx's over Turnpike's is the
+# throughput ratio the two would have on a core of their own.
+for t in baseline turnpike logged; do
+  if [[ -n ${cpu_median[nginx]:-} && -n ${cpu_median[$t]:-} ]]; then
+    awk -v t="$t" -v a="${cpu_median[$t]}" -v b="${cpu_median[nginx]}" \
+      'BEGIN { printf "%s/nginx by CPU per request: %.2fx\n", t, b / a }'
+  fi
+done
+if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[baseline]:-} ]]; then
+  awk -v a="${cpu_median[turnpike]}" -v b="${cpu_median[baseline]}" 'BEGIN { printf "turnpike/baseline by CPU per request: %.2fx\n", b / a }'
+fi
+if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[logged]:-} ]]; then
+  awk -v a="${cpu_median[logged]}" -v b="${cpu_median[turnpike]}" 'BEGIN { printf "access log on/off by CPU per request: %.3fx\n", b / a }'
+fi
 for t in baseline turnpike logged; do
   if [[ -n ${median[nginx]:-} && -n ${median[$t]:-} ]]; then
     awk -v t="$t" -v a="${median[$t]}" -v b="${median[nginx]}" 'BEGIN { printf "%s/nginx: %.2fx\n", t, a / b }'
