@@ -86,9 +86,9 @@ final class AccessLineFormat {
             number(b, ",\"bytesIn\":", r.bytesIn());
             number(b, ",\"bytesOut\":", r.bytesOut());
             b.ascii(",\"totalMs\":");
-            b.ascii(Double.toString(millis(r.totalNanos())));
+            millis(b, r.totalNanos());
             b.ascii(",\"upstreamMs\":");
-            b.ascii(r.upstreamNanos() < 0 ? "null" : Double.toString(millis(r.upstreamNanos())));
+            if (r.upstreamNanos() < 0) b.ascii("null"); else millis(b, r.upstreamNanos());
             number(b, ",\"retries\":", r.retries());
             string(b, ",\"outcome\":", r.outcome());
             string(b, ",\"rejection\":", r.rejection() == null ? null : GatewayMetrics.reason(r.rejection()));
@@ -173,9 +173,33 @@ final class AccessLineFormat {
         }
     }
 
-    /** Milliseconds with microsecond precision. */
-    private static double millis(long nanos) {
-        return Math.round(nanos / 1_000.0) / 1_000.0;
+    /**
+     * Milliseconds with microsecond precision, as {@code Double.toString} writes them, without the
+     * double-to-text conversion: whole milliseconds, a point, then the microseconds without trailing
+     * zeros (at least one digit). The same text for every value under 10^7 ms; from there on
+     * Double.toString goes to E notation, so those take it.
+     */
+    static void millis(Batch b, long nanos) {
+        long micros = Math.round(nanos / 1_000.0);
+        if (micros < 0 || micros >= 10_000_000_000L) {
+            b.ascii(Double.toString(micros / 1_000.0));
+            return;
+        }
+        b.ascii(Long.toString(micros / 1000));
+        b.put((byte) '.');
+        int frac = (int) (micros % 1000);
+        b.put((byte) ('0' + frac / 100));
+        if (frac % 100 != 0) {
+            b.put((byte) ('0' + frac / 10 % 10));
+            if (frac % 10 != 0) b.put((byte) ('0' + frac % 10));
+        }
+    }
+
+    /** {@link #millis(Batch, long)} as text. */
+    static String millisText(long nanos) {
+        Batch b = new Batch(32);
+        millis(b, nanos);
+        return new String(b.bytes(), 0, b.length(), StandardCharsets.US_ASCII);
     }
 
     /**

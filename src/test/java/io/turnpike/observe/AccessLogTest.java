@@ -104,6 +104,22 @@ class AccessLogTest {
     }
 
     @Test
+    void writesMillisecondsAsDoubleToStringWould() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        long[] fixed = {0, 1, 499, 500, 999, 1_000, 1_500, 10_000, 100_000, 1_000_000, 1_234_567, 999_999_999,
+                1_000_000_000, 9_999_999_999_499L, 9_999_999_999_500L, 123_456_789_012_345L, -1_000};
+        for (long nanos : fixed) {
+            assertThat(AccessLineFormat.millisText(nanos)).as("%d ns", nanos)
+                    .isEqualTo(Double.toString(Math.round(nanos / 1_000.0) / 1_000.0));
+        }
+        for (int i = 0; i < 200_000; i++) {
+            long nanos = random.nextLong(1L << random.nextInt(1, 45));
+            assertThat(AccessLineFormat.millisText(nanos)).as("%d ns", nanos)
+                    .isEqualTo(Double.toString(Math.round(nanos / 1_000.0) / 1_000.0));
+        }
+    }
+
+    @Test
     void aRawTargetIsLoggedWithoutItsQuery() {
         assertThat(AccessLineFormat.withoutQuery("/a/../%zz?api_key=secret")).isEqualTo("/a/../%zz");
         assertThat(AccessLineFormat.withoutQuery("/plain")).isEqualTo("/plain");
