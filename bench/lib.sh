@@ -71,10 +71,12 @@ wrk_failures() {
 }
 
 # Polls until $2 (a URL) answers 200; exits with the process's log when $3 (a pid) dies or 60 s pass.
-wait_ready() {  # name url pid logfile
+# Arguments after the fourth go to curl (a header the URL needs).
+wait_ready() {  # name url pid logfile [curl args...]
   local name="$1" url="$2" pid="$3" logfile="$4" i
+  shift 4
   for ((i = 0; i < 600; i++)); do
-    if [[ "$(curl -sk -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
+    if [[ "$(curl -sk -o /dev/null -w '%{http_code}' "$@" "$url" 2>/dev/null)" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
       return 0
     fi
     if ! kill -0 "$pid" 2>/dev/null; then

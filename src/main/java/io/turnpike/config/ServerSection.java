@@ -10,13 +10,14 @@ final class ServerSection {
     private static final int MAX_INT_SIZE = Integer.MAX_VALUE;
     private static final Leaf.Words UNDERSCORES = Leaf.words("allow", "drop", "reject");
     private static final Leaf.Words OFF = Leaf.words("off", "false");
+    private static final Leaf.Words TRANSPORTS = Leaf.words("epoll", "io_uring", "nio");
 
     private ServerSection() {}
 
     static ServerSettings bind(ConfigNode server) {
         ServerSettings d = ServerSettings.DEFAULT;
         server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits", "trustedProxies", "tls", "http2",
-                "http2Limits"), Map.of());
+                "http2Limits", "transport"), Map.of());
         String host = d.host();
         int port = d.port();
         ConfigNode listen = server.get("listen");
@@ -31,6 +32,9 @@ final class ServerSection {
             }
         }
         int eventLoops = server.get("eventLoops").integer(0, Integer.MAX_VALUE, d.eventLoops());
+        String transport = server.get("transport").choice(TRANSPORTS, d.transport(), "epoll, io_uring or nio",
+                "epoll, io_uring or nio");
+        if (transport == null) transport = d.transport();
         Duration drain = server.get("drainTimeout").duration(d.drainTimeout(), true);
         TlsSettings tls = TlsSection.bind(server.get("tls"));
         // With a TLS listener the plaintext one is there only when asked for.
@@ -46,7 +50,7 @@ final class ServerSection {
         Http2Settings http2 = http2(server.get("http2"), server.get("http2Limits"));
         if (tls != null) tls = tls.withH2(http2.enabled());
         return new ServerSettings(host, port, limits(server.get("limits")), eventLoops, drain,
-                trustedProxies(server.get("trustedProxies")), tls, plaintext, http2);
+                trustedProxies(server.get("trustedProxies")), tls, plaintext, http2, transport);
     }
 
     /** {@code http2: true} (h2c prior knowledge, h2 in ALPN) and {@code http2Limits: {...}}. */

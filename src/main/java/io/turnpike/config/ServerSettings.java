@@ -13,9 +13,13 @@ import java.time.Duration;
  * @param tls            the TLS listener; null when there is none
  * @param plaintext      whether the plaintext listener ({@code host:port}) is bound; false only beside a TLS one
  * @param http2          HTTP/2 from clients ({@code http2}, {@code http2Limits})
+ * @param transport      the I/O transport: {@code epoll} (NIO where there is none), {@code io_uring} or {@code nio}
  */
 public record ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
-                             TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext, Http2Settings http2) {
+                             TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext, Http2Settings http2,
+                             String transport) {
+    public static final String EPOLL = "epoll";
+
     public static final ServerSettings DEFAULT =
             new ServerSettings("0.0.0.0", 8080, Limits.DEFAULT, 0, Duration.ofSeconds(30));
 
@@ -23,6 +27,12 @@ public record ServerSettings(String host, int port, Limits limits, int eventLoop
         if (trustedProxies == null) trustedProxies = TrustedProxies.NONE;
         if (tls == null) plaintext = true;
         if (http2 == null) http2 = Http2Settings.DEFAULT;
+        if (transport == null) transport = EPOLL;
+    }
+
+    public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
+                          TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext, Http2Settings http2) {
+        this(host, port, limits, eventLoops, drainTimeout, trustedProxies, tls, plaintext, http2, EPOLL);
     }
 
     public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
@@ -42,6 +52,6 @@ public record ServerSettings(String host, int port, Limits limits, int eventLoop
     /** The same settings with the TLS files' relative paths resolved against {@code folder}. */
     ServerSettings resolvedAgainst(java.nio.file.Path folder) {
         return tls == null ? this : new ServerSettings(host, port, limits, eventLoops, drainTimeout, trustedProxies,
-                tls.resolvedAgainst(folder), plaintext, http2);
+                tls.resolvedAgainst(folder), plaintext, http2, transport);
     }
 }

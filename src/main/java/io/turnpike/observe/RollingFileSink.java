@@ -2,18 +2,20 @@ package io.turnpike.observe;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
+import java.util.Arrays;
 import org.slf4j.LoggerFactory;
 
 /**
  * Access log lines in a file that logback rotates: daily and at 100 MiB, gzipped, 14 files and
  * 2 GiB kept. The appender belongs to this sink alone (it is not attached to a logger), so two
- * gateways in one JVM never write into each other's files.
+ * gateways in one JVM never write into each other's files. It gets one event per batch, whose
+ * bytes are the batch's lines as they are ({@link BatchEncoder}): one write per batch.
  */
 final class RollingFileSink implements AccessLog.Sink {
     static final String LOGGER = "turnpike.access";
@@ -21,6 +23,7 @@ final class RollingFileSink implements AccessLog.Sink {
     private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     private final ch.qos.logback.classic.Logger logger = context.getLogger(LOGGER);
     private final RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+    private final BatchEncoder encoder = new BatchEncoder();
 
     RollingFileSink(String file) {
         appender.setContext(context);
@@ -36,9 +39,7 @@ final class RollingFileSink implements AccessLog.Sink {
         policy.setTotalSizeCap(FileSize.valueOf("2GB"));
         policy.start();
 
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%msg%n");
         encoder.start();
 
         appender.setRollingPolicy(policy);
@@ -50,13 +51,19 @@ final class RollingFileSink implements AccessLog.Sink {
     }
 
     @Override
-    public void write(String line) {
-        appender.doAppend(new LoggingEvent(RollingFileSink.class.getName(), logger, Level.INFO, line, null, null));
+    public void write(byte[] batch, int length, int lines) {
+        encoder.next = Arrays.copyOf(batch, length);
+        appender.doAppend(new LoggingEvent(RollingFileSink.class.getName(), logger, Level.INFO, "", null, null));
+        encoder.next = null;
     }
 
-    @Override
-    public void flush() {
-        // the appender flushes every line itself
+    /** Encodes the event the sink appends as the batch it was given (the event itself carries nothing). */
+    private static final class BatchEncoder extends EncoderBase<ILoggingEvent> {
+        byte[] next;
+
+        @Override public byte[] headerBytes() { return null; }
+        @Override public byte[] encode(ILoggingEvent event) { return next == null ? new byte[0] : next; }
+        @Override public byte[] footerBytes() { return null; }
     }
 
     @Override

@@ -1,34 +1,24 @@
 package io.turnpike.observe;
 
-import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Access log lines on standard output, buffered and flushed whenever the queue runs empty, for
- * process managers and container runtimes that collect stdout. Standard output stays open on close.
+ * Access log lines on standard output, for process managers and container runtimes that collect
+ * stdout: each batch in one write, unbuffered here since the batch is the buffer. Standard output
+ * stays open on close.
  */
 final class StdoutSink implements AccessLog.Sink {
-    private final Writer out = new BufferedWriter(
-            new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 64 * 1024);
+    private final FileOutputStream out = new FileOutputStream(FileDescriptor.out);
 
     @Override
-    public void write(String line) throws IOException {
-        out.write(line);
-        out.write('\n');
+    public void write(byte[] batch, int length, int lines) throws IOException {
+        out.write(batch, 0, length);
     }
 
     @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        out.flush();
+    public void close() {
+        // nothing buffered; stdout is not ours to close
     }
 }

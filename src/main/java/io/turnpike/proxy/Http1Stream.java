@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
@@ -43,7 +42,7 @@ final class Http1Stream implements Downstream {
         this.ctx = connection.ctx();
         this.version = HttpVersion.HTTP_1_0.equals(request.protocolVersion()) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         this.headRequest = HttpMethod.HEAD.equals(request.method());
-        this.keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
+        this.keepAlive = request.decoderResult().isSuccess() && ProxyHeaders.keepAlive(request);
     }
 
     void exchange(Exchange exchange) {

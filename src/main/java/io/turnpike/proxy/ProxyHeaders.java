@@ -4,6 +4,8 @@ import io.turnpike.core.Problems;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +112,7 @@ public final class ProxyHeaders {
 
     /** {@code TE} names {@code trailers} among its codings. */
     private static boolean acceptsTrailers(HttpHeaders h) {
+        if (!h.contains(HttpHeaderNames.TE)) return false; // getAll makes a list even for none
         for (String v : h.getAll(HttpHeaderNames.TE)) {
             for (String t : v.split(",")) {
                 int semi = t.indexOf(';');
@@ -152,6 +155,7 @@ public final class ProxyHeaders {
 
     /** The header names {@code Connection} nominates, without close/keep-alive and the protected ones. */
     private static List<String> connectionTokens(HttpHeaders h) {
+        if (!h.contains(HttpHeaderNames.CONNECTION)) return null; // the usual case, without a list
         List<String> values = h.getAll(HttpHeaderNames.CONNECTION);
         if (values.isEmpty()) return null;
         List<String> tokens = null;
@@ -165,6 +169,15 @@ public final class ProxyHeaders {
             }
         }
         return tokens;
+    }
+
+    /**
+     * {@link HttpUtil#isKeepAlive}, without its list and token split for the usual message that has
+     * no {@code Connection} header (then the version decides, as it does there).
+     */
+    static boolean keepAlive(HttpMessage m) {
+        return m.headers().contains(HttpHeaderNames.CONNECTION) ? HttpUtil.isKeepAlive(m)
+                : m.protocolVersion().isKeepAliveDefault();
     }
 
     private static boolean containsIgnoreCase(List<? extends CharSequence> list, CharSequence name) {

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -89,7 +88,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         }
         sawBytes = true;
         if (msg instanceof HttpResponse res) {
-            keepAlive = HttpUtil.isKeepAlive(res);
+            keepAlive = ProxyHeaders.keepAlive(res);
         }
         ex.onResponse((HttpObject) msg);
     }

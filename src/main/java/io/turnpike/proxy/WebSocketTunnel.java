@@ -63,7 +63,8 @@ public final class WebSocketTunnel {
      */
     static boolean isHandshake(HttpRequest req) {
         HttpHeaders h = req.headers();
-        return HttpMethod.GET.equals(req.method()) && HttpVersion.HTTP_1_1.equals(req.protocolVersion())
+        return h.contains(HttpHeaderNames.UPGRADE) // first: most requests have none, and it is one lookup
+                && HttpMethod.GET.equals(req.method()) && HttpVersion.HTTP_1_1.equals(req.protocolVersion())
                 && req.decoderResult().isSuccess()
                 && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)

@@ -64,7 +64,7 @@ public final class Gateway implements AutoCloseable {
     private Gateway(GatewayConfig config, ExchangeObserver observer, Quotas quotas) {
         ServerSettings s = config.server();
         this.certificates = s.tls() == null ? null : loadCertificates(s.tls());
-        this.transport = Transport.best();
+        this.transport = Transport.of(s.transport());
         this.boss = transport.group(1, "turnpike-accept");
         this.loops = s.eventLoops() > 0 ? s.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.workers = transport.group(loops, "turnpike-io");
@@ -201,6 +201,11 @@ public final class Gateway implements AutoCloseable {
         return certificates;
     }
 
+    /** The I/O transport the listeners and upstream connections run on: epoll, io_uring or nio. */
+    String transportName() {
+        return transport.name();
+    }
+
     /** The bound plaintext port (useful when the config says port 0); the TLS one when only TLS listens. */
     public int port() {
         Channel l = listener != null ? listener : tlsListener;
@@ -219,7 +224,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Replaces the running config. Listener settings (host, port, event loops) need a restart;
+     * Replaces the running config. Listener settings (host, port, event loops, transport) need a restart;
      * the caller says so to the operator.
      */
     public synchronized void apply(GatewayConfig config) {

@@ -76,7 +76,16 @@ class ConfigLoaderTest {
                 server:
                   lisen: 0.0.0.0:8080
                 """)).containsExactly("turnpike.yaml:2:3: server: unknown key \"lisen\" "
-                + "(expected one of: listen, eventLoops, drainTimeout, limits, trustedProxies, tls, http2, http2Limits)");
+                + "(expected one of: listen, eventLoops, drainTimeout, limits, trustedProxies, tls, http2, http2Limits, transport)");
+    }
+
+    @Test
+    void bindsTheTransportAndRefusesOneItDoesNotKnow() {
+        assertThat(good("server: { listen: 8080 }").server().transport()).isEqualTo("epoll");
+        assertThat(good("server: { transport: io_uring }").server().transport()).isEqualTo("io_uring");
+        assertThat(good("server: { transport: nio }").server().transport()).isEqualTo("nio");
+        assertThat(problems("server:\n  transport: kqueue\n")).containsExactly(
+                "turnpike.yaml:2:14: server.transport: \"kqueue\" (expected: epoll, io_uring or nio)");
     }
 
     @Test

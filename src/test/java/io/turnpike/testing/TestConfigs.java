@@ -22,6 +22,7 @@ public final class TestConfigs {
     private AdminSettings admin = AdminSettings.OFF;
     private StorageSettings storage = StorageSettings.DEFAULT;
     private int eventLoops = 1;
+    private String transport = ServerSettings.EPOLL;
     private ServiceSpec.Timeouts timeouts = new ServiceSpec.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(10),
             Duration.ofSeconds(10));
 
@@ -38,6 +39,12 @@ public final class TestConfigs {
     public TestConfigs admin(String token, java.nio.file.Path dataDir) {
         this.admin = new AdminSettings(true, "127.0.0.1", 0, token);
         this.storage = new StorageSettings(dataDir);
+        return this;
+    }
+
+    /** {@code server.transport}: epoll, io_uring or nio. */
+    public TestConfigs transport(String name) {
+        transport = name;
         return this;
     }
 
@@ -117,7 +124,8 @@ public final class TestConfigs {
     }
 
     public GatewayConfig build() {
-        return new GatewayConfig(null, new ServerSettings("127.0.0.1", 0, limits, eventLoops, Duration.ofSeconds(5)),
+        return new GatewayConfig(null, new ServerSettings("127.0.0.1", 0, limits, eventLoops, Duration.ofSeconds(5),
+                io.turnpike.config.TrustedProxies.NONE, null, true, io.turnpike.config.Http2Settings.DEFAULT, transport),
                 admin, storage, services, routes);
     }
 }

@@ -161,7 +161,7 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
         long before = f.bytes;
         f.total().add(r);
         if (!f.trimmed) {
-            for (Dimension d : Dimension.values()) {
+            for (Dimension d : Dimension.ALL) {
                 String key = d.keyOf(r);
                 if (key == null) continue;
                 f.cell(d, keys.get(d).admit(key, at)).add(r);

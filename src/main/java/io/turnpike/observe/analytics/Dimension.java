@@ -6,6 +6,15 @@ import java.util.Locale;
 public enum Dimension {
     ROUTE, SERVICE, NODE, CONSUMER, STATUS, PROFILE;
 
+    /** {@link #values()} copies its array on every call; the writer thread walks this one per record. */
+    static final Dimension[] ALL = values();
+    /** Status codes as keys, made once: the writer keys every record by its status. */
+    private static final String[] STATUS_KEYS = new String[600];
+
+    static {
+        for (int s = 0; s < STATUS_KEYS.length; s++) STATUS_KEYS[s] = Integer.toString(s);
+    }
+
     /** The name used in {@code ?by=} and in alert selectors. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
@@ -26,7 +35,7 @@ public enum Dimension {
             case SERVICE -> r.service();
             case NODE -> r.node();
             case CONSUMER -> r.consumer();
-            case STATUS -> Integer.toString(r.status());
+            case STATUS -> r.status() >= 0 && r.status() < STATUS_KEYS.length ? STATUS_KEYS[r.status()] : Integer.toString(r.status());
             case PROFILE -> r.profile();
         };
     }
