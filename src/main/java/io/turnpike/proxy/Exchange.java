@@ -147,7 +147,9 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         webSocket = handshake && route.spec.websocket();
         if (route.spec.grpcWeb() && Grpc.isWebText(h)) body.decodeBase64(); // from its first byte, held or not
         deadline = new Deadline(route.requestTimeoutNanos);
-        long grpcTimeout = Grpc.isGrpc(h) ? Grpc.timeoutNanos(h) : -1;
+        // A grpc-web call on a grpcWeb route is a gRPC call to the service: its deadline holds too.
+        boolean grpcCall = Grpc.isGrpc(h) || route.spec.grpcWeb() && (Grpc.isWeb(h) || Grpc.isWebText(h));
+        long grpcTimeout = grpcCall ? Grpc.timeoutNanos(h) : -1;
         if (grpcTimeout >= 0) {
             deadline.cap(startNanos + grpcTimeout); // the caller's own deadline bounds checks, tries and waits
             down.deadline(deadline.at());

@@ -45,6 +45,10 @@ class GrpcWebTest {
                                 GrpcUpstreamTest.answering(2, Status.OK))
                         .addMethod(GrpcUpstreamTest.method("Say", MethodDescriptor.MethodType.UNARY),
                                 GrpcUpstreamTest.answering(1, Status.OK))
+                        .addMethod(GrpcUpstreamTest.method("Hang", MethodDescriptor.MethodType.UNARY), (call, headers) -> {
+                            call.request(1);
+                            return new ServerCall.Listener<>() {}; // never answers
+                        })
                         .addMethod(GrpcUpstreamTest.method("Fail", MethodDescriptor.MethodType.UNARY), (call, headers) -> {
                             call.close(Status.NOT_FOUND.withDescription("nothing here"), new Metadata());
                             return new ServerCall.Listener<>() {};
@@ -113,6 +117,22 @@ class GrpcWebTest {
         assertThat(r.header("content-type")).isEqualTo("application/grpc-web");
         assertThat(r.header("grpc-status")).isEqualTo("5");
         assertThat(r.header("grpc-message")).isEqualTo("nothing here");
+    }
+
+    @Test
+    void theCallersGrpcTimeoutIsTheDeadlineOfAGrpcWebCall() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            String body = GrpcUpstreamTest.frame("x");
+            long start = System.nanoTime();
+            c.send("POST /test.Echo/Hang HTTP/1.1\r\nHost: api.example\r\nContent-Type: application/grpc-web+proto"
+                    + "\r\nX-Grpc-Web: 1\r\ngrpc-timeout: 300m\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            RawHttp.Response r = c.read();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("content-type")).isEqualTo("application/grpc-web+proto");
+            assertThat(r.header("grpc-status")).isEqualTo("4"); // DEADLINE_EXCEEDED, by the gateway
+            assertThat(ms).as("answered at the caller's deadline, not the route's timeout").isLessThan(5_000);
+        }
     }
 
     /** base64 of ISO-8859-1 {@code s}, as a browser's grpc-web-text client encodes a message. */
