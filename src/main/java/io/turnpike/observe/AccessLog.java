@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -33,6 +33,8 @@ public final class AccessLog implements AutoCloseable {
     static final int BATCH_BYTES = 64 * 1024;
     /** How long the writer waits for more lines after a batch: the most a line waits to be written. */
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** The writer's sleep while nothing is queued; the first line wakes it. */
+    static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** Where batches of lines go; called by the writer thread only. */
     interface Sink {
@@ -49,7 +51,9 @@ public final class AccessLog implements AutoCloseable {
     private final int wakeAt;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder written = new LongAdder();
-    private final AtomicBoolean writerParked = new AtomicBoolean();
+    // What the writer is doing: the loop wakes it from an idle park at once, from a linger when filling up.
+    private static final int WRITING = 0, LINGERING = 1, IDLE = 2;
+    private final AtomicInteger writerState = new AtomicInteger();
     private final AccessLineFormat format = new AccessLineFormat();
     private final AccessLineFormat.Batch batch = new AccessLineFormat.Batch(BATCH_BYTES + 4096);
     private final Thread writer;
@@ -78,8 +82,9 @@ public final class AccessLog implements AutoCloseable {
             dropped.increment();
             return;
         }
-        if (writerParked.get() && queue.size() >= wakeAt && writerParked.compareAndSet(true, false)) {
-            LockSupport.unpark(writer); // filling up: do not wait for the linger to end
+        int state = writerState.get();
+        if ((state == IDLE || state == LINGERING && queue.size() >= wakeAt) && writerState.compareAndSet(state, WRITING)) {
+            LockSupport.unpark(writer); // the first line after a quiet spell, or filling up during a linger
         }
     }
 
@@ -104,11 +109,14 @@ public final class AccessLog implements AutoCloseable {
                 writeQueued(); // what was offered while the last batch was written
                 break;
             }
-            writerParked.set(true);
-            if (queue.size() < wakeAt && running) {
-                LockSupport.parkNanos(this, LINGER_NANOS);
+            // After a batch, linger so the next one has more lines; with nothing queued, sleep until
+            // the loop offers a line (bounded: an unpark lost to a race costs at most that much delay).
+            boolean idle = queue.isEmpty();
+            writerState.set(idle ? IDLE : LINGERING);
+            if ((idle ? queue.isEmpty() : queue.size() < wakeAt) && running) {
+                LockSupport.parkNanos(this, idle ? IDLE_NANOS : LINGER_NANOS);
             }
-            writerParked.set(false);
+            writerState.set(WRITING);
         }
     }
 
