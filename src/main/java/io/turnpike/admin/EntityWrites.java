@@ -67,7 +67,9 @@ final class EntityWrites {
             List<String> tags = tags(ifMatch);
             long mine = fleet.version(section.key(), id);
             if (tags.contains("*")) {
-                expected = mine; // "any current version": the one this node has, compared in the store
+                // "any current version" (RFC 9110): none when the entry does not exist (or was deleted)
+                if (sources.entry(section, id) == null) return preconditionFailed(section, id, ifMatch, "\"" + mine + "\"");
+                expected = mine; // the version this node has, compared in the store
             } else {
                 for (String t : tags) {
                     if (t.matches("\"[0-9]{1,18}\"")) {

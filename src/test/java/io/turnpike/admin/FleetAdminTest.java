@@ -99,6 +99,10 @@ class FleetAdminTest {
             HttpResponse<String> gone = a.admin("DELETE", "/admin/routes/new", null, newer);
             assertThat(gone.statusCode()).isEqualTo(204);
             b.millisUntil("/new2", 404);
+            // If-Match: * needs an entry to exist: a deleted or never-written one is not created by it.
+            assertThat(a.admin("PUT", "/admin/routes/new", ROUTE, "*").statusCode()).isEqualTo(412);
+            assertThat(a.admin("PUT", "/admin/routes/never", ROUTE.replace("/new", "/never"), "*").statusCode()).isEqualTo(412);
+            assertThat(a.traffic("/never").statusCode()).isEqualTo(404);
         }
     }
 
