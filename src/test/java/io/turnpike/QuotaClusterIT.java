@@ -119,7 +119,8 @@ class QuotaClusterIT {
     /** Until the gateway counts quotas in Redis (before that it decides alone). */
     private static void awaitRedis(GatewayProcess g) throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!(g.output().contains("plan quotas are counted fleet-wide") && g.output().contains("rate limits are shared"))) {
+        // The connection itself, not the start-up line that names Redis: until it is up a node counts on its share.
+        while (!(g.output().contains("plan quotas are counted fleet-wide") && g.output().contains("reachable: rate limits are shared"))) {
             if (System.nanoTime() > deadline) throw new AssertionError("the gateway did not reach Redis:\n" + g.output());
             Thread.sleep(50);
         }
