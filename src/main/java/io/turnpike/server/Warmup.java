@@ -148,7 +148,7 @@ final class Warmup implements AutoCloseable {
         for (Thread c : clients) c.join();
     }
 
-    /** Mostly keep-alive GETs with the headers of an ordinary client, some with a path to rewrite, some POSTs. */
+    /** Mostly keep-alive GETs with the headers of an ordinary client, some with a path to rewrite; some POSTs. */
     private static byte[] request(long i) {
         String head;
         if (i % 8 == 7) {
@@ -160,7 +160,12 @@ final class Warmup implements AutoCloseable {
             System.arraycopy(BODY, 0, all, h.length, BODY.length);
             return all;
         }
-        String path = i % 2 == 0 ? "/warmup/items/" + (i % 100) : "/warmup/catalog?page=" + (i % 10);
+        // Half to a route that forwards the path as it is (the commonest kind), half rewritten.
+        String path = switch ((int) (i % 4)) {
+            case 0 -> "/warmup/items/" + (i % 100);
+            case 1 -> "/warmup/catalog?page=" + (i % 10);
+            default -> "/api/v1/things/" + (i % 50);
+        };
         head = "GET " + path + " HTTP/1.1\r\nHost: warmup.local\r\nUser-Agent: turnpike-warmup\r\n"
                 + "Accept: application/json\r\nAccept-Encoding: identity\r\nX-Request-Id: w" + i + "\r\n\r\n";
         return head.getBytes(StandardCharsets.US_ASCII);
@@ -265,6 +270,9 @@ final class Warmup implements AutoCloseable {
                     match: { path: "/warmup/**" }
                     service: warmup
                     rewrite: { stripPrefix: /warmup }
+                  - id: as-is
+                    match: { path: "/**" }
+                    service: warmup
                 """.formatted(transport, backendPort);
     }
 }
