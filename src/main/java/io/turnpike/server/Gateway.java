@@ -109,7 +109,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         if (!config.server().warmup().isZero()) {
-            g.warmup = Warmup.start(config.server().warmup(), config.server().transport());
+            g.warmup = Warmup.start(config.server().warmup(), g.transport.name()); // as resolved, io_uring or not
         }
         return g;
     }
