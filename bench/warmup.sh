@@ -2,6 +2,8 @@
 # Cold start under load: nginx, Turnpike without its start-up cache and Turnpike with it, each
 # started cold while wrk already knocks with 64 connections; time to the first answer and req/s
 # (and p99) in 1 s slices, side by side. Method and how to read it: docs/BENCHMARKS.md.
+# The target turnpike+warmup (not in the default set) is Turnpike with the cache and
+# server.warmup: the load comes only once GET /ready answers 200, as from a load balancer.
 #
 #   bench/warmup.sh                   # 30 slices of 1 s per target
 #   SLICES=60 bench/warmup.sh
@@ -24,6 +26,8 @@ if (( $(nproc) < 2 )); then log "only one CPU: running unpinned, numbers will be
 
 pick_port backend_port
 pick_port proxy_port
+next_port=$((proxy_port + 1))
+pick_port admin_port
 
 mkdir -p "$work/nginx-tmp"
 nginx_hello_backend "$backend_port"
@@ -68,6 +72,10 @@ routes:
     service: backend
 CONF
 
+# The same with a self-warm-up, and the admin listener to ask /ready.
+sed -e "s/^  eventLoops: 1$/  eventLoops: 1\n  warmup: { duration: ${WARMUP_SECONDS:-3}s }/" \
+    -e "s/^admin: { listen: off }$/admin: { listen: 127.0.0.1:$admin_port }/" "$work/turnpike.yaml" > "$work/turnpike-warmup.yaml"
+
 log "backend on :$backend_port (CPU 0)"
 "${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
 pids+=($!)
@@ -76,7 +84,7 @@ wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-er
 if [[ " $TARGETS " == *" turnpike"* ]]; then
   "$root/turnpike" --version > /dev/null   # builds the jar first if it is missing or stale
 fi
-if [[ " $TARGETS " == *" turnpike+cache "* ]]; then
+if [[ " $TARGETS " == *" turnpike+cache "* || " $TARGETS " == *" turnpike+warmup "* ]]; then
   "$root/turnpike" aot --if-missing
 fi
 
@@ -92,9 +100,18 @@ measure() {  # target
     nginx) "${pin_proxy[@]}" nginx -e "$work/nginx-error.log" -p "$work" -c "$work/nginx.conf" > "$work/nginx.out" 2>&1 & ;;
     turnpike) TURNPIKE_AOT=off "${pin_proxy[@]}" "$root/turnpike" run -c "$work/turnpike.yaml" > "$work/$t.log" 2>&1 & ;;
     turnpike+cache) "${pin_proxy[@]}" "$root/turnpike" run -c "$work/turnpike.yaml" > "$work/$t.log" 2>&1 & ;;
+    turnpike+warmup) "${pin_proxy[@]}" "$root/turnpike" run -c "$work/turnpike-warmup.yaml" > "$work/$t.log" 2>&1 & ;;
   esac
   pid=$!
   pids+=("$pid")
+  # A load balancer's view: no traffic until /ready says 200.
+  if [[ $t == turnpike+warmup ]]; then
+    for ((i = 0; i < 6000; i++)); do
+      [[ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin_port/ready" 2>/dev/null)" == 200 ]] && break
+      sleep 0.02
+    done
+    echo $(( $(now_ms) - start )) > "$work/ready-$t"
+  fi
   # Time to first answer (wrk only says which second): a request sent as soon as the port accepts
   # connections, beside the load, and the moment its answer arrives.
   (
@@ -112,6 +129,10 @@ measure() {  # target
   for ((i = 1; i <= SLICES; i++)); do
     out="$work/wrk-$t-$i.txt"
     deadline=$(( start + i * 1000 ))
+    if [[ -f $work/ready-$t ]] && (( deadline <= start + $(cat "$work/ready-$t") )); then
+      echo "$i 0 0 0" >> "$work/slices-$t"   # not ready yet: no traffic sent
+      continue
+    fi
     # wrk gives up at once when nothing listens yet: knock again until the slice is over, so a
     # slice before the listener is up counts 0 and the rest stay aligned to the launch.
     while :; do
@@ -125,7 +146,7 @@ measure() {  # target
   done
   wait "$poller" 2>/dev/null || true
   first="$(cat "$work/first-$t" 2>/dev/null || echo never)"
-  log "$t: first answer after ${first} ms"
+  log "$t: first answer after ${first} ms$([[ -f $work/ready-$t ]] && echo " (ready after $(cat "$work/ready-$t") ms)")"
   pkill -TERM -P "$pid" 2>/dev/null || true
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
@@ -133,7 +154,7 @@ measure() {  # target
 }
 
 order=()
-for t in nginx turnpike turnpike+cache; do
+for t in nginx turnpike turnpike+cache turnpike+warmup; do
   if [[ " $TARGETS " == *" $t "* ]]; then order+=("$t"); fi
 done
 for t in "${order[@]}"; do

@@ -196,7 +196,8 @@ final class AdminApi {
         io.turnpike.ratelimit.RateLimiting.Status limits = gateway.snapshot().rateLimiting().status();
         io.turnpike.metering.Quotas.Status quotas = gateway.snapshot().quotas() == null ? null
                 : gateway.snapshot().quotas().status();
-        boolean ready = config && listening && limits.ready() && (quotas == null || quotas.ready());
+        boolean warm = gateway.warm();
+        boolean ready = config && listening && warm && limits.ready() && (quotas == null || quotas.ready());
         ObjectNode body = AdminReply.JSON.createObjectNode();
         body.put("status", ready ? "ready" : "not ready");
         ObjectNode checks = body.putObject("checks");
@@ -204,6 +205,8 @@ final class AdminApi {
         checks.put("trafficListener", listening ? "bound" : "not bound");
         checks.put("rateLimits", limits.detail());
         if (quotas != null) checks.put("quotas", quotas.detail());
+        String warmup = gateway.warmupDetail();
+        if (warmup != null) checks.put("warmup", warmup);
         // A store that is down does not make a node unready: it keeps serving its last applied version.
         if (fleet != null) {
             checks.put("configVersion", fleet.appliedVersion());

@@ -30,21 +30,28 @@ final class InsightsSetup implements AutoCloseable {
     private final AtomicReference<String> dashboard = new AtomicReference<>();
     private volatile boolean reloadFailed;
     private final UsageSource usage;
+    private final Thread storeOpener;
 
     /** @param usage metered usage per consumer; {@link UsageSource#NONE} until metering provides it */
     InsightsSetup(ConfigSources sources, UsageSource usage) {
         GatewayConfig config = sources.current();
         this.usage = usage;
-        MinuteStore store = null;
-        try {
-            store = MinuteStore.open(config.storage().dataDir());
-        } catch (Exception e) {
-            log.warn("analytics history off: cannot open {}/{}: {}", config.storage().dataDir(), MinuteStore.FILE, e.toString());
-        }
         // 96 MiB, or an eighth of the heap in a small one
         long budget = Math.min(Analytics.DEFAULT_BUDGET_BYTES, Runtime.getRuntime().maxMemory() / 8);
         this.analytics = new Analytics(System::currentTimeMillis, Analytics.DEFAULT_KEYS_PER_DIMENSION,
-                Analytics.DEFAULT_QUEUE, budget, store).start();
+                Analytics.DEFAULT_QUEUE, budget, null).awaitStore().start();
+        // The history opens beside the start, not before it: SQLite unpacks and loads its native
+        // library first. Exchanges meanwhile wait in the rollup queue.
+        java.nio.file.Path dir = config.storage().dataDir();
+        this.storeOpener = Thread.ofPlatform().name("turnpike-analytics-open").daemon().start(() -> {
+            MinuteStore store = null;
+            try {
+                store = MinuteStore.open(dir);
+            } catch (Exception e) {
+                log.warn("analytics history off: cannot open {}/{}: {}", dir, MinuteStore.FILE, e.toString());
+            }
+            analytics.attach(store);
+        });
         Signals signals = new Signals(analytics, () -> {
             Gateway g = gateway.get();
             return g == null ? null : g.snapshot();
@@ -89,6 +96,11 @@ final class InsightsSetup implements AutoCloseable {
     public void close() {
         alerts.close();
         notifier.close();
+        try {
+            storeOpener.join(); // the history is attached before the last minute is written to it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         analytics.close();
     }
 }

@@ -17,7 +17,7 @@ final class ServerSection {
     static ServerSettings bind(ConfigNode server) {
         ServerSettings d = ServerSettings.DEFAULT;
         server.checkKeys(List.of("listen", "eventLoops", "drainTimeout", "limits", "trustedProxies", "tls", "http2",
-                "http2Limits", "transport"), Map.of());
+                "http2Limits", "transport", "warmup"), Map.of());
         String host = d.host();
         int port = d.port();
         ConfigNode listen = server.get("listen");
@@ -50,7 +50,7 @@ final class ServerSection {
         Http2Settings http2 = http2(server.get("http2"), server.get("http2Limits"));
         if (tls != null) tls = tls.withH2(http2.enabled());
         return new ServerSettings(host, port, limits(server.get("limits")), eventLoops, drain,
-                trustedProxies(server.get("trustedProxies")), tls, plaintext, http2, transport);
+                trustedProxies(server.get("trustedProxies")), tls, plaintext, http2, transport, warmup(server.get("warmup")));
     }
 
     /** {@code http2: true} (h2c prior knowledge, h2 in ALPN) and {@code http2Limits: {...}}. */
@@ -64,6 +64,25 @@ final class ServerSection {
                 limits.get("maxResetsPerWindow").integer(1, 1_000_000, d.maxResetsPerWindow()),
                 (int) limits.get("resetWindow").duration(java.time.Duration.ofSeconds(d.resetWindowSeconds()), false)
                         .toSeconds());
+    }
+
+    /** {@code warmup: { duration: 3s }}, or {@code off}: synthetic traffic before {@code /ready} says yes. */
+    private static Duration warmup(ConfigNode n) {
+        String expected = "off, or { duration: 3s }";
+        if (!n.isPresent()) return ServerSettings.NO_WARMUP;
+        if (n.isScalar()) {
+            String t = n.text(expected, OFF);
+            if (t != null && OFF.match(t) != null) return Duration.ZERO;
+            n.expected(expected);
+            return ServerSettings.NO_WARMUP;
+        }
+        n.checkKeys(List.of("duration"), Map.of());
+        Duration d = n.get("duration").duration(Duration.ofSeconds(3), true);
+        if (d.compareTo(Duration.ofMinutes(5)) > 0) {
+            n.get("duration").expected("a duration of at most 5m (the node is not ready meanwhile)");
+            return ServerSettings.NO_WARMUP;
+        }
+        return d;
     }
 
     /** {@code trustedProxies: [10.0.0.0/8, ...]}: peers whose X-Forwarded-For is believed. */

@@ -17,8 +17,10 @@ import java.time.Duration;
  */
 public record ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
                              TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext, Http2Settings http2,
-                             String transport) {
+                             String transport, Duration warmup) {
     public static final String EPOLL = "epoll";
+    /** No self-warm-up unless asked for: see docs/OPERATIONS.md, "Start-up and warm-up". */
+    public static final Duration NO_WARMUP = Duration.ZERO;
 
     public static final ServerSettings DEFAULT =
             new ServerSettings("0.0.0.0", 8080, Limits.DEFAULT, 0, Duration.ofSeconds(30));
@@ -28,6 +30,13 @@ public record ServerSettings(String host, int port, Limits limits, int eventLoop
         if (tls == null) plaintext = true;
         if (http2 == null) http2 = Http2Settings.DEFAULT;
         if (transport == null) transport = EPOLL;
+        if (warmup == null) warmup = NO_WARMUP;
+    }
+
+    public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
+                          TrustedProxies trustedProxies, TlsSettings tls, boolean plaintext, Http2Settings http2,
+                          String transport) {
+        this(host, port, limits, eventLoops, drainTimeout, trustedProxies, tls, plaintext, http2, transport, NO_WARMUP);
     }
 
     public ServerSettings(String host, int port, Limits limits, int eventLoops, Duration drainTimeout,
@@ -52,6 +61,6 @@ public record ServerSettings(String host, int port, Limits limits, int eventLoop
     /** The same settings with the TLS files' relative paths resolved against {@code folder}. */
     ServerSettings resolvedAgainst(java.nio.file.Path folder) {
         return tls == null ? this : new ServerSettings(host, port, limits, eventLoops, drainTimeout, trustedProxies,
-                tls.resolvedAgainst(folder), plaintext, http2, transport);
+                tls.resolvedAgainst(folder), plaintext, http2, transport, warmup);
     }
 }

@@ -52,6 +52,7 @@ public final class JdbcLedger implements Ledger {
     private final HikariDataSource pool; // PostgreSQL; null for SQLite
     private Connection sqlite;           // SQLite: the one connection
     private final String sqliteUrl;
+    private boolean tablesDue;           // SQLite opened on first use: the tables are made then
 
     private JdbcLedger(String description, HikariDataSource pool, String sqliteUrl) {
         this.description = description;
@@ -61,8 +62,20 @@ public final class JdbcLedger implements Ledger {
 
     /** SQLite at {@code file} (its folder is created), WAL mode, owner-only files. */
     public static JdbcLedger sqlite(Path file) throws Exception {
-        JdbcLedger l = new JdbcLedger("SQLite " + file, null, io.turnpike.observe.analytics.SqliteFile.prepare(file));
+        JdbcLedger l = sqliteOnFirstUse(file);
         l.schema();
+        return l;
+    }
+
+    /**
+     * As {@link #sqlite}, but connected (and its tables made) at the first write or read, on the
+     * thread that does it: SQLite's driver unpacks and loads its native library first, time a start
+     * need not wait for when nothing is metered yet. The file is created here, so a folder that
+     * cannot be written to still stops the start.
+     */
+    static JdbcLedger sqliteOnFirstUse(Path file) throws Exception {
+        JdbcLedger l = new JdbcLedger("SQLite " + file, null, io.turnpike.observe.analytics.SqliteFile.prepare(file));
+        l.tablesDue = true;
         return l;
     }
 
@@ -110,6 +123,15 @@ public final class JdbcLedger implements Ledger {
                 st.execute("PRAGMA synchronous=NORMAL");
                 st.execute("PRAGMA busy_timeout=5000");
             }
+            if (tablesDue) {
+                try {
+                    tables(c);
+                } catch (SQLException e) {
+                    c.close(); // tried again with the next batch
+                    throw e;
+                }
+                tablesDue = false;
+            }
             sqlite = c;
         }
         return sqlite;
@@ -122,12 +144,18 @@ public final class JdbcLedger implements Ledger {
 
     private void schema() throws SQLException {
         Connection c = connection();
+        try {
+            tables(c);
+        } finally {
+            done(c);
+        }
+    }
+
+    private static void tables(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(USAGE_TABLE);
             st.execute(FLUSH_TABLE);
             st.execute(MINUTE_INDEX);
-        } finally {
-            done(c);
         }
     }
 

@@ -60,7 +60,8 @@ public final class Metering implements AutoCloseable {
 
     public static Metering open(GatewayConfig config, Clock clock, Duration flushInterval) throws Exception {
         String url = config.storage().ledger();
-        Ledger ledger = url == null ? JdbcLedger.sqlite(config.storage().dataDir().resolve("ledger.db"))
+        // SQLite connects at the first metered batch (or at once, below, to seed quotas), off the start's path.
+        Ledger ledger = url == null ? JdbcLedger.sqliteOnFirstUse(config.storage().dataDir().resolve("ledger.db"))
                 : JdbcLedger.postgresql(url);
         try {
             Metering m = new Metering(config, clock, ledger, flushInterval);

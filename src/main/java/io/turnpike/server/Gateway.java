@@ -60,6 +60,10 @@ public final class Gateway implements AutoCloseable {
     /** The TLS listener's certificates; null without {@code server.tls}. */
     private final EdgeCertificates certificates;
     private volatile boolean stopped;
+    /** The self-warm-up under way or done; null without {@code server.warmup}. */
+    private volatile Warmup warmup;
+    /** False for the warm-up's own gateway, whose listener is nobody's business. */
+    private boolean announce = true;
 
     private Gateway(GatewayConfig config, ExchangeObserver observer, Quotas quotas) {
         ServerSettings s = config.server();
@@ -98,6 +102,22 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config, ExchangeObserver observer, Quotas quotas)
             throws InterruptedException {
         Gateway g = new Gateway(config, observer, quotas);
+        try {
+            g.bind(config.server());
+        } catch (RuntimeException | InterruptedException e) {
+            g.shutdown(Duration.ZERO);
+            throw e;
+        }
+        if (!config.server().warmup().isZero()) {
+            g.warmup = Warmup.start(config.server().warmup(), g.transport.name()); // as resolved, io_uring or not
+        }
+        return g;
+    }
+
+    /** The warm-up's gateway: observed by no one, its listener not announced. */
+    static Gateway startQuietly(GatewayConfig config) throws InterruptedException {
+        Gateway g = new Gateway(config, ExchangeObserver.NONE, null);
+        g.announce = false;
         try {
             g.bind(config.server());
         } catch (RuntimeException | InterruptedException e) {
@@ -178,7 +198,7 @@ public final class Gateway implements AutoCloseable {
                 });
         Channel bound = b.bind(new InetSocketAddress(host, port)).sync().channel();
         InetSocketAddress at = (InetSocketAddress) bound.localAddress();
-        log.info("turnpike listening on {}:{}{} ({}, {} event loops)", at.getHostString(), at.getPort(),
+        if (announce) log.info("turnpike listening on {}:{}{} ({}, {} event loops)", at.getHostString(), at.getPort(),
                 tls ? " with TLS (" + EdgeCertificates.engine() + ")" : redirectTo >= 0 ? " (redirecting to https)" : "", transport.name(), loops);
         return bound;
     }
@@ -216,6 +236,18 @@ public final class Gateway implements AutoCloseable {
     public boolean listening() {
         Channel l = listener != null ? listener : tlsListener;
         return !stopped && l != null && l.isActive();
+    }
+
+    /** False while the self-warm-up of {@code server.warmup} runs; true without one. */
+    public boolean warm() {
+        Warmup w = warmup;
+        return w == null || w.done();
+    }
+
+    /** What the self-warm-up is doing or did, for {@code /ready}; null without one. */
+    public String warmupDetail() {
+        Warmup w = warmup;
+        return w == null ? null : w.detail();
     }
 
     /** The snapshot now serving. */
@@ -271,6 +303,7 @@ public final class Gateway implements AutoCloseable {
     public synchronized void shutdown(Duration drain) {
         if (stopped) return;
         stopped = true;
+        if (warmup != null) warmup.close();
         healthCheckers.close();
         discovery.close();
         context.startDraining();

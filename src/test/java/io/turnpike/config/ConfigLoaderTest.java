@@ -76,7 +76,7 @@ class ConfigLoaderTest {
                 server:
                   lisen: 0.0.0.0:8080
                 """)).containsExactly("turnpike.yaml:2:3: server: unknown key \"lisen\" "
-                + "(expected one of: listen, eventLoops, drainTimeout, limits, trustedProxies, tls, http2, http2Limits, transport)");
+                + "(expected one of: listen, eventLoops, drainTimeout, limits, trustedProxies, tls, http2, http2Limits, transport, warmup)");
     }
 
     @Test
@@ -86,6 +86,19 @@ class ConfigLoaderTest {
         assertThat(good("server: { transport: nio }").server().transport()).isEqualTo("nio");
         assertThat(problems("server:\n  transport: kqueue\n")).containsExactly(
                 "turnpike.yaml:2:14: server.transport: \"kqueue\" (expected: epoll, io_uring or nio)");
+    }
+
+    @Test
+    void bindsTheWarmupOffByDefaultAndRefusesOneTooLongWhereItIs() {
+        assertThat(good("server: { listen: 8080 }").server().warmup()).isZero();
+        assertThat(good("server: { warmup: { duration: 2s } }").server().warmup()).hasSeconds(2);
+        assertThat(good("server: { warmup: {} }").server().warmup()).hasSeconds(3);
+        assertThat(good("server: { warmup: off }").server().warmup()).isZero();
+        assertThat(problems("server:\n  warmup: { duration: 10m }\n")).containsExactly(
+                "turnpike.yaml:2:23: server.warmup.duration: \"10m\" (expected: a duration of at most 5m "
+                        + "(the node is not ready meanwhile))");
+        assertThat(problems("server:\n  warmup: soon\n")).containsExactly(
+                "turnpike.yaml:2:11: server.warmup: \"soon\" (expected: off, or { duration: 3s })");
     }
 
     @Test

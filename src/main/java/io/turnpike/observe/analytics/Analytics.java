@@ -54,7 +54,8 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
     final Ring fine = new Ring(FINE_MILLIS, FINE_SLOTS);
     final Ring coarse = new Ring(COARSE_MILLIS, COARSE_SLOTS);
     private final EnumMap<Dimension, KeyTable> keys = new EnumMap<>(Dimension.class);
-    private final MinuteStore store; // null: nothing persisted
+    private MinuteStore store; // null: nothing persisted; set once, under the lock
+    private boolean awaitingStore; // slots are not closed until the store is attached (and read back)
     private final long budgetBytes;
     private long trimmedUpTo = Long.MIN_VALUE; // newest slot start whose per-key cells were dropped
     private long openFine; // start of the oldest 10 s slot not yet closed
@@ -84,6 +85,34 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
         this.openFine = fine.startOf(now);
         this.lastPrune = now;
         if (store != null) restore(now);
+    }
+
+    /**
+     * Says that a store is being opened elsewhere and will be {@linkplain #attach attached}: until
+     * then records are taken in but no slot is closed, so no minute is built before the stored ones
+     * are read back, and none goes unstored.
+     */
+    public Analytics awaitStore() {
+        lock.lock();
+        try {
+            if (store == null) awaitingStore = true;
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    /** The store {@link #awaitStore} waited for (null: none could be opened); reads its last day back. */
+    public void attach(MinuteStore opened) {
+        lock.lock();
+        try {
+            if (!awaitingStore) throw new IllegalStateException("no store awaited");
+            awaitingStore = false;
+            store = opened;
+            if (opened != null) restore(clock.getAsLong());
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Starts the rollup thread. Tests may instead call {@link #drain()} by hand. */
@@ -176,6 +205,7 @@ public final class Analytics implements ExchangeObserver, AutoCloseable {
      * builds each finished minute from its six 10 s slots, handing it to the store.
      */
     private void advance(long now) {
+        if (awaitingStore) return;
         long current = fine.startOf(now);
         if (current - openFine > COARSE_MILLIS * COARSE_SLOTS) openFine = current - COARSE_MILLIS; // a long pause
         while (openFine < current) {

@@ -150,4 +150,35 @@ class AnalyticsTest {
             b.close();
         }
     }
+
+    @Test
+    void aStoreAttachedAfterTheStartLosesNoMinuteAndReadsTheStoredOnesBack(@TempDir Path dir) throws Exception {
+        Analytics a = new Analytics(now::get, 100, 1024, MinuteStore.open(dir));
+        for (int i = 0; i < 100; i++) a.offer(call(T0 + i * 100L, "a", "acme", 200, 4_000));
+        a.drain();
+        now.set(T0 + 2 * 60_000);
+        a.close();
+
+        // Restarted: calls arrive and a minute passes while the store is still being opened.
+        now.set(T0 + 3 * 60_000);
+        Analytics b = new Analytics(now::get, 100, 1024, null).awaitStore();
+        for (int i = 0; i < 50; i++) b.offer(call(now.get() + i * 100L, "a", "acme", 200, 4_000));
+        b.drain();
+        now.set(T0 + 5 * 60_000);
+        b.drain();
+        b.attach(MinuteStore.open(dir));
+        b.drain();
+        assertThat(b.report(Dimension.ROUTE, 24 * 3_600_000, 0, Report.Sort.CALLS).totals().calls()).isEqualTo(150);
+        now.set(T0 + 6 * 60_000);
+        b.close();
+
+        now.set(T0 + 7 * 60_000);
+        Analytics c = new Analytics(now::get, 100, 1024, MinuteStore.open(dir));
+        try {
+            assertThat(c.report(Dimension.ROUTE, 24 * 3_600_000, 0, Report.Sort.CALLS).totals().calls())
+                    .as("the minute that passed before the store was attached was stored too").isEqualTo(150);
+        } finally {
+            c.close();
+        }
+    }
 }
