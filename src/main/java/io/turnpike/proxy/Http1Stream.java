@@ -129,7 +129,9 @@ final class Http1Stream implements Downstream {
         }
         HttpResponse head = heldHead;
         Object out = last;
-        if (head != null) {
+        if (head instanceof HttpContent) {
+            writeHeldHead(); // a head that carries content of its own goes as it is
+        } else if (head != null) {
             // The whole response at once: the encoder copies a small body into the head's buffer.
             heldHead = null;
             connection.codec().nextResponseForHead(headRequest);
