@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.util.Iterator;
 
 /**
@@ -16,6 +17,11 @@ import java.util.Iterator;
  */
 final class Forwarding {
     private static final int MAX_AUTHORITY = 255 + 6;
+    // Values the gateway writes on every request as bytes, so the encoder copies them instead of
+    // writing a String char by char.
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
+    private static final AsciiString VIA = AsciiString.cached(ProxyHeaders.VIA_VALUE);
 
     private Forwarding() {}
 
@@ -97,7 +103,7 @@ final class Forwarding {
         String xff = h.get(ProxyHeaders.X_FORWARDED_FOR);
         h.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
         if (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_PROTO)) {
-            h.set(ProxyHeaders.X_FORWARDED_PROTO, proto);
+            h.set(ProxyHeaders.X_FORWARDED_PROTO, tls ? HTTPS : HTTP);
         }
         if (!host.isEmpty() && (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_HOST))) {
             h.set(ProxyHeaders.X_FORWARDED_HOST, host);
@@ -119,7 +125,7 @@ final class Forwarding {
     /** Adds this gateway to {@code Via} (requests and responses alike). */
     static void appendVia(HttpHeaders h) {
         String via = h.get(HttpHeaderNames.VIA);
-        h.set(HttpHeaderNames.VIA, via == null ? ProxyHeaders.VIA_VALUE : via + ", " + ProxyHeaders.VIA_VALUE);
+        h.set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + ProxyHeaders.VIA_VALUE);
     }
 
     /** RFC 7239 node: IPv6 addresses are bracketed and quoted. */

@@ -36,6 +36,11 @@ final class Http1Stream implements Downstream {
     private boolean closeAfter;
     private boolean chunked;
     private boolean continueSent;
+    /**
+     * The response head, written with the first piece of the body or at the next flush: a small
+     * body that arrives with its head then leaves in the head's own buffer (one write, one buffer).
+     */
+    private HttpResponse heldHead;
 
     Http1Stream(Http1Connection connection, HttpRequest request) {
         this.connection = connection;
@@ -60,7 +65,10 @@ final class Http1Stream implements Downstream {
     @Override public void readMore() { connection.updateReading(); }
     @Override public boolean reading() { return connection.reading(); }
     @Override public boolean writable() { return ctx.channel().isWritable(); }
-    @Override public void flush() { ctx.flush(); }
+    @Override public void flush() {
+        writeHeldHead();
+        ctx.flush();
+    }
     @Override public void poisoned() { closeAfter = true; }
     @Override public void reset() { connection.abort(); }
 
@@ -97,12 +105,20 @@ final class Http1Stream implements Downstream {
         } else if (version.equals(HttpVersion.HTTP_1_0)) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        heldHead = head;
+    }
+
+    private void writeHeldHead() {
+        HttpResponse head = heldHead;
+        if (head == null) return;
+        heldHead = null;
         connection.codec().nextResponseForHead(headRequest);
         ctx.write(head, ctx.voidPromise());
     }
 
     @Override
     public void sendContent(HttpContent content) {
+        writeHeldHead();
         ctx.write(content, ctx.voidPromise());
     }
 
@@ -111,7 +127,18 @@ final class Http1Stream implements Downstream {
         if (!chunked && !last.trailingHeaders().isEmpty()) {
             last = new DefaultLastHttpContent(last.content()); // trailers only travel in a chunked body
         }
-        ctx.writeAndFlush(last, ctx.voidPromise()); // a failure reaches Http1Connection.exceptionCaught
+        HttpResponse head = heldHead;
+        Object out = last;
+        if (head instanceof HttpContent) {
+            writeHeldHead(); // a head that carries content of its own goes as it is
+        } else if (head != null) {
+            // The whole response at once: the encoder copies a small body into the head's buffer.
+            heldHead = null;
+            connection.codec().nextResponseForHead(headRequest);
+            out = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), last.content(), head.headers(),
+                    last.trailingHeaders());
+        }
+        ctx.writeAndFlush(out, ctx.voidPromise()); // a failure reaches Http1Connection.exceptionCaught
         connection.exchangeDone(exchange, closeAfter);
     }
 

@@ -122,24 +122,21 @@ public final class ProxyHeaders {
         return false;
     }
 
+    /**
+     * One pass over the names finds everything to drop (most heads carry none of it), instead of a
+     * lookup per hop-by-hop name; only the names found are removed.
+     */
     private static void strip(HttpHeaders h, boolean consumerHeaders, boolean forwardedFamily) {
         List<String> named = connectionTokens(h);
         if (named != null) {
             for (String n : named) h.remove(n);
         }
-        for (AsciiString n : HOP_BY_HOP) {
-            h.remove(n);
-        }
-        if (forwardedFamily) {
-            h.remove(FORWARDED);
-            h.remove(X_REAL_IP);
-        }
         List<CharSequence> dropped = null;
         var it = h.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
-            if (startsWithProxy(name) || consumerHeaders && startsWithConsumer(name)
-                    || forwardedFamily && startsWithForwarded(name)) {
+            if (isHopByHop(name) || consumerHeaders && startsWithConsumer(name)
+                    || forwardedFamily && isForwardedFamily(name)) {
                 if (dropped == null) dropped = new ArrayList<>(2);
                 if (!containsIgnoreCase(dropped, name)) dropped.add(name);
             }
@@ -147,6 +144,12 @@ public final class ProxyHeaders {
         if (dropped != null) {
             for (CharSequence n : dropped) h.remove(n);
         }
+    }
+
+    /** {@code Forwarded}, {@code X-Real-IP} and every {@code X-Forwarded-*}. */
+    private static boolean isForwardedFamily(CharSequence name) {
+        return name.length() == 9 && (FORWARDED.contentEqualsIgnoreCase(name) || X_REAL_IP.contentEqualsIgnoreCase(name))
+                || startsWithForwarded(name);
     }
 
     private static boolean startsWithForwarded(CharSequence name) {

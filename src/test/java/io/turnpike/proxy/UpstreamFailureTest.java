@@ -125,6 +125,47 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void aHeadWhoseBodyIsLateReachesTheClientBeforeTheBody() throws Exception {
+        // The gateway may hold a head to send it with a small body in one write: never past the
+        // end of what the node sent, or a client would wait for the head of a slow stream.
+        try (ServerSocket origin = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CountDownLatch headSeen = new java.util.concurrent.CountDownLatch(1);
+            Thread node = Thread.ofVirtual().start(() -> {
+                try (Socket s = origin.accept()) {
+                    var in = s.getInputStream();
+                    String got = "";
+                    while (!got.endsWith("\r\n\r\n")) got += (char) in.read();
+                    var out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    out.flush();
+                    headSeen.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                    out.write("late".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    out.flush();
+                    in.read(); // until the gateway lets go of the connection
+                } catch (Exception ignored) {
+                    // the test's assertions say what went wrong
+                }
+            });
+            try (Gateway g = Gateway.start(TestConfigs.gateway()
+                         .service("svc", "http://127.0.0.1:" + origin.getLocalPort())
+                         .route("all", "/**", "svc").build());
+                 Socket c = new Socket("127.0.0.1", g.port())) {
+                c.setSoTimeout(3000);
+                c.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                var in = c.getInputStream();
+                String head = "";
+                while (!head.endsWith("\r\n\r\n")) head += (char) in.read(); // times out if the head is held
+                assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 4");
+                headSeen.countDown();
+                assertThat(new String(in.readNBytes(4), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("late");
+            } finally {
+                headSeen.countDown();
+                node.join(5000);
+            }
+        }
+    }
+
+    @Test
     void answers502WhenTheNodeDropsTheConnection() throws Exception {
         try (TestBackend b = new TestBackend("drop");
              Gateway g = Gateway.start(TestConfigs.gateway().service("svc", b.url())

@@ -8,6 +8,11 @@ import io.netty.util.ByteProcessor;
  * Netty joins to the line before), more header fields than allowed, and header names with an
  * underscore. Its state survives between reads, so a fold right after a read that ended on a line
  * break is still seen. Allocation-free; {@link #reset} before the next head.
+ *
+ * <p>On the same pass it notes whether every header line so far is {@link #clean}: a name of
+ * token characters, a value of field characters, CR only right before LF. Netty's header
+ * validation then has nothing to find in those lines, so the decoder may skip it
+ * ({@link ScannedHeadValidation}); any other byte leaves the head to Netty's checks, as before.
  */
 final class HeadScanner implements ByteProcessor {
     /** What stopped the scan early, if anything. */
@@ -19,14 +24,32 @@ final class HeadScanner implements ByteProcessor {
     private static final int LINE_CR = 3;      // a CR at the start of a line: the empty line, if LF follows
     private static final int NAME = 4;
     private static final int VALUE = 5;
-    private static final int END = 6;          // the empty line ending the head was seen
-    private static final int STOPPED = 7;
+    private static final int VALUE_CR = 6;     // a CR in a value: the line's end, if LF follows
+    private static final int END = 7;          // the empty line ending the head was seen
+    private static final int STOPPED = 8;
+
+    /** RFC 9110 5.6.2 tchar: what Netty's name validation accepts, byte for byte. */
+    private static final boolean[] TOKEN = new boolean[256];
+    /** RFC 9110 5.5 field-vchar plus SP and HTAB: what Netty's value validation accepts after trimming. */
+    private static final boolean[] FIELD = new boolean[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) TOKEN[c] = true;
+        for (int c = 'a'; c <= 'z'; c++) TOKEN[c] = true;
+        for (int c = 'A'; c <= 'Z'; c++) TOKEN[c] = true;
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TOKEN[c] = true;
+        FIELD['\t'] = true;
+        for (int c = 0x20; c < 0x7F; c++) FIELD[c] = true;
+        for (int c = 0x80; c < 0x100; c++) FIELD[c] = true;
+    }
 
     private final int maxFields;
     private final boolean rejectUnderscores;
     private int state = LEADING;
     private int fields;
     private boolean underscore;
+    private boolean clean = true;
+    private int nameLength;
     private Problem problem = Problem.NONE;
 
     /** @param rejectUnderscores stop at the first header name with an underscore */
@@ -39,7 +62,16 @@ final class HeadScanner implements ByteProcessor {
         state = LEADING;
         fields = 0;
         underscore = false;
+        clean = true;
         problem = Problem.NONE;
+    }
+
+    /**
+     * Every header line scanned so far has a non-empty token name, a colon, a value of field
+     * characters and a CRLF end: Netty's name and value validation would pass each of them.
+     */
+    boolean clean() {
+        return clean;
     }
 
     /** True once the head ended or a problem was found: later bytes are not the head's. */
@@ -67,9 +99,21 @@ final class HeadScanner implements ByteProcessor {
                 if (b != '\r' && b != '\n') state = REQUEST_LINE;
                 return true;
             }
-            case REQUEST_LINE, VALUE -> {
+            case REQUEST_LINE -> {
                 if (b == '\n') state = LINE_START;
                 return true;
+            }
+            case VALUE -> {
+                return value(b);
+            }
+            case VALUE_CR -> {
+                if (b == '\n') {
+                    state = LINE_START;
+                    return true;
+                }
+                clean = false; // a bare CR inside the value
+                state = VALUE;
+                return value(b);
             }
             case LINE_START, LINE_CR -> {
                 if (b == '\n') {
@@ -83,8 +127,10 @@ final class HeadScanner implements ByteProcessor {
                     }
                     if (b == ' ' || b == '\t') return stop(Problem.OBS_FOLD);
                 }
+                if (state == LINE_CR) clean = false; // a bare CR at the start of a line
                 if (++fields > maxFields) return stop(Problem.TOO_MANY_FIELDS);
                 state = NAME;
+                nameLength = 0;
                 return name(b);
             }
             case NAME -> {
@@ -98,12 +144,30 @@ final class HeadScanner implements ByteProcessor {
 
     private boolean name(byte b) {
         if (b == ':') {
+            if (nameLength == 0) clean = false;
             state = VALUE;
         } else if (b == '_') {
             underscore = true;
+            nameLength++;
             if (rejectUnderscores) return stop(Problem.UNDERSCORE_IN_NAME);
         } else if (b == '\n') {
+            clean = false;
             state = LINE_START; // a line without a colon: the decoder rejects it
+        } else {
+            nameLength++;
+            if (!TOKEN[b & 0xFF]) clean = false;
+        }
+        return true;
+    }
+
+    private boolean value(byte b) {
+        if (b == '\r') {
+            state = VALUE_CR;
+        } else if (b == '\n') {
+            clean = false; // a bare LF (strict line parsing refuses it)
+            state = LINE_START;
+        } else if (!FIELD[b & 0xFF]) {
+            clean = false;
         }
         return true;
     }

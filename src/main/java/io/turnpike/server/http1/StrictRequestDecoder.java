@@ -43,6 +43,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private final Runnable onHeadBytes;
     private final Limits.Underscores underscores;
     private final HeadScanner scanner;
+    /** Null when the config's headers are not Netty's default kind: then Netty checks every field. */
+    private final ScannedHeadValidation validation;
     /** Bytes after the reader index the scanner has already seen (the head arrives in pieces). */
     private int scanned;
     private boolean atHeaders = true;
@@ -50,7 +52,13 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
     /** @param onHeadBytes told when bytes of a new request head arrive (its header clock starts) */
     StrictRequestDecoder(HttpDecoderConfig config, Limits limits, Runnable onHeadBytes) {
-        super(config);
+        this(config, limits, onHeadBytes, ScannedHeadValidation.of(config));
+    }
+
+    private StrictRequestDecoder(HttpDecoderConfig config, Limits limits, Runnable onHeadBytes,
+                                 ScannedHeadValidation validation) {
+        super(validation == null ? config : validation.applyTo(config));
+        this.validation = validation;
         this.onHeadBytes = onHeadBytes;
         this.underscores = limits.headersWithUnderscores();
         this.scanner = new HeadScanner(limits.maxHeaders(), underscores == Limits.Underscores.REJECT);
@@ -76,7 +84,15 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             }
         }
         int before = out.size();
-        super.decode(ctx, in, out);
+        // Every header line Netty can complete in this call was scanned above (the scan runs to the
+        // end of what arrived, or of the head): when all were clean, Netty's checks would pass them.
+        boolean skipChecks = validation != null && atHeaders && scanner.clean();
+        if (skipChecks) validation.skip(true);
+        try {
+            super.decode(ctx, in, out);
+        } finally {
+            if (skipChecks) validation.skip(false);
+        }
         if (scanEnd >= 0) {
             scanned = Math.max(0, scanEnd - in.readerIndex()); // Netty consumed the complete lines
         }
