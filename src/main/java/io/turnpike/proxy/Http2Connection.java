@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Http2Settings;
@@ -28,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  * stream, and when the gateway drains.
  */
 public final class Http2Connection extends ChannelDuplexHandler {
+    private static final RequestPseudoHeaders PSEUDO_HEADERS = new RequestPseudoHeaders();
+    private static final Http2StreamFrameToHttpObjectCodec FRAMES_TO_HTTP = new Http2StreamFrameToHttpObjectCodec(true);
+
     private final Http2FrameCodec codec;
 
     private Http2Connection(Http2FrameCodec codec) {
@@ -43,6 +47,9 @@ public final class Http2Connection extends ChannelDuplexHandler {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .validateHeaders(true)
+                // Each answer's X-Request-Id is new: indexed, it would evict an entry of the HPACK table
+                // (ours and the client's) on every response. Sent as a literal never indexed instead.
+                .headerSensitivityDetector((name, value) -> ProxyHeaders.X_REQUEST_ID.contentEqualsIgnoreCase(name))
                 // Rapid Reset (CVE-2023-44487) and MadeYouReset (CVE-2025-55163): too many resets, by the
                 // client or provoked by it, close the connection with ENHANCE_YOUR_CALM.
                 .decoderEnforceMaxRstFramesPerWindow(h2.maxResetsPerWindow(), h2.resetWindowSeconds())
@@ -51,6 +58,9 @@ public final class Http2Connection extends ChannelDuplexHandler {
                 .decoderEnforceMaxSmallContinuationFrames(16)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
                 .build();
+        // A stream's answer is flushed when its upstream read ends, one write per stream; held until
+        // the loop's pass ends, the answers that arrived in one pass leave in one write.
+        p.addLast("h2-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         p.addLast("h2-ids", new StreamIdentifiers()); // the codec forgets closed streams
         p.addLast("h2", codec);
         p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -58,8 +68,7 @@ public final class Http2Connection extends ChannelDuplexHandler {
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new RequestPseudoHeaders(), new Http2StreamFrameToHttpObjectCodec(true),
-                        new Http2Stream(context, limits));
+                ch.pipeline().addLast(PSEUDO_HEADERS, FRAMES_TO_HTTP, new Http2Stream(context, limits));
             }
         }));
     }

@@ -265,18 +265,18 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
             FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
                     Unpooled.EMPTY_BUFFER, head.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
             head = null;
-            ctx.writeAndFlush(whole).addListener(afterAnswer());
+            answer(whole);
             return;
         }
         writeHead();
-        ctx.writeAndFlush(last).addListener(afterAnswer());
+        answer(last);
     }
 
     @Override
     public void reply(FullHttpResponse response) {
         withoutConnectionFields(response.headers());
         ended();
-        ctx.writeAndFlush(response).addListener(afterAnswer());
+        answer(response);
     }
 
     @Override
@@ -290,10 +290,17 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
         cancelTimer();
     }
 
-    /** After the answer: a stream whose request is still arriving (or broke a rule) is reset, so the client stops sending. */
-    private ChannelFutureListener afterAnswer() {
-        boolean reset = resetAfter || !exchange.requestComplete();
-        return reset ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE;
+    /**
+     * The answer's last part. After it, a stream whose request is still arriving (or broke a rule) is
+     * reset, so the client stops sending. Otherwise no listener: a write that fails reaches
+     * {@link #exceptionCaught}, which resets the stream.
+     */
+    private void answer(Object last) {
+        if (resetAfter || !exchange.requestComplete()) {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+        }
     }
 
     /** HTTP/2 has no connection-specific fields (RFC 9113 8.2.2); the codec would refuse to send them. */
