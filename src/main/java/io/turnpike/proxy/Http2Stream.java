@@ -102,7 +102,10 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
         }
         if (limits.headersWithUnderscores() == io.turnpike.config.Limits.Underscores.ALLOW) return;
         java.util.List<String> named = new java.util.ArrayList<>(0);
-        for (var e : h) if (e.getKey().indexOf('_') >= 0) named.add(e.getKey());
+        for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey(); // not the String view, which copies every field
+            if (io.netty.util.AsciiString.indexOf(name, '_', 0) >= 0) named.add(name.toString());
+        }
         if (named.isEmpty()) return;
         if (limits.headersWithUnderscores() == io.turnpike.config.Limits.Underscores.REJECT) {
             head.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(new IllegalArgumentException(
@@ -114,10 +117,11 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
 
     private static void stripExtensions(HttpHeaders h) {
         java.util.List<String> drop = null;
-        for (var e : h) {
-            if (e.getKey().regionMatches(true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
+        for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey(); // not the String view, which copies every field
+            if (io.netty.util.AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
                 if (drop == null) drop = new java.util.ArrayList<>(2);
-                drop.add(e.getKey());
+                drop.add(name.toString());
             }
         }
         if (drop != null) drop.forEach(h::remove);
