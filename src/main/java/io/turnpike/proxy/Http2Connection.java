@@ -1,16 +1,27 @@
 package io.turnpike.proxy;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Http2Settings;
@@ -28,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  * stream, and when the gateway drains.
  */
 public final class Http2Connection extends ChannelDuplexHandler {
+    private static final RequestPseudoHeaders PSEUDO_HEADERS = new RequestPseudoHeaders();
+    private static final Http2StreamFrameToHttpObjectCodec FRAMES_TO_HTTP = new FramesToHttp();
+
     private final Http2FrameCodec codec;
 
     private Http2Connection(Http2FrameCodec codec) {
@@ -40,9 +54,12 @@ public final class Http2Connection extends ChannelDuplexHandler {
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.initialWindowSize())
                 .maxHeaderListSize(limits.maxHeaderBytes());
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+        Http2FrameCodec codec = new ServerCodecBuilder()
                 .initialSettings(settings)
                 .validateHeaders(true)
+                // Each answer's X-Request-Id is new: indexed, it would evict an entry of the HPACK table
+                // (ours and the client's) on every response. Sent as a literal never indexed instead.
+                .headerSensitivityDetector((name, value) -> ProxyHeaders.X_REQUEST_ID.contentEqualsIgnoreCase(name))
                 // Rapid Reset (CVE-2023-44487) and MadeYouReset (CVE-2025-55163): too many resets, by the
                 // client or provoked by it, close the connection with ENHANCE_YOUR_CALM.
                 .decoderEnforceMaxRstFramesPerWindow(h2.maxResetsPerWindow(), h2.resetWindowSeconds())
@@ -51,6 +68,9 @@ public final class Http2Connection extends ChannelDuplexHandler {
                 .decoderEnforceMaxSmallContinuationFrames(16)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
                 .build();
+        // A stream's answer is flushed when its upstream read ends, one write per stream; held until
+        // the loop's pass ends, the answers that arrived in one pass leave in one write.
+        p.addLast("h2-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         p.addLast("h2-ids", new StreamIdentifiers()); // the codec forgets closed streams
         p.addLast("h2", codec);
         p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -58,10 +78,45 @@ public final class Http2Connection extends ChannelDuplexHandler {
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new RequestPseudoHeaders(), new Http2StreamFrameToHttpObjectCodec(true),
-                        new Http2Stream(context, limits));
+                ch.pipeline().addLast(PSEUDO_HEADERS, FRAMES_TO_HTTP, new Http2Stream(context, limits));
             }
         }));
+    }
+
+    /**
+     * {@code Http2FrameCodecBuilder.forServer()}, but the streams share the client's connection window
+     * evenly: clients no longer send priorities (RFC 9113 5.3.2), and the weighted tree Netty keeps for
+     * them by default costs each stream a place in a priority queue, updated on every write.
+     */
+    private static final class ServerCodecBuilder extends Http2FrameCodecBuilder {
+        ServerCodecBuilder() {
+            DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+            connection.remote().flowController(
+                    new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+            connection(connection);
+            gracefulShutdownTimeoutMillis(0); // as forServer()
+        }
+    }
+
+    /**
+     * Netty's frame-to-HTTP/1 codec, but a request that ends with its HEADERS (a GET) comes as a whole
+     * request without taking a pooled buffer for its empty body.
+     */
+    private static final class FramesToHttp extends Http2StreamFrameToHttpObjectCodec {
+        FramesToHttp() {
+            super(true);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, java.util.List<Object> out) throws Exception {
+            if (frame instanceof Http2HeadersFrame f && f.isEndStream() && f.headers().method() != null && f.headers().status() == null) {
+                HttpRequest head = HttpConversionUtil.toHttpRequest(f.stream() == null ? 0 : f.stream().id(), f.headers(), true);
+                out.add(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), Unpooled.EMPTY_BUFFER,
+                        head.headers(), EmptyHttpHeaders.INSTANCE));
+                return;
+            }
+            super.decode(ctx, frame, out);
+        }
     }
 
     /** True when no stream is open (safe to close while draining). */

@@ -102,7 +102,10 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
         }
         if (limits.headersWithUnderscores() == io.turnpike.config.Limits.Underscores.ALLOW) return;
         java.util.List<String> named = new java.util.ArrayList<>(0);
-        for (var e : h) if (e.getKey().indexOf('_') >= 0) named.add(e.getKey());
+        for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey(); // not the String view, which copies every field
+            if (io.netty.util.AsciiString.indexOf(name, '_', 0) >= 0) named.add(name.toString());
+        }
         if (named.isEmpty()) return;
         if (limits.headersWithUnderscores() == io.turnpike.config.Limits.Underscores.REJECT) {
             head.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(new IllegalArgumentException(
@@ -114,10 +117,11 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
 
     private static void stripExtensions(HttpHeaders h) {
         java.util.List<String> drop = null;
-        for (var e : h) {
-            if (e.getKey().regionMatches(true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
+        for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey(); // not the String view, which copies every field
+            if (io.netty.util.AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
                 if (drop == null) drop = new java.util.ArrayList<>(2);
-                drop.add(e.getKey());
+                drop.add(name.toString());
             }
         }
         if (drop != null) drop.forEach(h::remove);
@@ -265,18 +269,18 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
             FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
                     Unpooled.EMPTY_BUFFER, head.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
             head = null;
-            ctx.writeAndFlush(whole).addListener(afterAnswer());
+            answer(whole);
             return;
         }
         writeHead();
-        ctx.writeAndFlush(last).addListener(afterAnswer());
+        answer(last);
     }
 
     @Override
     public void reply(FullHttpResponse response) {
         withoutConnectionFields(response.headers());
         ended();
-        ctx.writeAndFlush(response).addListener(afterAnswer());
+        answer(response);
     }
 
     @Override
@@ -290,10 +294,17 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
         cancelTimer();
     }
 
-    /** After the answer: a stream whose request is still arriving (or broke a rule) is reset, so the client stops sending. */
-    private ChannelFutureListener afterAnswer() {
-        boolean reset = resetAfter || !exchange.requestComplete();
-        return reset ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE;
+    /**
+     * The answer's last part. After it, a stream whose request is still arriving (or broke a rule) is
+     * reset, so the client stops sending. Otherwise no listener: a write that fails reaches
+     * {@link #exceptionCaught}, which resets the stream.
+     */
+    private void answer(Object last) {
+        if (resetAfter || !exchange.requestComplete()) {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+        }
     }
 
     /** HTTP/2 has no connection-specific fields (RFC 9113 8.2.2); the codec would refuse to send them. */

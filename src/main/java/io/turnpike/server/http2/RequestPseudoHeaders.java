@@ -15,8 +15,10 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
  * stream is reset with PROTOCOL_ERROR before anything reads it. The codec already refuses repeated,
  * unknown and misplaced pseudo-headers, upper-case names and connection-specific fields; it lets
  * missing ones through, and the HTTP/1.1 view of the request would then guess them. Trailers are
- * not looked at: once the head has passed, the handler leaves the pipeline.
+ * not looked at: once the head has passed, the handler leaves the pipeline. It keeps no state: one
+ * instance serves every stream.
  */
+@io.netty.channel.ChannelHandler.Sharable
 public final class RequestPseudoHeaders extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
