@@ -104,14 +104,17 @@ public final class AccessLog implements AutoCloseable {
 
     private void drain() {
         while (true) {
-            writeQueued();
+            int lines = writeQueued();
             if (!running) {
                 writeQueued(); // what was offered while the last batch was written
                 break;
             }
-            // After a batch, linger so the next one has more lines; with nothing queued, sleep until
-            // the loop offers a line (bounded: an unpark lost to a race costs at most that much delay).
-            boolean idle = queue.isEmpty();
+            // After a batch, linger so the next one has more lines, even when nothing is queued yet:
+            // on a busy core the writer would otherwise run right after each line, and the loop would
+            // wake it (two context switches and a write) for every request. Only a linger that found
+            // nothing lets it sleep until the loop offers a line (bounded: an unpark lost to a race
+            // costs at most that much delay).
+            boolean idle = lines == 0 && queue.isEmpty();
             writerState.set(idle ? IDLE : LINGERING);
             if ((idle ? queue.isEmpty() : queue.size() < wakeAt) && running) {
                 LockSupport.parkNanos(this, idle ? IDLE_NANOS : LINGER_NANOS);
@@ -120,11 +123,13 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Formats and writes what is queued, in batches of about {@link #BATCH_BYTES}. */
-    private void writeQueued() {
+    /** Formats and writes what is queued, in batches of about {@link #BATCH_BYTES}; how many lines it took. */
+    private int writeQueued() {
+        int taken = 0;
         int lines = 0;
         AccessRecord r;
         while ((r = queue.poll()) != null) {
+            taken++;
             try {
                 format.append(r, batch);
                 lines++;
@@ -138,6 +143,7 @@ public final class AccessLog implements AutoCloseable {
             }
         }
         if (lines > 0) writeBatch(lines);
+        return taken;
     }
 
     private void writeBatch(int lines) {

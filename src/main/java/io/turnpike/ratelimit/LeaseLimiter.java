@@ -77,7 +77,9 @@ final class LeaseLimiter implements Limiter {
         this.stats = stats;
         this.clock = clock;
         this.expectedNodes = expectedNodes;
+        // Upkeep on the calling thread (see LocalStore); a lease given back is a non-blocking Redis call.
         this.leases = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumSize(maxKeys)
                 .expireAfterAccess(Duration.ofNanos(TTL * 4))
                 .<LocalStore.Key, Lease>removalListener((k, lease, cause) -> {

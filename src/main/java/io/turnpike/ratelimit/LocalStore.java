@@ -30,7 +30,11 @@ final class LocalStore {
     LocalStore(int maxKeys, LongSupplier ticker) {
         this.ticker = ticker;
         this.origin = ticker.getAsLong();
+        // Upkeep (expiry, eviction) runs on the calling thread in small amortised steps, not as tasks
+        // for the common pool: with expiry after each read, that was a thread woken every few calls,
+        // taking the event loop's core on small machines.
         this.tats = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumSize(maxKeys)
                 .ticker(ticker::getAsLong)
                 .expireAfter(new Expiry<Key, AtomicLong>() {
