@@ -70,7 +70,12 @@ final class Http1Stream implements Downstream {
         ctx.flush();
     }
     @Override public void poisoned() { closeAfter = true; }
-    @Override public void reset() { connection.abort(); }
+    @Override public void reset() {
+        // A held head that carries content of its own owns that buffer: it will never be written now.
+        io.netty.util.ReferenceCountUtil.release(heldHead);
+        heldHead = null;
+        connection.abort();
+    }
 
     @Override
     public io.netty.channel.Channel switchProtocols(HttpResponse switching, io.netty.channel.ChannelHandler tunnel) {
