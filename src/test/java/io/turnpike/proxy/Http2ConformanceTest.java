@@ -29,6 +29,7 @@ class Http2ConformanceTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new TestBackend("b1");
+        backend.recordUris = true;
         gateway = Gateway.start(TestConfigs.gateway().eventLoops(1)
                 .service("svc", backend.url())
                 .route("all", "/**", "svc")
@@ -48,6 +49,7 @@ class Http2ConformanceTest {
 
     private static void refusedAsMalformed(boolean endStream, String... fields) throws Exception {
         int before = backend.requests.get();
+        backend.uris.clear();
         try (RawH2 c = new RawH2(gateway.port())) {
             c.headers(1, endStream, fields);
             assertThat(c.outcome(1)).isIn("RST_STREAM PROTOCOL_ERROR", "GOAWAY PROTOCOL_ERROR");
@@ -58,7 +60,9 @@ class Http2ConformanceTest {
         try (RawH2 c = new RawH2(gateway.port())) {
             assertThat(c.serves(1, "/after")).isEqualTo("answered 200");
         }
-        assertThat(backend.requests.get() - before).as("only the requests after it reached the service").isBetween(1, 3);
+        assertThat(backend.requests.get() - before).as("requests that reached the service").isPositive();
+        // By what reached the service rather than how many: a late request of an earlier case may land here too.
+        assertThat(backend.uris).as("only the requests after it reached the service").isNotEmpty().containsOnly("/after");
     }
 
     // ---- 4.2 Frame Size -------------------------------------------------------------------------------

@@ -81,6 +81,9 @@ public final class TestBackend implements AutoCloseable {
     public final ConcurrentLinkedQueue<String> serverNames = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> clientSubjects = new ConcurrentLinkedQueue<>();
     public final AtomicInteger requests = new AtomicInteger();
+    /** The request targets seen, in order, once {@link #recordUris} is on (off by default: load tests send many). */
+    public final ConcurrentLinkedQueue<String> uris = new ConcurrentLinkedQueue<>();
+    public volatile boolean recordUris;
     /** Body bytes of /bytes/N answers written to the socket so far. */
     public final java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong();
     public final AtomicInteger connections = new AtomicInteger();
@@ -156,6 +159,7 @@ public final class TestBackend implements AutoCloseable {
             if (msg instanceof HttpRequest r) {
                 req = r;
                 requests.incrementAndGet();
+                if (recordUris) uris.add(r.uri());
                 digest = MessageDigest.getInstance("SHA-256");
                 bodyBytes = 0;
             }
