@@ -7,6 +7,8 @@
  *   openloop HOST PORT PATH RATE SECONDS CONNECTIONS ["Header: value"]
  *
  * Prints one line: "sent done rate p50 p90 p99 p999 max non2xx errors" (latencies in ms).
+ * With OPENLOOP_TIMELINE set, also one line per 100 ms on stderr: "second answers max-ms", to see
+ * whether a tail is spread over the run or comes from one stall.
  * Bodies are read by Content-Length or to the end of a chunked body.
  */
 #define _GNU_SOURCE
@@ -132,6 +134,9 @@ int main(int argc, char **argv) {
     int64_t interval = (int64_t) (1e9 / rate);
     int64_t start = now_ns(), stop = start + (int64_t) (seconds * 1e9);
     uint64_t sent = 0, done = 0, non2xx = 0, errors = 0;
+    int timeline = getenv("OPENLOOP_TIMELINE") != NULL;
+    int64_t slice_end = start + 100000000, slice_max = 0;
+    uint64_t slice_done = 0;
     struct epoll_event events[256];
     for (;;) {
         int64_t now = now_ns();
@@ -178,6 +183,16 @@ int main(int argc, char **argv) {
             if (status < 200 || status > 299) non2xx++;
             record(t - c->due);
             done++;
+            if (timeline) {
+                while (t >= slice_end) {
+                    fprintf(stderr, "%.1f %lu %.3f\n", (slice_end - start) / 1e9, slice_done, slice_max / 1e6);
+                    slice_end += 100000000;
+                    slice_done = 0;
+                    slice_max = 0;
+                }
+                slice_done++;
+                if (t - c->due > slice_max) slice_max = t - c->due;
+            }
             memmove(c->buf, c->buf + whole, c->len - whole);
             c->len -= whole;
             c->busy = 0;

@@ -28,7 +28,7 @@ final class Limit {
     /** The {@code RateLimit-Policy} item: {@code 100;w=60}, with {@code ;burst=B} when burst is not the limit. */
     final String policy;
     /** {@code RateLimit-Limit}'s value. */
-    final String limitText;
+    final io.netty.util.AsciiString limitText;
     /** The emission interval in microseconds and the burst, as the Redis scripts read them. */
     final String redisInterval;
     final String redisBurst;
@@ -47,7 +47,7 @@ final class Limit {
         long seconds = spec.period().toSeconds();
         this.policy = limit + ";w=" + seconds + (burst != limit ? ";burst=" + burst : "");
         this.redisPrefix = "tp:rl:" + id + ":";
-        this.limitText = Long.toString(limit);
+        this.limitText = new io.netty.util.AsciiString(Long.toString(limit));
         this.redisInterval = ExactLimiter.micros(gcra.interval);
         this.redisBurst = Long.toString(gcra.burst);
         this.parts = spec.key().toArray(KeyPart[]::new);

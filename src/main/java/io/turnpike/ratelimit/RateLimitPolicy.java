@@ -1,6 +1,8 @@
 package io.turnpike.ratelimit;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.turnpike.core.Consumer;
 import io.turnpike.core.Policy;
 import io.turnpike.core.PolicyCall;
@@ -15,20 +17,21 @@ import java.util.Map;
  * and {@code RateLimit-Policy} (every limit that applied); a refusal is 429 with {@code Retry-After}.
  */
 final class RateLimitPolicy implements Policy {
-    static final String LIMIT = "RateLimit-Limit";
-    static final String REMAINING = "RateLimit-Remaining";
-    static final String RESET = "RateLimit-Reset";
-    static final String POLICY = "RateLimit-Policy";
-    static final String RETRY_AFTER = "Retry-After";
+    // Byte strings: their hash is kept, and they are written to the wire as they are.
+    static final AsciiString LIMIT = AsciiString.cached("RateLimit-Limit");
+    static final AsciiString REMAINING = AsciiString.cached("RateLimit-Remaining");
+    static final AsciiString RESET = AsciiString.cached("RateLimit-Reset");
+    static final AsciiString POLICY = AsciiString.cached("RateLimit-Policy");
+    static final AsciiString RETRY_AFTER = HttpHeaderNames.RETRY_AFTER;
     private static final long SECOND = 1_000_000_000L;
 
     private final RateLimiting limiting;
     /** The route's limits alone (anonymous callers, and consumers whose plan has none). */
     private final Limit[] routeOnly;
-    private final String routePolicy;
+    private final AsciiString routePolicy;
     /** Per plan: the route's limits followed by the plan's, and their policy header. */
     private final Map<String, Limit[]> byPlan;
-    private final Map<String, String> planPolicy;
+    private final Map<String, AsciiString> planPolicy;
 
     RateLimitPolicy(RateLimiting limiting, Limit[] routeOnly, Map<String, Limit[]> byPlan) {
         this.limiting = limiting;
@@ -39,16 +42,16 @@ final class RateLimitPolicy implements Policy {
         byPlan.forEach((plan, limits) -> planPolicy.put(plan, policy(limits)));
     }
 
-    private static String policy(Limit[] limits) {
+    private static AsciiString policy(Limit[] limits) {
         StringBuilder b = new StringBuilder();
         for (Limit l : limits) b.append(b.isEmpty() ? "" : ", ").append(l.policy);
-        return b.toString();
+        return new AsciiString(b);
     }
 
     @Override
     public Verdict check(PolicyCall call) {
         Limit[] limits = routeOnly;
-        String policy = routePolicy;
+        AsciiString policy = routePolicy;
         Consumer c = call.consumer();
         if (c != null && c.plan() != null) {
             Limit[] withPlan = byPlan.get(c.plan());
@@ -62,7 +65,7 @@ final class RateLimitPolicy implements Policy {
         for (int i = 0; i < limits.length; i++) keys[i] = limits[i].key(call);
         Decision d = limiting.limiter().decide(limits, keys);
         if (d instanceof LimitOutcome o) return verdict(call, o, policy);
-        String p = policy;
+        AsciiString p = policy;
         // Headers are the request's: they are written on its event loop (at once when the Redis
         // reply arrives there, as it does when Redis shares the gateway's loops).
         io.netty.util.concurrent.EventExecutor loop = call.executor();
@@ -78,7 +81,7 @@ final class RateLimitPolicy implements Policy {
     }
 
     private void settle(java.util.concurrent.CompletableFuture<Verdict> v, PolicyCall call, LimitOutcome o, Throwable e,
-                        String policy) {
+                        AsciiString policy) {
         if (e != null) {
             v.completeExceptionally(e);
         } else {
@@ -86,7 +89,7 @@ final class RateLimitPolicy implements Policy {
         }
     }
 
-    private Verdict verdict(PolicyCall call, LimitOutcome o, String policy) {
+    private Verdict verdict(PolicyCall call, LimitOutcome o, AsciiString policy) {
         if (o == LimitOutcome.CLOSED) {
             call.responseHeaders().set(RETRY_AFTER, "1");
             return Verdict.answer(Problems.Kind.CHECK_UNAVAILABLE,

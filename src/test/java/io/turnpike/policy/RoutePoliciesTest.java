@@ -56,6 +56,12 @@ class RoutePoliciesTest {
                     service: svc
                     policies:
                       cors: { origins: ["https://app.example.com", "https://*.example.org"], methods: [GET, PUT], headers: [X-Token], exposeHeaders: [X-Served-By], credentials: true, maxAge: 1h }
+                  - id: limited-web
+                    match: { path: "/limited/**" }
+                    rewrite: { stripPrefix: /limited }
+                    service: svc
+                    rateLimit: { limit: 1000/s, key: ip }
+                    policies: { cors: { origins: ["https://app.example.com"] } }
                 """.formatted(backend.url()), name -> null);
         assertThat(r.problems()).isEmpty();
         gateway = Gateway.start(r.config());
@@ -121,6 +127,19 @@ class RoutePoliciesTest {
         RawHttp.Response other = send("GET /web/echo HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example.net\r\n\r\n");
         assertThat(other.status()).isEqualTo(200);
         assertThat(other.header("access-control-allow-origin")).isNull();
+    }
+
+    @Test
+    void theGatewaysResponseHeadersReplaceTheServicesButVaryAddsUp() throws Exception {
+        RawHttp.Response r = send("GET /limited/with-headers?RateLimit-Limit=999&RateLimit-Limit=998"
+                + "&Vary=Accept-Encoding&Access-Control-Allow-Origin=*&X-Kept=yes HTTP/1.1\r\n"
+                + "Host: x\r\nOrigin: https://app.example.com\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("ratelimit-limit")).as("the gateway's limit, not the service's two").isEqualTo("1000");
+        assertThat(r.header("ratelimit-policy")).isEqualTo("1000;w=1");
+        assertThat(r.header("access-control-allow-origin")).isEqualTo("https://app.example.com");
+        assertThat(r.header("vary")).containsIgnoringCase("accept-encoding").containsIgnoringCase("origin");
+        assertThat(r.header("x-kept")).isEqualTo("yes");
     }
 
     @Test

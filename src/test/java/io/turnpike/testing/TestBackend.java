@@ -236,6 +236,15 @@ public final class TestBackend implements AutoCloseable {
                 }
                 json.append("}}");
                 full(ctx, keepAlive, HttpResponseStatus.OK, json.toString(), "application/json");
+            } else if (path.equals("/with-headers")) {
+                // answers with the query's parameters as response headers (name=value, repeatable)
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer(name, StandardCharsets.UTF_8));
+                q.forEach((k, values) -> res.headers().add(k, values));
+                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+                if (!keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, "close");
+                var f = ctx.writeAndFlush(res);
+                if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
             } else if (path.startsWith("/bytes/")) {
                 long n = Long.parseLong(path.substring(7));
                 boolean chunked = q.containsKey("chunked");
