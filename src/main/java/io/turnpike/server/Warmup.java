@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Warmup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
-    /** Concurrent synthetic clients, each on one keep-alive connection. */
+    /** Requests on one synthetic connection before its client closes it and opens another. */
+    static final int REQUESTS_PER_CONNECTION = 200;
+    /** Concurrent synthetic clients, each on one keep-alive connection at a time. */
     private static final int CLIENTS = 4;
     private static final byte[] BODY = ("{\"id\":1,\"name\":\"warm-up\",\"items\":[1,2,3],"
             + "\"note\":\"an answer of the size of a small API response\"}").getBytes(StandardCharsets.US_ASCII);
@@ -133,7 +135,11 @@ final class Warmup implements AutoCloseable {
                         s.setTcpNoDelay(true);
                         OutputStream out = s.getOutputStream();
                         InputStream in = new BufferedInputStream(s.getInputStream());
-                        while (!closed && System.nanoTime() < until) {
+                        // A new connection now and then: accepting and closing run through the same
+                        // read path as requests do, and a path the compiler never saw taken is compiled
+                        // out, to be thrown away (and the loop slowed) at the first real client's close.
+                        int left = REQUESTS_PER_CONNECTION + client * 7;
+                        while (!closed && System.nanoTime() < until && left-- > 0) {
                             out.write(request(i++));
                             out.flush();
                             if (!readResponse(in)) break;
