@@ -2,6 +2,7 @@ package io.turnpike.auth;
 
 import io.turnpike.core.Consumer;
 import io.turnpike.config.ConsumerSpec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,7 +24,8 @@ public final class Consumers {
     /** A Basic user: its consumer and bcrypt hash. */
     public record BasicUser(Consumer consumer, String passwordHash) {}
 
-    private final Map<String, Entry> byKeyDigest = new HashMap<>();
+    // Keyed by the digest's bytes: no hex text to make and hash per request.
+    private final Map<ByteBuffer, Entry> byKeyDigest = new HashMap<>();
     private final Map<String, Consumer> byJwtSubject = new HashMap<>();
     private final Map<String, BasicUser> byBasicUser = new HashMap<>();
     private final Map<String, Consumer> byOAuthClient = new HashMap<>();
@@ -34,7 +36,8 @@ public final class Consumers {
         for (ConsumerSpec s : specs) {
             Consumer c = new Consumer(s.id(), s.groups(), s.plan());
             for (String hex : s.apiKeyDigests()) {
-                byKeyDigest.put(hex, new Entry(HexFormat.of().parseHex(hex), c));
+                byte[] digest = HexFormat.of().parseHex(hex);
+                byKeyDigest.put(ByteBuffer.wrap(digest), new Entry(digest, c));
             }
             for (String issAndSub : s.jwtSubjects()) {
                 byJwtSubject.put(issAndSub, c);
@@ -49,7 +52,7 @@ public final class Consumers {
     /** The consumer holding this API key, or null. */
     public Consumer byApiKey(String key) {
         byte[] digest = sha256(key);
-        Entry e = byKeyDigest.get(HexFormat.of().formatHex(digest));
+        Entry e = byKeyDigest.get(ByteBuffer.wrap(digest));
         // The map found a candidate by its digest; the final word is a constant-time comparison.
         return e != null && MessageDigest.isEqual(e.digest(), digest) ? e.consumer() : null;
     }
