@@ -26,9 +26,9 @@ final class RequestIds {
     /** 128 random bits as 32 hex characters. */
     static String make() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32];
         TraceContext.hex(r.nextLong(), out, 0);
         TraceContext.hex(r.nextLong(), out, 16);
-        return new String(out);
+        return TraceContext.text(out);
     }
 }

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -8,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and the upstream sees that attempt's span id as its parent.
  */
 final class TraceContext {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     final String traceId;
     /** The client's span (its traceparent's parent id); null when the trace starts here. */
@@ -30,10 +31,10 @@ final class TraceContext {
                     traceparent.substring(53, 55));
         }
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] id = new char[32];
+        byte[] id = new byte[32];
         hex(r.nextLong(), id, 0);
         hex(r.nextLong() | 1, id, 16);
-        return new TraceContext(new String(id), null, "01");
+        return new TraceContext(text(id), null, "01");
     }
 
     boolean sampled() {
@@ -46,9 +47,9 @@ final class TraceContext {
     }
 
     static String newSpanId() {
-        char[] id = new char[16];
+        byte[] id = new byte[16];
         hex(ThreadLocalRandom.current().nextLong() | 1, id, 0);
-        return new String(id);
+        return text(id);
     }
 
     /** {@code 2hex-32hex-16hex-2hex}, version not ff, trace and parent ids not all zeros. */
@@ -77,7 +78,12 @@ final class TraceContext {
         return true;
     }
 
-    static void hex(long v, char[] out, int at) {
+    /** ASCII hex digits as a String; made from bytes, not chars, there is no pass to narrow them. */
+    static String text(byte[] hexDigits) {
+        return new String(hexDigits, StandardCharsets.ISO_8859_1);
+    }
+
+    static void hex(long v, byte[] out, int at) {
         for (int i = 15; i >= 0; i--) {
             out[at + i] = HEX[(int) (v & 0xF)];
             v >>>= 4;
