@@ -156,6 +156,15 @@ CONF
 }
 
 # median, min, max of a file of numbers (one per line)
+# CPU time (user + system, clock ticks) of a process, all its threads
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Microseconds of a process's CPU per request since a cpu_ticks reading: pid ticks-before requests
+# [decimals]. What the machine's other load moves least, so what compares proxies.
+cpu_us_per_request() {
+  awk -v d=$(( $(cpu_ticks "$1") - $2 )) -v hz="$(getconf CLK_TCK)" -v n="$3" -v f="%.${4:-2}f" \
+    'BEGIN { printf f, d / hz * 1e6 / n }'
+}
+
 stats() { sort -g "$1" | awk '{ v[NR] = $1 } END {
   m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
   printf "%s %s %s\n", m, v[1], v[NR] }'; }

@@ -86,10 +86,6 @@ done
 order=(open local exact lease)
 jvm[open]=${jvm[local]}
 
-# CPU time (user + system, in clock ticks) the process has used so far.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-
 wrk_run() {  # target seconds outfile
   "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "${url[$1]}" > "$3"
 }
@@ -106,11 +102,9 @@ for ((r = 1; r <= REPEATS; r++)); do
     out="$work/wrk-$t-$r.txt"
     before=$(cpu_ticks "${jvm[$t]}")
     wrk_run "$t" "$DURATION" "$out"
-    after=$(cpu_ticks "${jvm[$t]}")
-    read -r rps p50 _ p99 bad < <(wrk_summary "$out")
-    requests=$(awk '/requests in/ { print $1 }' "$out")
     # The gateway's CPU per request: what a limit costs, whatever else the machine is doing.
-    us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    us=$(cpu_us_per_request "${jvm[$t]}" "$before" "$(awk '/requests in/ { print $1 }' "$out")" 1)
+    read -r rps p50 _ p99 bad < <(wrk_summary "$out")
     echo "$us" >> "$work/cpu-$t"
     log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, ${us} us CPU per request"
     if [[ $bad != 0 ]]; then

@@ -160,8 +160,6 @@ wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-er
 
 declare -A url=([direct]="http://127.0.0.1:$backend_port/bench")
 declare -A cpu_pid   # the process whose CPU time a request costs, per proxy
-# CPU time (user + system, clock ticks) of a process, all its threads
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 if wanted nginx; then
   log "nginx proxy on :$nginx_port (CPU 1, 1 worker)"
   "${pin_proxy[@]}" nginx -e "$work/nginx-error.log" -p "$work" -c "$work/nginx.conf" > "$work/nginx.out" 2>&1 &
@@ -269,8 +267,7 @@ for ((r = 1; r <= REPEATS; r++)); do
     read -r rps p50 _ p99 bad < <(wrk_summary "$out")
     cpu="-"
     if [[ -n $p ]]; then   # microseconds of the proxy's CPU per request: what the machine's load does not move
-      cpu=$(awk -v d=$(( $(cpu_ticks "$p") - before )) -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ { print $1 }' "$out")" \
-        'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
+      cpu=$(cpu_us_per_request "$p" "$before" "$(awk '/requests in/ { print $1 }' "$out")")
       echo "$cpu" >> "$work/cpu-$t"
     fi
     log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, CPU ${cpu} us/request"
