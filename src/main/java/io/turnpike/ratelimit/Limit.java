@@ -1,5 +1,6 @@
 package io.turnpike.ratelimit;
 
+import io.netty.util.AsciiString;
 import io.turnpike.core.Consumer;
 import io.turnpike.config.RateLimitSpec;
 import io.turnpike.config.RateLimitSpec.KeyPart;
@@ -28,7 +29,7 @@ final class Limit {
     /** The {@code RateLimit-Policy} item: {@code 100;w=60}, with {@code ;burst=B} when burst is not the limit. */
     final String policy;
     /** {@code RateLimit-Limit}'s value. */
-    final io.netty.util.AsciiString limitText;
+    final AsciiString limitText;
     /** The emission interval in microseconds and the burst, as the Redis scripts read them. */
     final String redisInterval;
     final String redisBurst;
@@ -47,7 +48,7 @@ final class Limit {
         long seconds = spec.period().toSeconds();
         this.policy = limit + ";w=" + seconds + (burst != limit ? ";burst=" + burst : "");
         this.redisPrefix = "tp:rl:" + id + ":";
-        this.limitText = new io.netty.util.AsciiString(Long.toString(limit));
+        this.limitText = new AsciiString(Long.toString(limit));
         this.redisInterval = ExactLimiter.micros(gcra.interval);
         this.redisBurst = Long.toString(gcra.burst);
         this.parts = spec.key().toArray(KeyPart[]::new);
