@@ -4,6 +4,7 @@ import io.turnpike.admin.Insights;
 import io.turnpike.config.AdminSettings;
 import io.turnpike.config.ConfigSources;
 import io.turnpike.config.GatewayConfig;
+import io.turnpike.core.LoopClock;
 import io.turnpike.observe.alert.AlertEngine;
 import io.turnpike.observe.alert.Notifier;
 import io.turnpike.observe.alert.Signals;
@@ -38,7 +39,7 @@ final class InsightsSetup implements AutoCloseable {
         this.usage = usage;
         // 96 MiB, or an eighth of the heap in a small one
         long budget = Math.min(Analytics.DEFAULT_BUDGET_BYTES, Runtime.getRuntime().maxMemory() / 8);
-        this.analytics = new Analytics(System::currentTimeMillis, Analytics.DEFAULT_KEYS_PER_DIMENSION,
+        this.analytics = new Analytics(LoopClock::currentTimeMillis, Analytics.DEFAULT_KEYS_PER_DIMENSION,
                 Analytics.DEFAULT_QUEUE, budget, null).awaitStore().start();
         // The history opens beside the start, not before it: SQLite unpacks and loads its native
         // library first. Exchanges meanwhile wait in the rollup queue.

@@ -1,11 +1,14 @@
 package io.turnpike.observe;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.turnpike.config.RouteSpec;
 import io.turnpike.core.ExchangeView;
+import io.turnpike.core.LoopClock;
 import io.turnpike.core.Problems;
 import io.turnpike.server.Serving;
 import io.turnpike.upstream.Node;
@@ -25,7 +28,24 @@ public final class GatewayMetrics implements AutoCloseable {
     /** The route and service label of requests that matched no route. */
     static final String NONE = "none";
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /**
+     * The registry's clock: a timer's sliding maximum and histogram read it at every record, on
+     * the event loop, where {@link LoopClock} already holds the time of the event.
+     */
+    private static final Clock CLOCK = new Clock() {
+        @Override
+        public long wallTime() {
+            return LoopClock.currentTimeMillis();
+        }
+
+        @Override
+        public long monotonicTime() {
+            return LoopClock.systemNanoTime();
+        }
+    };
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT,
+            new PrometheusRegistry(), CLOCK);
     private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ServiceMeters> services = new ConcurrentHashMap<>();
     private final RouteMeters unrouted;

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.turnpike.config.TrustedProxies;
 import io.turnpike.core.ExchangeView;
+import io.turnpike.core.LoopClock;
 import io.turnpike.core.Problems;
 import io.turnpike.core.Verdict;
 import io.turnpike.policy.CorsPreflightPolicy;
@@ -37,7 +38,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private final RequestBody body;
     private final RequestCall call;
     private final long startNanos;
-    private final long startMillis = System.currentTimeMillis();
+    private final long startMillis = LoopClock.currentTimeMillis();
     private long upstreamStartNanos = -1;
     private long endNanos;
     private Phase phase = Phase.RECEIVED;
@@ -90,7 +91,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     boolean done() { return phase == Phase.DONE; }
 
     /** The loop's clock: the one node stats, breakers, spans and every request deadline read. */
-    private long now() { return down.loop().ticker().nanoTime(); }
+    private long now() { return LoopClock.nanoTime(down.loop()); }
 
     boolean requestComplete() { return body.complete(); }
 

@@ -1,5 +1,6 @@
 package io.turnpike.proxy;
 
+import io.turnpike.core.LoopClock;
 import io.turnpike.core.Problems;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
@@ -87,7 +88,7 @@ public final class Http1Connection extends ChannelDuplexHandler {
         } else {
             clientIp = "unknown";
         }
-        deadline(ctx.executor().ticker().nanoTime() + limits.headerTimeout().toNanos());
+        deadline(LoopClock.nanoTime(ctx.executor()) + limits.headerTimeout().toNanos());
         ctx.fireChannelActive(); // auto-read is on: the first read follows
     }
 
@@ -95,7 +96,7 @@ public final class Http1Connection extends ChannelDuplexHandler {
     void bytesArrived() {
         if (current == null && waitingForBytes && !headerStarted) {
             headerStarted = true;
-            deadline(ctx.executor().ticker().nanoTime() + limits.headerTimeout().toNanos());
+            deadline(LoopClock.nanoTime(ctx.executor()) + limits.headerTimeout().toNanos());
         }
     }
 
@@ -256,7 +257,7 @@ public final class Http1Connection extends ChannelDuplexHandler {
         }
         ReferenceCountUtil.release(next);
         waitingForBytes = true;
-        deadline(ctx.executor().ticker().nanoTime() + limits.idleTimeout().toNanos());
+        deadline(LoopClock.nanoTime(ctx.executor()) + limits.idleTimeout().toNanos());
         updateReading();
     }
 

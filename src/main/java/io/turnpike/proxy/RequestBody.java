@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.turnpike.config.Limits;
+import io.turnpike.core.LoopClock;
 import io.turnpike.core.PolicyCall;
 import io.turnpike.core.Problems;
 import java.util.concurrent.TimeUnit;
@@ -175,7 +176,7 @@ final class RequestBody {
             stopRateTimer();
             return;
         }
-        long now = down.loop().ticker().nanoTime();
+        long now = LoopClock.nanoTime(down.loop());
         if (exchange.wantsRequestBytes()) rateClock += now - rateTick;
         rateTick = now;
         if (rateClock <= rate.grace().toNanos()) return;

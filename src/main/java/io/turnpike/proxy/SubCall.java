@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.turnpike.compose.Fetcher;
+import io.turnpike.core.LoopClock;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.LoopPool;
 import io.turnpike.upstream.Node;
@@ -114,7 +115,7 @@ final class SubCall implements UpstreamCaller {
 
     @Override
     public void failed(UpstreamCaller.Failure failure, String detail) {
-        upstream.endSpan("failed", loop.ticker().nanoTime()); // a broken connection's try; the others ended already
+        upstream.endSpan("failed", LoopClock.nanoTime(loop)); // a broken connection's try; the others ended already
         switch (failure) {
             case NO_NODE -> end(Fetcher.Failure.UNAVAILABLE, detail);
             case CONNECT_TIMEOUT -> end(Fetcher.Failure.FAILED, "connecting to service " + service.id() + " timed out");
@@ -146,7 +147,7 @@ final class SubCall implements UpstreamCaller {
             case SUCCESS -> "ok";
             case TIMEOUT -> "timeout";
             default -> "failed";
-        }, loop.ticker().nanoTime());
+        }, LoopClock.nanoTime(loop));
         upstream.account(how);
     }
 

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.turnpike.core.LoopClock;
 import io.turnpike.upstream.NodePool;
 import java.io.IOException;
 
@@ -90,14 +91,24 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpResponse res) {
             keepAlive = ProxyHeaders.keepAlive(res);
         }
-        ex.onResponse((HttpObject) msg);
+        LoopClock.enter(ctx.executor());
+        try {
+            ex.onResponse((HttpObject) msg);
+        } finally {
+            LoopClock.exit();
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Receiver ex = exchange;
         if (ex != null) {
-            ex.upstreamReadComplete();
+            LoopClock.enter(ctx.executor());
+            try {
+                ex.upstreamReadComplete();
+            } finally {
+                LoopClock.exit();
+            }
         }
     }
 

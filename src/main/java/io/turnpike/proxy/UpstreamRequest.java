@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.turnpike.core.LoopClock;
 import io.turnpike.upstream.Admission;
 import io.turnpike.upstream.Lease;
 import io.turnpike.upstream.LoopPool;
@@ -83,7 +84,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     /** Admits the request through the service's guard and makes its first try. */
     void start() {
-        Admission admission = service.guard().admit(highPriority, loop.ticker().nanoTime());
+        Admission admission = service.guard().admit(highPriority, LoopClock.nanoTime(loop));
         if (!admission.allowed()) {
             caller.refused(admission);
             return;
@@ -94,7 +95,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     }
 
     private void attempt() {
-        long now = loop.ticker().nanoTime();
+        long now = LoopClock.nanoTime(loop);
         Node n = service.balancer().pick(this, now);
         while (n != null && !n.health().onPicked(now)) {
             // its last probe permit went to another request: look again
@@ -121,11 +122,11 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     /** A span for the try, then a connection: idle from the pool, or a new one within the connect timeout. */
     private void beginTry() {
-        tryStart = loop.ticker().nanoTime();
+        tryStart = LoopClock.nanoTime(loop);
         spans.begin(caller.headers(), tryStart);
         var connect = service.timeouts().connect();
         pool.acquire(this, service.pool(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, connect.toMillis())));
-        if (upstream == null && !done) caller.timer(loop.ticker().nanoTime() + connect.toNanos());
+        if (upstream == null && !done) caller.timer(LoopClock.nanoTime(loop) + connect.toNanos());
     }
 
     @Override
@@ -137,7 +138,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         upstream = ch;
         handler = ch.pipeline().get(UpstreamHandler.class);
         handler.attach(this, reused);
-        long now = loop.ticker().nanoTime();
+        long now = LoopClock.nanoTime(loop);
         activity = now;
         node.stats().onStart(now);
         counted = true;
@@ -168,12 +169,12 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     @Override
     public void onConnectFailure(Throwable cause) {
         if (done) return;
-        long now = loop.ticker().nanoTime();
+        long now = LoopClock.nanoTime(loop);
         node.stats().onStart(now);
         counted = true;
         nodeStart = tryStart;
         account(Outcome.CONNECT_FAILURE);
-        spans.end(node.key(), "connect-failed", loop.ticker().nanoTime());
+        spans.end(node.key(), "connect-failed", LoopClock.nanoTime(loop));
         lastConnectFailure = cause;
         attempt(); // the next node; attempt() fails the request when none is left
     }
@@ -186,7 +187,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
      */
     boolean write(HttpContent content) {
         // A node answers after the whole body: time spent still sending it is not the node being idle.
-        if (content.content().isReadable()) activity = loop.ticker().nanoTime();
+        if (content.content().isReadable()) activity = LoopClock.nanoTime(loop);
         bodyWritten |= content.content().isReadable();
         upstream.write(content, upstream.voidPromise());
         if (content instanceof LastHttpContent) {
@@ -214,7 +215,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     @Override
     public void onResponse(HttpObject msg) {
-        activity = loop.ticker().nanoTime();
+        activity = LoopClock.nanoTime(loop);
         if (done) {
             ReferenceCountUtil.release(msg);
             return;
@@ -240,7 +241,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
                 return;
             }
             responded = true;
-            firstByte = loop.ticker().nanoTime();
+            firstByte = LoopClock.nanoTime(loop);
             caller.responseHead(res); // the client codec never merges head and body, so this is the head alone
         } else if (msg instanceof HttpContent c) {
             if (informational) {
@@ -275,7 +276,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     /** A 101: the caller takes the connection, or the request fails (502) and the connection goes. */
     private void switched(HttpResponse res) {
         responded = true;
-        firstByte = loop.ticker().nanoTime();
+        firstByte = LoopClock.nanoTime(loop);
         if (caller.switchProtocols(res)) return;
         ReferenceCountUtil.release(res);
         account(Outcome.SERVER_ERROR);
@@ -334,7 +335,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
         if (stale && !bodyWritten && caller.bodiless() && state.takeStaleResend()) {
             // A pooled connection the node had already closed: the request never reached it.
             account(Outcome.CANCELLED);
-            spans.end(node.key(), "failed", loop.ticker().nanoTime());
+            spans.end(node.key(), "failed", LoopClock.nanoTime(loop));
             beginTry();
             return;
         }
@@ -342,7 +343,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
                 && caller.requestComplete() && state.takeUnprocessedResend()) {
             // HTTP/2 GOAWAY or REFUSED_STREAM: the node did not act on it; the pool gives another connection.
             account(Outcome.CANCELLED);
-            spans.end(node.key(), "refused", loop.ticker().nanoTime());
+            spans.end(node.key(), "refused", LoopClock.nanoTime(loop));
             beginTry();
             return;
         }
@@ -362,10 +363,10 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     private boolean retry(Outcome how) {
         if (done || !caller.bodiless() || !caller.requestComplete()) return false;
         long deadline = caller.deadline();
-        long wait = state.nextTry(how, loop.ticker().nanoTime(), deadline);
+        long wait = state.nextTry(how, LoopClock.nanoTime(loop), deadline);
         if (wait < 0) return false;
         account(how);
-        spans.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", loop.ticker().nanoTime());
+        spans.end(node.key(), how == Outcome.TIMEOUT ? "timeout" : "failed", LoopClock.nanoTime(loop));
         discard();
         // requestSent stays: the next try re-sends the end after the head (an HTTP/2 stream needs its END_STREAM)
         caller.timer(deadline);
@@ -375,7 +376,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
 
     private void retryNow() {
         if (done) return;
-        activity = loop.ticker().nanoTime();
+        activity = LoopClock.nanoTime(loop);
         attempt();
     }
 
@@ -420,7 +421,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
     void account(Outcome how) {
         if (!counted) return;
         counted = false;
-        long now = loop.ticker().nanoTime();
+        long now = LoopClock.nanoTime(loop);
         long total = now - nodeStart;
         node.stats().onEnd(how, firstByte < 0 ? -1 : firstByte - nodeStart, total, now);
         node.health().onOutcome(how, total, now);

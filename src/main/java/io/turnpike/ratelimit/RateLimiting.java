@@ -8,6 +8,7 @@ import io.turnpike.config.GatewayConfig;
 import io.turnpike.config.PlanSpec;
 import io.turnpike.config.RateLimitSpec;
 import io.turnpike.config.RouteSpec;
+import io.turnpike.core.LoopClock;
 import io.turnpike.core.Policy;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,7 +40,7 @@ public final class RateLimiting implements AutoCloseable {
     private final io.netty.channel.EventLoopGroup loops;
 
     public RateLimiting(int maxKeys) {
-        this(maxKeys, System::nanoTime, null);
+        this(maxKeys, LoopClock::systemNanoTime, null);
     }
 
     RateLimiting(int maxKeys, LongSupplier ticker, io.netty.channel.EventLoopGroup loops) {
@@ -61,7 +62,7 @@ public final class RateLimiting implements AutoCloseable {
      *              call resumes without a thread hop), or null for Redis threads of its own
      */
     public static RateLimiting start(GatewayConfig config, io.netty.channel.EventLoopGroup loops) {
-        RateLimiting r = new RateLimiting(config.server().limits().rateLimitKeys(), System::nanoTime, loops);
+        RateLimiting r = new RateLimiting(config.server().limits().rateLimitKeys(), LoopClock::systemNanoTime, loops);
         r.configure(config);
         return r;
     }
