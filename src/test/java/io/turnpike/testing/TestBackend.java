@@ -95,6 +95,11 @@ public final class TestBackend implements AutoCloseable {
     /** Requests to {@code /health} (the health checks' default path) so far. */
     public final AtomicInteger healthChecks = new AtomicInteger();
 
+    /** Connections open right now (a closed one leaves at once). */
+    public int openConnections() {
+        return open.size();
+    }
+
     public TestBackend(String name) throws InterruptedException {
         this(name, 0);
     }

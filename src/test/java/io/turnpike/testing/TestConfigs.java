@@ -81,6 +81,14 @@ public final class TestConfigs {
                 s.healthCheck(), s.outlierDetection(), s.circuitBreaker(), s.retries(), s.discovery(), tls);
     }
 
+    /** Service {@code id}'s connection pool ({@code pool:}). */
+    public TestConfigs pool(String id, ServiceSpec.Pool pool) {
+        ServiceSpec s = services.get(id);
+        services.put(id, new ServiceSpec(id, s.nodes(), s.loadBalancer(), s.timeouts(), pool, s.priority(),
+                s.healthCheck(), s.outlierDetection(), s.circuitBreaker(), s.retries(), s.discovery(), s.tls()));
+        return this;
+    }
+
     /** Adds health checks, outlier detection and a breaker (each may be null) to service {@code id}. */
     public TestConfigs resilience(String id, ServiceSpec.HealthCheck health, ServiceSpec.OutlierDetection outliers,
                                   ServiceSpec.CircuitBreaker breaker) {
