@@ -258,8 +258,14 @@ fi
 
 # --- measured rounds, interleaved so drift hits every target alike -------------------------------
 
+# Every other round runs the targets in reverse order (A B C, C B A, ...), so a machine that speeds
+# up or slows down within a round does not always favour the same target.
 for ((r = 1; r <= REPEATS; r++)); do
-  for t in "${order[@]}"; do
+  round=("${order[@]}")
+  if (( r % 2 == 0 )); then
+    round=(); for ((i = ${#order[@]} - 1; i >= 0; i--)); do round+=("${order[$i]}"); done
+  fi
+  for t in "${round[@]}"; do
     out="$work/wrk-$t-$r.txt"
     p="${cpu_pid[$t]:-}"
     [[ -z $p ]] || before=$(cpu_ticks "$p")
@@ -316,6 +322,18 @@ done
 if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[baseline]:-} ]]; then
   awk -v a="${cpu_median[turnpike]}" -v b="${cpu_median[baseline]}" 'BEGIN { printf "turnpike/baseline by CPU per request: %.2fx\n", b / a }'
 fi
+# The same ratios taken round by round (the two runs of a round are minutes apart at most, so they
+# share the machine's state), then their median: steadier than the ratio of the medians when the
+# machine's speed moves between rounds.
+paired() {  # label numerator-file denominator-file: median (min-max) of numerator/denominator per round
+  [[ -s $2 && -s $3 ]] || return 0
+  paste "$2" "$3" | awk '{ printf "%.4f\n", $1 / $2 }' > "$work/paired"
+  read -r pm pmin pmax < <(stats "$work/paired")
+  printf '%s by CPU per request, round by round: %.2fx (%.2f-%.2f)\n' "$1" "$pm" "$pmin" "$pmax"
+}
+for t in baseline turnpike logged; do paired "$t/nginx" "$work/cpu-nginx" "$work/cpu-$t"; done
+paired turnpike/baseline "$work/cpu-baseline" "$work/cpu-turnpike"
+paired "access log on/off" "$work/cpu-turnpike" "$work/cpu-logged"
 if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[logged]:-} ]]; then
   awk -v a="${cpu_median[logged]}" -v b="${cpu_median[turnpike]}" 'BEGIN { printf "access log on/off by CPU per request: %.3fx\n", b / a }'
 fi
