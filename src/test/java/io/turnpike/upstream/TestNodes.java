@@ -15,6 +15,11 @@ public final class TestNodes {
         return new Node("svc", new NodeSpec("http://127.0.0.1:" + port, "127.0.0.1", port, weight));
     }
 
+    /** A node of service "svc" at 127.0.0.1:{@code port} (a real server there, for probes). */
+    public static Node at(int port) {
+        return new Node("svc", new NodeSpec("http://127.0.0.1:" + port, "127.0.0.1", port, 1));
+    }
+
     /** Nodes n0..n(k-1) with the given weights. */
     public static List<Node> weighted(int... weights) {
         List<Node> out = new ArrayList<>();

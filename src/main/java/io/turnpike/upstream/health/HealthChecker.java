@@ -33,6 +33,7 @@ final class HealthChecker {
     private final HealthProbe probe;
     private final Map<Node, Track> tracks = new ConcurrentHashMap<>();
     private volatile List<Node> targets;
+    private volatile boolean stopped;
     private final ScheduledFuture<?> task;
 
     HealthChecker(String serviceId, ServiceSpec.HealthCheck spec, List<Node> nodes, HealthProbe probe,
@@ -55,6 +56,7 @@ final class HealthChecker {
     }
 
     void stop() {
+        stopped = true;
         task.cancel(false);
     }
 
@@ -64,9 +66,12 @@ final class HealthChecker {
             if (!t.inFlight.compareAndSet(false, true)) continue; // the last check is still waiting
             try {
                 probe.get(node, spec.path(), spec.timeout()).whenComplete((status, err) -> {
-                    boolean pass = err == null && status / 100 == 2;
-                    record(node, t, pass, err != null ? describe(err) : "status " + status);
-                    t.inFlight.set(false);
+                    try {
+                        boolean pass = err == null && status / 100 == 2;
+                        record(node, t, pass, err != null ? describe(err) : "status " + status);
+                    } finally {
+                        t.inFlight.set(false); // else the node would never be checked again
+                    }
                 });
             } catch (RuntimeException e) {
                 record(node, t, false, describe(e));
@@ -76,7 +81,9 @@ final class HealthChecker {
     }
 
     private void record(Node node, Track t, boolean pass, String what) {
-        if (task.isCancelled() || !targets.contains(node)) return; // a late answer for a retired check
+        // A late answer for a retired check. Not task.isCancelled(): the first check starts before
+        // the constructor has its task, and its answer may come back before that too.
+        if (stopped || !targets.contains(node)) return;
         boolean down = node.health().checkedDown();
         if (pass) {
             t.failures = 0;
