@@ -17,6 +17,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * consumer. Messages never show a key.
  */
 final class ConsumersSection {
+    /** A name that goes into {@code X-Consumer-Groups} as one list element: visible ASCII, no comma or quote. */
+    private static final Pattern GROUP = Pattern.compile("[\\x21\\x23-\\x2B\\x2D-\\x7E]+");
+
     private static final Pattern DIGEST = Pattern.compile("(sha256:)?[0-9a-fA-F]{64}");
     private static final Pattern FINGERPRINT = Pattern.compile("[0-9a-fA-F]{2}(:?[0-9a-fA-F]{2}){31}");
     private static final String SHA256_EXPECTED = "the certificate's SHA-256 as 64 hex digits (colons allowed)";
@@ -131,7 +134,15 @@ final class ConsumersSection {
         List<String> groups = new ArrayList<>();
         for (ConfigNode g : c.get("groups").items("a list of group names like [partners]", true)) {
             String t = g.text("a group name");
-            if (t != null && !t.isBlank()) groups.add(t.strip());
+            if (t == null || t.isBlank()) continue;
+            t = t.strip();
+            if (GROUP.matcher(t).matches()) {
+                groups.add(t);
+            } else {
+                // The upstream reads the groups from X-Consumer-Groups, joined with commas: a comma
+                // would split one group into two there, and a control character cannot be sent.
+                g.expected("a group name of visible ASCII characters without ',' or '\"'");
+            }
         }
         String plan = c.get("plan").text("a plan name");
         if (plan != null && !plans.contains(plan.strip())) {

@@ -106,6 +106,21 @@ class ConsumersConfigTest {
     }
 
     @Test
+    void aGroupNameIsOneElementOfTheGroupsHeader() {
+        List<String> p = problems("""
+                consumers:
+                  - id: a
+                    groups: [ "partners,admins", "say \\"hi\\"", "tab\\there", "caf\u00e9", ok-group, "team:payments/eu" ]
+                    credentials: [ { apiKey: %s } ]
+                """.formatted(KEY));
+        assertThat(p).anyMatch(s -> s.contains("consumers[0].groups[0]") && s.contains("without ','"))
+                .anyMatch(s -> s.contains("consumers[0].groups[1]"))
+                .anyMatch(s -> s.contains("consumers[0].groups[2]"))
+                .anyMatch(s -> s.contains("consumers[0].groups[3]"))
+                .noneMatch(s -> s.contains("consumers[0].groups[4]") || s.contains("consumers[0].groups[5]"));
+    }
+
+    @Test
     void routesAcceptApiKeysAndAnAcl() {
         GatewayConfig c = good("""
                 services: { s: { nodes: ["http://s:1"] } }
