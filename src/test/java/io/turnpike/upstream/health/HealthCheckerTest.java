@@ -77,10 +77,10 @@ class HealthCheckerTest {
                     new ServiceSpec.HealthCheck("/health", Duration.ofMillis(50), Duration.ofSeconds(2), 1, 1),
                     List.of(node), new HealthProbe(io), real);
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (a.healthChecks.get() == 0 && System.nanoTime() < until) Thread.sleep(5);
-            checker.stop(); // the check in flight answers 503 after this
+            while (a.connections.get() == 0 && System.nanoTime() < until) Thread.sleep(5); // the first check is in
+            checker.stop(); // its 503 comes after this
             Thread.sleep(600);
-            assertThat(a.healthChecks.get()).isEqualTo(1);
+            assertThat(a.healthChecks.get()).as("the check was answered").isEqualTo(1);
             assertThat(node.health().checkedDown()).as("a stopped checker's late answer").isFalse();
         } finally {
             real.shutdownNow();
