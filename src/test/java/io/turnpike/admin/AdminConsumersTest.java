@@ -77,6 +77,11 @@ class AdminConsumersTest {
             HttpResponse<String> shortKey = f.admin("PUT", "/admin/consumers/acme", "{\"credentials\": [{\"apiKey\": \"tiny\"}]}");
             assertThat(shortKey.statusCode()).isEqualTo(400);
             assertThat(shortKey.body()).contains("shorter than 16 characters").doesNotContain("tiny\"");
+            // One group to the gateway's ACL would be two in X-Consumer-Groups at the service.
+            HttpResponse<String> comma = f.admin("PUT", "/admin/consumers/acme",
+                    "{\"groups\": [\"partners,admins\"], \"credentials\": [{\"apiKey\": \"" + KEY + "\"}]}");
+            assertThat(comma.statusCode()).isEqualTo(400);
+            assertThat(comma.body()).contains("PUT /admin/consumers/acme:1:").contains("without ','");
             assertThat(f.admin("GET", "/admin/consumers/acme", null).statusCode()).isEqualTo(404);
             assertThat(Files.exists(f.sources.overlayFile())).isFalse();
         }
