@@ -63,16 +63,21 @@ public final class ProxyHeaders {
 
     /**
      * Headers a {@code Connection} token may never remove: the message's framing and routing
-     * ({@code Content-Length}, {@code Host}), and the ones with a rule of their own
+     * ({@code Content-Length}, {@code Host}), the ones with a rule of their own
      * ({@code Transfer-Encoding}, {@code TE}: always dropped here, the framing is re-written from
-     * what the decoder knows). Otherwise {@code Connection: Content-Length} would send a body
-     * without its length and the origin would read it as a second request.
+     * what the decoder knows), and the forwarding family ({@code X-Forwarded-*}, {@code Forwarded},
+     * {@code X-Real-IP}: removed from an untrusted peer anyway, and from a trusted proxy they say who
+     * the client is). Otherwise {@code Connection: Content-Length} would send a body without its
+     * length and the origin would read it as a second request, and a client behind a trusted proxy
+     * that passes Connection on could name {@code X-Forwarded-For} away and be taken for the proxy
+     * by the IP filter, the per-address rate limit and the service.
      */
     private static boolean mayBeNominated(CharSequence token) {
         return !(HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
                 || HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)
                 || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)
-                || HttpHeaderNames.TE.contentEqualsIgnoreCase(token));
+                || HttpHeaderNames.TE.contentEqualsIgnoreCase(token)
+                || isForwardedFamily(token));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.turnpike.config.TrustedProxies;
 import io.turnpike.config.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.util.NetUtil;
 import io.turnpike.config.ConfigLoader;
 import io.turnpike.server.Gateway;
@@ -113,6 +114,37 @@ class TrustedProxiesTest {
                 assertThat(status(g.port(), null)).isEqualTo(403);
                 assertThat(ips).containsExactly("203.0.113.9", "198.51.100.1", "198.51.100.1", "127.0.0.1");
                 assertThat(status(open.port(), "203.0.113.9")).as("no trusted proxies: XFF ignored").isEqualTo(403);
+            }
+        }
+    }
+
+    @Test
+    void connectionCannotNameAwayTheClientATrustedProxyForwards() throws Exception {
+        // A trusted proxy that passes the client's Connection header on: were X-Forwarded-For dropped
+        // as hop-by-hop, the service would take the proxy for the client, and X-Forwarded-Proto
+        // would say http for a call that came in over https.
+        try (TestBackend b = new TestBackend("b")) {
+            ConfigLoader.Result r = ConfigLoader.parse("t.yaml", """
+                    server: { listen: "127.0.0.1:0", eventLoops: 1, trustedProxies: [127.0.0.0/8] }
+                    admin: { listen: off }
+                    observe: { accessLog: { enabled: false } }
+                    services: { svc: { nodes: [ "%s" ] } }
+                    routes:
+                      - { id: inside, match: { path: "/inside/**" }, rewrite: { stripPrefix: /inside }, service: svc, policies: { ipAllow: [127.0.0.0/8] } }
+                      - { id: open, match: { path: "/open/**" }, rewrite: { stripPrefix: /open }, service: svc }
+                    """.formatted(b.url()), n -> null);
+            assertThat(r.problems()).isEmpty();
+            try (Gateway g = Gateway.start(r.config()); RawHttp c = new RawHttp(g.port())) {
+                String forwarded = "X-Forwarded-For: 198.51.100.1\r\nX-Forwarded-Proto: https\r\n"
+                        + "Connection: keep-alive, X-Forwarded-For, x-forwarded-proto, Forwarded, X-Real-IP\r\n\r\n";
+                c.send("GET /inside/echo HTTP/1.1\r\nHost: x\r\n" + forwarded);
+                assertThat(c.read().status()).as("the client is 198.51.100.1, not the proxy").isEqualTo(403);
+                c.send("GET /open/echo HTTP/1.1\r\nHost: x\r\n" + forwarded);
+                RawHttp.Response ok = c.read();
+                assertThat(ok.status()).isEqualTo(200);
+                JsonNode headers = Json.parse(ok.body()).get("headers");
+                assertThat(headers.get("x-forwarded-for").asText()).isEqualTo("198.51.100.1, 127.0.0.1");
+                assertThat(headers.get("x-forwarded-proto").asText()).isEqualTo("https");
             }
         }
     }

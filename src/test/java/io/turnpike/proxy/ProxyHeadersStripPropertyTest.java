@@ -96,7 +96,8 @@ class ProxyHeadersStripPropertyTest {
                     t = t.trim();
                     if (t.isEmpty() || t.equalsIgnoreCase("close") || t.equalsIgnoreCase("keep-alive")
                             || t.equalsIgnoreCase("content-length") || t.equalsIgnoreCase("host")
-                            || t.equalsIgnoreCase("transfer-encoding") || t.equalsIgnoreCase("te")) continue;
+                            || t.equalsIgnoreCase("transfer-encoding") || t.equalsIgnoreCase("te")
+                            || forwarding(t)) continue;
                     named.add(t);
                 }
             }
@@ -116,6 +117,13 @@ class ProxyHeadersStripPropertyTest {
                 }
             }
             for (String n : dropped) h.remove(n);
+        }
+
+        /** Forwarded, X-Real-IP and X-Forwarded-*: no Connection token removes them. */
+        private static boolean forwarding(String token) {
+            String lower = token.toLowerCase();
+            return lower.equals("forwarded") || lower.equals("x-real-ip")
+                    || lower.length() > 12 && lower.startsWith("x-forwarded-");
         }
     }
 }
