@@ -33,9 +33,9 @@ public final class AccessLog implements AutoCloseable {
     static final int BATCH_BYTES = 64 * 1024;
     /**
      * How long the writer waits for more lines after a batch: the most a line waits to be written.
-     * 10 ms rather than 2: at 35k requests/s the writer then wakes 100 times a second, not 500, and
-     * the event loop it shares a core with is preempted a third as often (the writer's CPU per line 0.5-0.7
-     * against 0.8-0.9 us).
+     * 10 ms rather than 2: at 35k requests/s the writer then wakes 100 times a second, not 500, the
+     * event loop it shares a core with is preempted a third as often, and the writer's CPU per line
+     * is 0.5-0.7 us against 0.8-0.9.
      */
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The writer's sleep while nothing is queued; the first line wakes it. */

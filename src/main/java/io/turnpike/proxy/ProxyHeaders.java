@@ -69,8 +69,9 @@ public final class ProxyHeaders {
      * {@code X-Real-IP}: removed from an untrusted peer anyway, and from a trusted proxy they say who
      * the client is). Otherwise {@code Connection: Content-Length} would send a body without its
      * length and the origin would read it as a second request, and a client behind a trusted proxy
-     * that passes Connection on could name {@code X-Forwarded-For} away and be taken for the proxy
-     * by the IP filter, the per-address rate limit and the service.
+     * that passes Connection on could name {@code X-Forwarded-For} away: the gateway's own policies
+     * resolve the client before this strip, but the service would take the proxy for the client
+     * (and read http for an https call, with {@code X-Forwarded-Proto} named).
      */
     private static boolean mayBeNominated(CharSequence token) {
         return !(HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
