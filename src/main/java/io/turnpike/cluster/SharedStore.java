@@ -103,7 +103,12 @@ public final class SharedStore implements AutoCloseable {
         return description;
     }
 
-    /** Creates the tables when they are missing (once); under the write lock, so nodes starting together do not race. */
+    /**
+     * Creates the tables when they are missing (once); under the write lock, so nodes starting
+     * together do not race. Every read and write calls it first: an admin request can reach a
+     * node of a fresh fleet before its own start-up has made the tables, and would otherwise take
+     * the missing table for a store that is down (a 503 for the first write).
+     */
     void schema() throws SQLException {
         if (schemaReady) return;
         inTransaction(c -> {
@@ -190,6 +195,7 @@ public final class SharedStore implements AutoCloseable {
 
     /** The log's newest and oldest versions (0, 0 when empty). */
     long[] bounds() throws SQLException {
+        schema();
         try (Connection c = pool.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0), coalesce(min(version), 0) FROM turnpike_changes")) {
             rs.next();
@@ -199,6 +205,7 @@ public final class SharedStore implements AutoCloseable {
 
     /** Up to {@code limit} changes after {@code version}, in order. */
     List<StoreChange> after(long version, int limit) throws SQLException {
+        schema();
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT version, kind, key, body FROM turnpike_changes WHERE version > ? ORDER BY version LIMIT ?")) {
             ps.setLong(1, version);
@@ -215,6 +222,7 @@ public final class SharedStore implements AutoCloseable {
 
     /** Every entity, in version order, read in one snapshot with the log's newest version. */
     Entities entities() throws SQLException {
+        schema();
         return inTransaction(c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -283,6 +291,7 @@ public final class SharedStore implements AutoCloseable {
 
     /** The live registrations with what is left of their time, by the store's clock; lapsed rows are dropped. */
     List<SharedRegistration> registrations() throws SQLException {
+        schema();
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             st.executeUpdate("DELETE FROM turnpike_registrations WHERE expires_at < now() - interval '1 minute'");
             try (ResultSet rs = st.executeQuery("SELECT service, node, url, weight,"
@@ -306,6 +315,7 @@ public final class SharedStore implements AutoCloseable {
 
     /** This node's row: its applied version and what it refused, stamped with the store's clock. */
     void heartbeat(String id, String address, long version, String problems) throws SQLException {
+        schema();
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO turnpike_members (id, address, config_version, last_seen, problems) VALUES (?, ?, ?, now(), ?)"
                         + " ON CONFLICT (id) DO UPDATE SET address = excluded.address,"
@@ -320,6 +330,7 @@ public final class SharedStore implements AutoCloseable {
 
     /** Every member that ever heartbeat, by id. */
     List<Member> members() throws SQLException {
+        schema();
         try (Connection c = pool.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT id, address, config_version, last_seen, problems FROM turnpike_members ORDER BY id")) {
             List<Member> out = new ArrayList<>();

@@ -48,7 +48,7 @@ class FleetAdminTest {
     @BeforeEach
     void freshDatabase() throws Exception {
         assumeFalse(PostgresServer.skipped(), "PostgreSQL tests skipped (-Dturnpike.postgres=skip)");
-        store = FleetNode.database(pg.url());
+        store = pg.newDatabase("fleet");
     }
 
     private FleetNode node(String id, TestBackend backend, String extra) throws Exception {

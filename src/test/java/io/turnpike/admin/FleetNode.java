@@ -14,16 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** One gateway of a fleet, in this process, started the way {@code run} starts one with {@code cluster.store}. */
 final class FleetNode implements AutoCloseable {
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final AtomicInteger DATABASES = new AtomicInteger();
 
     final ConfigSources sources;
     final Gateway gateway;
@@ -42,17 +37,6 @@ final class FleetNode implements AutoCloseable {
         this.alerts = alerts;
         this.analytics = analytics;
         this.notifier = notifier;
-    }
-
-    /** A fresh database on the server at {@code serverUrl} (a postgresql:// URL), so tests share nothing. */
-    static String database(String serverUrl) throws Exception {
-        String name = "fleet_" + DATABASES.incrementAndGet();
-        URI u = URI.create(serverUrl);
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + "/postgres",
-                "turnpike", ""); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        return "postgresql://turnpike@" + u.getHost() + ":" + u.getPort() + "/" + name;
     }
 
     /** Node {@code id}: service {@code svc} on {@code backendUrl}, route {@code /hello}, plus {@code extra} YAML. */

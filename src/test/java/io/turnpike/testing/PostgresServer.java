@@ -30,6 +30,7 @@ import org.tukaani.xz.XZInputStream;
  * root. {@code -Dturnpike.postgres=skip} skips the tests that need it.
  */
 public final class PostgresServer implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicInteger DATABASES = new java.util.concurrent.atomic.AtomicInteger();
     public static final String SKIP = "turnpike.postgres";
     // by its path: PATH may lack the sbin folders (a root shell with a user's PATH)
     private static final String RUNUSER = Stream.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser")
@@ -142,6 +143,17 @@ public final class PostgresServer implements AutoCloseable {
     /** The URL {@code storage.ledger} takes. */
     public String url() {
         return "postgresql://turnpike@127.0.0.1:" + port + "/ledger";
+    }
+
+    /** A new, empty database on this server, as the URL {@code cluster.store} takes. */
+    public String newDatabase(String prefix) throws java.sql.SQLException {
+        String name = prefix + "_" + DATABASES.incrementAndGet();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "turnpike", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        return "postgresql://turnpike@127.0.0.1:" + port + "/" + name;
     }
 
     /** Stops the server at once (like a crash), keeping its data, so {@link #restart} brings it back. */
