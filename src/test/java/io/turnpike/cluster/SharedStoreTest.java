@@ -4,23 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.turnpike.testing.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The shared store on a real PostgreSQL, from a database nothing has touched yet. */
 class SharedStoreTest {
-    static PostgresServer pg;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        if (!PostgresServer.skipped()) pg = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) pg.close();
-    }
 
     /**
      * An admin request can reach a node of a fresh fleet before the node's start-up has made the
@@ -30,18 +17,20 @@ class SharedStoreTest {
     @Test
     void everyReadOfAFreshDatabaseFindsAnEmptyStore() throws Exception {
         assumeFalse(PostgresServer.skipped(), "PostgreSQL tests skipped (-Dturnpike.postgres=skip)");
-        for (int read = 0; read < 5; read++) {
-            SharedStore store = SharedStore.open(pg.newDatabase("store"));
-            try {
-                switch (read) {
-                    case 0 -> assertThat(store.bounds()).containsExactly(0, 0);
-                    case 1 -> assertThat(store.after(0, 10)).isEmpty();
-                    case 2 -> assertThat(store.entities().version()).isZero();
-                    case 3 -> assertThat(store.registrations()).isEmpty();
-                    default -> assertThat(store.members()).isEmpty();
+        try (PostgresServer pg = PostgresServer.start()) {
+            for (int read = 0; read < 5; read++) {
+                SharedStore store = SharedStore.open(pg.newDatabase("store"));
+                try {
+                    switch (read) {
+                        case 0 -> assertThat(store.bounds()).containsExactly(0, 0);
+                        case 1 -> assertThat(store.after(0, 10)).isEmpty();
+                        case 2 -> assertThat(store.entities().version()).isZero();
+                        case 3 -> assertThat(store.registrations()).isEmpty();
+                        default -> assertThat(store.members()).isEmpty();
+                    }
+                } finally {
+                    store.close();
                 }
-            } finally {
-                store.close();
             }
         }
     }
