@@ -17,9 +17,10 @@ import java.util.Arrays;
  * local position: no capacity check and no field write per byte, no {@code String} per number.
  */
 final class AccessLineFormat {
-    /** Millisecond precision always, so lines sort as text and every time has the same width. */
-    static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /**
+     * The time's date and second. The milliseconds always follow, so lines sort as text and every
+     * time has the same width.
+     */
     private static final DateTimeFormatter SECOND =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
