@@ -190,6 +190,38 @@ class ObservabilityTest {
         assertThat(lines).allSatisfy(l -> assertThat(l.has("headers")).isFalse());
     }
 
+    /**
+     * Targets an attacker picks to break the log: quotes and backslashes to close the JSON string,
+     * a target that cannot be normalised (logged raw) with a token in its query. Each exchange must
+     * still be exactly one line that parses, with the path as sent and no query.
+     */
+    @Test
+    void hostileTargetsStayOneParsableLineEach(@TempDir Path own) throws Exception {
+        Path log = own.resolve("access.log");
+        Observability obs = new Observability(new AccessLogSettings(true, log.toString(), 1.0));
+        TestBackend b = new TestBackend("b2");
+        Gateway gateway = Gateway.start(TestConfigs.gateway().service("svc", b.url())
+                .route("api", "/api/**", "svc").build(), obs);
+        String[] targets = {"/api/\"},\"status\":1,\"x\":\"", "/api/back\\slash", "/a/../%zz\"\\?token=s3cr3t"};
+        try {
+            for (String t : targets) {
+                try (RawHttp c = new RawHttp(gateway.port())) {
+                    c.send("GET " + t + " HTTP/1.1\r\nHost: test\r\n\r\n");
+                    assertThat(c.read().status()).as(t).isBetween(200, 499);
+                }
+            }
+        } finally {
+            gateway.close();
+            obs.close();
+            b.close();
+        }
+        List<String> written = Files.readAllLines(log);
+        assertThat(written).hasSize(targets.length);
+        List<String> paths = written.stream().map(l -> Json.parse(l).get("path").asText()).toList();
+        assertThat(paths).containsExactly(targets[0], targets[1], "/a/../%zz\"\\");
+        assertThat(written).allSatisfy(l -> assertThat(l).doesNotContain("s3cr3t"));
+    }
+
     static JsonNode line(String requestId) {
         return lines.stream().filter(l -> l.get("requestId").asText().equals(requestId)).findFirst().orElseThrow();
     }
