@@ -65,7 +65,8 @@ public final class ProxyPipelines {
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(16 * 1024)
                 .setStrictLineParsing(true)
-                .setValidateHeaders(true);
+                .setValidateHeaders(true)
+                .setTrailersFactory(LazyTrailers.FACTORY);
         Http1Connection handler = new Http1Connection(context, limits, tls);
         p.addLast("codec", new ServerCodec(cfg, limits, handler::bytesArrived))
          .addLast("proxy", handler);
@@ -89,7 +90,8 @@ public final class ProxyPipelines {
                     .setMaxInitialLineLength(8 * 1024)
                     .setMaxHeaderSize(64 * 1024)
                     .setMaxChunkSize(16 * 1024)
-                    .setValidateHeaders(true);
+                    .setValidateHeaders(true)
+                    .setTrailersFactory(LazyTrailers.FACTORY);
             ch.pipeline()
               .addLast("codec", new HttpClientCodec(cfg, false, false))
               // Reader idle only: a pooled connection neither reads nor writes, and watching writes
