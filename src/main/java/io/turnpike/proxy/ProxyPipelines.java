@@ -9,14 +9,12 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Http2Settings;
 import io.turnpike.config.Limits;
 import io.turnpike.server.http1.ServerCodec;
 import io.turnpike.server.http2.PriorKnowledge;
 import io.turnpike.upstream.NodePool;
 import io.turnpike.upstream.UpstreamPipeline;
-import java.util.concurrent.TimeUnit;
 
 /** The two pipelines of the proxy: client connections and upstream connections. */
 public final class ProxyPipelines {
@@ -83,7 +81,7 @@ public final class ProxyPipelines {
                 ch.pipeline()
                   .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true))
                   .addLast("responses", new Http2Responses())
-                  .addLast("relay", new UpstreamHandler(owner));
+                  .addLast("relay", new UpstreamHandler(owner, 0));
                 return;
             }
             HttpDecoderConfig cfg = new HttpDecoderConfig()
@@ -94,10 +92,9 @@ public final class ProxyPipelines {
                     .setTrailersFactory(LazyTrailers.FACTORY);
             ch.pipeline()
               .addLast("codec", new HttpClientCodec(cfg, false, false))
-              // Reader idle only: a pooled connection neither reads nor writes, and watching writes
-              // would cost a promise and a listener on every write of every request.
-              .addLast("idle", new IdleStateHandler(owner.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
-              .addLast("relay", new UpstreamHandler(owner));
+              // Reader idle only (kept by the relay): a pooled connection neither reads nor writes,
+              // and watching writes would cost a promise and a listener on every write of every request.
+              .addLast("relay", new UpstreamHandler(owner, owner.idleTimeoutMillis()));
         };
     }
 }

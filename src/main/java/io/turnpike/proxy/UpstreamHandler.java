@@ -7,15 +7,19 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.turnpike.core.LoopClock;
 import io.turnpike.upstream.NodePool;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The end of an upstream connection: hands response parts to the exchange it is lent to, and
- * looks after the connection while it idles in its pool.
+ * looks after the connection while it idles in its pool: a parked HTTP/1.1 connection that has
+ * read nothing for the pool's idle timeout is closed (a lent one never: the exchange's deadline
+ * rules). The idle clock is kept here rather than by an {@code IdleStateHandler}, which would be
+ * one more handler every read passes and one more clock reading per read.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final IOException CLOSED_EARLY = new IOException("upstream closed the connection");
@@ -50,13 +54,19 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final NodePool pool;
+    /** The pool's idle timeout; 0 for an HTTP/2 stream, whose connection idles in its pool instead. */
+    private final long idleNanos;
+    private long lastReadNanos;
+    private ScheduledFuture<?> idleCheck;
     private Receiver exchange;
     private boolean reused;
     private boolean sawBytes;
     private boolean keepAlive;
 
-    UpstreamHandler(NodePool pool) {
+    /** @param idleTimeoutMillis how long a parked connection may read nothing before it is closed; 0: never */
+    UpstreamHandler(NodePool pool, long idleTimeoutMillis) {
         this.pool = pool;
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
     }
 
     void attach(Receiver ex, boolean reused) {
@@ -93,10 +103,43 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         }
         LoopClock.enter(ctx.executor());
         try {
+            lastReadNanos = LoopClock.nanoTime(ctx.executor());
             ex.onResponse((HttpObject) msg);
         } finally {
             LoopClock.exit();
         }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) watchIdle(ctx); // added after the connect (behind TLS and ALPN)
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        watchIdle(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void watchIdle(ChannelHandlerContext ctx) {
+        if (idleNanos == 0 || idleCheck != null) return;
+        lastReadNanos = ctx.executor().ticker().nanoTime();
+        idleCheck = ctx.executor().schedule(() -> checkIdle(ctx), idleNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes a parked connection that read nothing for the idle timeout; else looks again when it could have. */
+    private void checkIdle(ChannelHandlerContext ctx) {
+        idleCheck = null;
+        if (!ctx.channel().isOpen()) return;
+        long quiet = ctx.executor().ticker().nanoTime() - lastReadNanos;
+        if (quiet >= idleNanos) {
+            if (exchange == null) {
+                ctx.close(); // idled out in the pool
+                return;
+            }
+            quiet = 0; // lent: the exchange's own deadline rules; look again a whole timeout later
+        }
+        idleCheck = ctx.executor().schedule(() -> checkIdle(ctx), idleNanos - quiet, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -123,9 +166,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && exchange == null) {
-            ctx.close(); // idled out in the pool
-        } else if (evt instanceof Http2GoAwayFrame goAway) {
+        if (evt instanceof Http2GoAwayFrame goAway) {
             goAway.release(); // only streams the node will not process hear of it
             fail(ctx, GONE_AWAY, false);
         } else if (evt instanceof Http2ResetFrame reset) {
@@ -153,6 +194,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
         pool.closed(ctx.channel());
         Receiver ex = exchange;
         if (ex != null) {

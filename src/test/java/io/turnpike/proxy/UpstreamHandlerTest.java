@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.turnpike.testing.NoLeaks;
 import io.turnpike.upstream.NodePool;
@@ -23,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +68,7 @@ class UpstreamHandlerTest {
     @BeforeEach
     void open() {
         pool = TestNodes.pool(TestNodes.node("a", 1));
-        handler = new UpstreamHandler(pool);
+        handler = new UpstreamHandler(pool, 0);
         ch = new EmbeddedChannel(handler);
     }
 
@@ -159,13 +159,32 @@ class UpstreamHandlerTest {
 
     @Test
     void idlesOutOnlyWhileParked() {
-        handler.attach(exchange, false);
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
-        assertThat(ch.isOpen()).as("lent: the exchange's own deadline rules").isTrue();
-        handler.detach();
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
-        assertThat(ch.isOpen()).isFalse();
-        assertThat(exchange.events).isEmpty();
+        UpstreamHandler h = new UpstreamHandler(pool, 1000);
+        EmbeddedChannel c = new EmbeddedChannel(h);
+        c.freezeTime();
+        h.attach(exchange, false);
+        c.advanceTimeBy(1500, TimeUnit.MILLISECONDS);
+        c.runScheduledPendingTasks();
+        assertThat(c.isOpen()).as("lent: the exchange's own deadline rules").isTrue();
+        c.writeInbound(ok(HttpVersion.HTTP_1_1));
+        h.detach();
+        c.advanceTimeBy(900, TimeUnit.MILLISECONDS);
+        c.runScheduledPendingTasks();
+        assertThat(c.isOpen()).as("parked, but read 900 ms ago").isTrue();
+        c.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        c.runScheduledPendingTasks();
+        assertThat(c.isOpen()).as("parked and quiet for 1,100 ms").isFalse();
+        assertThat(exchange.events).containsExactly("head 200", "read complete");
+        c.finishAndReleaseAll();
+    }
+
+    @Test
+    void anHttp2StreamNeverIdlesOutByItself() {
+        // its connection idles in the H2 pool; the stream's relay keeps no clock
+        ch.freezeTime();
+        ch.advanceTimeBy(1, TimeUnit.HOURS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
     }
 
     @Test
