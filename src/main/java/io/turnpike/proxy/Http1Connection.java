@@ -77,7 +77,7 @@ public final class Http1Connection extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.codec = ctx.pipeline().get(ServerCodec.class);
+        this.codec = ServerCodec.in(ctx.pipeline());
     }
 
     @Override
@@ -289,9 +289,9 @@ public final class Http1Connection extends ChannelDuplexHandler {
         codec.nextResponseForHead(false);
         ctx.write(switching, ctx.voidPromise());
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
-        codec.removeOutboundHandler();
+        codec.removeEncoder(ctx.pipeline());
         ctx.pipeline().replace(this, "websocket", tunnel);
-        ctx.pipeline().remove(codec);
+        codec.removeDecoder(ctx.pipeline());
         return true;
     }
 

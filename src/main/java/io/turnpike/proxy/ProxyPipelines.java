@@ -66,7 +66,7 @@ public final class ProxyPipelines {
                 .setValidateHeaders(true)
                 .setTrailersFactory(LazyTrailers.FACTORY);
         Http1Connection handler = new Http1Connection(context, limits, tls);
-        p.addLast("codec", new ServerCodec(cfg, limits, handler::bytesArrived))
+        new ServerCodec(cfg, limits, handler::bytesArrived).addTo(p)
          .addLast("proxy", handler);
     }
 

@@ -183,9 +183,9 @@ public final class Gateway implements AutoCloseable {
                         clients.add(ch);
                         if (redirectTo >= 0) {
                             ch.pipeline().addLast("timeout", new io.netty.handler.timeout.ReadTimeoutHandler(
-                                            l.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                                         .addLast("codec", new ServerCodec(decoderConfig(l), l, () -> { }))
-                                         .addLast("redirect", new HttpsRedirect(redirectTo));
+                                    l.headerTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                            new ServerCodec(decoderConfig(l), l, () -> { }).addTo(ch.pipeline())
+                                    .addLast("redirect", new HttpsRedirect(redirectTo));
                             return;
                         }
                         if (tls) {

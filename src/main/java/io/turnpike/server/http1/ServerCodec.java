@@ -1,60 +1,74 @@
 package io.turnpike.server.http1;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.turnpike.config.Limits;
-import io.turnpike.core.LoopClock;
 
 /**
  * The client-side HTTP/1.1 codec: the strict request decoder plus a response encoder that is told
- * when the response answers a HEAD request (so it writes no body framing).
+ * when the response answers a HEAD request (so it writes no body framing). They sit in the
+ * pipeline as two handlers rather than one combined handler, which would add a layer of
+ * delegation to every read, write and flush of every request.
  */
-public final class ServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecoder, ServerCodec.Encoder> {
+public final class ServerCodec {
+    /** The decoder's name in the pipeline. */
+    public static final String DECODER = "codec";
+    /** The encoder's name in the pipeline. */
+    public static final String ENCODER = "encoder";
+
+    private final StrictRequestDecoder decoder;
+    private final Encoder encoder;
 
     /**
      * @param limits      the header-field count and underscore rule the decoder enforces
      * @param onHeadBytes told when bytes of a new request head arrive
      */
     public ServerCodec(HttpDecoderConfig config, Limits limits, Runnable onHeadBytes) {
-        init(new StrictRequestDecoder(config, limits, onHeadBytes), new Encoder());
+        this.decoder = new StrictRequestDecoder(config, limits, onHeadBytes);
+        this.encoder = new Encoder(this);
     }
 
-    /** Everything a read of the client's bytes causes sees one time ({@link LoopClock}). */
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        LoopClock.enter(ctx.executor());
-        try {
-            super.channelRead(ctx, msg);
-        } finally {
-            LoopClock.exit();
-        }
+    /** Adds the decoder and then the encoder at the end of {@code p}. */
+    public ChannelPipeline addTo(ChannelPipeline p) {
+        return p.addLast(DECODER, decoder).addLast(ENCODER, encoder);
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        LoopClock.enter(ctx.executor());
-        try {
-            super.channelReadComplete(ctx);
-        } finally {
-            LoopClock.exit();
-        }
+    /** The codec in {@code p}, or null. */
+    public static ServerCodec in(ChannelPipeline p) {
+        Encoder e = p.get(Encoder.class);
+        return e == null ? null : e.codec;
     }
 
     /** Marks the next response head as answering HEAD; call right before writing it. */
     public void nextResponseForHead(boolean head) {
-        outboundHandler().head = head;
+        encoder.head = head;
+    }
+
+    /** Takes the encoder out: what is written from now on goes to the socket as it is. */
+    public void removeEncoder(ChannelPipeline p) {
+        p.remove(encoder);
+    }
+
+    /** Takes the decoder out; bytes it read but did not decode go on to the next handler. */
+    public void removeDecoder(ChannelPipeline p) {
+        p.remove(decoder);
     }
 
     static final class Encoder extends HttpResponseEncoder {
+        private final ServerCodec codec;
         private boolean head;
+
+        Encoder(ServerCodec codec) {
+            this.codec = codec;
+        }
 
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
             boolean empty = super.isContentAlwaysEmpty(msg);
-            if (msg.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 return empty;
             }
             boolean h = head;

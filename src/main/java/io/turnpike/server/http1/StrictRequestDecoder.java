@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 import io.turnpike.config.Limits;
+import io.turnpike.core.LoopClock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -62,6 +63,27 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         this.onHeadBytes = onHeadBytes;
         this.underscores = limits.headersWithUnderscores();
         this.scanner = new HeadScanner(limits.maxHeaders(), underscores == Limits.Underscores.REJECT);
+    }
+
+    /** Everything a read of the client's bytes causes sees one time ({@link LoopClock}). */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        LoopClock.enter(ctx.executor());
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            LoopClock.exit();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        LoopClock.enter(ctx.executor());
+        try {
+            super.channelReadComplete(ctx);
+        } finally {
+            LoopClock.exit();
+        }
     }
 
     @Override

@@ -37,7 +37,8 @@ class ServerCodecTest {
     @BeforeEach
     void open() {
         codec = new ServerCodec(new HttpDecoderConfig(), Limits.DEFAULT, () -> { });
-        ch = new EmbeddedChannel(codec);
+        ch = new EmbeddedChannel();
+        codec.addTo(ch.pipeline());
     }
 
     @AfterEach
