@@ -121,6 +121,19 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
+    /** Replaced (a WebSocket tunnel takes the connection over): its idle rules are the tunnel's. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        stopIdleWatch();
+    }
+
+    private void stopIdleWatch() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+    }
+
     private void watchIdle(ChannelHandlerContext ctx) {
         if (idleNanos == 0 || idleCheck != null) return;
         lastReadNanos = ctx.executor().ticker().nanoTime();
@@ -130,7 +143,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     /** Closes a parked connection that read nothing for the idle timeout; else looks again when it could have. */
     private void checkIdle(ChannelHandlerContext ctx) {
         idleCheck = null;
-        if (!ctx.channel().isOpen()) return;
+        if (ctx.isRemoved() || !ctx.channel().isOpen()) return;
         long quiet = ctx.executor().ticker().nanoTime() - lastReadNanos;
         if (quiet >= idleNanos) {
             if (exchange == null) {
@@ -194,10 +207,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
-            idleCheck = null;
-        }
+        stopIdleWatch();
         pool.closed(ctx.channel());
         Receiver ex = exchange;
         if (ex != null) {

@@ -103,8 +103,7 @@ public final class WebSocketTunnel {
         var p = nodeChannel.pipeline();
         HttpClientCodec codec = p.get(HttpClientCodec.class);
         codec.removeOutboundHandler(); // bytes the client sent past its handshake go out raw
-        p.replace(UpstreamHandler.class, HANDLER, t.node);
-        if (p.get("idle") != null) p.remove("idle");
+        p.replace(UpstreamHandler.class, HANDLER, t.node); // its pool idle watch ends with it
         Channel clientChannel = down.switchProtocols(switching, t.client);
         if (clientChannel == null) {
             nodeChannel.close();

@@ -179,6 +179,18 @@ class UpstreamHandlerTest {
     }
 
     @Test
+    void aConnectionTakenOverByATunnelIsNoLongerWatchedForPoolIdleness() {
+        UpstreamHandler h = new UpstreamHandler(pool, 1000);
+        EmbeddedChannel c = new EmbeddedChannel(h);
+        c.freezeTime();
+        c.pipeline().replace(h, "tunnel", new io.netty.channel.ChannelInboundHandlerAdapter());
+        c.advanceTimeBy(5, TimeUnit.SECONDS);
+        c.runScheduledPendingTasks();
+        assertThat(c.isOpen()).as("the tunnel's idle rules apply, not the pool's").isTrue();
+        c.finishAndReleaseAll();
+    }
+
+    @Test
     void anHttp2StreamNeverIdlesOutByItself() {
         // its connection idles in the H2 pool; the stream's relay keeps no clock
         ch.freezeTime();

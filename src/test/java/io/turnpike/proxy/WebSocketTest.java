@@ -316,6 +316,28 @@ class WebSocketTest {
     }
 
     @Test
+    void aTunnelOutlivesItsServicesPoolIdleTimeout() throws Exception {
+        // The node's connection left its pool when it became a tunnel: the pool's idle timeout
+        // (300 ms here) no longer applies to it, the tunnel's own (5 minutes) does.
+        ConfigLoader.Result r = ConfigLoader.parse("ws.yaml", CONFIG.formatted("5m", KEY, backend.url(), http.url(),
+                "http://127.0.0.1:" + rogue.port(), deflating.url(), eager.url())
+                .replace("ws: { nodes: [ \"" + backend.url() + "\" ] }",
+                        "ws: { nodes: [ \"" + backend.url() + "\" ], pool: { idleTimeout: 300ms } }"), k -> null);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.config().services().get("ws").pool().idleTimeout()).isEqualTo(Duration.ofMillis(300));
+        try (Gateway g = Gateway.start(r.config())) {
+            WsClient c = WsClient.open(url(g, "/ws/quiet"), Map.of());
+            c.socket.sendText("one", true).join();
+            assertThat(c.next()).isEqualTo("one");
+            Thread.sleep(1000);
+            c.socket.sendText("two", true).join();
+            assertThat(c.next()).as("the tunnel is still open after 1 s of quiet").isEqualTo("two");
+            c.socket.sendClose(1000, "").join();
+            assertThat(c.closed.get(10, TimeUnit.SECONDS)).startsWith("1000");
+        }
+    }
+
+    @Test
     void shutdownClosesOpenWebSocketsWith1001() throws Exception {
         Gateway g = Gateway.start(config("5m"));
         backend.closes.clear();
