@@ -143,6 +143,16 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
                     LocalReplies.methodNotAllowed(down.alloc(), request.method().name(), m.allowed(), requestId));
             return;
         }
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // A gateway has no tunnel to offer: forwarded, a node's 2xx would turn its connection
+            // into a tunnel nothing relays, and the client would wait for an answer that never
+            // comes. What a client sends after a CONNECT is meant for the tunnel, not for a next
+            // request on this connection, so the connection closes after the answer.
+            down.poisoned();
+            reply(Problems.Kind.METHOD_NOT_ALLOWED, LocalReplies.methodNotAllowed(down.alloc(),
+                    request.method().name(), withoutConnect(m.route().spec.match().methods()), requestId));
+            return;
+        }
         route = m.route();
         match = m;
         webSocket = handshake && route.spec.websocket();
@@ -159,6 +169,18 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
         call.routed(m);
         upstreamHost = host;
         new PolicyRun(route.policies, call, down.loop(), this, route.id()).run(0);
+    }
+
+    /** The methods a route that names none is asked with, CONNECT aside. */
+    private static final java.util.List<String> ANY_BUT_CONNECT =
+            java.util.List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
+
+    /** What a route that takes CONNECT can be asked instead. */
+    private static java.util.Set<String> withoutConnect(java.util.List<String> methods) {
+        java.util.Set<String> allowed = new java.util.HashSet<>(methods.isEmpty() ? ANY_BUT_CONNECT : methods);
+        allowed.remove("CONNECT");
+        if (allowed.contains("GET")) allowed.add("HEAD");
+        return allowed;
     }
 
     /**

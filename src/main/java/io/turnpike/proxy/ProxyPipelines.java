@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -90,8 +89,7 @@ public final class ProxyPipelines {
                     .setMaxChunkSize(16 * 1024)
                     .setValidateHeaders(true)
                     .setTrailersFactory(LazyTrailers.FACTORY);
-            ch.pipeline()
-              .addLast("codec", new HttpClientCodec(cfg, false, false))
+            new UpstreamCodec(cfg).addTo(ch.pipeline())
               // Reader idle only (kept by the relay): a pooled connection neither reads nor writes,
               // and watching writes would cost a promise and a listener on every write of every request.
               .addLast("relay", new UpstreamHandler(owner, owner.idleTimeoutMillis()));

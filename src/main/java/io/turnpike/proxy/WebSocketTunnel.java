@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -101,8 +100,8 @@ public final class WebSocketTunnel {
     static void open(Downstream down, Channel nodeChannel, HttpResponse switching, Duration idle) {
         WebSocketTunnel t = new WebSocketTunnel(down.context(), idle);
         var p = nodeChannel.pipeline();
-        HttpClientCodec codec = p.get(HttpClientCodec.class);
-        codec.removeOutboundHandler(); // bytes the client sent past its handshake go out raw
+        UpstreamCodec codec = UpstreamCodec.in(p);
+        codec.removeEncoder(p); // bytes the client sent past its handshake go out raw
         p.replace(UpstreamHandler.class, HANDLER, t.node); // its pool idle watch ends with it
         Channel clientChannel = down.switchProtocols(switching, t.client);
         if (clientChannel == null) {
@@ -110,7 +109,7 @@ public final class WebSocketTunnel {
             down.reset();
             return;
         }
-        p.remove(codec); // what the node sent past its 101 goes to the client, after it
+        codec.removeDecoder(p); // what the node sent past its 101 goes to the client, after it
         t.start();
     }
 

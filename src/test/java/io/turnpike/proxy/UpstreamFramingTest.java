@@ -1,0 +1,93 @@
+package io.turnpike.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.turnpike.config.RouteSpec;
+import io.turnpike.server.Gateway;
+import io.turnpike.testing.NoLeaks;
+import io.turnpike.testing.RawHttp;
+import io.turnpike.testing.RawOrigin;
+import io.turnpike.testing.TestConfigs;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Where one response ends on an upstream connection, and which methods never reach a node: the
+ * gateway and the node must agree on both, or answers shift onto the wrong requests.
+ */
+@ExtendWith(NoLeaks.class)
+class UpstreamFramingTest {
+
+    /** A node that hints before every answer, and says each answer's length (a HEAD gets no body). */
+    private static RawOrigin hinting() throws Exception {
+        return new RawOrigin().answer(s -> "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n" + (s.requestLine().startsWith("HEAD") ? "" : "full body"));
+    }
+
+    @Test
+    void aHeadAnsweredAfterAnEarlyHintEndsWithItsHead() throws Exception {
+        try (RawOrigin node = hinting();
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc").build());
+             RawHttp c = new RawHttp(g.port())) {
+            c.send("HEAD /a HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response head = c.read(true);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("content-length")).isEqualTo("9");
+            // The node's connection is reused for the next call, whose answer must be its own.
+            c.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response get = c.read();
+            assertThat(get.status()).isEqualTo(200);
+            assertThat(get.body()).isEqualTo("full body");
+            assertThat(node.requestLines()).containsExactly("HEAD /a HTTP/1.1", "GET /b HTTP/1.1");
+        }
+    }
+
+    @Test
+    void aGetAnsweredAfterAnEarlyHintGetsItsBody() throws Exception {
+        try (RawOrigin node = hinting();
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc").build());
+             RawHttp c = new RawHttp(g.port())) {
+            for (int i = 0; i < 2; i++) {
+                c.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("full body");
+            }
+        }
+    }
+
+    @Test
+    void connectIsAnsweredByTheGatewayAndNeverForwarded() throws Exception {
+        try (RawOrigin node = new RawOrigin().answer(s -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc")
+                     .route("some", new RouteSpec.Match(List.of(), "/some/**", List.of("GET", "CONNECT"), Map.of()),
+                             "svc", RouteSpec.Rewrite.NONE)
+                     .build())) {
+            try (RawHttp c = new RawHttp(g.port())) {
+                // what follows a CONNECT is meant for a tunnel: it must not be read as a request
+                c.send("CONNECT /x HTTP/1.1\r\nHost: t\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(405);
+                assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+                assertThat(r.header("allow")).isEqualTo("DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE");
+                assertThat(c.closedByPeer()).as("the connection closes after the answer").isTrue();
+            }
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("CONNECT /some/y HTTP/1.1\r\nHost: t\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).as("even on a route that names CONNECT").isEqualTo(405);
+                assertThat(r.header("allow")).isEqualTo("GET, HEAD");
+            }
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("CONNECT t:443 HTTP/1.1\r\nHost: t:443\r\n\r\n");
+                assertThat(c.read().status()).isEqualTo(400);
+            }
+            assertThat(node.requestLines()).as("the node saw nothing").isEmpty();
+        }
+    }
+}
