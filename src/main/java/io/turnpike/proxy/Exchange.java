@@ -143,6 +143,14 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
                     LocalReplies.methodNotAllowed(down.alloc(), request.method().name(), m.allowed(), requestId));
             return;
         }
+        if (HttpMethod.TRACE.equals(request.method()) && !m.route().spec.match().methods().contains("TRACE")) {
+            // A node that answers TRACE echoes the request as it arrived: with the headers the
+            // gateway added (the forwarding chain, the consumer and its groups, a client
+            // certificate). As nginx does, only a route that names TRACE passes it on.
+            reply(Problems.Kind.METHOD_NOT_ALLOWED, LocalReplies.methodNotAllowed(down.alloc(),
+                    request.method().name(), allowedBut(m.route().spec.match().methods(), "TRACE"), requestId));
+            return;
+        }
         if (HttpMethod.CONNECT.equals(request.method())) {
             // A gateway has no tunnel to offer: forwarded, a node's 2xx would turn its connection
             // into a tunnel nothing relays, and the client would wait for an answer that never
@@ -150,7 +158,7 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
             // request on this connection, so the connection closes after the answer.
             down.poisoned();
             reply(Problems.Kind.METHOD_NOT_ALLOWED, LocalReplies.methodNotAllowed(down.alloc(),
-                    request.method().name(), withoutConnect(m.route().spec.match().methods()), requestId));
+                    request.method().name(), allowedBut(m.route().spec.match().methods(), "CONNECT"), requestId));
             return;
         }
         route = m.route();
@@ -175,10 +183,11 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
     private static final java.util.List<String> ANY_BUT_CONNECT =
             java.util.List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 
-    /** What a route that takes CONNECT can be asked instead. */
-    private static java.util.Set<String> withoutConnect(java.util.List<String> methods) {
+    /** What a route with these methods (none: any) can be asked instead of {@code refused}; never CONNECT. */
+    private static java.util.Set<String> allowedBut(java.util.List<String> methods, String refused) {
         java.util.Set<String> allowed = new java.util.HashSet<>(methods.isEmpty() ? ANY_BUT_CONNECT : methods);
         allowed.remove("CONNECT");
+        allowed.remove(refused);
         if (allowed.contains("GET")) allowed.add("HEAD");
         return allowed;
     }

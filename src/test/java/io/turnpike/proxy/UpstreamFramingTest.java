@@ -90,4 +90,26 @@ class UpstreamFramingTest {
             assertThat(node.requestLines()).as("the node saw nothing").isEmpty();
         }
     }
+
+    @Test
+    void traceReachesOnlyANodeWhoseRouteNamesIt() throws Exception {
+        try (RawOrigin node = new RawOrigin().answer(s -> "HTTP/1.1 200 OK\r\nContent-Type: message/http\r\nContent-Length: 2\r\n\r\nok");
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc")
+                     .route("traced", new RouteSpec.Match(List.of(), "/traced/**", List.of("GET", "TRACE"), Map.of()),
+                             "svc", RouteSpec.Rewrite.NONE)
+                     .build());
+             RawHttp c = new RawHttp(g.port())) {
+            // An echo of the request as the node got it would show what the gateway added to it.
+            c.send("TRACE /x HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(405);
+            assertThat(r.header("allow")).isEqualTo("DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+            c.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertThat(c.read().status()).as("the connection stays open after this 405").isEqualTo(200);
+            c.send("TRACE /traced/y HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertThat(c.read().status()).as("a route that names TRACE passes it on").isEqualTo(200);
+            assertThat(node.requestLines()).containsExactly("GET /x HTTP/1.1", "TRACE /traced/y HTTP/1.1");
+        }
+    }
 }
