@@ -27,7 +27,7 @@ class UpstreamFramingTest {
     }
 
     @Test
-    void aHeadAnsweredAfterAnEarlyHintEndsWithItsHead() throws Exception {
+    void answersAfterAnEarlyHintKeepTheirFraming() throws Exception {
         try (RawOrigin node = hinting();
              Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
                      .route("all", "/**", "svc").build());
@@ -36,38 +36,30 @@ class UpstreamFramingTest {
             RawHttp.Response head = c.read(true);
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("content-length")).isEqualTo("9");
-            // The node's connection is reused for the next call, whose answer must be its own.
-            c.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n");
-            RawHttp.Response get = c.read();
-            assertThat(get.status()).isEqualTo(200);
-            assertThat(get.body()).isEqualTo("full body");
-            assertThat(node.requestLines()).containsExactly("HEAD /a HTTP/1.1", "GET /b HTTP/1.1");
+            // The node's connection is reused for the next calls, whose answers must be their own.
+            for (String path : new String[] {"/b", "/c"}) {
+                c.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+                RawHttp.Response get = c.read();
+                assertThat(get.status()).isEqualTo(200);
+                assertThat(get.body()).isEqualTo("full body");
+            }
+            assertThat(node.requestLines()).containsExactly("HEAD /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1");
         }
     }
 
-    @Test
-    void aGetAnsweredAfterAnEarlyHintGetsItsBody() throws Exception {
-        try (RawOrigin node = hinting();
-             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
-                     .route("all", "/**", "svc").build());
-             RawHttp c = new RawHttp(g.port())) {
-            for (int i = 0; i < 2; i++) {
-                c.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
-                RawHttp.Response r = c.read();
-                assertThat(r.status()).isEqualTo(200);
-                assertThat(r.body()).isEqualTo("full body");
-            }
-        }
+    /** A catch-all route to {@code node}, and {@code /prefix/**} taking only {@code methods}. */
+    private static Gateway twoRoutes(RawOrigin node, String prefix, String... methods) throws Exception {
+        return Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                .route("all", "/**", "svc")
+                .route(prefix, new RouteSpec.Match(List.of(), "/" + prefix + "/**", List.of(methods), Map.of()),
+                        "svc", RouteSpec.Rewrite.NONE)
+                .build());
     }
 
     @Test
     void connectIsAnsweredByTheGatewayAndNeverForwarded() throws Exception {
         try (RawOrigin node = new RawOrigin().answer(s -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
-                     .route("all", "/**", "svc")
-                     .route("some", new RouteSpec.Match(List.of(), "/some/**", List.of("GET", "CONNECT"), Map.of()),
-                             "svc", RouteSpec.Rewrite.NONE)
-                     .build())) {
+             Gateway g = twoRoutes(node, "some", "GET", "CONNECT")) {
             try (RawHttp c = new RawHttp(g.port())) {
                 // what follows a CONNECT is meant for a tunnel: it must not be read as a request
                 c.send("CONNECT /x HTTP/1.1\r\nHost: t\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -94,11 +86,7 @@ class UpstreamFramingTest {
     @Test
     void traceReachesOnlyANodeWhoseRouteNamesIt() throws Exception {
         try (RawOrigin node = new RawOrigin().answer(s -> "HTTP/1.1 200 OK\r\nContent-Type: message/http\r\nContent-Length: 2\r\n\r\nok");
-             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
-                     .route("all", "/**", "svc")
-                     .route("traced", new RouteSpec.Match(List.of(), "/traced/**", List.of("GET", "TRACE"), Map.of()),
-                             "svc", RouteSpec.Rewrite.NONE)
-                     .build());
+             Gateway g = twoRoutes(node, "traced", "GET", "TRACE");
              RawHttp c = new RawHttp(g.port())) {
             // An echo of the request as the node got it would show what the gateway added to it.
             c.send("TRACE /x HTTP/1.1\r\nHost: t\r\n\r\n");
