@@ -321,4 +321,17 @@ class Http2ConformanceTest {
             assertThat(c.outcome(1)).isIn("RST_STREAM PROTOCOL_ERROR", "GOAWAY PROTOCOL_ERROR");
         }
     }
+
+    @Test
+    void aPlainConnectIsAnsweredByTheGateway() throws Exception {
+        // RFC 9113 8.5: only :method and :authority. There is no tunnel to offer; the exchange
+        // refuses the authority-form target (an HTTP/1.1 CONNECT with a path gets 405).
+        backend.uris.clear();
+        try (RawH2 c = new RawH2(gateway.port())) {
+            c.headers(1, true, ":method", "CONNECT", ":authority", "example.com:443");
+            assertThat(c.outcome(1)).isEqualTo("answered 400");
+            assertThat(c.serves(3, "/after")).isEqualTo("answered 200");
+        }
+        assertThat(backend.uris).containsOnly("/after");
+    }
 }
