@@ -143,22 +143,25 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
                     LocalReplies.methodNotAllowed(down.alloc(), request.method().name(), m.allowed(), requestId));
             return;
         }
-        if (HttpMethod.TRACE.equals(request.method()) && !m.route().spec.match().methods().contains("TRACE")) {
+        // Method names are case-sensitive, but a node may not treat them so: "trace" and "Connect"
+        // are refused as TRACE and CONNECT are.
+        String method = request.method().name();
+        if (method.equalsIgnoreCase("TRACE") && !m.route().spec.match().methods().contains(method)) {
             // A node that answers TRACE echoes the request as it arrived: with the headers the
             // gateway added (the forwarding chain, the consumer and its groups, a client
             // certificate). As nginx does, only a route that names TRACE passes it on.
             reply(Problems.Kind.METHOD_NOT_ALLOWED, LocalReplies.methodNotAllowed(down.alloc(),
-                    request.method().name(), allowedBut(m.route().spec.match().methods(), "TRACE"), requestId));
+                    method, allowedBut(m.route().spec.match().methods(), "TRACE"), requestId));
             return;
         }
-        if (HttpMethod.CONNECT.equals(request.method())) {
+        if (method.equalsIgnoreCase("CONNECT")) {
             // A gateway has no tunnel to offer: forwarded, a node's 2xx would turn its connection
             // into a tunnel nothing relays, and the client would wait for an answer that never
             // comes. What a client sends after a CONNECT is meant for the tunnel, not for a next
             // request on this connection, so the connection closes after the answer.
             down.poisoned();
             reply(Problems.Kind.METHOD_NOT_ALLOWED, LocalReplies.methodNotAllowed(down.alloc(),
-                    request.method().name(), allowedBut(m.route().spec.match().methods(), "CONNECT"), requestId));
+                    method, allowedBut(m.route().spec.match().methods(), "CONNECT"), requestId));
             return;
         }
         route = m.route();

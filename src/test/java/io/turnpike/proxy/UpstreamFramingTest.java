@@ -79,6 +79,10 @@ class UpstreamFramingTest {
                 c.send("CONNECT t:443 HTTP/1.1\r\nHost: t:443\r\n\r\n");
                 assertThat(c.read().status()).isEqualTo(400);
             }
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("connect /x HTTP/1.1\r\nHost: t\r\n\r\n"); // for a node that reads methods case-blind
+                assertThat(c.read().status()).isEqualTo(405);
+            }
             assertThat(node.requestLines()).as("the node saw nothing").isEmpty();
         }
     }
@@ -93,6 +97,8 @@ class UpstreamFramingTest {
             RawHttp.Response r = c.read();
             assertThat(r.status()).isEqualTo(405);
             assertThat(r.header("allow")).isEqualTo("DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+            c.send("Trace /x HTTP/1.1\r\nHost: t\r\n\r\n"); // for a node that reads methods case-blind
+            assertThat(c.read().status()).isEqualTo(405);
             c.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
             assertThat(c.read().status()).as("the connection stays open after this 405").isEqualTo(200);
             c.send("TRACE /traced/y HTTP/1.1\r\nHost: t\r\n\r\n");
