@@ -158,10 +158,17 @@ CONF
 # median, min, max of a file of numbers (one per line)
 # CPU time (user + system, clock ticks) of a process, all its threads
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# User-space CPU ticks of a process, all its threads (the rest of cpu_ticks is the kernel's).
+user_ticks() { awk '{ print $14 }' "/proc/$1/stat"; }
 # Microseconds of a process's CPU per request since a cpu_ticks reading: pid ticks-before requests
 # [decimals]. What the machine's other load moves least, so what compares proxies.
 cpu_us_per_request() {
   awk -v d=$(( $(cpu_ticks "$1") - $2 )) -v hz="$(getconf CLK_TCK)" -v n="$3" -v f="%.${4:-2}f" \
+    'BEGIN { printf f, d / hz * 1e6 / n }'
+}
+# The same for user-space CPU alone, since a user_ticks reading.
+user_us_per_request() {
+  awk -v d=$(( $(user_ticks "$1") - $2 )) -v hz="$(getconf CLK_TCK)" -v n="$3" -v f="%.${4:-2}f" \
     'BEGIN { printf f, d / hz * 1e6 / n }'
 }
 

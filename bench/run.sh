@@ -19,7 +19,8 @@
 # the baseline target alone: BASELINE=. BASELINE_JAVA_OPTS="-Xms256m -Xmx256m" compares heap sizes),
 # BASELINE_TRANSPORT (server.transport of the baseline target: BASELINE=. BASELINE_TRANSPORT=io_uring).
 # Each round also reports the proxy's CPU time per request (/proc), which the machine's other load
-# moves far less than req/s.
+# moves far less than req/s; the report splits it into user and system time (the proxy's own code,
+# the kernel's work for it).
 set -euo pipefail
 
 DURATION="${DURATION:-10}"
@@ -268,13 +269,17 @@ for ((r = 1; r <= REPEATS; r++)); do
   for t in "${round[@]}"; do
     out="$work/wrk-$t-$r.txt"
     p="${cpu_pid[$t]:-}"
-    [[ -z $p ]] || before=$(cpu_ticks "$p")
+    [[ -z $p ]] || { before=$(cpu_ticks "$p"); user_before=$(user_ticks "$p"); }
     wrk_run "$t" "$DURATION" "$out"
     read -r rps p50 _ p99 bad < <(wrk_summary "$out")
     cpu="-"
     if [[ -n $p ]]; then   # microseconds of the proxy's CPU per request: what the machine's load does not move
-      cpu=$(cpu_us_per_request "$p" "$before" "$(awk '/requests in/ { print $1 }' "$out")")
+      requests=$(awk '/requests in/ { print $1 }' "$out")
+      cpu=$(cpu_us_per_request "$p" "$before" "$requests")
       echo "$cpu" >> "$work/cpu-$t"
+      user=$(user_us_per_request "$p" "$user_before" "$requests")
+      echo "$user" >> "$work/user-$t"
+      awk -v c="$cpu" -v u="$user" 'BEGIN { printf "%.2f\n", c - u }' >> "$work/sys-$t"
     fi
     log "round $r/$REPEATS $t: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, CPU ${cpu} us/request"
     if [[ $bad != 0 ]]; then
@@ -337,6 +342,14 @@ paired "access log on/off" "$work/cpu-turnpike" "$work/cpu-logged"
 if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[logged]:-} ]]; then
   awk -v a="${cpu_median[logged]}" -v b="${cpu_median[turnpike]}" 'BEGIN { printf "access log on/off by CPU per request: %.3fx\n", b / a }'
 fi
+# Where a proxy's CPU goes: its own code (user) or the kernel's work for it (system), medians.
+for t in "${order[@]}"; do
+  if [[ -s $work/user-$t ]]; then
+    read -r um _ < <(stats "$work/user-$t")
+    read -r sm _ < <(stats "$work/sys-$t")
+    printf '%s CPU us/request, user + system (medians): %.2f + %.2f\n' "$t" "$um" "$sm"
+  fi
+done
 for t in baseline turnpike logged; do
   if [[ -n ${median[nginx]:-} && -n ${median[$t]:-} ]]; then
     awk -v t="$t" -v a="${median[$t]}" -v b="${median[nginx]}" 'BEGIN { printf "%s/nginx: %.2fx\n", t, a / b }'
