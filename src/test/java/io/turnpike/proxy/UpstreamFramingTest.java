@@ -83,6 +83,10 @@ class UpstreamFramingTest {
                 c.send("connect /x HTTP/1.1\r\nHost: t\r\n\r\n"); // for a node that reads methods case-blind
                 assertThat(c.read().status()).isEqualTo(405);
             }
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("CONNECT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"); // a body: released, not forwarded
+                assertThat(c.read().status()).isEqualTo(405);
+            }
             assertThat(node.requestLines()).as("the node saw nothing").isEmpty();
         }
     }
