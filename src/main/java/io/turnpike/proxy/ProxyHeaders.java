@@ -7,8 +7,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
+import io.turnpike.server.http1.RawHeaders;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Header hygiene between the client and the upstream: which headers are hop-by-hop (never
@@ -137,6 +139,10 @@ public final class ProxyHeaders {
         if (named != null) {
             for (String n : named) h.remove(n);
         }
+        if (h instanceof RawHeaders raw) { // a head read into offsets drops fields in place, by their bytes
+            raw.removeIf(DROPPED[(consumerHeaders ? 1 : 0) + (forwardedFamily ? 2 : 0)]);
+            return;
+        }
         List<CharSequence> dropped = null;
         var it = h.iteratorCharSequence();
         while (it.hasNext()) {
@@ -151,6 +157,14 @@ public final class ProxyHeaders {
             for (CharSequence n : dropped) h.remove(n);
         }
     }
+
+    /** What {@link #strip} drops, by its two flags (consumer headers 1, forwarding family 2). */
+    @SuppressWarnings("unchecked")
+    private static final Predicate<CharSequence>[] DROPPED = new Predicate[] {
+            (Predicate<CharSequence>) ProxyHeaders::isHopByHop,
+            (Predicate<CharSequence>) n -> isHopByHop(n) || startsWithConsumer(n),
+            (Predicate<CharSequence>) n -> isHopByHop(n) || isForwardedFamily(n),
+            (Predicate<CharSequence>) n -> isHopByHop(n) || startsWithConsumer(n) || isForwardedFamily(n)};
 
     /** {@code Forwarded}, {@code X-Real-IP} and every {@code X-Forwarded-*}. */
     private static boolean isForwardedFamily(CharSequence name) {

@@ -1,6 +1,12 @@
 package io.turnpike.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
@@ -10,6 +16,8 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.turnpike.server.http1.RawHead;
+import io.turnpike.server.http1.RawHeaders;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -67,11 +75,86 @@ final class UpstreamCodec {
             if (msg instanceof HttpRequest r) awaiting.offer(r.method());
             super.encode(ctx, msg, out);
         }
+
+        /** A client's head read into offsets goes out as the bytes it came as, edits aside. */
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof RawHeaders raw) {
+                raw.encode(buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
+        }
     }
 
+    /**
+     * Netty's response decoder, except that a plain response framed by its Content-Length is read
+     * into offsets over its bytes ({@link RawHead}), while Netty's decoder waits between messages;
+     * everything else (chunked, read to the close, 1xx, 204, 304, the answer to a HEAD, anything
+     * unusual in the head) Netty decodes whole.
+     */
     private final class Decoder extends HttpResponseDecoder {
+        private final RawHead raw;
+        private final int maxChunkSize;
+        /** Body bytes of a response read by {@link #raw} still to come. */
+        private long rawRemaining;
+        /** Netty's decoder is between messages: a head may be read by {@link #raw}. */
+        private boolean nettyIdle = true;
+        /** Netty's decoder failed: it discards the rest, and so nothing else may read it. */
+        private boolean broken;
+
         Decoder(HttpDecoderConfig config) {
             super(config);
+            this.raw = new RawHead(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
+            this.maxChunkSize = config.getMaxChunkSize();
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (rawRemaining > 0) {
+                readRawBody(in, out);
+                return;
+            }
+            if (nettyIdle && !broken && readRawHead(in, out)) return;
+            int before = out.size();
+            int readable = in.readableBytes();
+            super.decode(ctx, in, out);
+            if (out.size() > before) {
+                for (int i = before; i < out.size(); i++) {
+                    if (out.get(i) instanceof DecoderResultProvider p && p.decoderResult().isFailure()) broken = true;
+                }
+                nettyIdle = out.get(out.size() - 1) instanceof LastHttpContent;
+            } else if (in.readableBytes() != readable) {
+                nettyIdle = false; // in the middle of a head
+            }
+        }
+
+        private boolean readRawHead(ByteBuf in, List<Object> out) {
+            HttpMethod method = awaiting.peek();
+            if (method == null || HttpMethod.HEAD.equals(method) || !in.isReadable()) return false;
+            int end = raw.headEnd(in, in.readerIndex());
+            if (end < 0) return false;
+            HttpResponse response = raw.response(in, in.readerIndex(), end);
+            if (response == null) return false;
+            awaiting.poll();
+            in.readerIndex(end);
+            out.add(response);
+            rawRemaining = raw.contentLength();
+            if (rawRemaining == 0) {
+                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else {
+                readRawBody(in, out);
+            }
+            return true;
+        }
+
+        /** As Netty reads a body of known length: a piece per call, the last one ending the message. */
+        private void readRawBody(ByteBuf in, List<Object> out) {
+            int n = (int) Math.min(Math.min(in.readableBytes(), maxChunkSize), rawRemaining);
+            if (n == 0) return;
+            ByteBuf content = in.readRetainedSlice(n);
+            rawRemaining -= n;
+            out.add(rawRemaining == 0 ? new DefaultLastHttpContent(content, trailersFactory) : new DefaultHttpContent(content));
         }
 
         @Override

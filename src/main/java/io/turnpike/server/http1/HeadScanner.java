@@ -29,19 +29,9 @@ final class HeadScanner implements ByteProcessor {
     private static final int STOPPED = 8;
 
     /** RFC 9110 5.6.2 tchar: what Netty's name validation accepts, byte for byte. */
-    private static final boolean[] TOKEN = new boolean[256];
+    private static final boolean[] TOKEN = RawHead.TOKEN;
     /** RFC 9110 5.5 field-vchar plus SP and HTAB: what Netty's value validation accepts after trimming. */
-    private static final boolean[] FIELD = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) TOKEN[c] = true;
-        for (int c = 'a'; c <= 'z'; c++) TOKEN[c] = true;
-        for (int c = 'A'; c <= 'Z'; c++) TOKEN[c] = true;
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TOKEN[c] = true;
-        FIELD['\t'] = true;
-        for (int c = 0x20; c < 0x7F; c++) FIELD[c] = true;
-        for (int c = 0x80; c < 0x100; c++) FIELD[c] = true;
-    }
+    private static final boolean[] FIELD = RawHead.FIELD;
 
     private final int maxFields;
     private final boolean rejectUnderscores;
@@ -72,6 +62,16 @@ final class HeadScanner implements ByteProcessor {
      */
     boolean clean() {
         return clean;
+    }
+
+    /** Nothing of a head was seen since the last {@link #reset} but empty lines. */
+    boolean fresh() {
+        return state == LEADING;
+    }
+
+    /** The empty line ending the head was seen, with no problem before it. */
+    boolean ended() {
+        return state == END;
     }
 
     /** True once the head ended or a problem was found: later bytes are not the head's. */

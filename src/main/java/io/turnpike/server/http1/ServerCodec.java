@@ -1,7 +1,9 @@
 package io.turnpike.server.http1;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -74,6 +76,16 @@ public final class ServerCodec {
             boolean h = head;
             head = false;
             return h || empty;
+        }
+
+        /** A node's head read into offsets goes out as the bytes it came as, edits aside. */
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof RawHeaders raw) {
+                raw.encode(buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -46,6 +47,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private final HeadScanner scanner;
     /** Null when the config's headers are not Netty's default kind: then Netty checks every field. */
     private final ScannedHeadValidation validation;
+    /** Reads plain heads without a body into offsets over their bytes; null where the config's headers are not Netty's default kind. */
+    private final RawHead raw;
     /** Bytes after the reader index the scanner has already seen (the head arrives in pieces). */
     private int scanned;
     private boolean atHeaders = true;
@@ -63,6 +66,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         this.onHeadBytes = onHeadBytes;
         this.underscores = limits.headersWithUnderscores();
         this.scanner = new HeadScanner(limits.maxHeaders(), underscores == Limits.Underscores.REJECT);
+        this.raw = validation == null ? null : new RawHead(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
     }
 
     /** Everything a read of the client's bytes causes sees one time ({@link LoopClock}). */
@@ -96,12 +100,18 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             onHeadBytes.run();
         }
         int scanEnd = -1;
+        // The whole head arrived in this read, before Netty saw any of it: the usual case.
+        boolean whole = atHeaders && scanner.fresh();
         if (atHeaders && !scanner.done()) {
             int from = in.readerIndex() + scanned;
             int stop = in.forEachByte(from, Math.max(0, in.writerIndex() - from), scanner);
             scanEnd = stop < 0 ? in.writerIndex() : stop + 1;
             if (scanner.problem() != HeadScanner.Problem.NONE) {
                 fail(in, out, scanProblem());
+                return;
+            }
+            if (whole && raw != null && scanner.ended() && scanner.clean() && !scanner.sawUnderscore()
+                    && readRaw(in, scanEnd, out)) {
                 return;
             }
         }
@@ -139,6 +149,21 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 scanned = 0;
             }
         }
+    }
+
+    /**
+     * A plain head without a body, read into offsets over its bytes instead of through Netty's
+     * decoder (which stays at the start of a message); false to leave the head to Netty.
+     */
+    private boolean readRaw(ByteBuf in, int headEnd, List<Object> out) {
+        HttpRequest request = raw.request(in, in.readerIndex(), headEnd);
+        if (request == null) return false;
+        in.readerIndex(headEnd);
+        out.add(request);
+        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        scanner.reset();
+        scanned = 0;
+        return true;
     }
 
     private Exception scanProblem() {
