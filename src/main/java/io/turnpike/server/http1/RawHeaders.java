@@ -3,6 +3,9 @@ package io.turnpike.server.http1;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.CharSequenceValueConverter;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.DefaultHeaders.NameValidator;
+import io.netty.handler.codec.DefaultHeaders.ValueValidator;
 import io.netty.handler.codec.HeadersUtils;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -13,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.AbstractCollection;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Calendar;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
+import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,28 +36,43 @@ import java.util.function.Predicate;
  * each only to encode it back char by char; here an unchanged field goes out as the bytes it came
  * in as ({@link #encode}), and a lookup compares against those bytes without allocating.
  *
- * <p>Fields added or set later go into a validating {@link DefaultHttpHeaders}, so that Netty checks
- * and converts them exactly as it always does. A set or removal marks the received fields of that
- * name dead. As Netty's table appends on both add and set, iteration is the live received fields in
- * order, then the added ones in theirs, just as in a {@link DefaultHttpHeaders} into which the same
- * fields had been added in order; every method of {@link HttpHeaders} answers as that table would,
- * but that {@link #copy} keeps validating values, where Netty's copy stops, and that removing
- * through a value iterator does not lose other fields from lookups, as Netty's can.
+ * <p>Fields added or set later are kept in two parallel arrays, names and values in the order added,
+ * each the very object given: a message gains a few fields on its way through, and a
+ * {@link DefaultHttpHeaders} for them would cost a hash table, an entry object per field, and a hash
+ * of every name. They are checked by the validators of {@link DefaultHttpHeadersFactory#headersFactory()}
+ * and converted as {@link DefaultHttpHeaders} converts, step for step in Netty's order, so the same
+ * calls store the same values and refuse the same input with the same exceptions. Names compare
+ * ignoring ASCII case, as that table's hashing strategy compares them. A set or removal marks the
+ * fields of that name dead, received or added. As Netty's table appends on both add and set,
+ * iteration is the live received fields in order, then the added ones in theirs, just as in a
+ * {@link DefaultHttpHeaders} into which the same fields had been added in order; every method of
+ * {@link HttpHeaders} answers as that table would, but that {@link #copy} keeps validating values,
+ * where Netty's copy stops; that removing through a value iterator does not lose other fields from
+ * lookups, as Netty's can; and that an entry of an added field stops reaching the table once the
+ * added fields are renumbered (see {@link #makeRoom}), where Netty's entry would stay linked. How an
+ * iterator goes on after the table was changed other than through it is not the same either (Netty's
+ * follows its links, this one goes on by position); neither is specified.
  *
  * <p>Not thread-safe, as Netty's table is not.
  */
 public final class RawHeaders extends HttpHeaders {
     private static final DefaultHttpHeadersFactory FACTORY = DefaultHttpHeadersFactory.headersFactory();
-    /** What Netty's table converts values with (its own converter changes only how Objects are made). */
+    /** The checks Netty's validating table makes, the same objects, so that they fail with the same messages. */
+    private static final NameValidator<CharSequence> NAME_VALIDATOR = FACTORY.getNameValidator();
+    private static final ValueValidator<CharSequence> VALUE_VALIDATOR = FACTORY.getValueValidator();
+    /**
+     * What Netty's table converts values with: its own converter (private to DefaultHttpHeaders)
+     * extends this one and changes only how Objects are made, which {@link #fromObject} does.
+     */
     private static final CharSequenceValueConverter CONVERTER = CharSequenceValueConverter.INSTANCE;
+    /** Room for the fields the gateway itself adds to a proxied request (about seven) without growing. */
+    private static final int FIRST_ADDED_CAPACITY = 8;
     private static final int COLON_SP = (':' << 8) | ' ';
     private static final int CRLF = ('\r' << 8) | '\n';
     /** Netty's DefaultHeaders seeds its hash code with this; equal tables must hash alike. */
     private static final int HASH_CODE_SEED = 0xc2b2ae35;
     /** A value iterator's state before next() and after remove(). */
-    private static final int NONE = -2;
-    /** A value iterator's last value came from the added fields. */
-    private static final int ADDED = -1;
+    private static final int NONE = -1;
 
     private final byte[] bytes;
     private final int[] fields;
@@ -62,7 +83,23 @@ public final class RawHeaders extends HttpHeaders {
     private int live;
     /** Values given to received fields through {@link Entry#setValue}, by field; mostly never. */
     private CharSequence[] replaced;
-    private DefaultHttpHeaders added;
+
+    // The added fields, in the order added, in slots 0 to addedEnd - 1 of two parallel arrays made on
+    // the first add. A removed one leaves its slot with a null name (and value) rather than moving
+    // the later ones down: a slot keeps its field, so entries and iterators stay on their fields
+    // through removals, as Netty's linked entries do, until the slots are renumbered.
+
+    private CharSequence[] addedNames;
+    private CharSequence[] addedValues;
+    /** Slots used, removed ones included; the next field goes in this one. */
+    private int addedEnd;
+    /** Added fields not removed. */
+    private int addedLive;
+    /**
+     * Counts the times the slots were renumbered or emptied ({@link #makeRoom}, {@link #clear}):
+     * an entry made before then can no longer find its field by slot.
+     */
+    private int addedEpoch;
 
     /**
      * Neither array is copied, nor ever changed: copies of the table share them.
@@ -282,10 +319,148 @@ public final class RawHeaders extends HttpHeaders {
         return n;
     }
 
-    private DefaultHttpHeaders added() {
-        DefaultHttpHeaders a = added;
-        if (a == null) added = a = (DefaultHttpHeaders) FACTORY.newHeaders();
-        return a;
+    // ---- the added fields
+
+    /** Netty's table's name comparison (its CASE_INSENSITIVE_HASHER), with the common case first. */
+    private static boolean sameName(CharSequence a, CharSequence b) {
+        return a == b || AsciiString.contentEqualsIgnoreCase(a, b);
+    }
+
+    /** The first live added slot at or after {@code from} named {@code name}, or -1. */
+    private int firstAdded(CharSequence name, int from) {
+        CharSequence[] names = addedNames;
+        for (int k = from; k < addedEnd; k++) {
+            CharSequence n = names[k];
+            if (n != null && sameName(name, n)) return k;
+        }
+        return -1;
+    }
+
+    /** The value of the oldest live added field named {@code name}, or null. */
+    private CharSequence firstAddedValue(CharSequence name) {
+        if (addedLive == 0) return null;
+        int k = firstAdded(name, 0);
+        return k < 0 ? null : addedValues[k];
+    }
+
+    /** Appends a field that has passed every check its way in asks for (or, as Netty's copies, none). */
+    private void append(CharSequence name, CharSequence value) {
+        if (addedNames == null) {
+            addedNames = new CharSequence[FIRST_ADDED_CAPACITY];
+            addedValues = new CharSequence[FIRST_ADDED_CAPACITY];
+        } else if (addedEnd == addedNames.length) {
+            makeRoom();
+        }
+        addedNames[addedEnd] = name;
+        addedValues[addedEnd] = value;
+        addedEnd++;
+        addedLive++;
+    }
+
+    /**
+     * Makes room for one more field in full arrays. While at most half the slots hold live fields,
+     * the live ones move down over the removed ones in place, so that setting the same name again and
+     * again does not grow the arrays without end; otherwise the arrays double, the live fields moving
+     * down as they are copied if any were removed. Moving fields renumbers the slots, which
+     * {@link #addedEpoch} records.
+     */
+    private void makeRoom() {
+        CharSequence[] names = addedNames;
+        CharSequence[] values = addedValues;
+        int end = addedEnd;
+        if (addedLive == end) {
+            addedNames = Arrays.copyOf(names, end * 2);
+            addedValues = Arrays.copyOf(values, end * 2);
+            return;
+        }
+        CharSequence[] toNames = names;
+        CharSequence[] toValues = values;
+        if (addedLive > end / 2) {
+            toNames = new CharSequence[end * 2];
+            toValues = new CharSequence[end * 2];
+        }
+        int to = 0;
+        for (int k = 0; k < end; k++) {
+            if (names[k] != null) {
+                toNames[to] = names[k];
+                toValues[to] = values[k];
+                to++;
+            }
+        }
+        if (toNames == names) {
+            Arrays.fill(names, to, end, null);
+            Arrays.fill(values, to, end, null);
+        }
+        addedNames = toNames;
+        addedValues = toValues;
+        addedEnd = to;
+        addedEpoch++;
+    }
+
+    /** Removes added slot {@code k}; its number stays unused until the slots are renumbered. */
+    private void removeAddedSlot(int k) {
+        addedNames[k] = null;
+        addedValues[k] = null;
+        addedLive--;
+    }
+
+    private boolean removeAdded(CharSequence name) {
+        if (addedLive == 0) return false;
+        boolean any = false;
+        for (int k = firstAdded(name, 0); k >= 0; k = firstAdded(name, k + 1)) {
+            removeAddedSlot(k);
+            any = true;
+        }
+        return any;
+    }
+
+    /**
+     * Netty's table's conversion of an Object to a value (DefaultHttpHeaders.HeaderValueConverter
+     * within DefaultHeaders.fromObject): null refused first, a CharSequence as it is, a Date or
+     * Calendar as an HTTP date, anything else by toString (an Iterable or array too, when it comes in
+     * as a single Object); an IllegalArgumentException on the way wrapped as Netty wraps it.
+     */
+    private static CharSequence fromObject(CharSequence name, Object value) {
+        Objects.requireNonNull(value, "value");
+        try {
+            if (value instanceof CharSequence cs) return cs;
+            if (value instanceof Date date) return DateFormatter.format(date);
+            if (value instanceof Calendar calendar) return DateFormatter.format(calendar.getTime());
+            return value.toString();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Failed to convert object value for header '" + name + '\'', e);
+        }
+    }
+
+    /** DefaultHeaders.validateValue: the value validator's refusal, wrapped with the name. */
+    private static void validateValue(CharSequence name, CharSequence value) {
+        try {
+            VALUE_VALIDATOR.validate(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Validation failed for header '" + name + "'", e);
+        }
+    }
+
+    /** DefaultHeaders.add(name, value): both checked, then the value's presence, then appended. */
+    private void addChecked(CharSequence name, CharSequence value) {
+        NAME_VALIDATOR.validateName(name);
+        validateValue(name, value);
+        Objects.requireNonNull(value, "value");
+        append(name, value);
+    }
+
+    /**
+     * DefaultHeaders.set(name, value): both checked before anything changes, so that a refused value
+     * leaves the fields of that name as they were; then every field of the name goes, received or
+     * added, and the new one is appended.
+     */
+    private void setChecked(CharSequence name, CharSequence value) {
+        NAME_VALIDATOR.validateName(name);
+        validateValue(name, value);
+        Objects.requireNonNull(value, "value");
+        removeReceived(name);
+        removeAdded(name);
+        append(name, value);
     }
 
     // ---- encoding
@@ -322,11 +497,9 @@ public final class RawHeaders extends HttpHeaders {
                 buf.writeBytes(bytes, from, to - from);
             }
         }
-        if (added != null) {
-            for (Iterator<Entry<CharSequence, CharSequence>> it = added.iteratorCharSequence(); it.hasNext(); ) {
-                Entry<CharSequence, CharSequence> e = it.next();
-                writeField(buf, e.getKey(), e.getValue());
-            }
+        CharSequence[] names = addedNames;
+        for (int k = 0; k < addedEnd; k++) {
+            if (names[k] != null) writeField(buf, names[k], addedValues[k]);
         }
     }
 
@@ -427,76 +600,17 @@ public final class RawHeaders extends HttpHeaders {
         }
     }
 
+    /** Each added field's own name goes to the test, so "X-A" can go and "x-a" stay. */
     private boolean removeAddedIf(Predicate<? super CharSequence> nameTest) {
-        DefaultHttpHeaders a = added;
-        if (a == null || a.isEmpty()) return false;
-        int n = a.size();
-        CharSequence[] keys = new CharSequence[n];
-        boolean[] drop = new boolean[n];
         boolean any = false;
-        int k = 0;
-        for (Iterator<Entry<CharSequence, CharSequence>> it = a.iteratorCharSequence(); it.hasNext(); k++) {
-            keys[k] = it.next().getKey();
-            if (nameTest.test(keys[k])) {
-                drop[k] = true;
+        CharSequence[] names = addedNames;
+        for (int k = 0; k < addedEnd && addedLive != 0; k++) {
+            if (names[k] != null && nameTest.test(names[k])) {
+                removeAddedSlot(k);
                 any = true;
             }
         }
-        if (!any) return false;
-        // Netty's table removes a whole name at a time (ignoring case), which is enough unless the
-        // test took "X-A" and left "x-a", say.
-        for (int j = 0; j < n; j++) {
-            if (!drop[j]) continue;
-            for (int q = 0; q < n; q++) {
-                if (!drop[q] && AsciiString.contentEqualsIgnoreCase(keys[q], keys[j])) {
-                    rebuildAdded(drop);
-                    return true;
-                }
-            }
-        }
-        for (int j = 0; j < n; j++) {
-            if (drop[j]) a.remove(keys[j]);
-        }
-        return true;
-    }
-
-    /**
-     * Removes the added field that is the {@code rank}-th newest (from 0) of its name. Netty's own
-     * value iterator cannot be trusted with this: its remove() unlinks the entry from the entry
-     * before it of the same name, not the one before it in the hash bucket, and so loses any field
-     * of another name between the two from every lookup.
-     */
-    private void removeAdded(CharSequence name, int rank) {
-        DefaultHttpHeaders a = added;
-        int n = a.size();
-        boolean[] drop = new boolean[n];
-        int[] same = new int[n];
-        int m = 0;
-        int k = 0;
-        for (Iterator<Entry<CharSequence, CharSequence>> it = a.iteratorCharSequence(); it.hasNext(); k++) {
-            if (AsciiString.contentEqualsIgnoreCase(it.next().getKey(), name)) same[m++] = k;
-        }
-        if (rank >= m) throw new IllegalStateException("the field was removed meanwhile");
-        drop[same[m - 1 - rank]] = true;
-        rebuildAdded(drop);
-    }
-
-    /**
-     * Replaces the added table by one without the fields {@code drop} marks, all else as it was.
-     * The fields go through a table that checks names only (a value given by setValue was never
-     * checked, and must not fail now), and from there into a checking one: Netty copies between
-     * tables of the same name check without checking again.
-     */
-    private void rebuildAdded(boolean[] drop) {
-        HttpHeaders keep = FACTORY.withValueValidation(false).newHeaders();
-        int k = 0;
-        for (Iterator<Entry<CharSequence, CharSequence>> it = added.iteratorCharSequence(); it.hasNext(); k++) {
-            Entry<CharSequence, CharSequence> e = it.next();
-            if (!drop[k]) keep.add(e.getKey(), e.getValue());
-        }
-        DefaultHttpHeaders a = (DefaultHttpHeaders) FACTORY.newHeaders();
-        a.add(keep);
-        added = a;
+        return any;
     }
 
     // ---- HttpHeaders: reading
@@ -510,17 +624,23 @@ public final class RawHeaders extends HttpHeaders {
     public String get(CharSequence name) {
         int i = first(name);
         if (i >= 0) return valueString(i);
-        return added == null ? null : added.get(name);
+        CharSequence v = firstAddedValue(name);
+        return v == null ? null : v.toString();
     }
 
     @Override
     public Integer getInt(CharSequence name) {
         int i = first(name);
-        if (i < 0) return added == null ? null : added.getInt(name);
-        int n = plainNumber(i, 9);
-        if (n >= 0) return n;
+        CharSequence v;
+        if (i < 0) {
+            if ((v = firstAddedValue(name)) == null) return null;
+        } else {
+            int n = plainNumber(i, 9);
+            if (n >= 0) return n;
+            v = valueSeq(i);
+        }
         try {
-            return CONVERTER.convertToInt(valueSeq(i));
+            return CONVERTER.convertToInt(v);
         } catch (RuntimeException e) {
             return null;
         }
@@ -535,11 +655,16 @@ public final class RawHeaders extends HttpHeaders {
     @Override
     public Short getShort(CharSequence name) {
         int i = first(name);
-        if (i < 0) return added == null ? null : added.getShort(name);
-        int n = plainNumber(i, 4);
-        if (n >= 0) return (short) n;
+        CharSequence v;
+        if (i < 0) {
+            if ((v = firstAddedValue(name)) == null) return null;
+        } else {
+            int n = plainNumber(i, 4);
+            if (n >= 0) return (short) n;
+            v = valueSeq(i);
+        }
         try {
-            return CONVERTER.convertToShort(valueSeq(i));
+            return CONVERTER.convertToShort(v);
         } catch (RuntimeException e) {
             return null;
         }
@@ -555,9 +680,10 @@ public final class RawHeaders extends HttpHeaders {
     @Override
     public Long getTimeMillis(CharSequence name) {
         int i = first(name);
-        if (i < 0) return added == null ? null : added.getTimeMillis(name);
+        CharSequence v = i >= 0 ? valueSeq(i) : firstAddedValue(name);
+        if (v == null) return null;
         try {
-            return CONVERTER.convertToTimeMillis(valueSeq(i));
+            return CONVERTER.convertToTimeMillis(v);
         } catch (RuntimeException e) {
             return null;
         }
@@ -586,10 +712,11 @@ public final class RawHeaders extends HttpHeaders {
                 }
             }
         }
-        if (added != null) {
-            List<String> more = added.getAll(name);
-            if (values == null) return more;
-            values.addAll(more);
+        if (addedLive != 0) {
+            for (int k = firstAdded(name, 0); k >= 0; k = firstAdded(name, k + 1)) {
+                if (values == null) values = new ArrayList<>(4);
+                values.add(addedValues[k].toString());
+            }
         }
         return values == null ? Collections.emptyList() : Collections.unmodifiableList(values);
     }
@@ -611,7 +738,7 @@ public final class RawHeaders extends HttpHeaders {
 
     @Override
     public boolean contains(CharSequence name) {
-        return first(name) >= 0 || added != null && added.contains(name);
+        return first(name) >= 0 || firstAddedValue(name) != null;
     }
 
     @Override
@@ -628,7 +755,15 @@ public final class RawHeaders extends HttpHeaders {
                 if (matches(i, name) && valueEquals(i, value, ignoreCase)) return true;
             }
         }
-        return added != null && added.contains(name, value, ignoreCase);
+        if (value != null && addedLive != 0) {
+            for (int k = firstAdded(name, 0); k >= 0; k = firstAdded(name, k + 1)) {
+                CharSequence v = addedValues[k];
+                if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(value, v) : AsciiString.contentEquals(value, v)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
@@ -639,17 +774,22 @@ public final class RawHeaders extends HttpHeaders {
                 if (matches(i, name) && listContains(i, value, ignoreCase)) return true;
             }
         }
-        return added != null && added.containsValue(name, value, ignoreCase);
+        if (value != null && addedLive != 0) {
+            for (int k = firstAdded(name, 0); k >= 0; k = firstAdded(name, k + 1)) {
+                if (listContains(addedValues[k], value, ignoreCase)) return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public boolean isEmpty() {
-        return live == 0 && (added == null || added.isEmpty());
+        return live == 0 && addedLive == 0;
     }
 
     @Override
     public int size() {
-        return live + (added == null ? 0 : added.size());
+        return live + addedLive;
     }
 
     /**
@@ -670,7 +810,9 @@ public final class RawHeaders extends HttpHeaders {
                 if (isLive(i)) names.add(nameView(i));
             }
         }
-        if (added != null) names.addAll(added.unwrap().names());
+        for (int k = 0; k < addedEnd; k++) {
+            if (addedNames[k] != null) names.add(addedNames[k]);
+        }
         return names;
     }
 
@@ -729,7 +871,7 @@ public final class RawHeaders extends HttpHeaders {
 
     /**
      * Values of the name newest first, as Netty's table gives them. remove() works, as there, but
-     * without Netty's fault of losing other fields from lookups (see {@link #removeAdded}).
+     * without Netty's fault of losing other fields from lookups (see {@link ValueIterator}).
      */
     @Override
     public Iterator<CharSequence> valueCharSequenceIterator(CharSequence name) {
@@ -757,26 +899,30 @@ public final class RawHeaders extends HttpHeaders {
         };
     }
 
-    /** Live received fields in order, then the added ones. Like Netty's, read-only and not fail-fast. */
+    /**
+     * Live received fields in order, then the live added ones. Like Netty's, read-only and not
+     * fail-fast: fields added while it runs are reached, fields removed before it gets to them are not.
+     */
     private final class FieldIterator implements Iterator<Entry<CharSequence, CharSequence>> {
+        /** The next received field to look at, then {@link #count} plus the next added slot. */
         private int next;
-        private Iterator<Entry<CharSequence, CharSequence>> rest;
 
         @Override
         public boolean hasNext() {
-            if (rest == null) {
-                while (next < count && !isLive(next)) next++;
-                if (next < count) return true;
-                if (added == null) return false;
-                rest = added.iteratorCharSequence();
-            }
-            return rest.hasNext();
+            while (next < count && !isLive(next)) next++;
+            if (next < count) return true;
+            CharSequence[] names = addedNames;
+            int k = next - count;
+            while (k < addedEnd && names[k] == null) k++;
+            next = count + k;
+            return k < addedEnd;
         }
 
         @Override
         public Entry<CharSequence, CharSequence> next() {
             if (!hasNext()) throw new NoSuchElementException();
-            return rest == null ? new Field(next++) : rest.next();
+            int i = next++;
+            return i < count ? new Field(i) : new AddedField(i - count);
         }
 
         @Override
@@ -838,81 +984,170 @@ public final class RawHeaders extends HttpHeaders {
     }
 
     /**
-     * The added values first (they are the newest), then the received ones from the last back. The
-     * added ones are read through Netty's value iterator over the table as it was when this began; a
-     * removal builds a new added table and leaves that one as it was, so reading goes on unchanged.
+     * An added field as an entry, as Netty's own entry behaves: the key and value as given, setValue
+     * taking any non-null value unchecked. It finds its field by slot, and holds the key and its last
+     * value itself for when the field is gone: once removed, the field's entry keeps answering with
+     * them and a setValue changes only the entry, as with an entry Netty's table has unlinked.
+     */
+    private final class AddedField implements Entry<CharSequence, CharSequence> {
+        private final int slot;
+        private final int epoch;
+        private final CharSequence name;
+        private CharSequence value;
+
+        AddedField(int slot) {
+            this.slot = slot;
+            this.epoch = addedEpoch;
+            this.name = addedNames[slot];
+            this.value = addedValues[slot];
+        }
+
+        /** The field is still in the table, in the slot it had. */
+        private boolean inTable() {
+            return epoch == addedEpoch && addedNames[slot] != null;
+        }
+
+        @Override
+        public CharSequence getKey() {
+            return name;
+        }
+
+        /** Read from the table while the field is there: another entry of the same field may have set it. */
+        @Override
+        public CharSequence getValue() {
+            if (inTable()) value = addedValues[slot];
+            return value;
+        }
+
+        @Override
+        public CharSequence setValue(CharSequence value) {
+            Objects.requireNonNull(value, "value");
+            CharSequence old = getValue();
+            if (inTable()) addedValues[slot] = value;
+            this.value = value;
+            return old;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Map.Entry<?, ?> other
+                    && name.equals(other.getKey()) && getValue().equals(other.getValue());
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() ^ getValue().hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return name.toString() + '=' + getValue().toString();
+        }
+    }
+
+    /**
+     * The added values first, from the last slot back (they are the newest), then the received ones
+     * from the last back. Fields appended meanwhile are not reached, as Netty's iterator, which starts
+     * at the newest entry, does not reach them either.
+     *
+     * <p>remove() takes out the one field returned last, and nothing else. Netty's own remove()
+     * cannot be trusted with that: it unlinks the entry from the entry before it of the same name,
+     * not the one before it in the hash bucket, and so loses any field of another name between the
+     * two from every lookup.
      */
     private final class ValueIterator implements Iterator<CharSequence> {
         private final CharSequence name;
-        private final Iterator<CharSequence> addedValues;
-        private int addedReturned;
-        private int addedRemoved;
+        /** The next added slot to look at, down to 0. */
+        private int nextAdded;
+        /** The next received field to look at, down to 0. */
         private int next;
+        /** The field returned last: its added slot, or its received index; {@link #NONE} for none. */
         private int last = NONE;
+        private boolean lastAdded;
+        /** {@link #addedEpoch} when the added field returned last was read. */
+        private int lastEpoch;
 
         ValueIterator(CharSequence name) {
             this.name = Objects.requireNonNull(name, "name");
-            addedValues = added == null || added.isEmpty() ? null : added.valueCharSequenceIterator(name);
+            nextAdded = addedEnd - 1;
             next = count - 1;
+        }
+
+        /** The next added slot with a value of the name, or -1. */
+        private int seekAdded() {
+            CharSequence[] names = addedNames;
+            int k = Math.min(nextAdded, addedEnd - 1);
+            while (k >= 0 && (names[k] == null || !sameName(name, names[k]))) k--;
+            nextAdded = k;
+            return k;
         }
 
         @Override
         public boolean hasNext() {
-            if (addedValues != null && addedValues.hasNext()) return true;
+            if (nextAdded >= 0 && seekAdded() >= 0) return true;
             while (next >= 0 && !matches(next, name)) next--;
             return next >= 0;
         }
 
         @Override
         public CharSequence next() {
-            if (addedValues != null && addedValues.hasNext()) {
-                CharSequence v = addedValues.next();
-                addedReturned++;
-                last = ADDED;
-                return v;
+            if (nextAdded >= 0 && seekAdded() >= 0) {
+                last = nextAdded--;
+                lastAdded = true;
+                lastEpoch = addedEpoch;
+                return addedValues[last];
             }
             if (!hasNext()) throw new NoSuchElementException();
             last = next--;
+            lastAdded = false;
             return valueSeq(last);
         }
 
         @Override
         public void remove() {
             if (last == NONE) throw new IllegalStateException();
-            if (last == ADDED) {
-                // Those removed before were all newer than this one.
-                removeAdded(name, addedReturned - 1 - addedRemoved);
-                addedRemoved++;
-            } else {
+            if (!lastAdded) {
                 kill(last);
+            } else if (lastEpoch != addedEpoch) {
+                // The slots were renumbered since: which one is that field's is no longer known.
+                throw new ConcurrentModificationException("the added fields were renumbered meanwhile");
+            } else if (addedNames[last] != null) {
+                // A field removed meanwhile by other means is already gone.
+                removeAddedSlot(last);
             }
             last = NONE;
         }
     }
 
     // ---- HttpHeaders: changing
+    //
+    // Each call takes Netty's table's steps in its order (DefaultHttpHeaders passing to DefaultHeaders):
+    // where that table converts before it checks, or checks the name before it removes, so does this,
+    // so that a refused call has changed what it would have changed there, and nothing more.
 
     @Override
     public HttpHeaders add(String name, Object value) {
-        added().add(name, value);
-        return this;
+        return add((CharSequence) name, value);
     }
 
+    /** DefaultHeaders.addObject: converted, then added as a value. */
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        added().add(name, value);
+        addChecked(name, fromObject(name, value));
         return this;
     }
 
     @Override
     public HttpHeaders add(String name, Iterable<?> values) {
-        added().add(name, values);
-        return this;
+        return add((CharSequence) name, values);
     }
 
+    /** DefaultHeaders.addObject for each value in turn: a refused one stops the rest, after those before it. */
     @Override
     public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        added().add(name, values);
+        for (Object value : values) {
+            addChecked(name, fromObject(name, value));
+        }
         return this;
     }
 
@@ -921,50 +1156,89 @@ public final class RawHeaders extends HttpHeaders {
         if (headers == this) {
             throw new IllegalArgumentException("can't add to itself.");
         }
-        if (headers instanceof DefaultHttpHeaders) {
-            added().add(headers);
+        if (headers instanceof DefaultHttpHeaders table) {
+            addAll(table);
             return this;
         }
         if (headers instanceof RawHeaders raw) {
             // As Netty's table copies its own kind: the names and values as they are, unchecked (a
             // value given by setValue never was). Received names and values need no check.
             if (raw.live != 0) {
-                HttpHeaders into = raw.replaced == null ? added() : FACTORY.withValueValidation(false).newHeaders();
                 for (int i = 0; i < raw.count; i++) {
-                    if (raw.isLive(i)) into.add(raw.nameView(i), raw.valueSeq(i));
+                    if (raw.isLive(i)) append(raw.nameView(i), raw.valueSeq(i));
                 }
-                if (into != added) added().add(into);
             }
-            if (raw.added != null && !raw.added.isEmpty()) added().add(raw.added);
+            for (int k = 0; k < raw.addedEnd; k++) {
+                if (raw.addedNames[k] != null) append(raw.addedNames[k], raw.addedValues[k]);
+            }
             return this;
         }
         return super.add(headers);
     }
 
+    /**
+     * Netty's table takes the fields of another of its kind as they are when that one checks names
+     * with the same validator, and checks each as an add otherwise (stopping at the first refused),
+     * and which of the two it would do cannot be seen from outside. It makes a difference only when
+     * some field fails the checks, so: when every one passes, they are appended as they are; when
+     * one does not, one of Netty's tables takes them and decides, and what it took is appended, any
+     * refusal then thrown on.
+     */
+    private void addAll(DefaultHttpHeaders from) {
+        Iterator<Entry<CharSequence, CharSequence>> it = from.unwrap().iterator();
+        if (!it.hasNext()) return;
+        if (allPassChecks(it)) {
+            for (Entry<CharSequence, CharSequence> e : from.unwrap()) append(e.getKey(), e.getValue());
+            return;
+        }
+        HttpHeaders taken = FACTORY.newHeaders();
+        try {
+            taken.add(from);
+        } finally {
+            for (Iterator<Entry<CharSequence, CharSequence>> t = taken.iteratorCharSequence(); t.hasNext(); ) {
+                Entry<CharSequence, CharSequence> e = t.next();
+                append(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Every field would pass Netty's checks for an add; nothing is thrown either way. */
+    private static boolean allPassChecks(Iterator<Entry<CharSequence, CharSequence>> it) {
+        while (it.hasNext()) {
+            Entry<CharSequence, CharSequence> e = it.next();
+            if (e.getValue() == null) return false;
+            try {
+                NAME_VALIDATOR.validateName(e.getKey());
+                VALUE_VALIDATOR.validate(e.getValue());
+            } catch (RuntimeException refused) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** DefaultHeaders.addInt: the number's decimal String, added as a value. */
     @Override
     public HttpHeaders addInt(CharSequence name, int value) {
-        added().addInt(name, value);
+        addChecked(name, CONVERTER.convertInt(value));
         return this;
     }
 
     @Override
     public HttpHeaders addShort(CharSequence name, short value) {
-        added().addShort(name, value);
+        addChecked(name, CONVERTER.convertShort(value));
         return this;
     }
-
-    // A set goes to the added table first: it checks and converts before it changes anything, so a
-    // refused value leaves the received fields as they were.
 
     @Override
     public HttpHeaders set(String name, Object value) {
         return set((CharSequence) name, value);
     }
 
+    /** DefaultHeaders.setObject: converted (a null from toString refused), then set as a value. */
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        added().set(name, value);
-        removeReceived(name);
+        setChecked(name, Objects.requireNonNull(fromObject(name, value), "convertedValue"));
         return this;
     }
 
@@ -973,12 +1247,22 @@ public final class RawHeaders extends HttpHeaders {
         return set((CharSequence) name, values);
     }
 
-    /** As Netty's: the name is removed once it passes, and a bad value later stops the set halfway. */
+    /**
+     * DefaultHeaders.setObject for an Iterable: the name checked, every field of it removed, then
+     * the values added in turn until a null one; a refused value stops the set halfway, the fields
+     * of the name gone and those before it in.
+     */
     @Override
     public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        FACTORY.getNameValidator().validateName(name);
+        NAME_VALIDATOR.validateName(name);
         removeReceived(name);
-        added().set(name, values);
+        removeAdded(name);
+        for (Object value : values) {
+            if (value == null) break;
+            CharSequence converted = fromObject(name, value);
+            validateValue(name, converted);
+            append(name, converted);
+        }
         return this;
     }
 
@@ -994,15 +1278,13 @@ public final class RawHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders setInt(CharSequence name, int value) {
-        added().setInt(name, value);
-        removeReceived(name);
+        setChecked(name, CONVERTER.convertInt(value));
         return this;
     }
 
     @Override
     public HttpHeaders setShort(CharSequence name, short value) {
-        added().setShort(name, value);
-        removeReceived(name);
+        setChecked(name, CONVERTER.convertShort(value));
         return this;
     }
 
@@ -1015,18 +1297,28 @@ public final class RawHeaders extends HttpHeaders {
     public HttpHeaders remove(CharSequence name) {
         Objects.requireNonNull(name, "name");
         removeReceived(name);
-        if (added != null) added.remove(name);
+        removeAdded(name);
         return this;
     }
 
+    /** Keeps the added arrays for what comes next (a set of a whole table clears, then adds). */
     @Override
     public HttpHeaders clear() {
         killAll();
-        if (added != null) added.clear();
+        if (addedEnd != 0) {
+            Arrays.fill(addedNames, 0, addedEnd, null);
+            Arrays.fill(addedValues, 0, addedEnd, null);
+            addedEnd = 0;
+            addedLive = 0;
+            addedEpoch++;
+        }
         return this;
     }
 
-    /** An independent table of the same fields; the bytes, never changed, are shared. */
+    /**
+     * An independent table of the same fields; the bytes, never changed, are shared, and so are the
+     * added names and values themselves, as Netty's copy shares them.
+     */
     @Override
     public RawHeaders copy() {
         RawHeaders c = new RawHeaders(bytes, fields, count);
@@ -1034,7 +1326,18 @@ public final class RawHeaders extends HttpHeaders {
         c.deadMore = deadMore == null ? null : deadMore.clone();
         c.live = live;
         c.replaced = replaced == null ? null : replaced.clone();
-        if (added != null && !added.isEmpty()) c.added().add(added);
+        if (addedLive != 0) {
+            c.addedNames = new CharSequence[addedNames.length];
+            c.addedValues = new CharSequence[addedNames.length];
+            for (int k = 0; k < addedEnd; k++) {
+                if (addedNames[k] != null) {
+                    c.addedNames[c.addedEnd] = addedNames[k];
+                    c.addedValues[c.addedEnd] = addedValues[k];
+                    c.addedEnd++;
+                }
+            }
+            c.addedLive = addedLive;
+        }
         return c;
     }
 

@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Calendar;
 import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -26,6 +27,7 @@ import java.util.Locale;
 import java.util.Map.Entry;
 import java.util.Random;
 import java.util.Set;
+import java.util.TimeZone;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
@@ -676,6 +678,143 @@ class RawHeadersTest {
             assertThat(h.entries()).as(h.toString()).extracting(Object::toString)
                     .containsExactly("Host=a\r\nb", "Via=v", "X-A=1", "TE=c\r\nd");
         }
+    }
+
+    // ---- the added fields
+
+    @Test
+    void convertsAndRefusesOddValuesAsNettysTable() {
+        Head head = new Head("", List.of(new Field("X-A", "1", " ", ""), new Field("Host", "h", " ", "")));
+        Calendar calendar = Calendar.getInstance(TimeZone.getTimeZone("PST"), Locale.ROOT);
+        calendar.setTimeInMillis(784_111_777_000L);
+        Object nullString = new Object() {
+            @Override
+            public String toString() {
+                return null;
+            }
+        };
+        Object crlf = new Object() {
+            @Override
+            public String toString() {
+                return "a\r\nb";
+            }
+        };
+        Object array = new Object[] {"a", "b"};
+        Object list = List.of("a", "b");
+        List<Object> withNull = Arrays.asList("one", null, "two");
+        List<Op> ops = new ArrayList<>();
+        for (CharSequence n : Arrays.asList("X-A", new AsciiString("x-a"), "New", "Bad Name", null)) {
+            for (Object v : Arrays.asList(calendar, new Date(0), nullString, crlf, array, list, 7L, null)) {
+                ops.add(new Add(n, v));
+                ops.add(new SetOne(n, v));
+            }
+            for (List<Object> vs : Arrays.asList(null, withNull, List.of(), List.<Object>of(calendar, crlf))) {
+                ops.add(new AddIterable(n, vs));
+                ops.add(new SetIterable(n, vs));
+            }
+        }
+        for (Op op : ops) {
+            RawHeaders raw = head.raw();
+            HttpHeaders ref = head.reference();
+            String outcome = apply(op, ref);
+            assertThat(apply(op, raw)).as(op.toString()).isEqualTo(outcome);
+            assertSameTable(raw, ref, new Random(ops.indexOf(op)), op.toString());
+        }
+    }
+
+    @Test
+    void takesNettysTablesAsNettysTableTakesThem() {
+        DefaultHttpHeadersFactory factory = DefaultHttpHeadersFactory.headersFactory();
+        List<Supplier<HttpHeaders>> sources = List.of(
+                // Names checked otherwise than by Netty's validating table: each field is checked on the way in.
+                () -> factory.withValidation(false).newHeaders().add("X-A", "1").add("Bad Name", "2").add("X-B", "3"),
+                () -> factory.withValidation(false).newHeaders().add("X-A", "1").add("X-B", "a\r\nb").add("X-C", "3"),
+                () -> DefaultHttpHeadersFactory.trailersFactory().newHeaders().add("X-A", "1").add("x-a", "2"),
+                // Names checked alike: the fields come in as they are, even a value no check would pass.
+                () -> factory.withValueValidation(false).newHeaders().add("X-A", "1").add("X-B", "a\r\nb").add("X-C", "3"),
+                () -> {
+                    HttpHeaders h = factory.newHeaders().add("X-A", "1").add("X-B", "2");
+                    Iterator<Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+                    it.next();
+                    it.next().setValue("c\r\nd");
+                    return h;
+                },
+                () -> factory.withCombiningHeaders(true).newHeaders().add("X-A", "1").add("x-a", "2").add("Via", "v"),
+                () -> factory.newHeaders());
+        for (int s = 0; s < sources.size(); s++) {
+            for (int how = 0; how < 3; how++) {
+                Head head = new Head("", List.of(new Field("X-A", "r", " ", ""), new Field("Host", "h", " ", "")));
+                RawHeaders raw = head.raw();
+                HttpHeaders ref = head.reference();
+                raw.add("X-Z", "z");
+                ref.add("X-Z", "z");
+                List<String> outcomes = new ArrayList<>();
+                for (HttpHeaders h : List.of(ref, raw)) {
+                    HttpHeaders source = sources.get(s).get();
+                    int kind = how;
+                    outcomes.add(outcome(() -> kind == 0 ? h.add(source) : kind == 1 ? h.set(source) : h.setAll(source)));
+                }
+                String step = "source " + s + ", " + List.of("add", "set", "setAll").get(how);
+                assertThat(outcomes.get(1)).as(step).isEqualTo(outcomes.get(0));
+                assertSameTable(raw, ref, new Random(s * 3 + how), step);
+            }
+        }
+    }
+
+    @Test
+    void keepsOrderThroughManyAddsAndRemovals() {
+        Random random = new Random(11);
+        List<String> names = List.of("X-A", "x-a", "Via", "X-B", "TE", "Host");
+        for (int round = 0; round < 25; round++) {
+            Head head = new Head("", List.of(new Field("Via", "r", " ", ""), new Field("X-B", "s", " ", "")));
+            RawHeaders raw = head.raw();
+            HttpHeaders ref = head.reference();
+            for (int i = 0; i < 50; i++) {
+                CharSequence n = names.get(random.nextInt(names.size()));
+                if (random.nextBoolean()) n = new AsciiString(n);
+                Op op = switch (random.nextInt(6)) {
+                    case 0, 1 -> new Add(n, "v" + i);
+                    case 2 -> new SetOne(n, "v" + i);
+                    case 3 -> new AddIterable(n, List.of("v" + i, "w" + i));
+                    case 4 -> new Remove(n);
+                    default -> new RemoveValue(n, random.nextInt(3));
+                };
+                String step = "round " + round + " op " + i + " " + op;
+                ref = step(op, raw, ref, step);
+                assertSameTable(raw, ref, random, step);
+            }
+            assertThat(raw.copy()).isEqualTo(raw).hasSameHashCodeAs(raw);
+        }
+    }
+
+    @Test
+    void anAddedFieldsEntryStaysWithItsField() {
+        RawHeaders raw = new Head("", List.of(new Field("Host", "h", " ", ""))).raw();
+        HttpHeaders ref = new Head("", List.of(new Field("Host", "h", " ", ""))).reference();
+        List<Entry<CharSequence, CharSequence>> entries = new ArrayList<>();
+        for (HttpHeaders h : List.of(raw, ref)) {
+            h.add("X-A", "1").add("X-B", "2").add("X-C", "3").add("X-B", "4");
+            Iterator<Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+            for (int k = 0; k < 3; k++) it.next();
+            entries.add(it.next()); // X-C
+        }
+        for (int k = 0; k < 2; k++) {
+            HttpHeaders h = k == 0 ? raw : ref;
+            Entry<CharSequence, CharSequence> e = entries.get(k);
+            h.remove("X-A");
+            h.add("X-D", "5");
+            assertThat(e.setValue("three")).hasToString("3");
+        }
+        assertSameTable(raw, ref, new Random(12), "set through an entry after other fields went");
+        for (int k = 0; k < 2; k++) {
+            HttpHeaders h = k == 0 ? raw : ref;
+            Entry<CharSequence, CharSequence> e = entries.get(k);
+            h.remove("x-c");
+            assertThat(e.setValue("gone")).hasToString("three");
+            assertThat(e.getValue()).hasToString("gone");
+            assertThat(e.toString()).isEqualTo("X-C=gone");
+        }
+        assertSameTable(raw, ref, new Random(13), "set through the entry of a field removed");
     }
 
     // ---- helpers
