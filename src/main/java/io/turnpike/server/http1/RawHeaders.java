@@ -654,20 +654,8 @@ public final class RawHeaders extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        int i = first(name);
-        CharSequence v;
-        if (i < 0) {
-            if ((v = firstAddedValue(name)) == null) return null;
-        } else {
-            int n = plainNumber(i, 4);
-            if (n >= 0) return (short) n;
-            v = valueSeq(i);
-        }
-        try {
-            return CONVERTER.convertToShort(v);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        Integer v = getInt(name); // a short is an int in its range, as Netty's parse finds it
+        return v == null || v < Short.MIN_VALUE || v > Short.MAX_VALUE ? null : v.shortValue();
     }
 
     @Override
