@@ -115,7 +115,7 @@ class UpstreamCodecRawTest {
         Arbitrary<String> sep = Arbitraries.of(": ", ":", ":  ", ":\t", " : ");
         Arbitrary<String> trail = Arbitraries.of("", "", "", " ");
         Arbitrary<String> field = Combinators.combine(name, sep, value, trail).as((n, s, v, t) -> n + s + v + t + "\r\n");
-        Arbitrary<String> body = Arbitraries.of("cl", "cl", "cl0", "chunked", "twoLengths", "badLength");
+        Arbitrary<String> body = Arbitraries.of("cl", "cl", "cl0", "chunked", "twoLengths", "badLength", "zeros", "big");
         Arbitrary<String> response = Combinators.combine(status, field.list().ofMaxSize(6), body,
                 Arbitraries.integers().between(1, 40)).as((st, fields, b, n) -> {
             StringBuilder s = new StringBuilder(st).append("\r\n");
@@ -128,6 +128,8 @@ class UpstreamCodecRawTest {
                         .append("\r\n").append(payload).append("\r\n0\r\n\r\n");
                 case "twoLengths" -> s.append("Content-Length: ").append(n).append("\r\nContent-Length: ").append(n)
                         .append("\r\n\r\n").append(payload);
+                case "zeros" -> s.append("Content-Length: 00").append(n).append("\r\n\r\n").append(payload);
+                case "big" -> s.append("Content-Length: ").append(n * 1000).append("\r\n\r\n").append("y".repeat(n * 1000));
                 default -> s.append("Content-Length: +").append(n).append("\r\n\r\n").append(payload);
             }
             return s.toString();

@@ -80,8 +80,9 @@ public final class RawHead {
     }
 
     /**
-     * A request without a body (neither Content-Length nor Transfer-Encoding), from the head in
-     * {@code in} between {@code from} and {@code end}; null to leave it to Netty.
+     * A request without a body or with one framed by a single Content-Length
+     * ({@link #contentLength}, -1 for none), from the head in {@code in} between {@code from} and
+     * {@code end}; null to leave it to Netty (Transfer-Encoding among others).
      */
     HttpRequest request(ByteBuf in, int from, int end) {
         byte[] b = copy(in, from, end);
@@ -98,7 +99,7 @@ public final class RawHead {
         int fields = i + HTTP_1_1.length + 2;
         if (fields >= maxStartLine / 2) return null;
         RawHeaders h = fields(b, fields);
-        if (h == null || contentLengths > 0 || otherFraming) return null;
+        if (h == null || contentLengths > 1 || otherFraming) return null;
         HttpMethod method = methodEnd == 3 && b[0] == 'G' && b[1] == 'E' && b[2] == 'T' ? HttpMethod.GET
                 : HttpMethod.valueOf(new String(b, 0, methodEnd, StandardCharsets.ISO_8859_1));
         String uri = new String(b, target, targetEnd - target, StandardCharsets.ISO_8859_1);
@@ -141,7 +142,7 @@ public final class RawHead {
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, h);
     }
 
-    /** The Content-Length of the last head taken ({@code >= 0}). */
+    /** The Content-Length of the last head taken: {@code >= 0}, or -1 for a request without one. */
     public long contentLength() {
         return contentLength;
     }
@@ -198,8 +199,8 @@ public final class RawHead {
         if (len == CONTENT_LENGTH.length && equalsLower(b, name, CONTENT_LENGTH)) {
             contentLengths++;
             long v = 0;
-            if (valueEnd == value || valueEnd - value > 18) {
-                otherFraming = true; // empty or too long: Netty's answer
+            if (valueEnd == value || valueEnd - value > 18 || valueEnd - value > 1 && b[value] == '0') {
+                otherFraming = true; // empty, too long, or leading zeros (Netty rewrites those): Netty's
                 return;
             }
             for (int i = value; i < valueEnd; i++) {

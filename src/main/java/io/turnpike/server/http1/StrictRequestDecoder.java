@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -47,8 +49,14 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private final HeadScanner scanner;
     /** Null when the config's headers are not Netty's default kind: then Netty checks every field. */
     private final ScannedHeadValidation validation;
-    /** Reads plain heads without a body into offsets over their bytes; null where the config's headers are not Netty's default kind. */
+    /**
+     * Reads plain heads (a body, if any, framed by one Content-Length) into offsets over their
+     * bytes; null where the config's headers are not Netty's default kind.
+     */
     private final RawHead raw;
+    private final int maxChunkSize;
+    /** Body bytes still to come of a request whose head {@link #raw} read. */
+    private long rawRemaining;
     /** Bytes after the reader index the scanner has already seen (the head arrives in pieces). */
     private int scanned;
     private boolean atHeaders = true;
@@ -67,6 +75,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         this.underscores = limits.headersWithUnderscores();
         this.scanner = new HeadScanner(limits.maxHeaders(), underscores == Limits.Underscores.REJECT);
         this.raw = validation == null ? null : new RawHead(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
+        this.maxChunkSize = config.getMaxChunkSize();
     }
 
     /** Everything a read of the client's bytes causes sees one time ({@link LoopClock}). */
@@ -94,6 +103,10 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (failed) {
             in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (rawRemaining > 0) {
+            readRawBody(in, out);
             return;
         }
         if (atHeaders && in.isReadable()) {
@@ -152,18 +165,42 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     }
 
     /**
-     * A plain head without a body, read into offsets over its bytes instead of through Netty's
-     * decoder (which stays at the start of a message); false to leave the head to Netty.
+     * A plain head read into offsets over its bytes instead of through Netty's decoder, which stays
+     * at the start of a message while this decoder reads the body by its length; false to leave the
+     * head to Netty.
      */
     private boolean readRaw(ByteBuf in, int headEnd, List<Object> out) {
         HttpRequest request = raw.request(in, in.readerIndex(), headEnd);
         if (request == null) return false;
         in.readerIndex(headEnd);
         out.add(request);
-        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        long length = raw.contentLength();
+        if (length <= 0) {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            scanner.reset();
+            scanned = 0;
+        } else {
+            atHeaders = false;
+            rawRemaining = length;
+            readRawBody(in, out);
+        }
+        return true;
+    }
+
+    /** As Netty reads a body of known length: a piece per call, the last one ending the request. */
+    private void readRawBody(ByteBuf in, List<Object> out) {
+        int n = (int) Math.min(Math.min(in.readableBytes(), maxChunkSize), rawRemaining);
+        if (n == 0) return;
+        ByteBuf content = in.readRetainedSlice(n);
+        rawRemaining -= n;
+        if (rawRemaining > 0) {
+            out.add(new DefaultHttpContent(content));
+            return;
+        }
+        out.add(new DefaultLastHttpContent(content, trailersFactory));
+        atHeaders = true;
         scanner.reset();
         scanned = 0;
-        return true;
     }
 
     private Exception scanProblem() {

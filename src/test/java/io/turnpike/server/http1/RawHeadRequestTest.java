@@ -26,8 +26,8 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * A plain request head without a body is read into offsets over its bytes ({@link RawHead})
- * instead of through Netty's decoder. For any head, in one piece or many, with or without a body,
+ * A plain request head whose body, if any, has a Content-Length is read into offsets over its
+ * bytes ({@link RawHead}) instead of through Netty's decoder, and the body by its length. For any head, in one piece or many, with or without a body,
  * the decoder must hand on exactly what Netty's own decoder makes of the same bytes.
  */
 class RawHeadRequestTest {
@@ -44,19 +44,23 @@ class RawHeadRequestTest {
     }
 
     @Test
-    void aPlainHeadWithoutABodyIsReadIntoOffsets() {
+    void aPlainHeadIsReadIntoOffsetsAndItsBodyByItsLength() {
         List<Object> out = objects(new StrictRequestDecoder(config(), Limits.DEFAULT, () -> {}),
                 "GET /a?b=c HTTP/1.1\r\nHost: x\r\nX-A:  1 \r\n\r\n"
                         + "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+                        + "PUT /q HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"
                         + "DELETE /d HTTP/1.1\r\nhost: y\r\n\r\n", Integer.MAX_VALUE);
         try {
             List<HttpRequest> heads = out.stream().filter(o -> o instanceof HttpRequest).map(o -> (HttpRequest) o).toList();
-            assertThat(heads).hasSize(3);
+            assertThat(heads).hasSize(4);
             assertThat(heads.get(0).headers()).isInstanceOf(RawHeaders.class);
             assertThat(heads.get(0).headers().get("x-a")).isEqualTo("1");
-            assertThat(heads.get(1).headers()).isNotInstanceOf(RawHeaders.class); // a body: Netty frames it
-            assertThat(heads.get(2).headers()).isInstanceOf(RawHeaders.class);
-            assertThat(heads.get(2).uri()).isEqualTo("/d");
+            assertThat(heads.get(1).headers()).isInstanceOf(RawHeaders.class);
+            assertThat(out.get(3)).isInstanceOf(LastHttpContent.class); // the POST's body, whole
+            assertThat(((HttpContent) out.get(3)).content().toString(StandardCharsets.US_ASCII)).isEqualTo("hi");
+            assertThat(heads.get(2).headers()).isNotInstanceOf(RawHeaders.class); // chunked: Netty's
+            assertThat(heads.get(3).headers()).isInstanceOf(RawHeaders.class);
+            assertThat(heads.get(3).uri()).isEqualTo("/d");
         } finally {
             out.forEach(ReferenceCountUtil::release);
         }
@@ -67,7 +71,8 @@ class RawHeadRequestTest {
         for (String head : List.of("GET / HTTP/1.0\r\nHost: x\r\n\r\n", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET / HTTP/1.1\r\nHost : x\r\n\r\n", "GET / HTTP/1.1\r\nX-A: a\u0001b\r\n\r\n",
                 "GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "GET / HTTP/1.1\nHost: x\r\n\r\n",
-                "GET / HTTP/1.1\r\nHost: x\n\r\n", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                "GET / HTTP/1.1\r\nHost: x\n\r\n", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                "POST / HTTP/1.1\r\nContent-Length: 02\r\n\r\nhi", "POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi")) {
             List<Object> out = objects(new StrictRequestDecoder(config(), Limits.DEFAULT, () -> {}), head, Integer.MAX_VALUE);
             try {
                 for (Object o : out) {
@@ -96,13 +101,15 @@ class RawHeadRequestTest {
         Arbitrary<String> sep = Arbitraries.of(": ", ":", ":  ", ":\t", ": \t ");
         Arbitrary<String> trail = Arbitraries.of("", "", "", " ", "\t ");
         Arbitrary<String> field = Combinators.combine(name, sep, value, trail).as((n, s, v, t) -> n + s + v + t + "\r\n");
-        Arbitrary<String> body = Arbitraries.of("", "", "", "cl", "chunked", "cl0");
+        Arbitrary<String> body = Arbitraries.of("", "", "", "cl", "cl", "chunked", "cl0", "cl00", "clBig");
         return Combinators.combine(method, target, version, field.list().ofMaxSize(8), body).as((m, t, v, fields, b) -> {
             StringBuilder s = new StringBuilder(m).append(' ').append(t).append(' ').append(v).append("\r\n");
             fields.forEach(s::append);
             switch (b) {
                 case "cl" -> s.append("Content-Length: 5\r\n\r\nhello");
                 case "cl0" -> s.append("Content-Length: 0\r\n\r\n");
+                case "cl00" -> s.append("Content-Length: 005\r\n\r\nhello");
+                case "clBig" -> s.append("Content-Length: 40000\r\n\r\n").append("b".repeat(40000));
                 case "chunked" -> s.append(v.equals("HTTP/1.1") ? "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n" : "\r\n");
                 default -> s.append("\r\n");
             }
