@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResultProvider;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
@@ -95,9 +93,6 @@ final class UpstreamCodec {
      */
     private final class Decoder extends HttpResponseDecoder {
         private final RawHead raw;
-        private final int maxChunkSize;
-        /** Body bytes of a response read by {@link #raw} still to come. */
-        private long rawRemaining;
         /** Netty's decoder is between messages: a head may be read by {@link #raw}. */
         private boolean nettyIdle = true;
         /** Netty's decoder failed: it discards the rest, and so nothing else may read it. */
@@ -105,14 +100,13 @@ final class UpstreamCodec {
 
         Decoder(HttpDecoderConfig config) {
             super(config);
-            this.raw = new RawHead(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
-            this.maxChunkSize = config.getMaxChunkSize();
+            this.raw = new RawHead(config);
         }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-            if (rawRemaining > 0) {
-                readRawBody(in, out);
+            if (raw.readingBody()) {
+                raw.readBody(in, out);
                 return;
             }
             if (nettyIdle && !broken && readRawHead(in, out)) return;
@@ -139,22 +133,8 @@ final class UpstreamCodec {
             awaiting.poll();
             in.readerIndex(end);
             out.add(response);
-            rawRemaining = raw.contentLength();
-            if (rawRemaining == 0) {
-                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            } else {
-                readRawBody(in, out);
-            }
+            raw.beginBody(in, out);
             return true;
-        }
-
-        /** As Netty reads a body of known length: a piece per call, the last one ending the message. */
-        private void readRawBody(ByteBuf in, List<Object> out) {
-            int n = (int) Math.min(Math.min(in.readableBytes(), maxChunkSize), rawRemaining);
-            if (n == 0) return;
-            ByteBuf content = in.readRetainedSlice(n);
-            rawRemaining -= n;
-            out.add(rawRemaining == 0 ? new DefaultLastHttpContent(content, trailersFactory) : new DefaultHttpContent(content));
         }
 
         @Override

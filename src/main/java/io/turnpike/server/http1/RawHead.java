@@ -1,14 +1,20 @@
 package io.turnpike.server.http1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The common HTTP/1.1 head read once into offsets over its bytes ({@link RawHeaders}), so that the
@@ -20,7 +26,8 @@ import java.nio.charset.StandardCharsets;
  * decode to the same message, and every question of what to refuse stays with Netty's decoder and
  * the gateway's checks around it.
  *
- * <p>One instance per connection: it keeps what the last parse saw about the body's framing.
+ * <p>One instance per connection: it keeps what the last parse saw about the body's framing, and
+ * reads that body by its length as Netty would ({@link #beginBody}, {@link #readBody}).
  */
 public final class RawHead {
     /** RFC 9110 5.6.2 tchar. */
@@ -46,6 +53,10 @@ public final class RawHead {
 
     private final int maxStartLine;
     private final int maxFieldBytes;
+    private final int maxChunkSize;
+    private final HttpHeadersFactory trailersFactory;
+    /** Body bytes still to come of the last head taken. */
+    private long bodyRemaining;
     /** What the last {@link #fields} saw: the Content-Length's value, -1 without one. */
     private long contentLength;
     private int contentLengths;
@@ -53,12 +64,14 @@ public final class RawHead {
     private boolean otherFraming;
 
     /**
-     * @param maxStartLine  the decoder's start-line limit; only lines under half of it are taken
-     * @param maxFieldBytes the decoder's header-block limit; only blocks under half of it are taken
+     * Takes the decoder's limits from its config: only start lines and header blocks under half of
+     * them are taken, and a body is handed on in pieces of at most its chunk size.
      */
-    public RawHead(int maxStartLine, int maxFieldBytes) {
-        this.maxStartLine = maxStartLine;
-        this.maxFieldBytes = maxFieldBytes;
+    public RawHead(HttpDecoderConfig config) {
+        this.maxStartLine = config.getMaxInitialLineLength();
+        this.maxFieldBytes = config.getMaxHeaderSize();
+        this.maxChunkSize = config.getMaxChunkSize();
+        this.trailersFactory = config.getTrailersFactory();
     }
 
     /**
@@ -81,7 +94,7 @@ public final class RawHead {
 
     /**
      * A request without a body or with one framed by a single Content-Length
-     * ({@link #contentLength}, -1 for none), from the head in {@code in} between {@code from} and
+     * ({@link #beginBody} reads it), from the head in {@code in} between {@code from} and
      * {@code end}; null to leave it to Netty (Transfer-Encoding among others).
      */
     HttpRequest request(ByteBuf in, int from, int end) {
@@ -107,7 +120,7 @@ public final class RawHead {
     }
 
     /**
-     * A response framed by one Content-Length ({@link #contentLength}), with a status of 2xx to 5xx
+     * A response framed by one Content-Length ({@link #beginBody} reads its body), with a status of 2xx to 5xx
      * other than 204 and 304; null to leave it to Netty. Whether the request was a HEAD is the
      * caller's to know: such an answer has no body whatever its length says.
      */
@@ -142,9 +155,39 @@ public final class RawHead {
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, h);
     }
 
-    /** The Content-Length of the last head taken: {@code >= 0}, or -1 for a request without one. */
-    public long contentLength() {
-        return contentLength;
+    /**
+     * After the head just taken: its body's first piece (or, without one, the empty last content)
+     * into {@code out}. True when that ended the message.
+     */
+    public boolean beginBody(ByteBuf in, List<Object> out) {
+        if (contentLength <= 0) {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            return true;
+        }
+        bodyRemaining = contentLength;
+        return readBody(in, out);
+    }
+
+    /** Part of a body begun by {@link #beginBody} is still to come. */
+    public boolean readingBody() {
+        return bodyRemaining > 0;
+    }
+
+    /**
+     * The next piece of the body, as Netty reads a body of known length: what is readable up to
+     * the chunk size, the last piece ending the message. True when it did.
+     */
+    public boolean readBody(ByteBuf in, List<Object> out) {
+        int n = (int) Math.min(Math.min(in.readableBytes(), maxChunkSize), bodyRemaining);
+        if (n == 0) return false;
+        ByteBuf content = in.readRetainedSlice(n);
+        bodyRemaining -= n;
+        if (bodyRemaining > 0) {
+            out.add(new DefaultHttpContent(content));
+            return false;
+        }
+        out.add(new DefaultLastHttpContent(content, trailersFactory));
+        return true;
     }
 
     /**

@@ -631,19 +631,22 @@ public final class RawHeaders extends HttpHeaders {
     @Override
     public Integer getInt(CharSequence name) {
         int i = first(name);
-        CharSequence v;
-        if (i < 0) {
-            if ((v = firstAddedValue(name)) == null) return null;
-        } else {
+        if (i >= 0) {
             int n = plainNumber(i, 9);
             if (n >= 0) return n;
-            v = valueSeq(i);
         }
+        CharSequence v = firstValue(i, name);
+        if (v == null) return null;
         try {
             return CONVERTER.convertToInt(v);
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The first value of {@code name}: received field {@code i} if there is one ({@code i >= 0}), else the first added. */
+    private CharSequence firstValue(int i, CharSequence name) {
+        return i >= 0 ? valueSeq(i) : firstAddedValue(name);
     }
 
     @Override
@@ -667,8 +670,7 @@ public final class RawHeaders extends HttpHeaders {
     /** As Netty's: null when absent, and (sic) a ParseException thrown through when the value is no date. */
     @Override
     public Long getTimeMillis(CharSequence name) {
-        int i = first(name);
-        CharSequence v = i >= 0 ? valueSeq(i) : firstAddedValue(name);
+        CharSequence v = firstValue(first(name), name);
         if (v == null) return null;
         try {
             return CONVERTER.convertToTimeMillis(v);

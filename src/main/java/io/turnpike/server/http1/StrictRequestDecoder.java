@@ -5,8 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -54,9 +52,6 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
      * bytes; null where the config's headers are not Netty's default kind.
      */
     private final RawHead raw;
-    private final int maxChunkSize;
-    /** Body bytes still to come of a request whose head {@link #raw} read. */
-    private long rawRemaining;
     /** Bytes after the reader index the scanner has already seen (the head arrives in pieces). */
     private int scanned;
     private boolean atHeaders = true;
@@ -74,8 +69,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         this.onHeadBytes = onHeadBytes;
         this.underscores = limits.headersWithUnderscores();
         this.scanner = new HeadScanner(limits.maxHeaders(), underscores == Limits.Underscores.REJECT);
-        this.raw = validation == null ? null : new RawHead(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
-        this.maxChunkSize = config.getMaxChunkSize();
+        this.raw = validation == null ? null : new RawHead(config);
     }
 
     /** Everything a read of the client's bytes causes sees one time ({@link LoopClock}). */
@@ -105,8 +99,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        if (rawRemaining > 0) {
-            readRawBody(in, out);
+        if (raw != null && raw.readingBody()) {
+            if (raw.readBody(in, out)) rawBodyEnded();
             return;
         }
         if (atHeaders && in.isReadable()) {
@@ -174,30 +168,13 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (request == null) return false;
         in.readerIndex(headEnd);
         out.add(request);
-        long length = raw.contentLength();
-        if (length <= 0) {
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            scanner.reset();
-            scanned = 0;
-        } else {
-            atHeaders = false;
-            rawRemaining = length;
-            readRawBody(in, out);
-        }
+        atHeaders = false;
+        if (raw.beginBody(in, out)) rawBodyEnded();
         return true;
     }
 
-    /** As Netty reads a body of known length: a piece per call, the last one ending the request. */
-    private void readRawBody(ByteBuf in, List<Object> out) {
-        int n = (int) Math.min(Math.min(in.readableBytes(), maxChunkSize), rawRemaining);
-        if (n == 0) return;
-        ByteBuf content = in.readRetainedSlice(n);
-        rawRemaining -= n;
-        if (rawRemaining > 0) {
-            out.add(new DefaultHttpContent(content));
-            return;
-        }
-        out.add(new DefaultLastHttpContent(content, trailersFactory));
+    /** The request {@link #raw} read has ended: the next bytes are a new head's. */
+    private void rawBodyEnded() {
         atHeaders = true;
         scanner.reset();
         scanned = 0;
