@@ -127,6 +127,27 @@ class HeaderHygieneTest {
         }
     }
 
+    /** A node's plain answer goes out as its bytes, but never with what was meant for the hop. */
+    @Test
+    void aNodesHopByHopFieldsStayBehindWhenItsHeadPassesAsBytes() throws Exception {
+        origin.answer(s -> "HTTP/1.1 200 OK\r\nConnection: X-Node-Secret\r\nX-Node-Secret: 1\r\n"
+                + "Keep-Alive: timeout=5\r\nProxy-Thing: a\r\nX-Kept:  v \r\nContent-Length: 2\r\n\r\nok");
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            for (int i = 0; i < 2; i++) { // the second answer on the same connection proves the first was framed
+                c.send("GET /h" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("ok");
+                assertThat(r.header("x-kept")).isEqualTo("v");
+                assertThat(r.header("x-node-secret")).isNull();
+                assertThat(r.header("connection")).isNull();
+                assertThat(r.header("keep-alive")).isNull();
+                assertThat(r.header("proxy-thing")).isNull();
+                assertThat(r.header("via")).isEqualTo("1.1 turnpike");
+            }
+        }
+    }
+
     @Test
     void absoluteFormReplacesTheClientsHost() throws Exception {
         try (RawHttp c = new RawHttp(gateway.port())) {
