@@ -154,7 +154,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static AccessLogSettings accessLog(ObserveSettings.AccessLog a) {
-        return a.enabled() ? new AccessLogSettings(true, a.target(), a.sampleSuccess())
+        return a.enabled() ? new AccessLogSettings(true, a.target(), a.sampleSuccess(), a.compress())
                 : new AccessLogSettings(false, AccessLogSettings.STDOUT, a.sampleSuccess());
     }
 

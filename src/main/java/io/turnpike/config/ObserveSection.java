@@ -17,7 +17,7 @@ final class ObserveSection {
 
     private static ObserveSettings.AccessLog accessLog(ConfigNode n) {
         ObserveSettings.AccessLog d = ObserveSettings.AccessLog.DEFAULT;
-        n.checkKeys(List.of("enabled", "target", "sampleSuccess"), Map.of());
+        n.checkKeys(List.of("enabled", "target", "sampleSuccess", "compress"), Map.of());
         boolean enabled = n.get("enabled").bool(d.enabled());
         String target = n.get("target").text("stdout or a file path");
         if (target != null && target.isBlank()) {
@@ -25,7 +25,8 @@ final class ObserveSection {
             target = null;
         }
         double sample = n.get("sampleSuccess").number(0.0, 1.0, d.sampleSuccess(), RATIO);
-        return new ObserveSettings.AccessLog(enabled, target == null ? d.target() : target.strip(), sample);
+        boolean compress = n.get("compress").bool(d.compress());
+        return new ObserveSettings.AccessLog(enabled, target == null ? d.target() : target.strip(), sample, compress);
     }
 
     private static ObserveSettings.Tracing tracing(ConfigNode n) {

@@ -67,7 +67,7 @@ public final class AccessLog implements AutoCloseable {
     /** A log as the settings say (stdout, or a rotated file). */
     public static AccessLog open(AccessLogSettings settings) {
         Sink sink = AccessLogSettings.STDOUT.equals(settings.target())
-                ? new StdoutSink() : new RollingFileSink(settings.target());
+                ? new StdoutSink() : new RollingFileSink(settings.target(), settings.compress());
         return new AccessLog(sink, settings.sampleSuccess(), DEFAULT_CAPACITY);
     }
 

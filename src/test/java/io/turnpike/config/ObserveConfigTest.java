@@ -19,11 +19,13 @@ class ObserveConfigTest {
     void readsAccessLogAndTracing() {
         GatewayConfig c = good("""
                 observe:
-                  accessLog: { enabled: true, target: /var/log/turnpike/access.log, sampleSuccess: 0.25 }
+                  accessLog: { enabled: true, target: /var/log/turnpike/access.log, sampleSuccess: 0.25, compress: true }
                   tracing: { otlp: "http://127.0.0.1:4318/v1/traces", sampleRatio: 0.5 }
                 """);
         assertThat(c.observe().accessLog())
-                .isEqualTo(new ObserveSettings.AccessLog(true, "/var/log/turnpike/access.log", 0.25));
+                .isEqualTo(new ObserveSettings.AccessLog(true, "/var/log/turnpike/access.log", 0.25, true));
+        assertThat(good("observe: { accessLog: { target: /var/log/turnpike/access.log } }\n").observe().accessLog().compress())
+                .as("rotated files are not gzipped unless asked").isFalse();
         assertThat(c.observe().tracing())
                 .isEqualTo(new ObserveSettings.Tracing("http://127.0.0.1:4318/v1/traces", 0.5));
     }
