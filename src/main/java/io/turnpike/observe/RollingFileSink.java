@@ -31,11 +31,14 @@ final class RollingFileSink implements AccessLog.Sink {
 
     static final FileSize MAX_FILE_SIZE = FileSize.valueOf("100MB");
 
+    static final int MAX_HISTORY_DAYS = 14;
+
     RollingFileSink(String file, boolean compress) {
-        this(file, compress, MAX_FILE_SIZE);
+        this(file, compress, MAX_FILE_SIZE, MAX_HISTORY_DAYS);
     }
 
-    RollingFileSink(String file, boolean compress, FileSize maxFileSize) {
+    /** {@code maxHistoryDays} 0: rotated files are never removed (no 14-day or 2 GiB pruning). */
+    RollingFileSink(String file, boolean compress, FileSize maxFileSize, int maxHistoryDays) {
         appender.setContext(context);
         appender.setName(LOGGER + ":" + file);
         appender.setFile(file);
@@ -46,8 +49,10 @@ final class RollingFileSink implements AccessLog.Sink {
         // logback compresses exactly when the pattern ends in .gz
         policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i" + (compress ? ".gz" : ""));
         policy.setMaxFileSize(maxFileSize);
-        policy.setMaxHistory(14);
-        policy.setTotalSizeCap(FileSize.valueOf("2GB"));
+        if (maxHistoryDays > 0) {
+            policy.setMaxHistory(maxHistoryDays);
+            policy.setTotalSizeCap(FileSize.valueOf("2GB"));
+        }
         policy.start();
 
         encoder.setContext(context);
