@@ -44,10 +44,16 @@ class RollingFileSinkTest {
     }
 
     @Test
-    void compressGzipsEachRotatedFile() throws IOException {
+    void compressGzipsEachRotatedFile() throws Exception {
         Path file = dir.resolve("access.log");
         writeLines(new RollingFileSink(file.toString(), true, FileSize.valueOf("32KB"), 0));
 
+        // logback gzips each rotated file on a thread of its own, and closing waits for the last one
+        // only: give the others a few seconds to finish
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !allWritten(file)) {
+            Thread.sleep(20);
+        }
         List<Path> rotated = rotated();
         assertThat(rotated).hasSizeGreaterThan(3);
         assertThat(rotated).allSatisfy(p -> assertThat(p.getFileName().toString()).endsWith(".gz"));
@@ -92,6 +98,15 @@ class RollingFileSinkTest {
         Matcher m = ROTATED.matcher(p.getFileName().toString());
         if (!m.matches()) throw new IllegalArgumentException(p.toString());
         return Integer.parseInt(m.group(1));
+    }
+
+    /** Whether every line can be read back yet (a file still being gzipped reads short or fails). */
+    private boolean allWritten(Path current) {
+        try {
+            return linesOf(rotated(), current).equals(expected());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Every line of the rotated files in order, then of the current file. */
