@@ -23,11 +23,6 @@ final class ObserveSection {
         if (target != null && target.isBlank()) {
             n.get("target").expected("stdout or a file path");
             target = null;
-        } else if (target != null && target.indexOf('%') >= 0) {
-            // The rotated files' names are a logback pattern made from this path: a '%' in it would be
-            // read as a conversion word (%d, %i, ...) and name them wrongly.
-            n.get("target").expected("stdout or a file path without '%'");
-            target = null;
         }
         double sample = n.get("sampleSuccess").number(0.0, 1.0, d.sampleSuccess(), RATIO);
         boolean compress = n.get("compress").bool(d.compress());

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why our own queue and thread rather than logback's AsyncAppender: its queue blocks the caller
  * when full unless told never to, and then drops without a count we can export; and the line would
- * have to be formatted on the event loop. Files are still rotated by logback's rolling appender.
+ * have to be formatted on the event loop. Files are rotated by {@link RollingFileSink}, not logback.
  */
 public final class AccessLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);

@@ -24,9 +24,6 @@ public record AccessLogSettings(boolean enabled, String target, double sampleSuc
         if (target == null || target.isBlank()) {
             throw new IllegalArgumentException("target: " + target + " (expected: stdout or a file path)");
         }
-        if (target.indexOf('%') >= 0) { // logback would read it as a pattern when naming rotated files
-            throw new IllegalArgumentException("target: " + target + " (expected: stdout or a file path without '%')");
-        }
         if (!(sampleSuccess >= 0.0 && sampleSuccess <= 1.0)) {
             throw new IllegalArgumentException("sampleSuccess: " + sampleSuccess + " (expected: 0.0 to 1.0)");
         }

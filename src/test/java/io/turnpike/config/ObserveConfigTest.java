@@ -31,11 +31,9 @@ class ObserveConfigTest {
     }
 
     @Test
-    void refusesAPercentSignInALogFilePath() {
-        // logback names rotated files from a pattern made of this path: %d or %i in it would be read as
-        // conversion words, anything else after a % as a parser error in the file's name
-        assertThat(problems("observe: { accessLog: { target: /var/log/a%d.log } }\n")).containsExactly(
-                "turnpike.yaml:1:33: observe.accessLog.target: \"/var/log/a%d.log\" (expected: stdout or a file path without '%')");
+    void takesAFilePathWithAPercentSignAsItIs() {
+        assertThat(good("observe: { accessLog: { target: /var/log/a%d.log } }\n").observe().accessLog().target())
+                .isEqualTo("/var/log/a%d.log");
     }
 
     @Test
