@@ -145,7 +145,8 @@ CONF
 access_log="{ enabled: false }   # nginx runs with access_log off too"
 [[ $SCENARIO != features ]] || access_log="{ enabled: true, target: $work/turnpike-access.log }"
 turnpike_config "$turnpike_port" "$access_log" > "$work/turnpike.yaml"
-turnpike_config "$baseline_port" "$access_log" > "$work/baseline.yaml"
+# each gateway its own file: two processes rotating one file would rename it under each other
+turnpike_config "$baseline_port" "${access_log/turnpike-access.log/baseline-access.log}" > "$work/baseline.yaml"
 if [[ -n ${BASELINE_TRANSPORT:-} ]]; then   # e.g. BASELINE=. BASELINE_TRANSPORT=io_uring
   sed -i "s/^  eventLoops: 1$/  eventLoops: 1\n  transport: $BASELINE_TRANSPORT/" "$work/baseline.yaml"
 fi

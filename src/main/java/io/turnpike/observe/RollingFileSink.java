@@ -118,7 +118,7 @@ final class RollingFileSink implements AccessLog.Sink {
         LocalDate today = LocalDate.now(clock);
         if (rotates && size > 0 && (!today.equals(day) || size + length > rotateAt)) {
             rotate(today);
-        } else if (!today.equals(day)) {
+        } else if (rotates && !today.equals(day)) {
             day = today; // nothing was written on the other day: the empty file carries on
             nextIndex = firstFreeIndex(today);
         }
@@ -131,7 +131,7 @@ final class RollingFileSink implements AccessLog.Sink {
 
     /** Renames the current file to its day and index, starts a new one, and hands the rotated one to housekeeping. */
     private void rotate(LocalDate today) throws IOException {
-        channel.close();
+        if (channel != null) channel.close();
         channel = null;
         Path rotated = null;
         try {
@@ -141,11 +141,6 @@ final class RollingFileSink implements AccessLog.Sink {
         }
         if (rotated != null) {
             size = 0;
-            rotateAt = maxFileBytes;
-        } else {
-            rotateAt = size + maxFileBytes; // try again after another file's worth, not at every batch
-        }
-        if (rotated != null) {
             Path done = rotated;
             housekeeping.execute(() -> {
                 if (compress) gzip(done);
@@ -157,6 +152,8 @@ final class RollingFileSink implements AccessLog.Sink {
             nextIndex = firstFreeIndex(today);
         }
         open();
+        // after a failed rename, try again after another file's worth, not at every batch
+        rotateAt = rotated != null ? maxFileBytes : size + maxFileBytes;
     }
 
     private Path moveToFreeName() throws IOException {
