@@ -56,11 +56,12 @@ public final class ProxyHeaders {
     }
 
     private static boolean startsWithConsumer(CharSequence name) {
-        return name.length() > 11 && AsciiString.regionMatches(name, true, 0, "x-consumer-", 0, 11);
+        return name.length() > 11 && (name.charAt(0) | 0x20) == 'x' && AsciiString.regionMatches(name, true, 0, "x-consumer-", 0, 11);
     }
 
     private static boolean startsWithProxy(CharSequence name) {
-        return name.length() > 6 && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
+        // the first letter first: this runs for every field of every message, and few start with a p
+        return name.length() > 6 && (name.charAt(0) | 0x20) == 'p' && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
     }
 
     /**
@@ -173,7 +174,7 @@ public final class ProxyHeaders {
     }
 
     private static boolean startsWithForwarded(CharSequence name) {
-        return name.length() > 12 && AsciiString.regionMatches(name, true, 0, "x-forwarded-", 0, 12);
+        return name.length() > 12 && (name.charAt(0) | 0x20) == 'x' && AsciiString.regionMatches(name, true, 0, "x-forwarded-", 0, 12);
     }
 
     /** The header names {@code Connection} nominates, without close/keep-alive and the protected ones. */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.CharsetUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractCollection;
 import java.util.ArrayList;
@@ -541,10 +542,29 @@ public final class RawHeaders extends HttpHeaders {
     private static void writeAscii(ByteBuf buf, int offset, CharSequence value) {
         if (value instanceof AsciiString a) {
             ByteBufUtil.copy(a, 0, buf, offset, value.length());
+        } else if (value instanceof String s && s.length() <= SCRATCH_BYTES) {
+            // The bytes Netty's setCharSequence writes (a char past 255 as '?', AsciiString.c2b), made
+            // in an array and copied once: Netty writes a String a char at a time through the
+            // buffer's layers, which was the gateway's largest single Java cost for the fields it adds.
+            byte[] b = SCRATCH.get();
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                b[i] = AsciiString.c2b(s.charAt(i));
+            }
+            buf.setBytes(offset, b, 0, n);
         } else {
             buf.setCharSequence(offset, value, CharsetUtil.US_ASCII);
         }
     }
+
+    private static final int SCRATCH_BYTES = 512;
+    /** One per thread (an event loop's, in practice): {@link #writeAscii} fills it and copies it out before it returns. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_BYTES];
+        }
+    };
 
     // ---- removal beyond HttpHeaders
 

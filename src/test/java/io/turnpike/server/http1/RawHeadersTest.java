@@ -486,6 +486,21 @@ class RawHeadersTest {
     }
 
     @Test
+    void addedStringValuesAreWrittenAsNettysEncoderWritesThemCharsPast255Included() {
+        Head head = new Head("GET / HTTP/1.1\r\n", List.of(new Field("Host", "a", " ", "")));
+        RawHeaders raw = head.raw();
+        HttpHeaders ref = head.reference();
+        String long600 = "v".repeat(600); // longer than the scratch array: Netty's own path
+        for (String v : List.of("caf\u00e9", "a\u0130b", "x\uD83D\uDE00y", long600, "")) {
+            raw.add("X-S", v);
+            ref.add("X-S", v);
+        }
+        assertThat(encoded(raw)).isEqualTo(nettyEncoded(ref));
+        assertThat(new String(encoded(raw), StandardCharsets.ISO_8859_1))
+                .contains("X-S: caf\u00e9\r\n", "X-S: a?b\r\n", "X-S: x??y\r\n", "X-S: " + long600 + "\r\n");
+    }
+
+    @Test
     void unchangedCanonicalLinesAreCopiedAndOthersWrittenAsNettyWould() {
         Head head = new Head("GET / HTTP/1.1\r\n", List.of(
                 new Field("Host", "a", " ", ""),
