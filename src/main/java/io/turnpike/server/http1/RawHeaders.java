@@ -121,6 +121,31 @@ public final class RawHeaders extends HttpHeaders {
         this.fields = fields;
         this.count = count;
         this.live = count;
+        long bits = 0;
+        for (int i = 0; i < count; i++) {
+            int s = fields[i << 2];
+            int e = fields[(i << 2) + 1];
+            bits |= nameBit(e - s, bytes[s] & 0xFF, bytes[e - 1] & 0xFF);
+        }
+        this.nameBits = bits;
+    }
+
+    /**
+     * One bit per received name, chosen by its length and its first and last letters, case-blind:
+     * a lookup of a name whose bit is clear is answered without a scan. Most lookups are of fields
+     * a message does not have (Connection, Upgrade, Forwarded, X-Forwarded-For, Via, ...).
+     */
+    private final long nameBits;
+
+    private static long nameBit(int length, int first, int last) {
+        return 1L << (length * 5 + lower(first) * 3 + lower(last)); // the shift takes the low 6 bits
+    }
+
+    /** Whether a received field may be named {@code name} (false: certainly not). */
+    private boolean mayHaveReceived(CharSequence name) {
+        if (live == 0) return false;
+        int n = name.length();
+        return n > 0 && (nameBits & nameBit(n, name.charAt(0), name.charAt(n - 1))) != 0;
     }
 
     // ---- the received fields
@@ -204,7 +229,7 @@ public final class RawHeaders extends HttpHeaders {
     /** The first live received field named {@code name}, or -1. */
     private int first(CharSequence name) {
         Objects.requireNonNull(name, "name");
-        if (live == 0) return -1;
+        if (!mayHaveReceived(name)) return -1;
         for (int i = 0; i < count; i++) {
             if (matches(i, name)) return i;
         }
@@ -212,7 +237,7 @@ public final class RawHeaders extends HttpHeaders {
     }
 
     private boolean removeReceived(CharSequence name) {
-        if (live == 0) return false;
+        if (!mayHaveReceived(name)) return false;
         boolean any = false;
         for (int i = 0; i < count; i++) {
             if (matches(i, name)) {
@@ -714,7 +739,7 @@ public final class RawHeaders extends HttpHeaders {
     public List<String> getAll(CharSequence name) {
         Objects.requireNonNull(name, "name");
         List<String> values = null;
-        if (live != 0) {
+        if (mayHaveReceived(name)) {
             for (int i = 0; i < count; i++) {
                 if (matches(i, name)) {
                     if (values == null) values = new ArrayList<>(4);
@@ -760,7 +785,7 @@ public final class RawHeaders extends HttpHeaders {
     @Override
     public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
         Objects.requireNonNull(name, "name");
-        if (value != null && live != 0) {
+        if (value != null && mayHaveReceived(name)) {
             for (int i = 0; i < count; i++) {
                 if (matches(i, name) && valueEquals(i, value, ignoreCase)) return true;
             }
@@ -779,7 +804,7 @@ public final class RawHeaders extends HttpHeaders {
     @Override
     public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
         Objects.requireNonNull(name, "name");
-        if (value != null && live != 0) {
+        if (value != null && mayHaveReceived(name)) {
             for (int i = 0; i < count; i++) {
                 if (matches(i, name) && listContains(i, value, ignoreCase)) return true;
             }
@@ -1080,7 +1105,7 @@ public final class RawHeaders extends HttpHeaders {
         ValueIterator(CharSequence name) {
             this.name = Objects.requireNonNull(name, "name");
             nextAdded = addedEnd - 1;
-            next = count - 1;
+            next = mayHaveReceived(name) ? count - 1 : -1;
         }
 
         /** The next added slot with a value of the name, or -1. */
