@@ -12,7 +12,7 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.CharsetUtil;
-import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.PlatformDependent;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractCollection;
 import java.util.ArrayList;
@@ -567,29 +567,24 @@ public final class RawHeaders extends HttpHeaders {
     private static void writeAscii(ByteBuf buf, int offset, CharSequence value) {
         if (value instanceof AsciiString a) {
             ByteBufUtil.copy(a, 0, buf, offset, value.length());
-        } else if (value instanceof String s && s.length() <= SCRATCH_BYTES) {
-            // The bytes Netty's setCharSequence writes (a char past 255 as '?', AsciiString.c2b), made
-            // in an array and copied once: Netty writes a String a char at a time through the
+        } else if (value instanceof String s && buf.hasMemoryAddress()) {
+            // The bytes Netty's setCharSequence writes (a char past 255 as '?', AsciiString.c2b), put
+            // straight into the buffer's memory: Netty writes a String a char at a time through the
             // buffer's layers, which was the gateway's largest single Java cost for the fields it adds.
-            byte[] b = SCRATCH.get();
-            int n = s.length();
-            for (int i = 0; i < n; i++) {
-                b[i] = AsciiString.c2b(s.charAt(i));
+            long at = buf.memoryAddress() + offset;
+            for (int i = 0, n = s.length(); i < n; i++) {
+                PlatformDependent.putByte(at + i, AsciiString.c2b(s.charAt(i)));
             }
-            buf.setBytes(offset, b, 0, n);
+        } else if (value instanceof String s && buf.hasArray()) {
+            byte[] array = buf.array();
+            int at = buf.arrayOffset() + offset;
+            for (int i = 0, n = s.length(); i < n; i++) {
+                array[at + i] = AsciiString.c2b(s.charAt(i));
+            }
         } else {
             buf.setCharSequence(offset, value, CharsetUtil.US_ASCII);
         }
     }
-
-    private static final int SCRATCH_BYTES = 512;
-    /** One per thread (an event loop's, in practice): {@link #writeAscii} fills it and copies it out before it returns. */
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-            return new byte[SCRATCH_BYTES];
-        }
-    };
 
     // ---- removal beyond HttpHeaders
 

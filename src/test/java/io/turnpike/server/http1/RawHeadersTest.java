@@ -3,6 +3,7 @@ package io.turnpike.server.http1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -496,6 +497,13 @@ class RawHeadersTest {
             ref.add("X-S", v);
         }
         assertThat(encoded(raw)).isEqualTo(nettyEncoded(ref));
+        ByteBuf direct = Unpooled.directBuffer(4); // written through its memory address where Netty has one
+        try {
+            raw.encode(direct);
+            assertThat(ByteBufUtil.getBytes(direct)).isEqualTo(nettyEncoded(ref));
+        } finally {
+            direct.release();
+        }
         assertThat(new String(encoded(raw), StandardCharsets.ISO_8859_1))
                 .contains("X-S: caf\u00e9\r\n", "X-S: a?b\r\n", "X-S: x??y\r\n", "X-S: " + long600 + "\r\n");
     }
