@@ -148,6 +148,14 @@ public final class RawHeaders extends HttpHeaders {
         return n > 0 && (nameBits & nameBit(n, name.charAt(0), name.charAt(n - 1))) != 0;
     }
 
+    /** The same filter for the added names: a bit set by each field added, cleared only by {@link #clear}. */
+    private long addedNameBits;
+
+    private static long nameBit(CharSequence name) {
+        int n = name.length();
+        return n == 0 ? 1L : nameBit(n, name.charAt(0), name.charAt(n - 1));
+    }
+
     // ---- the received fields
 
     private boolean isLive(int i) {
@@ -354,6 +362,7 @@ public final class RawHeaders extends HttpHeaders {
 
     /** The first live added slot at or after {@code from} named {@code name}, or -1. */
     private int firstAdded(CharSequence name, int from) {
+        if ((addedNameBits & nameBit(name)) == 0) return -1; // most set()s name a field not added yet
         CharSequence[] names = addedNames;
         for (int k = from; k < addedEnd; k++) {
             CharSequence n = names[k];
@@ -379,6 +388,7 @@ public final class RawHeaders extends HttpHeaders {
         }
         addedNames[addedEnd] = name;
         addedValues[addedEnd] = value;
+        addedNameBits |= nameBit(name);
         addedEnd++;
         addedLive++;
     }
@@ -1340,6 +1350,7 @@ public final class RawHeaders extends HttpHeaders {
             Arrays.fill(addedValues, 0, addedEnd, null);
             addedEnd = 0;
             addedLive = 0;
+            addedNameBits = 0;
             addedEpoch++;
         }
         return this;
@@ -1367,6 +1378,7 @@ public final class RawHeaders extends HttpHeaders {
                 }
             }
             c.addedLive = addedLive;
+            c.addedNameBits = addedNameBits;
         }
         return c;
     }
