@@ -173,6 +173,26 @@ class RollingFileSinkTest {
                 .hasMessageContaining("taken.log (expected: a writable file path)");
     }
 
+    @Test
+    void aTargetThatIsNotARegularFileIsWrittenToAndNeverRotated() throws Exception {
+        Path fifo = dir.resolve("access.log"); // as /dev/stdout would be under a container runtime
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writeLines(sink(fifo, false, RollingFileSink.MAX_TOTAL_BYTES), 0, LINES); // ten files' worth
+
+        assertThat(new String(read.get(10, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.UTF_8).lines())
+                .isEqualTo(expected(0, LINES));
+        assertThat(rotated()).isEmpty();
+        assertThat(Files.isRegularFile(fifo)).isFalse();
+        assertThat(fifo).exists();
+    }
+
     private RollingFileSink sink(Path file, boolean compress, long maxTotalBytes) {
         return new RollingFileSink(file, compress, KB_32, RollingFileSink.MAX_HISTORY_DAYS, maxTotalBytes, clock);
     }
