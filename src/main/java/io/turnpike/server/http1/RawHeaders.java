@@ -574,10 +574,17 @@ public final class RawHeaders extends HttpHeaders {
         buf.writerIndex(offset);
     }
 
+    /**
+     * Whether bytes can be put at a buffer's memory address: Netty can give direct buffers an address
+     * without {@code sun.misc.Unsafe} (JDK 23 and later without the launcher's
+     * {@code --sun-misc-unsafe-memory-access=allow}), and then has nothing to put bytes there with.
+     */
+    private static final boolean UNSAFE_PUT = PlatformDependent.hasUnsafe();
+
     private static void writeAscii(ByteBuf buf, int offset, CharSequence value) {
         if (value instanceof AsciiString a) {
             ByteBufUtil.copy(a, 0, buf, offset, value.length());
-        } else if (value instanceof String s && buf.hasMemoryAddress()) {
+        } else if (value instanceof String s && UNSAFE_PUT && buf.hasMemoryAddress()) {
             // The bytes Netty's setCharSequence writes (a char past 255 as '?', AsciiString.c2b), put
             // straight into the buffer's memory: Netty writes a String a char at a time through the
             // buffer's layers, which was the gateway's largest single Java cost for the fields it adds.
