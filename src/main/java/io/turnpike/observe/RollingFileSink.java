@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -72,6 +73,11 @@ final class RollingFileSink implements AccessLog.Sink {
     private int nextIndex;
     /** The size at which the file is rotated next (moved on when a rotation fails, so it is not retried per batch). */
     private long rotateAt;
+    /** The identity (device and inode) of the file open now, to notice it was moved or removed by someone else. */
+    private Object openKey;
+    private long lastLookNanos = System.nanoTime();
+    /** How often the path is checked against the file open (a stat on the writer thread, not per line). */
+    static final long LOOK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     RollingFileSink(String file, boolean compress) {
         this(Path.of(file), compress, MAX_FILE_BYTES, MAX_HISTORY_DAYS, MAX_TOTAL_BYTES, Clock.systemDefaultZone());
@@ -116,6 +122,16 @@ final class RollingFileSink implements AccessLog.Sink {
     @Override
     public void write(byte[] batch, int length, int lines) throws IOException {
         LocalDate today = LocalDate.now(clock);
+        if (rotates && channel != null && replacedUnderneath()) {
+            // first, so that a rotation never renames a file someone else put in the old one's place
+            log.info("access log {} was moved or removed by someone else: writing a new one", file);
+            channel.close();
+            channel = null;
+            open();
+            day = today;
+            nextIndex = firstFreeIndex(today);
+            rotateAt = maxFileBytes;
+        }
         if (rotates && size > 0 && (!today.equals(day) || size + length > rotateAt)) {
             rotate(today);
         } else if (rotates && !today.equals(day)) {
@@ -171,6 +187,28 @@ final class RollingFileSink implements AccessLog.Sink {
     private void open() throws IOException {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         size = channel.size();
+        openKey = keyOf(file);
+    }
+
+    private static Object keyOf(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null; // not there
+        }
+    }
+
+    /**
+     * Whether the path no longer names the file open: moved away (logrotate's default, without a
+     * postrotate signal) or removed. Lines would otherwise go on into the moved file, or into one no
+     * directory lists any more.
+     */
+    private boolean replacedUnderneath() {
+        long now = System.nanoTime();
+        if (now - lastLookNanos < LOOK_EVERY_NANOS) return false;
+        lastLookNanos = now;
+        Object key = keyOf(file);
+        return openKey != null && !openKey.equals(key);
     }
 
     /** One past the highest index among the rotated files of that day (0 when there is none). */

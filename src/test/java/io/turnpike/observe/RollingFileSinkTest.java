@@ -173,6 +173,26 @@ class RollingFileSinkTest {
                 .hasMessageContaining("taken.log (expected: a writable file path)");
     }
 
+    /** logrotate's default (rename, no postrotate signal), and a file removed by hand. */
+    @Test
+    void aFileMovedOrRemovedBySomeoneElseIsNoticedAndANewOneStarted() throws Exception {
+        Path file = dir.resolve("access.log");
+        RollingFileSink sink = sink(file, false, RollingFileSink.MAX_TOTAL_BYTES);
+        write(sink, 0, 10);
+        Path moved = Files.move(file, dir.resolve("access.log.1"));
+        Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(RollingFileSink.LOOK_EVERY_NANOS) + 100);
+        write(sink, 10, 20);
+        assertThat(Files.readAllLines(moved)).isEqualTo(expected(0, 10));
+        assertThat(Files.readAllLines(file)).isEqualTo(expected(10, 20));
+
+        Files.delete(file);
+        Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(RollingFileSink.LOOK_EVERY_NANOS) + 100);
+        write(sink, 20, 30);
+        sink.close();
+        assertThat(Files.readAllLines(file)).isEqualTo(expected(20, 30));
+        assertThat(rotated()).isEmpty();
+    }
+
     @Test
     void aTargetThatIsNotARegularFileIsWrittenToAndNeverRotated() throws Exception {
         Path fifo = dir.resolve("access.log"); // as /dev/stdout would be under a container runtime
