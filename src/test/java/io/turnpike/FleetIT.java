@@ -128,6 +128,9 @@ class FleetIT {
                 assertThat(admin(0, "PUT", "/admin/routes/r2", "{\"match\": {\"path\": \"/r2\"}, \"service\": \"svc\"}", null)
                         .statusCode()).isEqualTo(200);
                 long afterStore = until(b, "/r2", null, 200, start);
+                // c too has r2 before the store goes again: the restart below is to serve c's last state
+                // (c may reconnect to the store later than a and b, with its own back-off)
+                until(c, "/r2", null, 200, start);
                 Thread.sleep(300);
                 running.set(false);
                 client.join();
