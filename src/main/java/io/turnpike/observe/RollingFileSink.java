@@ -128,15 +128,13 @@ final class RollingFileSink implements AccessLog.Sink {
             channel.close();
             channel = null;
             open();
-            day = today;
-            nextIndex = firstFreeIndex(today);
+            startDay(today);
             rotateAt = maxFileBytes;
         }
         if (rotates && size > 0 && (!today.equals(day) || size + length > rotateAt)) {
             rotate(today);
         } else if (rotates && !today.equals(day)) {
-            day = today; // nothing was written on the other day: the empty file carries on
-            nextIndex = firstFreeIndex(today);
+            startDay(today); // nothing was written on the other day: the empty file carries on
         }
         if (channel == null) open(); // the last attempt to reopen it failed: try again, or drop this batch
         ByteBuffer bytes = ByteBuffer.wrap(batch, 0, length);
@@ -163,13 +161,16 @@ final class RollingFileSink implements AccessLog.Sink {
                 prune();
             });
         }
-        if (!today.equals(day)) {
-            day = today;
-            nextIndex = firstFreeIndex(today);
-        }
+        if (!today.equals(day)) startDay(today);
         open();
         // after a failed rename, try again after another file's worth, not at every batch
         rotateAt = rotated != null ? maxFileBytes : size + maxFileBytes;
+    }
+
+    /** The current file's lines belong to {@code today} from now on, rotated after today's files so far. */
+    private void startDay(LocalDate today) {
+        day = today;
+        nextIndex = firstFreeIndex(today);
     }
 
     private Path moveToFreeName() throws IOException {
@@ -271,7 +272,9 @@ final class RollingFileSink implements AccessLog.Sink {
         Path partial = rotated.resolveSibling(gz.getFileName() + ".partial");
         try {
             try (InputStream in = Files.newInputStream(rotated);
-                 OutputStream out = new GZIPOutputStream(Files.newOutputStream(partial), 64 * 1024)) {
+                 // CREATE_NEW: never through a file or link already there (leftovers are removed at start)
+                 OutputStream out = new GZIPOutputStream(Files.newOutputStream(partial,
+                         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 64 * 1024)) {
                 in.transferTo(out);
             }
             Files.move(partial, gz, StandardCopyOption.ATOMIC_MOVE);

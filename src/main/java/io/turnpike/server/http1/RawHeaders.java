@@ -143,9 +143,7 @@ public final class RawHeaders extends HttpHeaders {
 
     /** Whether a received field may be named {@code name} (false: certainly not). */
     private boolean mayHaveReceived(CharSequence name) {
-        if (live == 0) return false;
-        int n = name.length();
-        return n > 0 && (nameBits & nameBit(n, name.charAt(0), name.charAt(n - 1))) != 0;
+        return live != 0 && (nameBits & nameBit(name)) != 0;
     }
 
     /** The same filter for the added names: a bit set by each field added, cleared only by {@link #clear}. */
@@ -588,8 +586,12 @@ public final class RawHeaders extends HttpHeaders {
             // The bytes Netty's setCharSequence writes (a char past 255 as '?', AsciiString.c2b), put
             // straight into the buffer's memory: Netty writes a String a char at a time through the
             // buffer's layers, which was the gateway's largest single Java cost for the fields it adds.
+            int n = s.length();
+            if (offset < 0 || offset + n > buf.capacity()) { // a raw write has no bounds check of its own
+                throw new IndexOutOfBoundsException("offset " + offset + " + " + n + " past capacity " + buf.capacity());
+            }
             long at = buf.memoryAddress() + offset;
-            for (int i = 0, n = s.length(); i < n; i++) {
+            for (int i = 0; i < n; i++) {
                 PlatformDependent.putByte(at + i, AsciiString.c2b(s.charAt(i)));
             }
         } else if (value instanceof String s && buf.hasArray()) {
