@@ -76,6 +76,29 @@ class HeaderHygieneTest {
         assertThat(s.header("connection")).isNull();
     }
 
+    /** The smuggling and spoofing attempts above in odd letter cases: every check on a name folds its case. */
+    @Test
+    void theSameAttacksInAnyLetterCaseAreCaughtAlike() throws Exception {
+        String smuggled = "GET /smuggled-secret HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("POST /open HTTP/1.1\r\nHOST: a.test\r\ncOnNeCtIoN: keep-alive, CONTENT-length\r\n"
+                    + "X-FORWARDED-FOR: 6.6.6.6\r\nx-forwarded-HOST: evil.test\r\nFORWARDED: for=6.6.6.6\r\n"
+                    + "PROXY-Authorization: Basic c2VjcmV0\r\nX-CONSUMER-ID: admin\r\ncontent-LENGTH: "
+                    + smuggled.length() + "\r\n\r\n" + smuggled);
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        RawOrigin.Seen s = only();
+        assertThat(s.requestLine()).isEqualTo("POST /open HTTP/1.1");
+        assertThat(s.header("content-length")).isEqualTo(String.valueOf(smuggled.length()));
+        assertThat(s.bodyText()).isEqualTo(smuggled);
+        assertThat(s.header("connection")).isNull();
+        assertThat(s.header("x-forwarded-for")).isEqualTo("127.0.0.1");
+        assertThat(s.header("x-forwarded-host")).isEqualTo("a.test");
+        assertThat(s.header("forwarded")).isEqualTo("for=127.0.0.1;proto=http;host=\"a.test\"");
+        assertThat(s.header("proxy-authorization")).isNull();
+        assertThat(s.header("x-consumer-id")).isNull();
+    }
+
     @Test
     void connectionNamingTransferEncodingKeepsTheChunkedFraming() throws Exception {
         String smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
