@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 import io.turnpike.server.http1.RawHeaders;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -177,22 +178,43 @@ public final class ProxyHeaders {
         return name.length() > 12 && (name.charAt(0) | 0x20) == 'x' && AsciiString.regionMatches(name, true, 0, "x-forwarded-", 0, 12);
     }
 
-    /** The header names {@code Connection} nominates, without close/keep-alive and the protected ones. */
+    /**
+     * The header names {@code Connection} nominates, without close/keep-alive and the protected ones.
+     * Each value is split at commas and each piece trimmed of characters up to SP, as
+     * {@code String.split} and {@code trim} would; a value that names only close and keep-alive
+     * (what most nodes send on every response) makes no list and no piece.
+     */
     private static List<String> connectionTokens(HttpHeaders h) {
-        if (!h.contains(HttpHeaderNames.CONNECTION)) return null; // the usual case, without a list
-        List<String> values = h.getAll(HttpHeaderNames.CONNECTION);
-        if (values.isEmpty()) return null;
+        if (!h.contains(HttpHeaderNames.CONNECTION)) return null; // the usual request, without a list
         List<String> tokens = null;
-        for (String v : values) {
-            for (String t : v.split(",")) {
-                t = t.trim();
-                if (t.isEmpty() || t.equalsIgnoreCase("close") || t.equalsIgnoreCase("keep-alive")
-                        || !mayBeNominated(t)) continue;
+        for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            CharSequence v = it.next();
+            int n = v.length();
+            for (int from = 0; from <= n; ) {
+                int comma = from;
+                while (comma < n && v.charAt(comma) != ',') comma++;
+                int s = from;
+                int e = comma;
+                while (s < e && v.charAt(s) <= ' ') s++;
+                while (e > s && v.charAt(e - 1) <= ' ') e--;
+                from = comma + 1;
+                if (s == e || isToken(v, s, e, HttpHeaderValues.CLOSE) || isToken(v, s, e, HttpHeaderValues.KEEP_ALIVE)) continue;
+                String t = v.subSequence(s, e).toString();
+                if (!mayBeNominated(t)) continue;
                 if (tokens == null) tokens = new ArrayList<>(2);
                 tokens.add(t);
             }
         }
         return tokens;
+    }
+
+    /**
+     * {@code v[s, e)} is {@code token}, ASCII case ignored. The same answer as
+     * {@code String.equalsIgnoreCase} for what a header value holds (ISO-8859-1 chars): no char
+     * there folds onto an ASCII letter but the ASCII letters themselves.
+     */
+    private static boolean isToken(CharSequence v, int s, int e, AsciiString token) {
+        return e - s == token.length() && AsciiString.regionMatches(v, true, s, token, 0, e - s);
     }
 
     /**

@@ -83,7 +83,9 @@ class ProxyHeadersStripPropertyTest {
                         "x-real-ip", "X-Client-Profile", "Client-Cert", "Client-Cert-Chain", "X-Custom", "Accept",
                         "Via", "X-Keep", "x-keep");
         Arbitrary<String> value = Arbitraries.of("1", "x", "trailers", "gzip, trailers", "close", "keep-alive",
-                "X-Keep", "x-keep, close", "Content-Length", "Host, X-Custom", "TE", "Upgrade, X-Forwarded-For", "");
+                "X-Keep", "x-keep, close", "Content-Length", "Host, X-Custom", "TE", "Upgrade, X-Forwarded-For", "",
+                "Keep-Alive", "CLOSE", "close ,keep-alive,", ",", ",,X-Keep,,", "keep-alive, X-Keep", "close\t,\tx-keep",
+                "closed", "keep-alive-x", "clos", "X-Keep ,Close");
         return Combinators.combine(name, value).as(Tuple::of).list().ofMaxSize(10);
     }
 
