@@ -235,7 +235,7 @@ final class UpstreamRequest implements Lease, PickRequest, UpstreamHandler.Recei
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if ((service.retries().onStatuses().contains(res.status().code()) || grpcRetryable(res))
+            if ((service.retriesOnStatus(res.status().code()) || grpcRetryable(res))
                     && retry(Outcome.SERVER_ERROR)) {
                 ReferenceCountUtil.release(msg); // its body is dropped with its connection
                 return;

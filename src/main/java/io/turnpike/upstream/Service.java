@@ -19,6 +19,8 @@ public final class Service {
     private final ServiceGuard guard;
     private final RetryBudget retryBudget;
     private final ServiceSpec.Retries retries;
+    /** {@code retries.on}'s statuses, a bit each. */
+    private final long[] retryStatusBits;
     private final ServiceTls tls;
 
     private Service(String id, List<Node> nodes, ServiceSpec.Timeouts timeouts, ServiceSpec.Pool pool,
@@ -33,6 +35,11 @@ public final class Service {
         this.timeouts = timeouts;
         this.pool = pool;
         this.retries = retries;
+        long[] bits = new long[16]; // statuses 0-1023: an answer's status has three digits
+        for (int status : retries.onStatuses()) {
+            if (status >= 0 && status < 1024) bits[status >>> 6] |= 1L << status;
+        }
+        this.retryStatusBits = bits;
         // The burst covers the requests in flight on a node that dies at once (dozens at 64
         // connections); the share bounds what a lasting outage can add.
         this.retryBudget = new RetryBudget(retries.budget(), RETRY_BURST);
@@ -80,6 +87,15 @@ public final class Service {
     public ServiceSpec.Pool pool() { return pool; }
     /** When and how failed tries are retried. */
     public ServiceSpec.Retries retries() { return retries; }
+
+    /**
+     * A response with this status is retried ({@code retries.on}). Asked of every response: a bit
+     * per status, not a boxed lookup in the configured set.
+     */
+    public boolean retriesOnStatus(int status) {
+        if (status < 0 || status >= 1024) return retries.onStatuses().contains(status);
+        return (retryStatusBits[status >>> 6] & (1L << status)) != 0;
+    }
 
     /** Keeps retries to a share of the service's requests. */
     public RetryBudget retryBudget() { return retryBudget; }
