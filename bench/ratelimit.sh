@@ -73,27 +73,37 @@ for g in local exact lease; do
   jvm[$g]=$!
   wait_ready "turnpike-$g" "http://127.0.0.1:${!port_var}/open/bench" "$!" "$work/$g.log"
 done
+# Each limited route is put against the open route of its own gateway: two JVMs differ by more
+# (their JIT's choices, their heap's state) than what a limit costs.
 url[open]="http://127.0.0.1:$local_port/open/bench"
 url[local]="http://127.0.0.1:$local_port/limited/bench"
+url[exact-open]="http://127.0.0.1:$exact_port/open/bench"
 url[exact]="http://127.0.0.1:$exact_port/limited/bench"
+url[lease-open]="http://127.0.0.1:$lease_port/open/bench"
 url[lease]="http://127.0.0.1:$lease_port/limited/bench"
+declare -A open_of=([open]=open [local]=open [exact-open]=exact-open [exact]=exact-open [lease-open]=lease-open [lease]=lease-open)
 for g in exact lease; do
   if ! grep -q "rate limits are shared" "$work/$g.log"; then
     sleep 2
     grep -q "rate limits are shared" "$work/$g.log" || { log "turnpike ($g) did not reach Redis:"; cat "$work/$g.log" >&2; exit 1; }
   fi
 done
-order=(open local exact lease)
+order=(open local exact-open exact lease-open lease)
+warm_order=(local open exact exact-open lease lease-open)
 jvm[open]=${jvm[local]}
+jvm[exact-open]=${jvm[exact]}
+jvm[lease-open]=${jvm[lease]}
 
 wrk_run() {  # target seconds outfile
   "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "${url[$1]}" > "$3"
 }
 
-for t in "${order[@]}"; do
-  if [[ $t != local ]] && (( WARMUP > 0 )); then   # local shares its JVM with open
-    log "warming up $t for ${WARMUP}s"
-    wrk_run "$t" "$WARMUP" "$work/warmup-$t.txt"
+for t in "${warm_order[@]}"; do
+  secs=$WARMUP
+  [[ $t != open && $t != *-open ]] || secs=$(( WARMUP / 3 ))   # a JVM warmed on its limited route already
+  if (( secs > 0 )); then
+    log "warming up $t for ${secs}s"
+    wrk_run "$t" "$secs" "$work/warmup-$t.txt"
   fi
 done
 
@@ -120,9 +130,9 @@ done
 declare -A median cpu
 echo
 echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s, $REPEATS interleaved rounds; median (min-max)"
-row() { printf '%-8s %-26s %-22s %-24s %-22s %-10s %s\n' "$@"; }
+row() { printf '%-10s %-26s %-22s %-24s %-22s %-10s %s\n' "$@"; }
 row target "req/s" "p50 ms" "p99 ms" "CPU us/request" "req/s" "CPU/request"
-row "" "" "" "" "" "vs open" "vs open"
+row "" "" "" "" "" "vs open" "vs open (same gateway)"
 for t in "${order[@]}"; do
   read -r rm rmin rmax < <(stats "$work/rps-$t")
   read -r am amin amax < <(stats "$work/p50-$t")
@@ -135,8 +145,14 @@ for t in "${order[@]}"; do
     "$(printf '%.2f (%.2f-%.2f)' "$am" "$amin" "$amax")" \
     "$(printf '%.1f (%.1f-%.1f)' "$nm" "$nmin" "$nmax")" \
     "$(printf '%.1f (%.1f-%.1f)' "$cm" "$cmin" "$cmax")" \
-    "$(awk -v a="$rm" -v b="${median[open]}" 'BEGIN { printf "%.2fx", a / b }')" \
-    "$(awk -v a="$cm" -v b="${cpu[open]}" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }')"
+    "$(awk -v a="$rm" -v b="${median[${open_of[$t]}]}" 'BEGIN { printf "%.2fx", a / b }')" \
+    "$(awk -v a="$cm" -v b="${cpu[${open_of[$t]}]}" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }')"
+done
+# Round by round: each round's limited run against its gateway's open run seconds before it.
+for t in local exact lease; do
+  paste "$work/cpu-$t" "$work/cpu-${open_of[$t]}" | awk '{ print ($1 / $2 - 1) * 100 }' > "$work/paired-$t"
+  read -r pm pmin pmax < <(stats "$work/paired-$t")
+  printf '%s CPU per request vs its open route, round by round: %+.1f%% (%+.1f%% to %+.1f%%)\n' "$t" "$pm" "$pmin" "$pmax"
 done
 echo "CPU us/request: the gateway process's user+system time during the run / requests answered."
 echo "Redis' own CPU (exact mode: scripts per call or batch) is not in it; Redis runs on CPU 0."
