@@ -22,26 +22,8 @@ LAUNCHER="${LAUNCHER:-$root}"
 need wrk:wrk "nginx:$(nginx_package)"
 pick_port backend_port
 pick_port turnpike_port
-nginx_hello_backend "$backend_port"
-cat > "$work/turnpike.yaml" <<CONF
-server:
-  listen: 127.0.0.1:$turnpike_port
-  eventLoops: 1
-admin: { listen: off }
-storage: { dataDir: $work/data }
-observe:
-  accessLog: $ACCESS_LOG
-services:
-  backend:
-    nodes: [ http://127.0.0.1:$backend_port ]
-routes:
-  - id: all
-    match: { path: "/**" }
-    service: backend
-CONF
-"${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
-pids+=($!)
-wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-error.log"
+start_hello_backend "$backend_port"
+bench_gateway_config "$turnpike_port" "$ACCESS_LOG" > "$work/turnpike.yaml"
 "$LAUNCHER/turnpike" --version > /dev/null
 TURNPIKE_JAVA_OPTS="${TURNPIKE_JAVA_OPTS:-}" "${pin_proxy[@]}" "$LAUNCHER/turnpike" run -c "$work/turnpike.yaml" > "$work/turnpike.log" 2>&1 &
 jvm=$!

@@ -155,6 +155,47 @@ CONF
   } > "$work/backend.conf"
 }
 
+# Starts the "hello" backend on 127.0.0.1:$1 on the load's CPU and waits until it answers.
+start_hello_backend() {
+  nginx_hello_backend "$1"
+  "${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
+  pids+=($!)
+  wait_ready backend "http://127.0.0.1:$1/bench" "$!" "$work/backend-error.log"
+}
+
+# The benchmark gateway's config on stdout: one event loop, admin off, one route /** to the backend
+# on $backend_port. port access-log-settings [api-key]: with an API key the route checks it
+# (X-API-Key) and has a rate limit by client address that never trips (the features scenario).
+bench_gateway_config() {
+  local route_extra="" consumers=""
+  if [[ -n ${3:-} ]]; then
+    route_extra="
+    auth: [apiKey]
+    rateLimit: { limit: 100000000/s, key: ip }"
+    consumers="consumers:
+  - id: bench-app
+    credentials:
+      - apiKey: \"$3\""
+  fi
+  cat <<CONF
+server:
+  listen: 127.0.0.1:$1
+  eventLoops: 1
+admin: { listen: off }
+storage: { dataDir: $work/data-$1 }
+observe:
+  accessLog: $2
+$consumers
+services:
+  backend:
+    nodes: [ http://127.0.0.1:$backend_port ]
+routes:
+  - id: all
+    match: { path: "/**" }
+    service: backend$route_extra
+CONF
+}
+
 # median, min, max of a file of numbers (one per line)
 # CPU time (user + system, clock ticks) of a process, all its threads
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

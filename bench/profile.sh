@@ -37,40 +37,16 @@ jdk_bin="$(java_home_of "$java")/bin"
 need wrk:wrk "nginx:$(nginx_package)"
 pick_port backend_port
 pick_port turnpike_port
-nginx_hello_backend "$backend_port"
-
+start_hello_backend "$backend_port"
 header=()
-policies=""
+api_key=""
 access_log="{ enabled: false }"
-consumers=""
 if [[ $SCENARIO == features ]]; then
   api_key="bench-key-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   header=(-H "X-API-Key: $api_key")
   access_log="{ enabled: true, target: $work/access.log }"
-  consumers="$(printf 'consumers:\n  - id: bench-app\n    credentials:\n      - apiKey: "%s"' "$api_key")"
-  policies="$(printf '    auth: [apiKey]\n    rateLimit: { limit: 100000000/s, key: ip }')"
 fi
-cat > "$work/turnpike.yaml" <<CONF
-server:
-  listen: 127.0.0.1:$turnpike_port
-  eventLoops: 1
-admin: { listen: off }
-storage: { dataDir: $work/data }
-observe:
-  accessLog: $access_log
-$consumers
-services:
-  backend:
-    nodes: [ http://127.0.0.1:$backend_port ]
-routes:
-  - id: all
-    match: { path: "/**" }
-    service: backend
-$policies
-CONF
-"${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
-pids+=($!)
-wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-error.log"
+bench_gateway_config "$turnpike_port" "$access_log" "$api_key" > "$work/turnpike.yaml"
 "$LAUNCHER/turnpike" --version > /dev/null
 # DebugNonSafepoints: a sample in compiled code names the inlined method it is in, not the nearest
 # safepoint's.

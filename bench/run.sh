@@ -62,7 +62,6 @@ header=()
 
 # --- backend: nginx answering a small body from memory -------------------------------------------
 mkdir -p "$work/nginx-tmp"
-nginx_hello_backend "$backend_port"
 
 # --- nginx as the reference proxy ----------------------------------------------------------------
 # features: as close as nginx comes to Turnpike's route: a JSON access line per request in a file,
@@ -114,33 +113,7 @@ CONF
 
 # --- Turnpike ------------------------------------------------------------------------------------
 turnpike_config() {  # port access-log-settings
-  local route_extra="" consumers=""
-  if [[ $SCENARIO == features ]]; then
-    route_extra="
-    auth: [apiKey]
-    rateLimit: { limit: 100000000/s, key: ip }"
-    consumers="consumers:
-  - id: bench-app
-    credentials:
-      - apiKey: \"$api_key\""
-  fi
-  cat <<CONF
-server:
-  listen: 127.0.0.1:$1
-  eventLoops: 1
-admin: { listen: off }
-storage: { dataDir: $work/data-$1 }
-observe:
-  accessLog: $2
-$consumers
-services:
-  backend:
-    nodes: [ http://127.0.0.1:$backend_port ]
-routes:
-  - id: all
-    match: { path: "/**" }
-    service: backend$route_extra
-CONF
+  bench_gateway_config "$1" "$2" "$([[ $SCENARIO != features ]] || echo "$api_key")"
 }
 access_log="{ enabled: false }   # nginx runs with access_log off too"
 [[ $SCENARIO != features ]] || access_log="{ enabled: true, target: $work/turnpike-access.log }"
@@ -156,9 +129,7 @@ turnpike_config "$logged_port" "{ enabled: true }" > "$work/logged.yaml"
 wanted() { [[ " $TARGETS " == *" $1 "* ]]; }
 
 log "scenario $SCENARIO; backend on :$backend_port (CPU 0)"
-"${pin_load[@]}" nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" > "$work/backend.out" 2>&1 &
-pids+=($!)
-wait_ready backend "http://127.0.0.1:$backend_port/bench" "$!" "$work/backend-error.log"
+start_hello_backend "$backend_port"
 
 declare -A url=([direct]="http://127.0.0.1:$backend_port/bench")
 declare -A cpu_pid   # the process whose CPU time a request costs, per proxy
