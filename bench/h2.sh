@@ -58,23 +58,7 @@ CONF
 } > "$work/nginx.conf"
 
 turnpike_config() {  # port
-  cat <<CONF
-server:
-  listen: 127.0.0.1:$1
-  eventLoops: 1
-  http2: true
-admin: { listen: off }
-storage: { dataDir: $work/data }
-observe:
-  accessLog: { enabled: false }
-services:
-  backend:
-    nodes: [ http://127.0.0.1:$backend_port ]
-routes:
-  - id: all
-    match: { path: "/**" }
-    service: backend
-CONF
+  bench_gateway_config "$1" "{ enabled: false }" | sed 's/^  eventLoops: 1$/  eventLoops: 1\n  http2: true/'
 }
 
 log "backend on :$backend_port (CPU 0)"

@@ -54,23 +54,9 @@ $(nginx_temp nginx)
 CONF
 } > "$work/nginx.conf"
 
-# The same gateway as bench/run.sh's: one event loop, one route to the backend.
-cat > "$work/turnpike.yaml" <<CONF
-server:
-  listen: 127.0.0.1:$proxy_port
-  eventLoops: 1
-admin: { listen: off }
-storage: { dataDir: $work/data }
-observe:
-  accessLog: { enabled: false }   # nginx runs with access_log off too
-services:
-  backend:
-    nodes: [ http://127.0.0.1:$backend_port ]
-routes:
-  - id: all
-    match: { path: "/**" }
-    service: backend
-CONF
+# The same gateway as bench/run.sh's: one event loop, one route to the backend, no access log
+# (nginx runs with access_log off too).
+bench_gateway_config "$proxy_port" "{ enabled: false }" > "$work/turnpike.yaml"
 
 # The same with a self-warm-up, and the admin listener to ask /ready.
 sed -e "s/^  eventLoops: 1$/  eventLoops: 1\n  warmup: { duration: ${WARMUP_SECONDS:-3}s }/" \
