@@ -61,6 +61,16 @@ class HeaderHygieneTest {
         return origin.seen.peek();
     }
 
+    /** The origin got one request, a POST framed by its Content-Length whose body is {@code body}, without Connection. */
+    private static RawOrigin.Seen onePostCarrying(String body) throws InterruptedException {
+        RawOrigin.Seen s = only();
+        assertThat(s.requestLine()).isEqualTo("POST /open HTTP/1.1");
+        assertThat(s.header("content-length")).isEqualTo(String.valueOf(body.length()));
+        assertThat(s.bodyText()).isEqualTo(body);
+        assertThat(s.header("connection")).isNull();
+        return s;
+    }
+
     @Test
     void connectionNamingContentLengthCannotTurnTheBodyIntoASecondRequest() throws Exception {
         String smuggled = "GET /smuggled-secret HTTP/1.1\r\nHost: x\r\nX-Consumer-Id: admin\r\n\r\n";
@@ -69,11 +79,7 @@ class HeaderHygieneTest {
                     + smuggled.length() + "\r\n\r\n" + smuggled);
             assertThat(c.read().status()).isEqualTo(200);
         }
-        RawOrigin.Seen s = only();
-        assertThat(s.requestLine()).isEqualTo("POST /open HTTP/1.1");
-        assertThat(s.header("content-length")).isEqualTo(String.valueOf(smuggled.length()));
-        assertThat(s.bodyText()).isEqualTo(smuggled);
-        assertThat(s.header("connection")).isNull();
+        RawOrigin.Seen s = onePostCarrying(smuggled);
     }
 
     /** The smuggling and spoofing attempts above in odd letter cases: every check on a name folds its case. */
@@ -87,11 +93,7 @@ class HeaderHygieneTest {
                     + smuggled.length() + "\r\n\r\n" + smuggled);
             assertThat(c.read().status()).isEqualTo(200);
         }
-        RawOrigin.Seen s = only();
-        assertThat(s.requestLine()).isEqualTo("POST /open HTTP/1.1");
-        assertThat(s.header("content-length")).isEqualTo(String.valueOf(smuggled.length()));
-        assertThat(s.bodyText()).isEqualTo(smuggled);
-        assertThat(s.header("connection")).isNull();
+        RawOrigin.Seen s = onePostCarrying(smuggled);
         assertThat(s.header("x-forwarded-for")).isEqualTo("127.0.0.1");
         assertThat(s.header("x-forwarded-host")).isEqualTo("a.test");
         assertThat(s.header("forwarded")).isEqualTo("for=127.0.0.1;proto=http;host=\"a.test\"");
@@ -167,6 +169,31 @@ class HeaderHygieneTest {
                 assertThat(r.header("keep-alive")).isNull();
                 assertThat(r.header("proxy-thing")).isNull();
                 assertThat(r.header("via")).isEqualTo("1.1 turnpike");
+            }
+        }
+    }
+
+    /**
+     * Keep-alive among the names, in any case and spacing, over two Connection lines: the named
+     * fields stay behind, Content-Length is never one of them, and the answer stays framed.
+     */
+    @Test
+    void aNodesConnectionListMixingKeepAliveWithNamesDropsOnlyTheNamedFields() throws Exception {
+        origin.answer(s -> "HTTP/1.1 200 OK\r\nConnection: Keep-Alive ,x-node-secret, CONTENT-LENGTH\r\n"
+                + "Connection: ,\tX-Other,,close-ish\r\nX-Node-Secret: 1\r\nX-Other: 2\r\nClose-Ish: 3\r\n"
+                + "X-Keep-Alive: 4\r\nContent-Length: 2\r\n\r\nok");
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            for (int i = 0; i < 2; i++) { // the second answer on the same connection proves the first was framed
+                c.send("GET /m" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.header("content-length")).isEqualTo("2");
+                assertThat(r.body()).isEqualTo("ok");
+                assertThat(r.header("x-node-secret")).isNull();
+                assertThat(r.header("x-other")).isNull();
+                assertThat(r.header("close-ish")).isNull();
+                assertThat(r.header("x-keep-alive")).isEqualTo("4");
+                assertThat(r.header("connection")).isNull();
             }
         }
     }

@@ -125,7 +125,8 @@ public final class RawHeaders extends HttpHeaders {
         for (int i = 0; i < count; i++) {
             int s = fields[i << 2];
             int e = fields[(i << 2) + 1];
-            bits |= nameBit(e - s, bytes[s] & 0xFF, bytes[e - 1] & 0xFF);
+            // the parser never makes an empty name; one here still gets the bit a lookup of "" asks
+            bits |= e == s ? 1L : nameBit(e - s, bytes[s] & 0xFF, bytes[e - 1] & 0xFF);
         }
         this.nameBits = bits;
     }
