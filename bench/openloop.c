@@ -9,7 +9,9 @@
  * Prints one line: "sent done rate p50 p90 p99 p999 max non2xx errors" (latencies in ms).
  * With OPENLOOP_TIMELINE set, also one line per 100 ms on stderr: "second answers max-ms", to see
  * whether a tail is spread over the run or comes from one stall.
- * Bodies are read by Content-Length or to the end of a chunked body.
+ * Bodies are read by Content-Length or to the end of a chunked body. A response that says
+ * "Connection: close" ends its connection, and a new one takes its place (as wrk does); a server's
+ * close of a connection with no request in flight is not an error.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -87,24 +89,30 @@ static int open_conn(struct sockaddr_in *addr, int ep, conn *c) {
     return fd;
 }
 
-/* The length of the complete response at the start of c->buf, or 0 when it is not all here yet. */
-static size_t complete(conn *c, int *status) {
+/*
+ * The length of the complete response at the start of c->buf, or 0 when it is not all here yet;
+ * *close tells whether its head says "Connection: close".
+ */
+static size_t complete(conn *c, int *status, int *close) {
     c->buf[c->len] = 0;
     char *end = memmem(c->buf, c->len, "\r\n\r\n", 4);
     if (!end) return 0;
     size_t head = end + 4 - c->buf;
     *status = atoi(c->buf + 9);
+    *close = 0;
+    size_t whole = head;
     for (char *l = strstr(c->buf, "\r\n"); l && l < end; l = strstr(l + 2, "\r\n")) {
-        if (strncasecmp(l + 2, "content-length:", 15) == 0) {
+        if (strncasecmp(l + 2, "connection: close", 17) == 0) {
+            *close = 1;
+        } else if (strncasecmp(l + 2, "content-length:", 15) == 0) {
             size_t n = head + strtoul(l + 17, NULL, 10);
-            return c->len >= n ? n : 0;
-        }
-        if (strncasecmp(l + 2, "transfer-encoding:", 18) == 0) {
+            whole = c->len >= n ? n : 0;
+        } else if (strncasecmp(l + 2, "transfer-encoding:", 18) == 0) {
             char *last = memmem(c->buf + head - 2, c->len - head + 2, "\r\n0\r\n\r\n", 7);
-            return last ? (size_t) (last + 7 - c->buf) : 0;
+            whole = last ? (size_t) (last + 7 - c->buf) : 0;
         }
     }
-    return head;
+    return whole;
 }
 
 int main(int argc, char **argv) {
@@ -168,7 +176,7 @@ int main(int argc, char **argv) {
             ssize_t r = read(c->fd, c->buf + c->len, BUF - 1 - c->len);
             if (r <= 0) {
                 if (r < 0 && errno == EAGAIN) continue;
-                errors++;
+                if (c->busy) errors++; /* a request in flight is lost; an idle connection just ended */
                 epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
                 close(c->fd);
                 int was_idle = !c->busy;
@@ -177,8 +185,8 @@ int main(int argc, char **argv) {
                 continue;
             }
             c->len += r;
-            int status = 0;
-            size_t whole = complete(c, &status);
+            int status = 0, closes = 0;
+            size_t whole = complete(c, &status, &closes);
             if (whole == 0 || !c->busy) continue;
             if (status < 200 || status > 299) non2xx++;
             record(t - c->due);
@@ -196,6 +204,11 @@ int main(int argc, char **argv) {
             memmove(c->buf, c->buf + whole, c->len - whole);
             c->len -= whole;
             c->busy = 0;
+            if (closes) { /* the server ends this connection: a new one takes its place */
+                epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+                close(c->fd);
+                open_conn(&addr, ep, c);
+            }
             idle[nidle++] = c;
         }
     }

@@ -19,16 +19,22 @@ import java.time.Duration;
  * @param rateLimitIpv6Prefix     IPv6 clients share an {@code ip} rate-limit key per prefix of this length
  * @param handshakeTimeout        a TLS handshake (ClientHello included) not done within this closes the connection
  * @param websocketIdleTimeout    a WebSocket tunnel with no byte either way for this long is closed
+ * @param maxRequestsPerConnection requests one HTTP/1.x connection carries; the last one's answer says
+ *                                {@code Connection: close} and the connection closes after it (nginx's
+ *                                {@code keepalive_requests}); 0 = no limit
  */
 public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
                      Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,
                      Underscores headersWithUnderscores, int maxConnectionsPerIp, BodyRate minRequestBodyRate,
-                     int rateLimitIpv6Prefix, Duration handshakeTimeout, Duration websocketIdleTimeout) {
+                     int rateLimitIpv6Prefix, Duration handshakeTimeout, Duration websocketIdleTimeout,
+                     int maxRequestsPerConnection) {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_WEBSOCKET_IDLE = Duration.ofMinutes(5);
     public static final int DEFAULT_RATE_LIMIT_KEYS = 100_000;
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final int DEFAULT_IPV6_PREFIX = 64;
+    /** nginx's {@code keepalive_requests} default. */
+    public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 1000;
     public static final Limits DEFAULT = new Limits(32 * 1024, 8 * 1024, 10L * 1024 * 1024,
             Duration.ofSeconds(10), Duration.ofSeconds(60), 20_000);
 
@@ -50,6 +56,18 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
     public Limits {
         if (handshakeTimeout == null) handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         if (websocketIdleTimeout == null) websocketIdleTimeout = DEFAULT_WEBSOCKET_IDLE;
+        if (maxRequestsPerConnection < 0) {
+            throw new IllegalArgumentException("maxRequestsPerConnection: " + maxRequestsPerConnection + " (expected: >= 0)");
+        }
+    }
+
+    public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
+                  Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,
+                  Underscores headersWithUnderscores, int maxConnectionsPerIp, BodyRate minRequestBodyRate,
+                  int rateLimitIpv6Prefix, Duration handshakeTimeout, Duration websocketIdleTimeout) {
+        this(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections, rateLimitKeys,
+                maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
+                handshakeTimeout, websocketIdleTimeout, DEFAULT_MAX_REQUESTS_PER_CONNECTION);
     }
 
     public Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
@@ -76,24 +94,30 @@ public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Dur
     public Limits withMaxHeaders(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, n, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
-                handshakeTimeout, websocketIdleTimeout);
+                handshakeTimeout, websocketIdleTimeout, maxRequestsPerConnection);
     }
 
     public Limits withUnderscores(Underscores u) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, maxHeaders, u, maxConnectionsPerIp, minRequestBodyRate, rateLimitIpv6Prefix,
-                handshakeTimeout, websocketIdleTimeout);
+                handshakeTimeout, websocketIdleTimeout, maxRequestsPerConnection);
     }
 
     public Limits withMaxConnectionsPerIp(int n) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, maxHeaders, headersWithUnderscores, n, minRequestBodyRate, rateLimitIpv6Prefix,
-                handshakeTimeout, websocketIdleTimeout);
+                handshakeTimeout, websocketIdleTimeout, maxRequestsPerConnection);
     }
 
     public Limits withWebsocketIdleTimeout(Duration d) {
         return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
                 rateLimitKeys, maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate,
-                rateLimitIpv6Prefix, handshakeTimeout, d);
+                rateLimitIpv6Prefix, handshakeTimeout, d, maxRequestsPerConnection);
+    }
+
+    public Limits withMaxRequestsPerConnection(int n) {
+        return new Limits(maxHeaderBytes, maxUriBytes, maxBodyBytes, headerTimeout, idleTimeout, maxConnections,
+                rateLimitKeys, maxHeaders, headersWithUnderscores, maxConnectionsPerIp, minRequestBodyRate,
+                rateLimitIpv6Prefix, handshakeTimeout, websocketIdleTimeout, n);
     }
 }

@@ -115,7 +115,7 @@ final class ServerSection {
         limits.checkKeys(List.of("maxHeaderBytes", "maxUriBytes", "maxBodyBytes", "headerTimeout",
                 "idleTimeout", "maxConnections", "rateLimitKeys", "maxHeaders", "headersWithUnderscores",
                 "maxConnectionsPerIp", "minRequestBodyRate", "rateLimitIpv6Prefix", "handshakeTimeout",
-                "websocketIdleTimeout"), Map.of());
+                "websocketIdleTimeout", "maxRequestsPerConnection"), Map.of());
         return new Limits(
                 (int) limits.get("maxHeaderBytes").size(1, MAX_INT_SIZE, d.maxHeaderBytes()),
                 (int) limits.get("maxUriBytes").size(1, MAX_INT_SIZE, d.maxUriBytes()),
@@ -130,7 +130,8 @@ final class ServerSection {
                 bodyRate(limits.get("minRequestBodyRate"), d.minRequestBodyRate()),
                 limits.get("rateLimitIpv6Prefix").integer(1, 128, d.rateLimitIpv6Prefix()),
                 limits.get("handshakeTimeout").duration(d.handshakeTimeout(), false),
-                limits.get("websocketIdleTimeout").duration(d.websocketIdleTimeout(), false));
+                limits.get("websocketIdleTimeout").duration(d.websocketIdleTimeout(), false),
+                limits.get("maxRequestsPerConnection").integer(0, Integer.MAX_VALUE, d.maxRequestsPerConnection()));
     }
 
     private static Limits.Underscores underscores(ConfigNode n, Limits.Underscores fallback) {

@@ -49,6 +49,8 @@ public final class Http1Connection extends ChannelDuplexHandler {
     private boolean headerStarted;
     private boolean closing;
     private boolean reading;
+    /** Requests begun on this connection, for {@code maxRequestsPerConnection}. */
+    private int begun;
 
     public Http1Connection(ProxyContext context, Limits limits) {
         this(context, limits, false);
@@ -191,6 +193,7 @@ public final class Http1Connection extends ChannelDuplexHandler {
         deadline = Long.MAX_VALUE; // the exchange sets its own
         waitingForBytes = false;
         headerStarted = false;
+        begun++;
         Http1Stream stream = new Http1Stream(this, req);
         current = new Exchange(stream, req);
         stream.exchange(current);
@@ -235,9 +238,11 @@ public final class Http1Connection extends ChannelDuplexHandler {
         if (close || context.draining()) {
             closing = true;
             var flushed = ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER);
-            if (!ex.requestComplete() || !pipelined.isEmpty()) {
+            if (!ex.requestComplete() || !pipelined.isEmpty() || lastRequest()) {
+                // The client is still sending (a bare close would reset), or it is a keep-alive client
+                // that the gateway, not the client, ends: it may be sending its next request already.
                 cancelTimer();
-                LingeringClose.after(ctx.channel(), flushed); // the client is still sending: a bare close would reset
+                LingeringClose.after(ctx.channel(), flushed);
             } else {
                 flushed.addListener(ChannelFutureListener.CLOSE);
             }
@@ -275,6 +280,18 @@ public final class Http1Connection extends ChannelDuplexHandler {
     }
 
     ServerCodec codec() { return codec; }
+
+    /**
+     * True while the request under way is the last this connection carries
+     * ({@code maxRequestsPerConnection}, nginx's {@code keepalive_requests}): its answer says
+     * {@code Connection: close}, and the connection closes after it. Clients reconnect, so
+     * long-lived connections spread again over a fleet's gateways, and what a connection holds
+     * is given back now and then.
+     */
+    boolean lastRequest() {
+        int max = limits.maxRequestsPerConnection();
+        return max > 0 && begun >= max;
+    }
 
     /**
      * Answers the request under way with {@code switching} (101); from then on the connection's

@@ -104,7 +104,7 @@ final class Http1Stream implements Downstream {
             }
         }
         if (bodyUnread()) closeAfter = true; // answered before the body ended: the rest cannot be skipped safely
-        if (!keepAlive || closeAfter || context().draining()) {
+        if (!keepAlive || closeAfter || context().draining() || connection.lastRequest()) {
             closeAfter = true;
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (version.equals(HttpVersion.HTTP_1_0)) {
@@ -162,11 +162,14 @@ final class Http1Stream implements Downstream {
             return;
         }
         connection.codec().nextResponseForHead(headRequest);
-        if (version.equals(HttpVersion.HTTP_1_0)) {
+        boolean last = connection.lastRequest();
+        if (last) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (version.equals(HttpVersion.HTTP_1_0)) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ctx.writeAndFlush(res, ctx.voidPromise());
-        connection.exchangeDone(exchange, false);
+        connection.exchangeDone(exchange, last);
     }
 
     private boolean bodyUnread() {

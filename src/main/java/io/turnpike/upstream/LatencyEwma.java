@@ -30,7 +30,11 @@ public final class LatencyEwma {
         while (true) {
             long old = bits.get();
             double avg = Double.longBitsToDouble(old);
-            double next = avg == 0 || sample > avg ? sample : avg * keep + sample * (1 - keep);
+            // The blend moved toward the sample, or the sample when it is the larger (a peak, or the
+            // first sample: from 0 the blend is below it). Without a branch: a branch the compiled code
+            // has never seen taken (no peak under a steady load) is a trap that recompiles its callers
+            // when the first peak comes, at the start of the next burst.
+            double next = Math.max(sample, sample + (avg - sample) * keep);
             if (bits.compareAndSet(old, Double.doubleToRawLongBits(next))) return;
         }
     }
