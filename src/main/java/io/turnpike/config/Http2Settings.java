@@ -9,8 +9,10 @@ package io.turnpike.config;
  * @param maxResetsPerWindow   stream resets (by the client, or provoked by it) tolerated per {@code resetWindowSeconds}
  *                             before the connection is closed with ENHANCE_YOUR_CALM (Rapid Reset, MadeYouReset)
  * @param resetWindowSeconds   that window
+ * @param maxStreamsPerConnection streams one connection carries; the last gets GOAWAY (NO_ERROR) and the
+ *                             connection closes when its streams are done; 0 = no limit (the default)
  */
 public record Http2Settings(boolean enabled, int maxConcurrentStreams, int initialWindowSize, int maxResetsPerWindow,
-                            int resetWindowSeconds) {
-    public static final Http2Settings DEFAULT = new Http2Settings(true, 100, 256 * 1024, 200, 30);
+                            int resetWindowSeconds, int maxStreamsPerConnection) {
+    public static final Http2Settings DEFAULT = new Http2Settings(true, 100, 256 * 1024, 200, 30, 0);
 }

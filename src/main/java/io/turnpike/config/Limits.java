@@ -19,9 +19,9 @@ import java.time.Duration;
  * @param rateLimitIpv6Prefix     IPv6 clients share an {@code ip} rate-limit key per prefix of this length
  * @param handshakeTimeout        a TLS handshake (ClientHello included) not done within this closes the connection
  * @param websocketIdleTimeout    a WebSocket tunnel with no byte either way for this long is closed
- * @param maxRequestsPerConnection requests one HTTP/1.x connection carries; the last one's answer says
- *                                {@code Connection: close} and the connection closes after it (nginx's
- *                                {@code keepalive_requests}); 0 = no limit
+ * @param maxRequestsPerConnection requests one HTTP/1.x client connection carries; the last one's answer
+ *                                says {@code Connection: close} and the connection closes after it (nginx's
+ *                                {@code keepalive_requests}); 0 = no limit. HTTP/2: {@link Http2Settings}
  */
 public record Limits(int maxHeaderBytes, int maxUriBytes, long maxBodyBytes, Duration headerTimeout,
                      Duration idleTimeout, int maxConnections, int rateLimitKeys, int maxHeaders,

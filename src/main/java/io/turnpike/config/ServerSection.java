@@ -56,14 +56,15 @@ final class ServerSection {
     /** {@code http2: true} (h2c prior knowledge, h2 in ALPN) and {@code http2Limits: {...}}. */
     private static Http2Settings http2(ConfigNode on, ConfigNode limits) {
         Http2Settings d = Http2Settings.DEFAULT;
-        limits.checkKeys(List.of("maxConcurrentStreams", "initialWindowSize", "maxResetsPerWindow", "resetWindow"),
-                Map.of());
+        limits.checkKeys(List.of("maxConcurrentStreams", "initialWindowSize", "maxResetsPerWindow", "resetWindow",
+                "maxStreamsPerConnection"), Map.of());
         return new Http2Settings(on.bool(d.enabled()),
                 limits.get("maxConcurrentStreams").integer(1, 10_000, d.maxConcurrentStreams()),
                 (int) limits.get("initialWindowSize").size(65_535, Integer.MAX_VALUE, d.initialWindowSize()),
                 limits.get("maxResetsPerWindow").integer(1, 1_000_000, d.maxResetsPerWindow()),
                 (int) limits.get("resetWindow").duration(java.time.Duration.ofSeconds(d.resetWindowSeconds()), false)
-                        .toSeconds());
+                        .toSeconds(),
+                limits.get("maxStreamsPerConnection").integer(0, Integer.MAX_VALUE, d.maxStreamsPerConnection()));
     }
 
     /** {@code warmup: { duration: 3s }}, or {@code off}: synthetic traffic before {@code /ready} says yes. */

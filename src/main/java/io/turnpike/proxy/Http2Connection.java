@@ -27,6 +27,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Http2Settings;
 import io.turnpike.server.http2.RequestPseudoHeaders;
 import io.turnpike.server.http2.StreamIdentifiers;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameStreamEvent;
 import io.turnpike.config.Limits;
 import java.util.concurrent.TimeUnit;
 
@@ -36,16 +39,39 @@ import java.util.concurrent.TimeUnit;
  * RFC 9113 the codec leaves out come around it: {@link StreamIdentifiers} before it, and
  * {@link RequestPseudoHeaders} first in each stream. The connection
  * closes (GOAWAY, then close once its streams are done) after {@code idleTimeout} without an open
- * stream, and when the gateway drains.
+ * stream, and when the gateway drains. Past {@code http2Limits.maxStreamsPerConnection} streams it says GOAWAY
+ * (NO_ERROR, naming the last stream it takes) and closes once the streams it took are done.
  */
 public final class Http2Connection extends ChannelDuplexHandler {
     private static final RequestPseudoHeaders PSEUDO_HEADERS = new RequestPseudoHeaders();
     private static final Http2StreamFrameToHttpObjectCodec FRAMES_TO_HTTP = new FramesToHttp();
 
     private final Http2FrameCodec codec;
+    private final int maxStreams;
+    private ChannelHandlerContext ctx;
+    private int streams;
+    private boolean goingAway;
 
-    private Http2Connection(Http2FrameCodec codec) {
+    private Http2Connection(Http2FrameCodec codec, int maxStreams) {
         this.codec = codec;
+        this.maxStreams = maxStreams;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * A stream opened. The one that reaches {@code maxStreamsPerConnection} is the last: GOAWAY
+     * names it, the client opens its next streams on a new connection, and the connection closes
+     * when the streams it has are done (nginx's {@code keepalive_requests} for HTTP/2).
+     */
+    private void streamOpened() {
+        if (maxStreams > 0 && ++streams == maxStreams) {
+            goingAway = true;
+            ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        }
     }
 
     /** Installs the HTTP/2 handlers at the end of {@code p}. */
@@ -74,10 +100,12 @@ public final class Http2Connection extends ChannelDuplexHandler {
         p.addLast("h2-ids", new StreamIdentifiers()); // the codec forgets closed streams
         p.addLast("h2", codec);
         p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("h2-connection", new Http2Connection(codec));
+        Http2Connection connection = new Http2Connection(codec, h2.maxStreamsPerConnection());
+        p.addLast("h2-connection", connection);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
+                connection.streamOpened();
                 ch.pipeline().addLast(PSEUDO_HEADERS, FRAMES_TO_HTTP, new Http2Stream(context, limits));
             }
         }));
@@ -143,6 +171,12 @@ public final class Http2Connection extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (goingAway && evt instanceof Http2FrameStreamEvent e && e.type() == Http2FrameStreamEvent.Type.State
+                && e.stream().state() == io.netty.handler.codec.http2.Http2Stream.State.CLOSED && idle()) {
+            ctx.fireUserEventTriggered(evt);
+            ctx.close(); // GOAWAY was said: the last stream the connection took is done
+            return;
+        }
         if (evt instanceof IdleStateEvent && idle()) {
             ctx.close(); // the codec says GOAWAY first
             return;

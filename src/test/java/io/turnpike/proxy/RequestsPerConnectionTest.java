@@ -3,9 +3,11 @@ package io.turnpike.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.turnpike.config.ConfigLoader;
+import io.turnpike.config.Http2Settings;
 import io.turnpike.config.Limits;
 import io.turnpike.server.Gateway;
 import io.turnpike.testing.NoLeaks;
+import io.turnpike.testing.RawH2;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.RawOrigin;
 import java.util.Map;
@@ -29,7 +31,8 @@ class RequestsPerConnectionTest {
     static void start() throws Exception {
         origin = new RawOrigin();
         ConfigLoader.Result r = ConfigLoader.parse("requests.yaml", """
-                server: { listen: "127.0.0.1:0", eventLoops: 1, limits: { maxRequestsPerConnection: 3 } }
+                server: { listen: "127.0.0.1:0", eventLoops: 1, limits: { maxRequestsPerConnection: 3 },
+                          http2Limits: { maxStreamsPerConnection: 3 } }
                 admin: { listen: off }
                 observe: { accessLog: { enabled: false } }
                 services:
@@ -116,6 +119,23 @@ class RequestsPerConnectionTest {
         }
     }
 
+    /**
+     * HTTP/2 has its own limit ({@code http2Limits.maxStreamsPerConnection}, off by default): the third
+     * stream gets GOAWAY (NO_ERROR, so the client opens its next streams on
+     * a new connection), is still answered, and the connection closes once it is done.
+     */
+    @Test
+    void anHttp2ConnectionSaysGoAwayAtItsLastStreamAndClosesWhenItIsDone() throws Exception {
+        try (RawH2 c = new RawH2(gateway.port())) {
+            assertThat(c.serves(1, "/api/1")).isEqualTo("answered 200");
+            assertThat(c.serves(3, "/api/2")).isEqualTo("answered 200");
+            assertThat(c.serves(5, "/api/3")).isEqualTo("GOAWAY NO_ERROR");
+            assertThat(c.outcome(5)).isEqualTo("answered 200");
+            assertThat(c.outcome(7)).isEqualTo("closed");
+        }
+        assertThat(origin.requestLines()).hasSize(3);
+    }
+
     @Test
     void theDefaultIsNginxsThousandAndZeroMeansNoLimit() {
         assertThat(Limits.DEFAULT.maxRequestsPerConnection()).isEqualTo(1000);
@@ -123,6 +143,7 @@ class RequestsPerConnectionTest {
                 .config().server().limits().maxRequestsPerConnection()).isEqualTo(1000);
         assertThat(ConfigLoader.parse("t.yaml", "server: { limits: { maxRequestsPerConnection: 0 } }", k -> null)
                 .config().server().limits().maxRequestsPerConnection()).isZero();
+        assertThat(Http2Settings.DEFAULT.maxStreamsPerConnection()).as("HTTP/2: off by default").isZero();
         assertThat(ConfigLoader.parse("t.yaml", "server:\n  limits: { maxRequestsPerConnection: -1 }\n", k -> null)
                 .problems()).extracting(Object::toString).containsExactly(
                 "t.yaml:2:39: server.limits.maxRequestsPerConnection: \"-1\" (expected: an integer >= 0)");
