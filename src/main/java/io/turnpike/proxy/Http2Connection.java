@@ -9,9 +9,12 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStreamEvent;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
@@ -27,9 +30,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.turnpike.config.Http2Settings;
 import io.turnpike.server.http2.RequestPseudoHeaders;
 import io.turnpike.server.http2.StreamIdentifiers;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameStreamEvent;
 import io.turnpike.config.Limits;
 import java.util.concurrent.TimeUnit;
 
@@ -39,8 +39,9 @@ import java.util.concurrent.TimeUnit;
  * RFC 9113 the codec leaves out come around it: {@link StreamIdentifiers} before it, and
  * {@link RequestPseudoHeaders} first in each stream. The connection
  * closes (GOAWAY, then close once its streams are done) after {@code idleTimeout} without an open
- * stream, and when the gateway drains. Past {@code http2Limits.maxStreamsPerConnection} streams it says GOAWAY
- * (NO_ERROR, naming the last stream it takes) and closes once the streams it took are done.
+ * stream, and when the gateway drains. At {@code http2Limits.maxStreamsPerConnection} streams it
+ * says GOAWAY (NO_ERROR, naming the last stream it takes) and closes once the streams it took are
+ * done.
  */
 public final class Http2Connection extends ChannelDuplexHandler {
     private static final RequestPseudoHeaders PSEUDO_HEADERS = new RequestPseudoHeaders();
