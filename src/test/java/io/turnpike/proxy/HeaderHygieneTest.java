@@ -9,6 +9,7 @@ import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.RawOrigin;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,6 +70,21 @@ class HeaderHygieneTest {
         assertThat(s.bodyText()).isEqualTo(body);
         assertThat(s.header("connection")).isNull();
         return s;
+    }
+
+    /**
+     * Two GETs ({@code path}0 and {@code path}1) on one connection, each answered 200 and checked:
+     * the second answer on the same connection proves the first was framed.
+     */
+    private static void twoAnswersOnOneConnection(String path, Consumer<RawHttp.Response> check) throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            for (int i = 0; i < 2; i++) {
+                c.send("GET " + path + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                check.accept(r);
+            }
+        }
     }
 
     @Test
@@ -141,15 +157,10 @@ class HeaderHygieneTest {
     @Test
     void aResponseWhoseConnectionNamesContentLengthStaysFramedForTheClient() throws Exception {
         origin.answer(s -> "HTTP/1.1 200 OK\r\nConnection: content-length, transfer-encoding\r\nContent-Length: 5\r\n\r\nhello");
-        try (RawHttp c = new RawHttp(gateway.port())) {
-            for (int i = 0; i < 2; i++) { // the second answer on the same connection proves the first was framed
-                c.send("GET /r" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
-                RawHttp.Response r = c.read();
-                assertThat(r.status()).isEqualTo(200);
-                assertThat(r.header("content-length")).isEqualTo("5");
-                assertThat(r.body()).isEqualTo("hello");
-            }
-        }
+        twoAnswersOnOneConnection("/r", r -> {
+            assertThat(r.header("content-length")).isEqualTo("5");
+            assertThat(r.body()).isEqualTo("hello");
+        });
     }
 
     /** A node's plain answer goes out as its bytes, but never with what was meant for the hop. */
@@ -157,20 +168,15 @@ class HeaderHygieneTest {
     void aNodesHopByHopFieldsStayBehindWhenItsHeadPassesAsBytes() throws Exception {
         origin.answer(s -> "HTTP/1.1 200 OK\r\nConnection: X-Node-Secret\r\nX-Node-Secret: 1\r\n"
                 + "Keep-Alive: timeout=5\r\nProxy-Thing: a\r\nX-Kept:  v \r\nContent-Length: 2\r\n\r\nok");
-        try (RawHttp c = new RawHttp(gateway.port())) {
-            for (int i = 0; i < 2; i++) { // the second answer on the same connection proves the first was framed
-                c.send("GET /h" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
-                RawHttp.Response r = c.read();
-                assertThat(r.status()).isEqualTo(200);
-                assertThat(r.body()).isEqualTo("ok");
-                assertThat(r.header("x-kept")).isEqualTo("v");
-                assertThat(r.header("x-node-secret")).isNull();
-                assertThat(r.header("connection")).isNull();
-                assertThat(r.header("keep-alive")).isNull();
-                assertThat(r.header("proxy-thing")).isNull();
-                assertThat(r.header("via")).isEqualTo("1.1 turnpike");
-            }
-        }
+        twoAnswersOnOneConnection("/h", r -> {
+            assertThat(r.body()).isEqualTo("ok");
+            assertThat(r.header("x-kept")).isEqualTo("v");
+            assertThat(r.header("x-node-secret")).isNull();
+            assertThat(r.header("connection")).isNull();
+            assertThat(r.header("keep-alive")).isNull();
+            assertThat(r.header("proxy-thing")).isNull();
+            assertThat(r.header("via")).isEqualTo("1.1 turnpike");
+        });
     }
 
     /**
@@ -182,20 +188,15 @@ class HeaderHygieneTest {
         origin.answer(s -> "HTTP/1.1 200 OK\r\nConnection: Keep-Alive ,x-node-secret, CONTENT-LENGTH\r\n"
                 + "Connection: ,\tX-Other,,close-ish\r\nX-Node-Secret: 1\r\nX-Other: 2\r\nClose-Ish: 3\r\n"
                 + "X-Keep-Alive: 4\r\nContent-Length: 2\r\n\r\nok");
-        try (RawHttp c = new RawHttp(gateway.port())) {
-            for (int i = 0; i < 2; i++) { // the second answer on the same connection proves the first was framed
-                c.send("GET /m" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
-                RawHttp.Response r = c.read();
-                assertThat(r.status()).isEqualTo(200);
-                assertThat(r.header("content-length")).isEqualTo("2");
-                assertThat(r.body()).isEqualTo("ok");
-                assertThat(r.header("x-node-secret")).isNull();
-                assertThat(r.header("x-other")).isNull();
-                assertThat(r.header("close-ish")).isNull();
-                assertThat(r.header("x-keep-alive")).isEqualTo("4");
-                assertThat(r.header("connection")).isNull();
-            }
-        }
+        twoAnswersOnOneConnection("/m", r -> {
+            assertThat(r.header("content-length")).isEqualTo("2");
+            assertThat(r.body()).isEqualTo("ok");
+            assertThat(r.header("x-node-secret")).isNull();
+            assertThat(r.header("x-other")).isNull();
+            assertThat(r.header("close-ish")).isNull();
+            assertThat(r.header("x-keep-alive")).isEqualTo("4");
+            assertThat(r.header("connection")).isNull();
+        });
     }
 
     @Test

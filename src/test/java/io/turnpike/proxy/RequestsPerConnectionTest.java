@@ -72,8 +72,11 @@ class RequestsPerConnectionTest {
             assertThat(last.status()).isEqualTo(200);
             assertThat(last.body()).isEqualTo("ok");
             assertThat(last.header("connection")).isEqualTo("close");
+            // A client that ignores the close and sends on: the gateway only reads to discard now.
+            c.send(get("/api/4-after-close"));
             assertThat(c.closedByPeer()).isTrue();
         }
+        Thread.sleep(100); // a fourth request would reach the origin right behind the third
         assertThat(origin.requestLines()).containsExactly("GET /api/1 HTTP/1.1", "GET /api/2 HTTP/1.1",
                 "GET /api/3 HTTP/1.1");
     }
@@ -130,10 +133,12 @@ class RequestsPerConnectionTest {
             assertThat(c.serves(1, "/api/1")).isEqualTo("answered 200");
             assertThat(c.serves(3, "/api/2")).isEqualTo("answered 200");
             assertThat(c.serves(5, "/api/3")).isEqualTo("GOAWAY NO_ERROR");
+            c.headers(7, true, c.get("/api/4-after-goaway")); // a client that ignores the GOAWAY
             assertThat(c.outcome(5)).isEqualTo("answered 200");
             assertThat(c.outcome(7)).isEqualTo("closed");
         }
-        assertThat(origin.requestLines()).hasSize(3);
+        Thread.sleep(100);
+        assertThat(origin.requestLines()).hasSize(3).noneMatch(line -> line.contains("after-goaway"));
     }
 
     @Test
