@@ -7,21 +7,30 @@
 #
 #   bench/warmup.sh                   # 30 slices of 1 s per target
 #   SLICES=60 bench/warmup.sh
+#   PROTOCOL=h2 bench/warmup.sh       # the same with h2load over h2c (prior knowledge)
 #
-# Env: SLICES (default 30), CONNECTIONS (default 64), TARGETS (default "nginx turnpike
-# turnpike+cache"), BASE_PORT (default 18080), KEEP=1 keeps the work dir.
+# Env: SLICES (default 30), CONNECTIONS (default 64; with h2 16 connections of STREAMS=10 streams),
+# TARGETS (default "nginx turnpike turnpike+cache"), PROTOCOL (h1 | h2, default h1), BASE_PORT
+# (default 18080), KEEP=1 keeps the work dir. For Turnpike each slice also shows the CPU its JIT
+# compilers used in it (C1+C2, ms): on the proxy's one core that is time the event loop did not get.
 # The cache is made first with `./turnpike aot --if-missing` (a training run of ~15 s).
 set -euo pipefail
 
 SLICES="${SLICES:-30}"
-CONNECTIONS="${CONNECTIONS:-64}"
+PROTOCOL="${PROTOCOL:-h1}"
+if [[ $PROTOCOL == h2 ]]; then CONNECTIONS="${CONNECTIONS:-16}"; else CONNECTIONS="${CONNECTIONS:-64}"; fi
+STREAMS="${STREAMS:-10}"
 TARGETS="${TARGETS:-nginx turnpike turnpike+cache}"
 BASE_PORT="${BASE_PORT:-18080}"
 
 BENCH_NAME=warmup
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need wrk:wrk "nginx:$(nginx_package)"
+case "$PROTOCOL" in
+  h1) need wrk:wrk "nginx:$(nginx_package)" ;;
+  h2) need wrk:wrk h2load:nghttp2-client "nginx:$(nginx_package)" ;;
+  *) log "PROTOCOL is h1 or h2, not $PROTOCOL"; exit 2 ;;
+esac
 if (( $(nproc) < 2 )); then log "only one CPU: running unpinned, numbers will be noisy"; fi
 
 pick_port backend_port
@@ -38,12 +47,13 @@ http {
   access_log off;
 $(nginx_temp nginx)
   keepalive_requests 1000000;
+  http2_max_requests 1000000;
   upstream backend {
     server 127.0.0.1:$backend_port;
     keepalive 128;
   }
   server {
-    listen 127.0.0.1:$proxy_port;
+    listen 127.0.0.1:$proxy_port$([[ $PROTOCOL == h2 ]] && echo " http2");
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -75,6 +85,35 @@ if [[ " $TARGETS " == *" turnpike+cache "* || " $TARGETS " == *" turnpike+warmup
 fi
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+hz=$(getconf CLK_TCK)
+
+# CPU ticks of a JVM's C1 and C2 compiler threads so far (0 for any other process).
+jit_ticks() {  # pid
+  local task total=0 comm
+  for task in /proc/"$1"/task/*; do
+    comm="$(cat "$task/comm" 2>/dev/null)" || continue
+    [[ $comm == C[12]\ CompilerThre* ]] || continue
+    total=$(( total + $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
+# One slice of load: "req/s latency-ms failures", latency being p99 (wrk) or the mean (h2load).
+load_slice() {  # url outfile
+  if [[ $PROTOCOL == h2 ]]; then
+    "${pin_load[@]}" h2load -c"$CONNECTIONS" -m"$STREAMS" -D1 "$1" > "$2" 2>&1 || true
+    awk '/^finished in/ { gsub(",", "", $4); rps = $4 }
+         /^requests:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^(failed|errored)/) bad += $i }
+         /^time for request:/ { mean = $6; if (mean ~ /us$/) mean = mean / 1000; else if (mean ~ /ms$/) mean += 0; else mean *= 1000 }
+         END { if (rps != "") print rps, mean + 0, bad + 0 }' "$2"
+  else
+    "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d1s --latency "$1" > "$2" 2>&1 || true
+    grep -q '^Requests/sec' "$2" || return 0
+    local rps p99 bad
+    read -r rps _ _ p99 bad < <(wrk_summary "$2" 2>/dev/null)
+    echo "${rps:-0} ${p99:-0} ${bad:-0}"
+  fi
+}
 
 # One target: start it cold with the load already running; one wrk run per slice.
 measure() {  # target
@@ -103,7 +142,7 @@ measure() {  # target
   (
     for ((i = 0; i < 6000; i++)); do
       if ! port_in_use "$proxy_port"; then sleep 0.01; continue; fi
-      if [[ "$(curl -s -m 30 -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]]; then
+      if [[ "$(curl -s -m 30 $([[ $PROTOCOL == h2 ]] && echo --http2-prior-knowledge) -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" == 200 ]]; then
         echo $(( $(now_ms) - start )) > "$work/first-$t"
         exit 0
       fi
@@ -111,24 +150,31 @@ measure() {  # target
     done
   ) &
   local poller=$!
-  local deadline rps p99 bad
+  local deadline rps p99 bad line jit jit_before jit_now
+  jit_before=$(jit_ticks "$pid")
   for ((i = 1; i <= SLICES; i++)); do
-    out="$work/wrk-$t-$i.txt"
+    out="$work/load-$t-$i.txt"
     deadline=$(( start + i * 1000 ))
     if [[ -f $work/ready-$t ]] && (( deadline <= start + $(cat "$work/ready-$t") )); then
-      echo "$i 0 0 0" >> "$work/slices-$t"   # not ready yet: no traffic sent
+      echo "$i 0 0 0 -" >> "$work/slices-$t"   # not ready yet: no traffic sent
       continue
     fi
-    # wrk gives up at once when nothing listens yet: knock again until the slice is over, so a
-    # slice before the listener is up counts 0 and the rest stay aligned to the launch.
+    # The load tools give up at once when nothing listens yet: knock again until the slice is over,
+    # so a slice before the listener is up counts 0 and the rest stay aligned to the launch.
     while :; do
-      "${pin_load[@]}" wrk -t1 -c"$CONNECTIONS" -d1s --latency "$url" > "$out" 2>&1 || true
-      grep -q '^Requests/sec' "$out" && break
+      line="$(load_slice "$url" "$out")"
+      [[ -n $line ]] && break
       (( $(now_ms) < deadline )) || break
       sleep 0.05
     done
-    read -r rps _ _ p99 bad < <(wrk_summary "$out" 2>/dev/null)
-    echo "$i ${rps:-0} ${p99:-0} ${bad:-0}" >> "$work/slices-$t"
+    read -r rps p99 bad <<< "${line:-0 0 0}"
+    jit="-"
+    if [[ $t != nginx ]]; then
+      jit_now=$(jit_ticks "$pid")
+      jit=$(( (jit_now - jit_before) * 1000 / hz ))
+      jit_before=$jit_now
+    fi
+    echo "$i ${rps:-0} ${p99:-0} ${bad:-0} $jit" >> "$work/slices-$t"
   done
   wait "$poller" 2>/dev/null || true
   first="$(cat "$work/first-$t" 2>/dev/null || echo never)"
@@ -150,20 +196,29 @@ done
 
 # --- report --------------------------------------------------------------------------------------
 echo
-echo "cold start under wrk -t1 -c$CONNECTIONS, one 1 s run per slice from the moment of launch"
+if [[ $PROTOCOL == h2 ]]; then
+  echo "cold start under h2load -c$CONNECTIONS -m$STREAMS (h2c), one 1 s run per slice from the moment of launch;"
+  echo "req/s (mean ms per request) and, for Turnpike, the JIT compilers' CPU in the slice (ms)"
+  latency="mean"
+else
+  echo "cold start under wrk -t1 -c$CONNECTIONS, one 1 s run per slice from the moment of launch;"
+  echo "req/s (p99 ms) and, for Turnpike, the JIT compilers' CPU in the slice (ms)"
+  latency="p99"
+fi
 printf '%-8s' "first"
 for t in "${order[@]}"; do
   printf '%-26s' "$(cat "$work/first-$t" 2>/dev/null || echo never) ms"
 done
 echo
 printf '%-8s' slice
-for t in "${order[@]}"; do printf '%-26s' "$t req/s (p99 ms)"; done
+for t in "${order[@]}"; do printf '%-26s' "$t"; done
 echo
 for ((i = 1; i <= SLICES; i++)); do
   printf '%-8s' "$i"
   for t in "${order[@]}"; do
-    read -r _ rps p99 bad < <(sed -n "${i}p" "$work/slices-$t")
+    read -r _ rps p99 bad jit < <(sed -n "${i}p" "$work/slices-$t")
     cell="$(printf '%.0f (%.2f)' "$rps" "$p99")"
+    [[ $jit == - ]] || cell="$cell ${jit}"
     [[ $bad == 0 ]] || cell="$cell !$bad"
     printf '%-26s' "$cell"
   done
@@ -173,18 +228,19 @@ done
 # of the first 10 slices against the median p99 of the last 10.
 echo
 for t in "${order[@]}"; do
-  awk -v t="$t" -v n="$SLICES" '
+  awk -v t="$t" -v n="$SLICES" -v lat="$latency" '
     function median(a, k,   i, j, x) {   # sorts a[1..k] in place (mawk has no asort)
       for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
       return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
     }
-    { rps[$1] = $2; p99[$1] = $3 }
+    { rps[$1] = $2; p99[$1] = $3; c[$1] = ($5 == "-" ? 0 : $5) }
     END {
       m = 0; for (i = (n > 10 ? n - 9 : 1); i <= n; i++) { r[++m] = rps[i]; q[m] = p99[i] }
       peak = median(r, m); warm = median(q, m)
       at = "never"; for (i = 1; i <= n; i++) if (rps[i] >= 0.8 * peak) { at = i; break }
       worst = 0; for (i = 1; i <= 10 && i <= n; i++) if (p99[i] > worst) worst = p99[i]
-      printf "%-16s peak %.0f req/s; 80%% of it in slice %s; worst p99 of slices 1-10 %.2f ms vs warm %.2f ms (%.1fx)\n",
-        t, peak, at, worst, warm, (warm > 0 ? worst / warm : 0)
+      jit = 0; for (i = 1; i <= n; i++) jit += c[i]
+      printf "%-16s peak %.0f req/s; 80%% of it in slice %s; worst %s of slices 1-10 %.2f ms vs warm %.2f ms (%.1fx)%s\n",
+        t, peak, at, lat, worst, warm, (warm > 0 ? worst / warm : 0), (t == "nginx" ? "" : sprintf("; JIT CPU %.1f s", jit / 1000))
     }' "$work/slices-$t"
 done
