@@ -296,12 +296,12 @@ class RawHeadersTest {
 
     // ---- the properties
 
-    @Property(tries = 1500)
+    @Property(tries = 500) // seeded faults in removeIf, contains and containsValue fell within 1-51 tries
     void answersAsNettysTableAfterAnyChanges(@ForAll("heads") Head head, @ForAll("ops") List<Op> ops, @ForAll long seed) {
         runAgainstReference(head, ops, seed);
     }
 
-    @Property(tries = 150)
+    @Property(tries = 150) // a fault past field 127 fell within 8-62 tries
     void answersAsNettysTableWithManyFields(@ForAll("bigHeads") Head head, @ForAll("ops") List<Op> ops, @ForAll long seed) {
         runAgainstReference(head, ops, seed);
     }
