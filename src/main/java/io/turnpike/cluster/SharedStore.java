@@ -313,6 +313,16 @@ public final class SharedStore implements AutoCloseable {
         }
     }
 
+    /** A notice with no change behind it: members waiting for notices look at the store once more. */
+    void wake() {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', 'wake')")) {
+            ps.execute();
+        } catch (SQLException e) {
+            // the store went away: the waiting thread sees that, or its tick, soon enough
+        }
+    }
+
     /** This node's row: its applied version and what it refused, stamped with the store's clock. */
     void heartbeat(String id, String address, long version, String problems) throws SQLException {
         schema();
