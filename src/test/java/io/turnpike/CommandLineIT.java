@@ -102,7 +102,8 @@ class CommandLineIT {
                 }
                 // a broken edit is refused, and the last good config keeps serving
                 Files.writeString(file, config(backend.url(), "  - id: broken\n    match: { path: nope }\n"));
-                Thread.sleep(1200);
+                long refusedBy = System.nanoTime() + Duration.ofSeconds(5).toNanos(); // until the watcher has read it
+                while (!gw.output().contains("routes[1].match.path") && System.nanoTime() < refusedBy) Thread.sleep(20);
                 load.close();
                 assertThat(reloads).isEqualTo(50);
                 assertThat(load.failures()).isEmpty();
