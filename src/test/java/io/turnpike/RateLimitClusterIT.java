@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * hence the small burst here).
  */
 class RateLimitClusterIT {
-    /** 8 measured seconds: a burst refilled by one stall of the fleet (20 calls) moves the mean by 2.5. */
-    private static final int SECONDS = 11;
+    /** 10 measured seconds: a burst refilled by one stall of the fleet (20 calls) moves the mean by 2. */
+    private static final int SECONDS = 13;
     private static final int SKIP = 3; // the first burst, and the JVMs warming up
     private static final int CLIENTS_PER_GATEWAY = 2;
 
