@@ -1,6 +1,7 @@
 package io.turnpike.server.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Calendar;
+import java.util.ConcurrentModificationException;
 import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -838,6 +840,41 @@ class RawHeadersTest {
             assertThat(e.toString()).isEqualTo("X-C=gone");
         }
         assertSameTable(raw, ref, new Random(13), "set through the entry of a field removed");
+    }
+
+    /**
+     * A removed field leaves its slot unused until the added fields are renumbered (when the arrays
+     * fill up). An entry or a value iterator taken before that must then never reach the field that
+     * took its slot: the entry lets go of its field (its value changes only the entry) and the
+     * iterator's remove() says the table changed under it.
+     */
+    @Test
+    void anEntryOrValueIteratorHeldWhileTheAddedFieldsAreRenumberedTouchesNoOtherField() {
+        RawHeaders raw = new Head("", List.of(new Field("Host", "h", " ", ""))).raw();
+        raw.add("X-A", "1").add("X-B", "2").add("X-C", "3");
+        Entry<CharSequence, CharSequence> held = null;
+        for (Iterator<Entry<CharSequence, CharSequence>> it = raw.iteratorCharSequence(); it.hasNext(); ) {
+            Entry<CharSequence, CharSequence> e = it.next();
+            if (e.getKey().toString().equals("X-C")) held = e;
+        }
+        Iterator<? extends CharSequence> bs = raw.valueCharSequenceIterator("X-B");
+        assertThat(bs.next()).hasToString("2");
+        raw.remove("X-A");
+        for (int i = 0; i < 64; i++) raw.add("X-N" + i, "n" + i); // fills the arrays: the slots move down
+        List<String> before = new ArrayList<>();
+        for (Entry<String, String> e : raw.entries()) before.add(e.getKey() + ": " + e.getValue());
+
+        assertThat(held).isNotNull();
+        held.setValue("three");
+        List<String> after = new ArrayList<>();
+        for (Entry<String, String> e : raw.entries()) after.add(e.getKey() + ": " + e.getValue());
+        assertThat(after).as("no other field took the value").isEqualTo(before);
+        assertThat(held.getValue()).hasToString("three");
+
+        assertThatThrownBy(bs::remove).isInstanceOf(ConcurrentModificationException.class);
+        after.clear();
+        for (Entry<String, String> e : raw.entries()) after.add(e.getKey() + ": " + e.getValue());
+        assertThat(after).as("nothing removed").isEqualTo(before);
     }
 
     // ---- helpers
