@@ -1,7 +1,6 @@
 package io.turnpike.cli;
 
 import io.turnpike.config.ConfigSources;
-import io.turnpike.demo.DemoCertificate;
 import io.turnpike.demo.SampleFleet;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,8 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,8 +22,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -39,11 +34,6 @@ import picocli.CommandLine.Option;
  * metering and quotas, aggregation, transforms, the access log, the admin API) for a few seconds,
  * and exits through the normal drain, so that what the JVM records at exit is what a real start
  * and a real load need.
- *
- * <p>A quarter of the clients speak HTTP/2 over TLS (ALPN) to the gateway's HTTPS listener, and one
- * route sends its calls over h2c prior knowledge to the gateway's own plaintext listener, so the
- * TLS handshake, the HTTP/2 server and the HTTP/2 client towards a service are in the record too:
- * without them an HTTP/2 caller met a gateway that had compiled only the HTTP/1.1 path.
  */
 @Command(name = "train", hidden = true, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Drive sample load through a gateway in this process, then exit (for the AOT cache).")
@@ -68,10 +58,8 @@ final class TrainCommand implements Callable<Integer> {
         SampleFleet fleet = SampleFleet.start(2);
         Path dir = Files.createTempDirectory("turnpike-train-");
         int port = freePort();
-        int tlsPort = freePort();
         int adminPort = freePort();
-        DemoCertificate certificate = DemoCertificate.create(dir);
-        String yaml = config(port, tlsPort, adminPort, dir, certificate, fleet.ports());
+        String yaml = config(port, adminPort, dir, fleet.ports());
         ConfigSources.Opened opened = ConfigSources.open("training", yaml, System::getenv);
         if (!opened.ok()) {
             opened.problems().forEach(p -> log.error("training config: {}", p));
@@ -95,39 +83,29 @@ final class TrainCommand implements Callable<Integer> {
             log.error("training: the gateway did not start within 60 s");
             return 1;
         }
-        long served = drive("http://127.0.0.1:" + port, "https://127.0.0.1:" + tlsPort, "http://127.0.0.1:" + adminPort,
-                certificate);
+        long served = drive("http://127.0.0.1:" + port, "http://127.0.0.1:" + adminPort);
         log.info("training: {} requests in {} s; exiting through the drain", served, seconds);
         // The drain, the ledger's last write and the JVM's exit-time cache dump run in the hooks.
         System.exit(0);
         return 0;
     }
 
-    private long drive(String base, String tlsBase, String admin, DemoCertificate certificate)
-            throws InterruptedException, IOException {
+    private long drive(String base, String admin) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                .sslContext(trusting(certificate.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
         List<String> tokens = new ArrayList<>();
         long exp = System.currentTimeMillis() / 1000 + 3600;
         for (int i = 0; i < TOKENS; i++) tokens.add(hs256(exp, i));
         long until = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         Map<Integer, LongAdder> statuses = new ConcurrentSkipListMap<>();
-        LongAdder overH2 = new LongAdder();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
-            boolean overTls = c % 4 == 3;
-            HttpClient to = overTls ? h2 : http;
-            String via = overTls ? tlsBase : base;
             threads.add(Thread.ofPlatform().name("turnpike-train-client-" + c).start(() -> {
                 for (long i = client; System.nanoTime() < until; i += clients) {
                     try {
-                        HttpResponse<Void> answer = to.send(request(via, admin, i, tokens),
-                                HttpResponse.BodyHandlers.discarding());
-                        int status = answer.statusCode();
-                        if (answer.version() == HttpClient.Version.HTTP_2) overH2.increment();
+                        int status = http.send(request(base, admin, i, tokens), HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
                         statuses.computeIfAbsent(status, k -> new LongAdder()).increment();
                     } catch (IOException e) {
                         log.debug("training request failed: {}", e.toString());
@@ -138,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
             }));
         }
         for (Thread t : threads) t.join();
-        log.info("training: answers by status {}, {} of them over HTTP/2 and TLS", statuses, overH2.sum());
+        log.info("training: answers by status {}", statuses);
         return statuses.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
@@ -146,8 +124,7 @@ final class TrainCommand implements Callable<Integer> {
     private static HttpRequest request(String base, String admin, long i, List<String> tokens) {
         int user = (int) (i % 3) + 1; // the sample users 1-3
         return switch ((int) (i % 16)) {
-            case 0, 1, 2 -> get(base + "/api/users/" + user).build();
-            case 3 -> get(base + "/h2c/api/users/" + user).build(); // over h2c to this gateway, then on
+            case 0, 1, 2, 3 -> get(base + "/api/users/" + user).build();
             case 4, 5 -> get(base + "/api/catalog/items").build();
             case 6 -> get(base + "/api/users/" + user).header("X-Client", "mobile").build();
             case 7 -> get(base + "/api/orders?user=" + user).build();
@@ -168,37 +145,15 @@ final class TrainCommand implements Callable<Integer> {
         return HttpRequest.newBuilder(URI.create(url)).GET();
     }
 
-    /** An SSL context that trusts the training certificate's CA alone. */
-    private static SSLContext trusting(Path caFile) throws IOException {
-        try (var in = Files.newInputStream(caFile)) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("training-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot trust the training certificate: " + e.getMessage(), e);
-        }
-    }
-
-    private static String config(int port, int tlsPort, int adminPort, Path dir, DemoCertificate certificate,
-                                 Map<String, List<Integer>> ports) {
+    private static String config(int port, int adminPort, Path dir, Map<String, List<Integer>> ports) {
         StringBuilder services = new StringBuilder();
         ports.forEach((id, nodes) -> {
             services.append("  ").append(id).append(":\n    nodes:\n");
             nodes.forEach(p -> services.append("      - http://127.0.0.1:").append(p).append('\n'));
         });
-        // The gateway itself, spoken to over h2c prior knowledge: the HTTP/2 client and server paths.
-        services.append("  self-h2c:\n    protocol: h2c\n    nodes:\n      - http://127.0.0.1:").append(port).append('\n');
         return """
                 server:
                   listen: 127.0.0.1:%d
-                  tls:
-                    listen: 127.0.0.1:%d
-                    certificates: [ { cert: "%s", key: "%s" } ]
                   drainTimeout: 2s
                 admin:
                   listen: 127.0.0.1:%d
@@ -223,10 +178,6 @@ final class TrainCommand implements Callable<Integer> {
                 services:
                 %s
                 routes:
-                  - id: via-h2c
-                    match: { path: "/h2c/**", methods: [GET] }
-                    service: self-h2c
-                    rewrite: { stripPrefix: /h2c }
                   - id: users-read
                     match: { path: "/api/users/{id}", methods: [GET] }
                     service: users
@@ -271,8 +222,7 @@ final class TrainCommand implements Callable<Integer> {
                         recs: { service: catalog, path: "/recommendations/{profile.segment}", optional: true, select: /items }
                       merge: group
                       timeout: 2s
-                """.formatted(port, tlsPort, certificate.certFile(), certificate.keyFile(), adminPort, dir,
-                dir.resolve("access.log"), ISSUER, JWT_SECRET, PARTNER_KEY, ISSUER,
+                """.formatted(port, adminPort, dir, dir.resolve("access.log"), ISSUER, JWT_SECRET, PARTNER_KEY, ISSUER,
                 services.toString().stripTrailing());
     }
 

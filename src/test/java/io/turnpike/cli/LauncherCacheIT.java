@@ -90,13 +90,12 @@ class LauncherCacheIT {
     @ValueSource(strings = {"aot", "cds"})
     void usesTheCacheTheTrainingRunMakesForThisJarAndJdk(String kind) throws Exception {
         String ext = kind.equals("aot") ? EXT : ".jsa";
-        // two seconds of traffic: the cache has to hold the classes start-up loads (the check below), and
-        // the training's clients over HTTP/2 and TLS need a moment for their handshake
+        // two seconds of traffic: the cache only has to hold the classes start-up loads (the check below),
+        // and a cold JVM's first answers take a moment
         Run trained = run(Map.of("TURNPIKE_TRAIN_SECONDS", "2", "TURNPIKE_AOT_KIND", kind), "aot");
 
         assertThat(trained.exit()).as(trained.err()).isZero();
         assertThat(trained.err()).as("the training run reached the sample services").containsPattern("status \\{200=\\d+");
-        assertThat(trained.err()).as("and did so over HTTP/2 and TLS too").containsPattern("[1-9]\\d* of them over HTTP/2 and TLS");
         assertThat(caches(ext)).singleElement().satisfies(cache -> {
             assertThat(cache.getFileName().toString()).startsWith("turnpike-" + jarId() + "-").endsWith(ext);
             assertThat(cache.getFileName().toString()).contains(Runtime.version().feature() + ".");
