@@ -64,7 +64,8 @@ run_variant() {
   local wrk_pid=$!
   sleep $((WARMUP - 1))
   l0=$(wc -l < "$work/deopt-$port.log")
-  wait "$wrk_pid"
+  # Under set -e a failed step would end the script without a word: each says what went wrong.
+  wait "$wrk_pid" || log "$variant: the warm-up's wrk exited with $? (the rounds go on)"
   sleep 1
   printf '%-40s end of the warm-up (its connections close): %d traps\n' "$variant" \
     "$(traps "$work/deopt-$port.log" "$l0" "$(wc -l < "$work/deopt-$port.log")")"
@@ -72,8 +73,11 @@ run_variant() {
     sleep "$GAP"
     thread_ticks "$jvm" > "$work/t0"
     l0=$(wc -l < "$work/deopt-$port.log")
-    read -r _ answered rate p50 p90 p99 p999 max non2xx errors < <("${pin_load[@]}" "$work/openloop" 127.0.0.1 "$port" /bench \
-      "$RATE" "$DURATION" "$CONNECTIONS")
+    if ! read -r _ answered rate p50 p90 p99 p999 max non2xx errors < <("${pin_load[@]}" "$work/openloop" 127.0.0.1 \
+      "$port" /bench "$RATE" "$DURATION" "$CONNECTIONS"); then
+      log "$variant round $r: openloop gave no result$(kill -0 "$jvm" 2> /dev/null || echo "; the gateway is gone, see $work/turnpike-$port.log (KEEP=1 keeps it)")"
+      continue
+    fi
     thread_ticks "$jvm" > "$work/t1"
     l1=$(wc -l < "$work/deopt-$port.log")
     printf '%-40s round %d: %6.0f req/s  p50 %7.3f  p90 %7.3f  p99 %8.3f  max %8.3f ms  traps %3d  compilers %4d ms  loop %5d ms%s\n' \
@@ -85,7 +89,7 @@ run_variant() {
         | sed 's/.*level=[0-9] //; s/(.*trap_bci=/@/; s/ pc=.*//' | sort | uniq -c | sed 's/^/      /'
     fi
   done
-  kill "$jvm"
+  kill "$jvm" 2> /dev/null || log "$variant: the gateway had stopped before the end (KEEP=1 keeps $work/turnpike-$port.log)"
   wait "$jvm" 2> /dev/null || true
 }
 
