@@ -28,7 +28,7 @@ BENCH_NAME=warmup
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 case "$PROTOCOL" in
   h1) need wrk:wrk "nginx:$(nginx_package)" ;;
-  h2) need wrk:wrk h2load:nghttp2-client "nginx:$(nginx_package)" ;;
+  h2) need h2load:nghttp2-client "nginx:$(nginx_package)" ;;
   *) log "PROTOCOL is h1 or h2, not $PROTOCOL"; exit 2 ;;
 esac
 if (( $(nproc) < 2 )); then log "only one CPU: running unpinned, numbers will be noisy"; fi
