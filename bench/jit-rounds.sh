@@ -37,7 +37,7 @@ start_hello_backend "$backend_port"
 thread_ticks() {
   local t
   for t in /proc/"$1"/task/*; do
-    echo "$(basename "$t"):$(tr ' ' _ < "$t/comm") $(awk '{ print $14 + $15 }' "$t/stat")"
+    echo "$(basename "$t"):$(tr ' ' _ < "$t/comm") $(stat_ticks "$t/stat")"
   done 2> /dev/null | sort
 }
 sum_ticks() {  # before after name-pattern

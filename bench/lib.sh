@@ -199,6 +199,14 @@ CONF
 # median, min, max of a file of numbers (one per line)
 # CPU time (user + system, clock ticks) of a process, all its threads
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# User + system ticks from a /proc/.../stat file, counted after the name's closing parenthesis:
+# a thread's name may hold spaces ("C2 CompilerThre"), which shift awk's field numbers.
+stat_ticks() {  # stat-file
+  local s f
+  s="$(< "$1")" || { echo 0; return; }
+  read -r -a f <<< "${s##*) }"
+  echo $(( f[11] + f[12] ))
+}
 # User-space CPU ticks of a process, all its threads (the rest of cpu_ticks is the kernel's).
 user_ticks() { awk '{ print $14 }' "/proc/$1/stat"; }
 # Microseconds of a process's CPU per request since a cpu_ticks reading: pid ticks-before requests

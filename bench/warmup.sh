@@ -91,9 +91,9 @@ hz=$(getconf CLK_TCK)
 jit_ticks() {  # pid
   local task total=0 comm
   for task in /proc/"$1"/task/*; do
-    comm="$(cat "$task/comm" 2>/dev/null)" || continue
+    read -r comm < "$task/comm" 2>/dev/null || continue
     [[ $comm == C[12]\ CompilerThre* ]] || continue
-    total=$(( total + $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null || echo 0) ))
+    total=$(( total + $(stat_ticks "$task/stat" 2>/dev/null) ))
   done
   echo "$total"
 }
