@@ -34,7 +34,11 @@ public abstract class PathRewriter {
         }
     }
 
-    /** Removes a literal prefix that ends at a segment boundary: {@code /api} takes {@code /api/x} to {@code /x}. */
+    /**
+     * Removes a literal prefix of whole segments: {@code /api} takes {@code /api/x} to {@code /x}. A
+     * segment of the prefix may have come with path parameters ({@code /api;v=1/x}); they go with it,
+     * as the router matched the segment without them.
+     */
     private static final class StripPrefix extends PathRewriter {
         private final String prefix;
 
@@ -45,8 +49,26 @@ public abstract class PathRewriter {
         @Override
         public String rewrite(String path, RouteMatch<?> match) {
             int n = prefix.length();
-            if (!path.startsWith(prefix) || path.length() > n && path.charAt(n) != '/') return path;
-            return path.length() == n ? "/" : path.substring(n);
+            if (path.startsWith(prefix) && (path.length() == n || path.charAt(n) == '/')) {
+                return path.length() == n ? "/" : path.substring(n);   // the common case: no parameters
+            }
+            int at = 0;
+            for (int p = 0; p < n; ) {   // prefix.charAt(p) and path.charAt(at) open a segment
+                int prefixEnd = prefix.indexOf('/', p + 1);
+                if (prefixEnd < 0) prefixEnd = n;
+                if (at >= path.length()) return path;
+                int end = path.indexOf('/', at + 1);
+                if (end < 0) end = path.length();
+                int length = prefixEnd - p - 1;
+                int after = at + 1 + length;
+                if (after > end || !path.regionMatches(at + 1, prefix, p + 1, length)
+                        || after < end && TrieNode.parametersStart(path, after, end) != after) {
+                    return path;
+                }
+                at = end;
+                p = prefixEnd;
+            }
+            return at == path.length() ? "/" : path.substring(at);
         }
     }
 

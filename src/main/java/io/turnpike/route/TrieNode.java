@@ -13,8 +13,13 @@ import java.util.Set;
  * One position in a host's path trie: literal children by segment text, at most one variable
  * child ({@code {name}}), the routes that end here, and the routes whose {@code /**} starts here.
  *
- * <p>Search is depth first in precedence order (literal, variable, prefix), so the first route
- * found is the best one. Each trie node is reached by exactly one chain of segments, so one
+ * <p>Search is depth first in precedence order (literal, literal without the segment's path
+ * parameters, variable, prefix), so the first route found is the best one. A segment's
+ * {@code ;parameters} ({@code ;} or {@code %3B} and what follows it in the segment) do not choose
+ * the route: servlet containers and Spring drop them before they map a path, so
+ * {@code /admin;x/users} is {@code /admin/users} to such an origin, and must not slip past a route on
+ * {@code /admin/**} (its authentication, its ACL) to a catch-all. The literal spelled as it came is
+ * tried first, so a pattern that names the parameters keeps them; the segment is forwarded as it came. Each trie node is reached by exactly one chain of segments, so one
  * lookup visits a node at most once: backtracking costs at most the trie's size, and in practice
  * a few nodes per segment.
  */
@@ -65,6 +70,15 @@ final class TrieNode<T> {
                         wrongMethod = true;
                     }
                 }
+                int bare = parametersStart(path, start, end);
+                child = bare < end ? literals.get(path, start, bare) : null;
+                if (child != null) {
+                    RouteMatch<T> m = child.search(path, end, vars, method, headers, allowed);
+                    if (m != null) {
+                        if (m != WRONG_METHOD) return m;
+                        wrongMethod = true;
+                    }
+                }
             }
             if (variable != null && end > start) {   // a variable never captures an empty segment
                 RouteMatch<T> m = variable.search(path, end, vars + 1, method, headers, allowed);
@@ -93,6 +107,19 @@ final class TrieNode<T> {
             wrongMethod = true;
         }
         return wrongMethod ? wrongMethod() : null;
+    }
+
+    /**
+     * Where a segment's path parameters start: its first {@code ;} or {@code %3B} (the normalised path
+     * spells escapes in upper case), else {@code end}.
+     */
+    static int parametersStart(String path, int start, int end) {
+        for (int i = start; i < end; i++) {
+            char c = path.charAt(i);
+            if (c == ';') return i;
+            if (c == '%' && i + 2 < end && path.charAt(i + 1) == '3' && path.charAt(i + 2) == 'B') return i;
+        }
+        return end;
     }
 
     @SuppressWarnings("unchecked")

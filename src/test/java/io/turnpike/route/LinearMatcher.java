@@ -21,8 +21,9 @@ final class LinearMatcher {
     /**
      * One fit of a route through one of its hosts. Ranks compare in this order: host tier (exact 0,
      * wildcard 1, any 2), then the longer wildcard, then the path ranks segment by segment (literal 0,
-     * variable 1, {@code **} 2; a shorter list that is a prefix of a longer one comes first), then
-     * header conditions before none, then file order.
+     * literal once the segment's {@code ;parameters} are dropped 1, variable 2, {@code **} 3; a shorter
+     * list that is a prefix of a longer one comes first), then header conditions before none, then
+     * file order.
      */
     private record Fit(int hostTier, int wildcardLength, List<Integer> pathRanks, int headerRank, int order,
                        List<String> names, List<String> values) {}
@@ -110,7 +111,7 @@ final class LinearMatcher {
         for (int k = 0; k < pattern.size(); k++) {
             String p = pattern.get(k);
             if (p.equals("**") && k == pattern.size() - 1) {
-                ranks.add(2);
+                ranks.add(3);
                 names.add("**");
                 values.add(String.join("/", segments.subList(Math.min(k, segments.size()), segments.size())));
                 return new Fit(0, 0, ranks, route.headers().isEmpty() ? 1 : 0, order, names, values);
@@ -119,17 +120,27 @@ final class LinearMatcher {
             String s = segments.get(k);
             if (p.startsWith("{") && p.endsWith("}")) {
                 if (s.isEmpty()) return null;
-                ranks.add(1);
+                ranks.add(2);
                 names.add(p.substring(1, p.length() - 1));
                 values.add(s);
             } else if (p.equals(s)) {
                 ranks.add(0);
+            } else if (p.equals(withoutParameters(s))) {
+                ranks.add(1);
             } else {
                 return null;
             }
         }
         if (segments.size() != pattern.size()) return null;
         return new Fit(0, 0, ranks, route.headers().isEmpty() ? 1 : 0, order, names, values);
+    }
+
+    /** The segment up to its first ';' or "%3B". */
+    private static String withoutParameters(String segment) {
+        int semicolon = segment.indexOf(';');
+        int escaped = segment.indexOf("%3B");
+        int cut = semicolon < 0 ? escaped : escaped < 0 ? semicolon : Math.min(semicolon, escaped);
+        return cut < 0 ? segment : segment.substring(0, cut);
     }
 
     private static List<String> split(String path) {

@@ -75,6 +75,18 @@ class PathRewriterTest {
     }
 
     @Test
+    void stripPrefixTakesTheParametersOfTheSegmentsItRemoves() {
+        assertThat(rewrite(strip("/api"), "/api/**", "/api;v=1/users;x")).isEqualTo("/users;x");
+        assertThat(rewrite(strip("/api/v1"), "/api/v1/**", "/api;a/v1%3Bb/users")).isEqualTo("/users");
+        assertThat(rewrite(strip("/api/v1"), "/api/v1/**", "/api/v1;b")).isEqualTo("/");
+        assertThat(rewrite(strip("/api"), "/api/**", "/api;")).isEqualTo("/");
+        assertThat(rewrite(strip("/api"), "/**", "/apix;v/y")).as("another name").isEqualTo("/apix;v/y");
+        assertThat(rewrite(strip("/api/v1"), "/**", "/api;a/v2/users")).isEqualTo("/api;a/v2/users");
+        assertThat(rewrite(strip("/api/v1"), "/**", "/api;a")).isEqualTo("/api;a");
+        assertThat(rewrite(strip("/api"), "/**", "/ap;i/x")).isEqualTo("/ap;i/x");
+    }
+
+    @Test
     void templateWinsWhenBothAreSet() {
         assertThat(rewrite(new RouteSpec.Rewrite("/t/{**}", "/api"), "/api/**", "/api/x")).isEqualTo("/t/x");
     }

@@ -64,7 +64,7 @@ class RouterPropertyTest {
     @Provide
     Arbitrary<List<RouteSpec.Match>> routeSets() {
         Arbitrary<String> path = Combinators.combine(
-                Arbitraries.of("a", "b", "c", "{x}", "{y}").list().ofMaxSize(3),
+                Arbitraries.of("a", "b", "c", "a;v", "{x}", "{y}").list().ofMaxSize(3),
                 Arbitraries.of("", "**", "/"))
             .as((segments, ending) -> {
                 List<String> all = new ArrayList<>(segments);
@@ -82,7 +82,8 @@ class RouterPropertyTest {
     @Provide
     Arbitrary<List<Request>> requests() {
         Arbitrary<String> path = Combinators.combine(
-                Arbitraries.frequency(Tuple.of(3, "a"), Tuple.of(3, "b"), Tuple.of(2, "c"), Tuple.of(1, "d"))
+                Arbitraries.frequency(Tuple.of(3, "a"), Tuple.of(3, "b"), Tuple.of(2, "c"), Tuple.of(1, "d"),
+                                Tuple.of(1, "a;v"), Tuple.of(1, "a;w"), Tuple.of(1, "b%3Bx"), Tuple.of(1, ";"))
                         .list().ofMaxSize(4),
                 Arbitraries.of(false, false, false, true))
             .as((segments, trailingSlash) -> segments.isEmpty() ? "/"

@@ -52,6 +52,24 @@ class RouterTest {
     }
 
     @Test
+    void aSegmentsPathParametersDoNotLeadPastTheRouteItNames() {
+        route("catch-all", "/**").route("admin", "/api/admin/**").route("user", "/api/users/{id}")
+                .route("versioned", "/files/report;v=2").route("file", "/files/report");
+        assertThat(found("/api/admin;x/users")).isEqualTo("admin");
+        assertThat(found("/api/admin;/users")).isEqualTo("admin");
+        assertThat(found("/api/admin%3Bjsessionid=1/users")).isEqualTo("admin");
+        assertThat(found("/api;x/admin/users")).isEqualTo("admin");
+        assertThat(found("/api/admin;x")).as("the prefix's own segment").isEqualTo("admin");
+        assertThat(found("/api/administrator/users")).isEqualTo("catch-all");
+        assertThat(found("/api/admin%3Cx/users")).as("another escape is part of the name").isEqualTo("catch-all");
+        assertThat(found("/files/report;v=2")).as("a pattern naming the parameters keeps them").isEqualTo("versioned");
+        assertThat(found("/files/report;v=3")).isEqualTo("file");
+        RouteMatch<String> m = find("/api/users/7;x");
+        assertThat(m.route()).isEqualTo("user");
+        assertThat(m.variable("id")).as("a variable keeps the segment as it came").isEqualTo("7;x");
+    }
+
+    @Test
     void earlierRouteWinsAmongEquals() {
         route("first", "/a/{x}").route("second", "/a/{y}");
         RouteMatch<String> m = find("/a/1");
