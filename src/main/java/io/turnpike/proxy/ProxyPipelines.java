@@ -80,7 +80,7 @@ public final class ProxyPipelines {
                 ch.pipeline()
                   .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true))
                   .addLast("responses", new Http2Responses())
-                  .addLast("relay", new UpstreamHandler(owner, 0));
+                  .addLast("relay", new UpstreamHandler(owner, 0, null));
                 return;
             }
             HttpDecoderConfig cfg = new HttpDecoderConfig()
@@ -89,10 +89,11 @@ public final class ProxyPipelines {
                     .setMaxChunkSize(16 * 1024)
                     .setValidateHeaders(true)
                     .setTrailersFactory(LazyTrailers.FACTORY);
-            new UpstreamCodec(cfg).addTo(ch.pipeline())
+            UpstreamCodec codec = new UpstreamCodec(cfg);
+            codec.addTo(ch.pipeline())
               // Reader idle only (kept by the relay): a pooled connection neither reads nor writes,
               // and watching writes would cost a promise and a listener on every write of every request.
-              .addLast("relay", new UpstreamHandler(owner, owner.idleTimeoutMillis()));
+              .addLast("relay", new UpstreamHandler(owner, owner.idleTimeoutMillis(), codec));
         };
     }
 }

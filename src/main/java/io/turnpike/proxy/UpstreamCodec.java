@@ -3,6 +3,7 @@ package io.turnpike.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -36,6 +37,8 @@ final class UpstreamCodec {
 
     /** The methods of the requests written whose final responses have not been read yet. */
     private final ArrayDeque<HttpMethod> awaiting = new ArrayDeque<>(2);
+    /** The node sent bytes past the end of a final response: the connection must not carry another request. */
+    private boolean overran;
     private final Decoder decoder;
     private final Encoder encoder = new Encoder();
 
@@ -51,6 +54,11 @@ final class UpstreamCodec {
     static UpstreamCodec in(ChannelPipeline p) {
         Encoder e = p.get(Encoder.class);
         return e == null ? null : e.codec();
+    }
+
+    /** True once the node sent more than a response's framing said: not to be reused. */
+    boolean overran() {
+        return overran;
     }
 
     /** Takes the encoder out: what is written from now on goes to the node as it is. */
@@ -103,8 +111,24 @@ final class UpstreamCodec {
             this.raw = new RawHead(config);
         }
 
+        /**
+         * One message part, and a check on what follows a final response's end: bytes the node
+         * sent beyond its framing (a body longer than its Content-Length, a body after a HEAD's
+         * answer or a 204) are not the next response, and the connection is not used again. Left
+         * in place, they would be read as the answer to whichever request the connection carried
+         * next, perhaps another client's.
+         */
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            int before = out.size();
+            decodePart(ctx, in, out);
+            if (in.isReadable() && out.size() > before && awaiting.isEmpty()
+                    && out.get(out.size() - 1) instanceof LastHttpContent) {
+                overran = true;
+            }
+        }
+
+        private void decodePart(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             if (raw.readingBody()) {
                 raw.readBody(in, out);
                 return;
@@ -115,7 +139,14 @@ final class UpstreamCodec {
             super.decode(ctx, in, out);
             if (out.size() > before) {
                 for (int i = before; i < out.size(); i++) {
-                    if (out.get(i) instanceof DecoderResultProvider p && p.decoderResult().isFailure()) broken = true;
+                    Object o = out.get(i);
+                    if (o instanceof HttpResponse r && r.decoderResult().isSuccess()
+                            && (r.status().code() < 100 || r.status().code() > 599)) {
+                        // RFC 9110 15: three digits, 100 to 599; "HTTP/1.1 2000" is not passed on
+                        r.setDecoderResult(DecoderResult.failure(
+                                new IllegalArgumentException("status code out of range: " + r.status().code())));
+                    }
+                    if (o instanceof DecoderResultProvider p && p.decoderResult().isFailure()) broken = true;
                 }
                 nettyIdle = out.get(out.size() - 1) instanceof LastHttpContent;
             } else if (in.readableBytes() != readable) {

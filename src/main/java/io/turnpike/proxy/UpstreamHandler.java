@@ -54,6 +54,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final NodePool pool;
+    private final UpstreamCodec codec;
     /** The pool's idle timeout; 0 for an HTTP/2 stream, whose connection idles in its pool instead. */
     private final long idleNanos;
     private long lastReadNanos;
@@ -63,10 +64,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private boolean sawBytes;
     private boolean keepAlive;
 
-    /** @param idleTimeoutMillis how long a parked connection may read nothing before it is closed; 0: never */
-    UpstreamHandler(NodePool pool, long idleTimeoutMillis) {
+    /**
+     * @param idleTimeoutMillis how long a parked connection may read nothing before it is closed; 0: never
+     * @param codec             the connection's HTTP/1.1 codec; null for an HTTP/2 stream
+     */
+    UpstreamHandler(NodePool pool, long idleTimeoutMillis, UpstreamCodec codec) {
         this.pool = pool;
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+        this.codec = codec;
     }
 
     void attach(Receiver ex, boolean reused) {
@@ -83,9 +88,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     boolean reused() { return reused; }
     boolean sawBytes() { return sawBytes; }
 
-    /** The node allows another request on this connection after the current response. */
+    /**
+     * The node allows another request on this connection after the current response, and sent
+     * nothing past that response's end.
+     */
     boolean reusableAfter() {
-        return keepAlive;
+        return keepAlive && (codec == null || !codec.overran());
     }
 
     @Override

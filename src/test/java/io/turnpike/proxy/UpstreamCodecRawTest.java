@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A node's plain response framed by its Content-Length is read into offsets over its bytes
  * instead of through Netty's decoder. For any sequence of responses on one connection, cut into
- * any reads, the codec must hand on exactly what Netty's own decoder makes of the same bytes.
+ * any reads, the codec must hand on exactly what Netty's own decoder makes of the same bytes, except
+ * that it refuses a status code outside 100-599, which Netty takes.
  */
 class UpstreamCodecRawTest {
 
@@ -162,7 +163,9 @@ class UpstreamCodecRawTest {
             for (Object m : out) {
                 StringBuilder s = new StringBuilder();
                 if (m instanceof HttpResponse r) {
-                    s.append(r.decoderResult().isSuccess() ? "" : "failed ").append(r.protocolVersion()).append(' ')
+                    // the codec also refuses a status Netty takes: outside 100-599 (RFC 9110 15)
+                    boolean refused = reference != null && (r.status().code() < 100 || r.status().code() > 599);
+                    s.append(r.decoderResult().isSuccess() && !refused ? "" : "failed ").append(r.protocolVersion()).append(' ')
                             .append(r.status().code()).append(" [").append(r.status().reasonPhrase()).append(']');
                     for (Map.Entry<String, String> e : r.headers()) s.append('|').append(e.getKey()).append('=').append(e.getValue());
                 }

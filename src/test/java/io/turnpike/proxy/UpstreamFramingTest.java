@@ -110,4 +110,78 @@ class UpstreamFramingTest {
             assertThat(node.requestLines()).containsExactly("GET /x HTTP/1.1", "TRACE /traced/y HTTP/1.1");
         }
     }
+
+    /**
+     * A node that sends more than its framing says after the answer to {@code /over...}: a whole
+     * second response, the head of one, a body after a HEAD's answer or after a 204. Anything else
+     * gets its own short answer.
+     */
+    private static RawOrigin overrunning() throws Exception {
+        return new RawOrigin().answer(s -> {
+            String line = s.requestLine();
+            if (line.startsWith("GET /over-whole ")) {
+                return "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Planted: 1\r\n\r\nplanted!";
+            }
+            if (line.startsWith("GET /over-head ")) {
+                return "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\nContent-Le";
+            }
+            if (line.startsWith("HEAD /over-head-body ")) {
+                return "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nplanted!";
+            }
+            if (line.startsWith("GET /over-204 ")) {
+                return "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nplanted!";
+            }
+            return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine";
+        });
+    }
+
+    @Test
+    void bytesANodeSendsPastAResponsesEndNeverAnswerTheNextRequest() throws Exception {
+        try (RawOrigin node = overrunning();
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc").build())) {
+            String[][] cases = {{"GET", "/over-whole", "hello"}, {"GET", "/over-head", "hello"},
+                    {"HEAD", "/over-head-body", ""}, {"GET", "/over-204", ""}};
+            for (String[] c : cases) {
+                // pipelined: the next request is taken up while the node's bytes are still being read
+                try (RawHttp client = new RawHttp(g.port())) {
+                    client.send(c[0] + " " + c[1] + " HTTP/1.1\r\nHost: t\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n");
+                    RawHttp.Response first = client.read(c[0].equals("HEAD"));
+                    assertThat(first.body()).as(c[1]).isEqualTo(c[2]);
+                    RawHttp.Response next = client.read();
+                    assertThat(next.status()).as(c[1] + ", then pipelined").isEqualTo(200);
+                    assertThat(next.body()).as(c[1] + ", then pipelined").isEqualTo("mine");
+                    assertThat(next.header("x-planted")).isNull();
+                }
+                // one after the other, on another client connection
+                try (RawHttp client = new RawHttp(g.port())) {
+                    client.send(c[0] + " " + c[1] + " HTTP/1.1\r\nHost: t\r\n\r\n");
+                    client.read(c[0].equals("HEAD"));
+                }
+                try (RawHttp client = new RawHttp(g.port())) {
+                    client.send("GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
+                    RawHttp.Response next = client.read();
+                    assertThat(next.status()).as(c[1] + ", then another client").isEqualTo(200);
+                    assertThat(next.body()).as(c[1] + ", then another client").isEqualTo("mine");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStatusCodeOutsideOneHundredToFiveNinetyNineIsNotPassedOn() throws Exception {
+        try (RawOrigin node = new RawOrigin().answer(s -> s.requestLine().startsWith("GET /odd ")
+                     ? "HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nok" : "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine");
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc").build());
+             RawHttp c = new RawHttp(g.port())) {
+            c.send("GET /odd HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+            c.send("GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertThat(c.read().body()).isEqualTo("mine");
+        }
+    }
 }

@@ -68,7 +68,7 @@ class UpstreamHandlerTest {
     @BeforeEach
     void open() {
         pool = TestNodes.pool(TestNodes.node("a", 1));
-        handler = new UpstreamHandler(pool, 0);
+        handler = new UpstreamHandler(pool, 0, null);
         ch = new EmbeddedChannel(handler);
     }
 
@@ -159,7 +159,7 @@ class UpstreamHandlerTest {
 
     @Test
     void idlesOutOnlyWhileParked() {
-        UpstreamHandler h = new UpstreamHandler(pool, 1000);
+        UpstreamHandler h = new UpstreamHandler(pool, 1000, null);
         EmbeddedChannel c = new EmbeddedChannel(h);
         c.freezeTime();
         h.attach(exchange, false);
@@ -180,7 +180,7 @@ class UpstreamHandlerTest {
 
     @Test
     void aConnectionTakenOverByATunnelIsNoLongerWatchedForPoolIdleness() {
-        UpstreamHandler h = new UpstreamHandler(pool, 1000);
+        UpstreamHandler h = new UpstreamHandler(pool, 1000, null);
         EmbeddedChannel c = new EmbeddedChannel(h);
         c.freezeTime();
         c.pipeline().replace(h, "tunnel", new io.netty.channel.ChannelInboundHandlerAdapter());
