@@ -54,6 +54,11 @@ public record Cors(List<String> origins, List<String> methods, List<String> head
 
     /** The value for Access-Control-Allow-Origin: the origin itself (never {@code *} with credentials). */
     public String allowOriginFor(String origin) {
-        return origins.contains("*") && !credentials ? "*" : origin;
+        return variesByOrigin() ? origin : "*";
+    }
+
+    /** The answer names the caller's origin (not {@code *}): a cache must key it on {@code Origin}. */
+    public boolean variesByOrigin() {
+        return !origins.contains("*") || credentials;
     }
 }

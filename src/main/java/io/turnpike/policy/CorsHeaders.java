@@ -28,6 +28,6 @@ public final class CorsHeaders {
     private static void common(HttpHeaders h, Cors cors, String origin) {
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, cors.allowOriginFor(origin));
         if (cors.credentials()) h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
-        h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        if (cors.variesByOrigin()) h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
     }
 }

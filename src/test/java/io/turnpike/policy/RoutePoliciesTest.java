@@ -62,6 +62,11 @@ class RoutePoliciesTest {
                     service: svc
                     rateLimit: { limit: 1000/s, key: ip }
                     policies: { cors: { origins: ["https://app.example.com"] } }
+                  - id: any-origin
+                    match: { path: "/any-origin/**" }
+                    rewrite: { stripPrefix: /any-origin }
+                    service: svc
+                    policies: { cors: { origins: ["*"] } }
                 """.formatted(backend.url()), name -> null);
         assertThat(r.problems()).isEmpty();
         gateway = Gateway.start(r.config());
@@ -127,6 +132,13 @@ class RoutePoliciesTest {
         RawHttp.Response other = send("GET /web/echo HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example.net\r\n\r\n");
         assertThat(other.status()).isEqualTo(200);
         assertThat(other.header("access-control-allow-origin")).isNull();
+        assertThat(other.header("vary")).as("a cache must not give this answer to an allowed origin").isEqualToIgnoringCase("origin");
+        RawHttp.Response none = send("GET /web/echo HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(none.header("access-control-allow-origin")).isNull();
+        assertThat(none.header("vary")).as("nor this one").isEqualToIgnoringCase("origin");
+        RawHttp.Response any = send("GET /any-origin/echo HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example.net\r\n\r\n");
+        assertThat(any.header("access-control-allow-origin")).isEqualTo("*");
+        assertThat(any.header("vary")).as("* is the same answer for every origin").isNull();
     }
 
     @Test
