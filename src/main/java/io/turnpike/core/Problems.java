@@ -37,6 +37,7 @@ public final class Problems {
         RATE_LIMITED(429, "rate-limited", "Too many requests"),
         QUOTA_EXCEEDED(429, "quota-exceeded", "Quota exhausted"),
         TRANSFER_CODING_NOT_IMPLEMENTED(501, "transfer-coding-not-implemented", "Transfer coding not implemented"),
+        VERSION_NOT_SUPPORTED(505, "http-version-not-supported", "HTTP version not supported"),
         BAD_GATEWAY(502, "upstream-failed", "Upstream failed"),
         NO_NODE(503, "no-healthy-node", "No node available"),
         CIRCUIT_OPEN(503, "circuit-open", "Circuit open: calls to the service are stopped"),

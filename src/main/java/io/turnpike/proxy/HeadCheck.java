@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.turnpike.core.Problems;
 import io.turnpike.route.RequestPath;
 import io.turnpike.server.http1.UnsupportedTransferCodingException;
+import io.turnpike.server.http1.UnsupportedVersionException;
 
 /**
  * What a request head must be before it is routed: a target the router can take, and one Host
@@ -40,11 +41,15 @@ record HeadCheck(RequestPath target, String path, String host, String refusal) {
         return new HeadCheck(target, target.path(), null, why);
     }
 
-    /** A head or body the decoder could not parse: 414 or 431 for what was too long, 501 for a transfer coding, else 400. */
+    /**
+     * A head or body the decoder could not parse: 414 or 431 for what was too long, 501 for a transfer
+     * coding, 505 for an HTTP major version other than 1, else 400.
+     */
     static Problems.Kind kindOf(Throwable decoderFailure) {
         return decoderFailure instanceof TooLongHttpLineException ? Problems.Kind.URI_TOO_LONG
                 : decoderFailure instanceof TooLongHttpHeaderException ? Problems.Kind.HEADERS_TOO_LARGE
                 : decoderFailure instanceof UnsupportedTransferCodingException ? Problems.Kind.TRANSFER_CODING_NOT_IMPLEMENTED
+                : decoderFailure instanceof UnsupportedVersionException ? Problems.Kind.VERSION_NOT_SUPPORTED
                 : Problems.Kind.MALFORMED;
     }
 }

@@ -240,6 +240,22 @@ class StrictParsingTest {
     }
 
     @Test
+    void refusesAnotherMajorVersionWith505AndTakesAHigherMinorAsHttp11() throws Exception {
+        assertRejected("GET /echo HTTP/2.0\r\nHost: x\r\n\r\n", 505);
+        assertRejected("GET /echo HTTP/3.0\r\nHost: x\r\n\r\n", 505);
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /echo HTTP/2.0\r\nHost: x\r\n\r\n");
+            assertThat(Json.parse(c.read().body()).get("type").asText()).endsWith("/http-version-not-supported");
+        }
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET /echo HTTP/1.2\r\nHost: x\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(Json.parse(r.body()).get("uri").asText()).isEqualTo("/echo");
+        }
+    }
+
+    @Test
     void acceptsAWellFormedRequestAfterAll() throws Exception {
         try (RawHttp c = new RawHttp(gateway.port())) {
             c.send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");

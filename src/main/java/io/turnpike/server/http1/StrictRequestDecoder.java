@@ -232,6 +232,10 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
      */
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+        if (msg.protocolVersion().majorVersion() != 1) {
+            throw new UnsupportedVersionException("HTTP version " + msg.protocolVersion().text()
+                    + " is not supported over this connection (HTTP/1.0 and HTTP/1.1 are; HTTP/2 starts with its preface)");
+        }
         checkTransferEncoding(msg);
         return super.isContentAlwaysEmpty(msg);
     }
