@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -173,7 +174,21 @@ final class UpstreamCodec {
             if (((HttpResponse) msg).status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 return super.isContentAlwaysEmpty(msg); // not the request's answer: that follows
             }
-            return HttpMethod.HEAD.equals(awaiting.poll()) || super.isContentAlwaysEmpty(msg);
+            boolean empty = HttpMethod.HEAD.equals(awaiting.poll()) || super.isContentAlwaysEmpty(msg);
+            if (!empty) checkTransferEncoding(msg.headers());
+            return empty;
+        }
+
+        /**
+         * A body framed by any transfer coding but {@code chunked} alone ({@code gzip}, read to the
+         * close; {@code gzip, chunked}) is refused: the gateway decodes only chunked, and passed on,
+         * the other coding's bytes would reach the client unlabelled. nginx refuses them too. Thrown
+         * here, the failure becomes the head's decoder result, and so a 502.
+         */
+        private static void checkTransferEncoding(HttpHeaders h) {
+            List<String> fields = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (fields.isEmpty() || fields.size() == 1 && fields.get(0).strip().equalsIgnoreCase("chunked")) return;
+            throw new IllegalArgumentException("the node's Transfer-Encoding is not chunked alone: " + String.join(", ", fields));
         }
     }
 }

@@ -184,4 +184,36 @@ class UpstreamFramingTest {
             assertThat(c.read().body()).isEqualTo("mine");
         }
     }
+
+    @Test
+    void aBodyInAnyTransferCodingButChunkedIsRefusedNotPassedOnUnlabelled() throws Exception {
+        try (RawOrigin node = new RawOrigin().answer(s -> {
+                 String line = s.requestLine();
+                 if (line.contains("/gzip-to-close")) return "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nzipped";
+                 if (line.contains("/gzip-chunked")) {
+                     return "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n6\r\nzipped\r\n0\r\n\r\n";
+                 }
+                 if (line.startsWith("HEAD")) return "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+                 return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nmine\r\n0\r\n\r\n";
+             });
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc").build())) {
+            for (String path : new String[] {"/gzip-to-close", "/gzip-chunked"}) {
+                try (RawHttp c = new RawHttp(g.port())) {
+                    c.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+                    RawHttp.Response r = c.read();
+                    assertThat(r.status()).as(path).isEqualTo(502);
+                    assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+                }
+            }
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n");
+                assertThat(c.read(true).status()).as("a HEAD's answer has no body to decode").isEqualTo(200);
+                c.send("GET /plain HTTP/1.1\r\nHost: t\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("mine");
+            }
+        }
+    }
 }
