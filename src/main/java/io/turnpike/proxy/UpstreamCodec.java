@@ -117,10 +117,18 @@ final class UpstreamCodec {
          * sent beyond its framing (a body longer than its Content-Length, a body after a HEAD's
          * answer or a 204) are not the next response, and the connection is not used again. Left
          * in place, they would be read as the answer to whichever request the connection carried
-         * next, perhaps another client's.
+         * next, perhaps another client's. Bytes that come while no request is waiting for an
+         * answer (in the same read as the response, or later, while the connection idles in its
+         * pool, even half a head that no message comes of yet) close the connection.
          */
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (awaiting.isEmpty() && nettyIdle && !raw.readingBody() && in.isReadable()) {
+                overran = true;
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
             int before = out.size();
             decodePart(ctx, in, out);
             if (in.isReadable() && out.size() > before && awaiting.isEmpty()

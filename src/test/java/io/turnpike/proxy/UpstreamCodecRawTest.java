@@ -45,8 +45,11 @@ class UpstreamCodecRawTest {
     @Property(tries = 2000)
     void decodesAsNetty(@ForAll("responses") List<String> responses, @ForAll @IntRange(min = 1, max = 300) int piece) {
         String input = String.join("", responses);
-        assertThat(decode(null, responses.size(), input, piece)).as(input)
-                .isEqualTo(decode(new HttpResponseDecoder(config()), responses.size(), input, piece));
+        // Two requests more than responses: bytes past the last response are read as another answer
+        // (as Netty does) rather than as bytes no request asked for, which close the connection.
+        int requests = responses.size() + 2;
+        assertThat(decode(null, requests, input, piece)).as(input)
+                .isEqualTo(decode(new HttpResponseDecoder(config()), requests, input, piece));
     }
 
     @Test
