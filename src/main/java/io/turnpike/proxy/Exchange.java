@@ -372,7 +372,10 @@ final class Exchange implements ExchangeView, PolicyRun.Steps {
      * refused (false: the caller answers 502).
      */
     boolean switchProtocols(HttpResponse res) {
-        if (!webSocket || phase == Phase.DONE || !WebSocketTunnel.accept(res)) return false;
+        if (!webSocket || phase == Phase.DONE
+                || !WebSocketTunnel.accept(res, request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+            return false;
+        }
         responding(res.status().code());
         Forwarding.appendVia(res.headers());
         res.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);

@@ -79,17 +79,32 @@ public final class WebSocketTunnel {
     }
 
     /**
-     * The node's 101 switches to WebSocket; its head is made the client's: hop-by-hop headers out
-     * but the switch's own pair, the {@code Sec-WebSocket-*} answers (accept, protocol,
-     * extensions) as the node gave them.
+     * The node's 101 switches to WebSocket if it proves it read the handshake: {@code Upgrade:
+     * websocket} and the {@code Sec-WebSocket-Accept} that answers the client's key (RFC 6455 4.2.2).
+     * A 101 from something that did not (an endpoint that echoes a status it is given) would open a
+     * raw tunnel to a node still speaking HTTP, past every check of the gateway. Its head is made the
+     * client's: hop-by-hop headers out but the switch's own pair, the {@code Sec-WebSocket-*}
+     * answers (accept, protocol, extensions) as the node gave them.
      */
-    static boolean accept(HttpResponse res) {
+    static boolean accept(HttpResponse res, String key) {
         HttpHeaders h = res.headers();
         if (!h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) return false;
+        if (key == null || !acceptFor(key).equals(h.get(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT))) return false;
         ProxyHeaders.stripHopByHop(h);
         forwardHandshake(h);
         res.setProtocolVersion(HttpVersion.HTTP_1_1);
         return true;
+    }
+
+    /** {@code Sec-WebSocket-Accept} for a key: base64 of the SHA-1 of the key and RFC 6455's GUID. */
+    static String acceptFor(String key) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest((key.strip() + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return java.util.Base64.getEncoder().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is a required algorithm of every JDK", e);
+        }
     }
 
     /**

@@ -60,6 +60,7 @@ class WebSocketTest {
               - { id: plain, match: { path: "/plain/**" }, rewrite: { stripPrefix: /plain }, service: http }
               - { id: http-ws, match: { path: "/http-ws/**" }, rewrite: { stripPrefix: /http-ws }, service: http, websocket: true }
               - { id: rogue, match: { path: "/rogue/**" }, service: rogue }
+              - { id: rogue-ws, match: { path: "/rogue-ws/**" }, service: rogue, websocket: true }
               - { id: zws, match: { path: "/zws/**" }, service: zws, websocket: true }
               - { id: eager, match: { path: "/eager/**" }, service: eager, websocket: true }
             """;
@@ -219,7 +220,22 @@ class WebSocketTest {
             c.send(handshake("/rogue/echo", "websocket"));
             RawHttp.Response r = c.read();
             assertThat(r.status()).isEqualTo(502);
-            assertThat(rogue.seen.peek().header("upgrade")).isNull();
+            assertThat(rogue.seen).filteredOn(s -> s.requestLine().startsWith("GET /rogue/echo "))
+                    .isNotEmpty().allSatisfy(s -> assertThat(s.header("upgrade")).isNull());
+        }
+    }
+
+    /**
+     * A 101 that does not answer the client's key (an endpoint that returns a status it is given)
+     * would open a raw tunnel to a node still speaking HTTP, past the gateway's checks.
+     */
+    @Test
+    void a101WithoutTheAcceptForTheKeyOpensNoTunnel() throws Exception {
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send(handshake("/rogue-ws/echo", "websocket"));
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("content-type")).isEqualTo("application/problem+json");
         }
     }
 
