@@ -1,7 +1,9 @@
 package io.turnpike.auth;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.turnpike.config.AuthSettings;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,13 +41,30 @@ public final class Credentials {
         return v.substring(7).strip();
     }
 
-    /** The claims the issuer forwards as headers ({@code claimsToHeaders}). */
+    /**
+     * The claims the issuer forwards as headers ({@code claimsToHeaders}). A claim a header cannot
+     * carry is left out, as a missing one is: a claim is the token holder's text (a display name they
+     * chose), and CR or LF in it would end the field.
+     */
     public static void claimsToHeaders(JwtVerifier.Verified token, HttpHeaders h) {
         token.issuer().claimsToHeaders().forEach((claim, header) -> {
             Object v = token.claims().getClaim(claim);
-            if (v != null) h.set(header, v.toString());
+            CharSequence value = v == null ? null : headerValue(v.toString());
+            if (value != null) h.set(header, value);
             else h.remove(header); // never let a client-sent value pass as the claim
         });
+    }
+
+    /**
+     * Text as a header value: its UTF-8 bytes (a String would go out as Latin-1, each character past
+     * U+00FF cut to its low byte), or null when it holds a control character other than tab.
+     */
+    static AsciiString headerValue(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) return null;
+        }
+        return new AsciiString(text.getBytes(StandardCharsets.UTF_8), false);
     }
 
     /** The first value of a query parameter (percent-decoding not applied: keys are plain tokens). */

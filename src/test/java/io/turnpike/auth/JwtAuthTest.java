@@ -18,6 +18,7 @@ import io.turnpike.testing.Json;
 import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.TestBackend;
+import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -85,6 +86,23 @@ class JwtAuthTest {
                     + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n");
             return c.read();
         }
+    }
+
+    /** A claim is the token holder's text: CR or LF in it must not make a field of its own. */
+    @Test
+    void aClaimAHeaderCannotCarryIsLeftOutAndOtherTextGoesAsUtf8() throws Exception {
+        for (String v : new String[] {"a@b\r\nX-Injected: 1", "a@b\nX-Injected: 1", "a\u0000b@c"}) {
+            RawHttp.Response r = get("/jwt/echo", rs256(claims().claim("email", v).build()));
+            assertThat(r.status()).isEqualTo(200);
+            JsonNode h = Json.parse(r.body()).get("headers");
+            assertThat(h.has("x-user-email")).as("left out, as a missing claim: %s", v).isFalse();
+            assertThat(h.has("x-injected")).isFalse();
+        }
+        RawHttp.Response r = get("/jwt/echo", rs256(claims().claim("email", "jos\u00e9.\u674e@acme.example").build()));
+        assertThat(r.status()).isEqualTo(200);
+        String received = Json.parse(r.body()).get("headers").get("x-user-email").asText(); // the bytes, one char each
+        assertThat(new String(received.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8))
+                .isEqualTo("jos\u00e9.\u674e@acme.example");
     }
 
     @Test
