@@ -342,6 +342,11 @@ public final class Http1Connection extends ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // I/O errors on a client connection (reset by peer and the like) end it; nothing to answer.
+        // Anything else is the gateway's own failure: it ends the connection too, but says so.
+        if (!(cause instanceof java.io.IOException) && !(cause instanceof io.netty.handler.codec.DecoderException)) {
+            org.slf4j.LoggerFactory.getLogger(Http1Connection.class).warn("closing the connection of {}: {}",
+                    ctx.channel().remoteAddress(), cause.toString(), cause);
+        }
         ctx.close();
     }
 
