@@ -1,8 +1,10 @@
 package io.turnpike.compose;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.turnpike.config.TransformSpec;
 import io.turnpike.core.PolicyCall;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Header changes of a transform, compiled once: remove, then set, then add. */
@@ -37,9 +39,12 @@ final class HeaderOps {
 
     /**
      * A value from the request (a decoded query parameter, a claim) may hold characters a header
-     * cannot: control characters become spaces, so no value can split or end a header.
+     * cannot: control characters become spaces, so no value can split or end a header. Text past
+     * ASCII goes as its UTF-8 bytes (a String would go out as Latin-1, each character past U+00FF
+     * cut to its low byte).
      */
-    static String value(String v) {
+    static CharSequence value(String v) {
+        boolean ascii = true;
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             if (c < 0x20 && c != '\t' || c == 0x7f) {
@@ -48,9 +53,10 @@ final class HeaderOps {
                     char d = b.charAt(j);
                     if (d < 0x20 && d != '\t' || d == 0x7f) b.setCharAt(j, ' ');
                 }
-                return b.toString();
+                return value(b.toString());
             }
+            if (c > 0x7f) ascii = false;
         }
-        return v;
+        return ascii ? v : new AsciiString(v.getBytes(StandardCharsets.UTF_8), false);
     }
 }

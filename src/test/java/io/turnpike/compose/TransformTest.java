@@ -239,6 +239,12 @@ class TransformTest {
         JsonBackend.Seen evil = last("/v2/users/7");
         assertThat(evil.headers().get("x-tenant")).isEqualTo("a  X-Evil: 1");
         assertThat(evil.headers().get("x-evil")).isNull();
+
+        // Text past ASCII goes as its UTF-8 bytes, not cut to Latin-1.
+        assertThat(get("/api/users/7?tenant=jos%C3%A9-%E6%9D%8E").status()).isEqualTo(200);
+        String received = last("/v2/users/7").headers().get("x-tenant"); // the bytes, one char each
+        assertThat(new String(received.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("jos\u00e9-\u674e");
     }
 
     @Test
