@@ -1,9 +1,8 @@
 package io.turnpike.auth;
 
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import io.turnpike.config.AuthSettings;
-import java.nio.charset.StandardCharsets;
+import io.turnpike.core.HeaderText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,16 +54,9 @@ public final class Credentials {
         });
     }
 
-    /**
-     * Text as a header value: its UTF-8 bytes (a String would go out as Latin-1, each character past
-     * U+00FF cut to its low byte), or null when it holds a control character other than tab.
-     */
-    static AsciiString headerValue(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f) return null;
-        }
-        return new AsciiString(text.getBytes(StandardCharsets.UTF_8), false);
+    /** A claim as a header value ({@link HeaderText#utf8}), or null when it holds a control character. */
+    static CharSequence headerValue(String text) {
+        return HeaderText.firstControl(text) >= 0 ? null : HeaderText.utf8(text);
     }
 
     /** The first value of a query parameter (percent-decoding not applied: keys are plain tokens). */

@@ -1,10 +1,9 @@
 package io.turnpike.compose;
 
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import io.turnpike.config.TransformSpec;
+import io.turnpike.core.HeaderText;
 import io.turnpike.core.PolicyCall;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Header changes of a transform, compiled once: remove, then set, then add. */
@@ -40,23 +39,17 @@ final class HeaderOps {
     /**
      * A value from the request (a decoded query parameter, a claim) may hold characters a header
      * cannot: control characters become spaces, so no value can split or end a header. Text past
-     * ASCII goes as its UTF-8 bytes (a String would go out as Latin-1, each character past U+00FF
-     * cut to its low byte).
+     * ASCII goes as its UTF-8 bytes ({@link HeaderText#utf8}).
      */
     static CharSequence value(String v) {
-        boolean ascii = true;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
-                StringBuilder b = new StringBuilder(v);
-                for (int j = i; j < b.length(); j++) {
-                    char d = b.charAt(j);
-                    if (d < 0x20 && d != '\t' || d == 0x7f) b.setCharAt(j, ' ');
-                }
-                return value(b.toString());
+        int first = HeaderText.firstControl(v);
+        if (first >= 0) {
+            StringBuilder b = new StringBuilder(v);
+            for (int j = first; j < b.length(); j++) {
+                if (HeaderText.isControl(b.charAt(j))) b.setCharAt(j, ' ');
             }
-            if (c > 0x7f) ascii = false;
+            v = b.toString();
         }
-        return ascii ? v : new AsciiString(v.getBytes(StandardCharsets.UTF_8), false);
+        return HeaderText.utf8(v);
     }
 }

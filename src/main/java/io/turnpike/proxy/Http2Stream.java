@@ -166,7 +166,7 @@ final class Http2Stream extends ChannelDuplexHandler implements Downstream {
         if (code == io.netty.handler.codec.http2.Http2Error.INTERNAL_ERROR && !(cause instanceof java.io.IOException)) {
             // the gateway's own failure: the stream is reset, and the log says why
             org.slf4j.LoggerFactory.getLogger(Http2Stream.class).warn("resetting a stream of {}: {}",
-                    ctx.channel().parent() == null ? null : ctx.channel().parent().remoteAddress(), cause.toString(), cause);
+                    ctx.channel().parent().remoteAddress(), cause.toString(), cause);
         }
         ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(code)).addListener(ChannelFutureListener.CLOSE);
     }

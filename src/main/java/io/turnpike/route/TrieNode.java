@@ -14,14 +14,15 @@ import java.util.Set;
  * child ({@code {name}}), the routes that end here, and the routes whose {@code /**} starts here.
  *
  * <p>Search is depth first in precedence order (literal, literal without the segment's path
- * parameters, variable, prefix), so the first route found is the best one. A segment's
- * {@code ;parameters} ({@code ;} or {@code %3B} and what follows it in the segment) do not choose
- * the route: servlet containers and Spring drop them before they map a path, so
+ * parameters, variable, prefix), so the first route found is the best one. Each trie node is
+ * reached by exactly one chain of segments, so one lookup visits a node at most once: backtracking
+ * costs at most the trie's size, and in practice a few nodes per segment.
+ *
+ * <p>A segment's {@code ;parameters} ({@code ;} or {@code %3B} and what follows it in the segment)
+ * do not choose the route: servlet containers and Spring drop them before they map a path, so
  * {@code /admin;x/users} is {@code /admin/users} to such an origin, and must not slip past a route on
  * {@code /admin/**} (its authentication, its ACL) to a catch-all. The literal spelled as it came is
- * tried first, so a pattern that names the parameters keeps them; the segment is forwarded as it came. Each trie node is reached by exactly one chain of segments, so one
- * lookup visits a node at most once: backtracking costs at most the trie's size, and in practice
- * a few nodes per segment.
+ * tried first, so a pattern that names the parameters keeps them; the segment is forwarded as it came.
  */
 final class TrieNode<T> {
     private static final TrieLeaf<?>[] NONE = new TrieLeaf<?>[0];

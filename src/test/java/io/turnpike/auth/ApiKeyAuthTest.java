@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** API keys: the service sees who calls, never the key; unknown and wrong keys look the same. */
 @ExtendWith(NoLeaks.class)
@@ -43,6 +45,7 @@ class ApiKeyAuthTest {
                   - { id: partners, match: { path: "/partners/**" }, rewrite: { stripPrefix: /partners }, service: svc, auth: [apiKey], acl: { allow: [partners] } }
                   - { id: no-beta, match: { path: "/stable/**" }, rewrite: { stripPrefix: /stable }, service: svc, auth: [apiKey], acl: { deny: [beta] } }
                   - { id: passthrough, match: { path: "/raw/**" }, rewrite: { stripPrefix: /raw }, service: svc, auth: [apiKey], forwardCredentials: true }
+                  - { id: everything, match: { path: "/**" }, service: svc }
                 """.formatted(sha256(SOLO), backend.url()),
                 Map.of("ACME_KEY", ACME)::get);
         assertThat(r.problems()).isEmpty();
@@ -141,5 +144,30 @@ class ApiKeyAuthTest {
         } finally {
             gateway.observe(io.turnpike.core.ExchangeObserver.NONE, false);
         }
+    }
+
+    /**
+     * A servlet container or Spring reads {@code /keyed;x/echo} as {@code /keyed/echo}. With an open
+     * catch-all beside the keyed route, such a path is held to the keyed route's authentication and
+     * never reaches the backend without a key; with one, {@code stripPrefix} takes the segment away
+     * with its parameters.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/keyed;x/echo", "/keyed;/echo", "/keyed;jsessionid=1/echo", "/keyed%3Bx/echo", "/keyed%3bx/echo"})
+    void aSegmentWithPathParametersIsHeldToTheRouteItNames(String path) throws Exception {
+        int before = backend.requests.get();
+        try (RawHttp c = new RawHttp(gateway.port())) {
+            c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).as(path).isEqualTo(401);
+            c.send("GET /open HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        // the backend answered the request sent after it, so one sent before would be counted by now
+        assertThat(backend.requests.get()).as("requests the backend saw").isEqualTo(before + 1);
+
+        RawHttp.Response r = get(path, "X-API-Key: " + ACME + "\r\n");
+        assertThat(r.status()).as(path).isEqualTo(200);
+        assertThat(Json.parse(r.body()).get("uri").asText()).as("the prefix stripped with its parameters").isEqualTo("/echo");
     }
 }

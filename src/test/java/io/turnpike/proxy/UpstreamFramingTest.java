@@ -8,13 +8,6 @@ import io.turnpike.testing.NoLeaks;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.RawOrigin;
 import io.turnpike.testing.TestConfigs;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -231,65 +224,26 @@ class UpstreamFramingTest {
      */
     @Test
     void halfAHeadSentWhileTheConnectionIdlesNeverPrefixesTheNextAnswer() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        Thread.ofVirtual().start(() -> serveWithALateHalfHead(s));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-            try (Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1)
-                    .service("svc", "http://127.0.0.1:" + server.getLocalPort()).route("all", "/**", "svc").build())) {
-                try (RawHttp c = new RawHttp(g.port())) {
-                    c.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\n");
-                    assertThat(c.read().body()).isEqualTo("first");
-                }
-                Thread.sleep(400); // the half head arrives while the connection idles in its pool
-                try (RawHttp c = new RawHttp(g.port())) {
-                    c.send("GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
-                    RawHttp.Response r = c.read();
-                    assertThat(r.status()).isEqualTo(200);
-                    assertThat(r.header("x-planted")).isNull();
-                    assertThat(r.body()).isEqualTo("mine");
-                }
+        try (RawOrigin node = new RawOrigin()
+                     .answer(s -> s.requestLine().startsWith("GET /first ")
+                             ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"
+                             : "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine")
+                     .later(100, s -> s.requestLine().startsWith("GET /first ")
+                             ? "HTTP/1.1 200 OK\r\nX-Planted: 1\r\nX-Swallow: " : null);
+             Gateway g = Gateway.start(TestConfigs.gateway().eventLoops(1).service("svc", node.url())
+                     .route("all", "/**", "svc").build())) {
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\n");
+                assertThat(c.read().body()).isEqualTo("first");
+            }
+            Thread.sleep(400); // the half head arrives while the connection idles in its pool
+            try (RawHttp c = new RawHttp(g.port())) {
+                c.send("GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.header("x-planted")).isNull();
+                assertThat(r.body()).isEqualTo("mine");
             }
         }
-    }
-
-    /** Answers each request on the connection; after the answer to {@code /first}, half a head 100 ms later. */
-    private static void serveWithALateHalfHead(Socket s) {
-        try (s) {
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            for (String head; (head = readHead(in)) != null; ) {
-                if (head.startsWith("GET /first ")) {
-                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    Thread.sleep(100);
-                    out.write("HTTP/1.1 200 OK\r\nX-Planted: 1\r\nX-Swallow: ".getBytes(StandardCharsets.US_ASCII));
-                } else {
-                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine".getBytes(StandardCharsets.US_ASCII));
-                }
-                out.flush();
-            }
-        } catch (IOException | InterruptedException e) {
-            // the gateway closed the connection
-        }
-    }
-
-    /** Reads one request head (the tests' requests have no body); null at the end of the stream. */
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        int matched = 0;
-        for (int b; (b = in.read()) >= 0; ) {
-            head.append((char) b);
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-            if (matched == 4) return head.toString();
-        }
-        return null;
     }
 }

@@ -47,6 +47,8 @@ public final class RawOrigin implements AutoCloseable {
     public final ConcurrentLinkedQueue<String> started = new ConcurrentLinkedQueue<>();
     private final ServerSocket server;
     private volatile Function<Seen, String> answer = s -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    private volatile Function<Seen, String> late = s -> null;
+    private volatile long lateMillis;
 
     public RawOrigin() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -56,6 +58,16 @@ public final class RawOrigin implements AutoCloseable {
     /** The raw response (head and body) written for each request. */
     public RawOrigin answer(Function<Seen, String> answer) {
         this.answer = answer;
+        return this;
+    }
+
+    /**
+     * Bytes written {@code millis} after the answer to a request, when {@code late} gives any: what a
+     * node sends while the connection is idle.
+     */
+    public RawOrigin later(long millis, Function<Seen, String> late) {
+        this.lateMillis = millis;
+        this.late = late;
         return this;
     }
 
@@ -126,8 +138,14 @@ public final class RawOrigin implements AutoCloseable {
                 seen.add(one);
                 out.write(answer.apply(one).getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
+                String more = late.apply(one);
+                if (more != null) {
+                    Thread.sleep(lateMillis);
+                    out.write(more.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
             // the gateway closed the connection, or sent something this simple reader cannot take
         }
     }
