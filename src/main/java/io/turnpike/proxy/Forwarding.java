@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.turnpike.server.http1.RawHeaders;
 import java.util.Iterator;
 
 /**
@@ -100,20 +101,22 @@ final class Forwarding {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         // From an untrusted peer these were removed on arrival, so what remains is a trusted proxy's.
+        // Every value below is made of received values (checked on arrival), the peer's address, the
+        // host checked by validAuthority, generated ids and constants: setOwn skips the checks.
         String xff = h.get(ProxyHeaders.X_FORWARDED_FOR);
-        h.set(ProxyHeaders.X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
+        setOwn(h, ProxyHeaders.X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
         if (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_PROTO)) {
-            h.set(ProxyHeaders.X_FORWARDED_PROTO, tls ? HTTPS : HTTP);
+            setOwn(h, ProxyHeaders.X_FORWARDED_PROTO, tls ? HTTPS : HTTP);
         }
         if (!host.isEmpty() && (!trustedPeer || !h.contains(ProxyHeaders.X_FORWARDED_HOST))) {
-            h.set(ProxyHeaders.X_FORWARDED_HOST, host);
+            setOwn(h, ProxyHeaders.X_FORWARDED_HOST, host);
         }
         String fwd = "for=" + forwardedNode(clientIp) + ";proto=" + proto + (host.isEmpty() ? "" : ";host=\"" + host + "\"");
         String prevFwd = h.get(ProxyHeaders.FORWARDED);
-        h.set(ProxyHeaders.FORWARDED, prevFwd == null ? fwd : prevFwd + ", " + fwd);
+        setOwn(h, ProxyHeaders.FORWARDED, prevFwd == null ? fwd : prevFwd + ", " + fwd);
         appendVia(h);
-        h.set(ProxyHeaders.X_REQUEST_ID, requestId);
-        h.set(ProxyHeaders.TRACEPARENT, traceparent);
+        setOwn(h, ProxyHeaders.X_REQUEST_ID, requestId);
+        setOwn(h, ProxyHeaders.TRACEPARENT, traceparent);
         if (clientCert != null) h.set(ProxyHeaders.CLIENT_CERT, clientCert.headerValue());
         if (host.isEmpty()) {
             h.set(HttpHeaderNames.HOST, fallbackHost);
@@ -125,7 +128,20 @@ final class Forwarding {
     /** Adds this gateway to {@code Via} (requests and responses alike). */
     static void appendVia(HttpHeaders h) {
         String via = h.get(HttpHeaderNames.VIA);
-        h.set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + ProxyHeaders.VIA_VALUE);
+        setOwn(h, HttpHeaderNames.VIA, via == null ? VIA : via + ", " + ProxyHeaders.VIA_VALUE);
+    }
+
+    /**
+     * Sets one of the gateway's own fields whose value is valid by construction (see
+     * {@link RawHeaders#setValid}): on a head read as bytes the checks are skipped, on any other
+     * table it is an ordinary set.
+     */
+    static void setOwn(HttpHeaders h, AsciiString name, CharSequence value) {
+        if (h instanceof RawHeaders raw) {
+            raw.setValid(name, value);
+        } else {
+            h.set(name, value);
+        }
     }
 
     /** RFC 7239 node: IPv6 addresses are bracketed and quoted. */

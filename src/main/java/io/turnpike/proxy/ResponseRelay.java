@@ -66,7 +66,7 @@ final class ResponseRelay {
             if (Grpc.isTextType(web)) base64 = new WebText.Encoder();
         }
         Forwarding.appendVia(oh);
-        oh.set(ProxyHeaders.X_REQUEST_ID, call.requestId());
+        Forwarding.setOwn(oh, ProxyHeaders.X_REQUEST_ID, call.requestId()); // kept only when well-formed, else made
         call.addResponseHeaders(oh);
         if (reshape[0] != null) {
             held = new HeldResponse(res, reshape[0], down.alloc()); // sent whole, with its new length, at its end

@@ -498,6 +498,19 @@ public final class RawHeaders extends HttpHeaders {
         append(name, value);
     }
 
+    /**
+     * {@link #set(CharSequence, Object)} for a field the gateway writes itself, without the name
+     * and value checks: the name is a constant of the gateway's that is a token, and the value is
+     * made of parts that passed those checks already (received field values, the client's
+     * address, generated ids, constants). Skipping them matters because these fields are set on
+     * every request and every answer, where the checks were the larger part of the set.
+     */
+    public void setValid(AsciiString name, CharSequence value) {
+        removeReceived(name);
+        removeAdded(name);
+        append(name, value);
+    }
+
     // ---- encoding
 
     /** Writes every field as Netty's HttpObjectEncoder would: "name: value\r\n" in iteration order. */

@@ -168,12 +168,15 @@ class RawHeadersTest {
     }
 
     sealed interface Op permits Add, SetOne, Remove, AddInt, SetInt, AddIterable, SetIterable, AddAll, SetAll, SetHeaders,
-            Clear, RemoveIf, SetValue, RemoveValue {}
+            Clear, RemoveIf, SetValue, RemoveValue, SetValid {}
 
     record Add(CharSequence name, Object value) implements Op {}
 
     /** set(name, value). */
     record SetOne(CharSequence name, Object value) implements Op {}
+
+    /** The gateway's unchecked set of a valid name and value; on Netty's table, set(name, value). */
+    record SetValid(AsciiString name, String value) implements Op {}
 
     record Remove(CharSequence name) implements Op {}
 
@@ -220,7 +223,9 @@ class RawHeadersTest {
                 Arbitraries.just(new Clear()),
                 Arbitraries.of("x-", "X-", "C", "c", "Host", "Con", "").map(RemoveIf::new),
                 Combinators.combine(Arbitraries.integers().between(0, 300), values()).as(SetValue::new),
-                Combinators.combine(opNames(), Arbitraries.integers().between(0, 3)).as(RemoveValue::new));
+                Combinators.combine(opNames(), Arbitraries.integers().between(0, 3)).as(RemoveValue::new),
+                Combinators.combine(Arbitraries.of(POOL), Arbitraries.longs(), values())
+                        .as((n, mask, v) -> new SetValid(new AsciiString(recase(n, mask)), v)));
         return op.list().ofMaxSize(10);
     }
 
@@ -229,6 +234,13 @@ class RawHeadersTest {
         return outcome(() -> switch (op) {
             case Add a -> h.add(a.name, a.value);
             case SetOne s -> h.set(s.name, s.value);
+            case SetValid s -> {
+                if (h instanceof RawHeaders raw) {
+                    raw.setValid(s.name, s.value);
+                    yield raw;
+                }
+                yield h.set(s.name, s.value);
+            }
             case Remove r -> h.remove(r.name);
             case AddInt a -> h.addInt(a.name, a.value);
             case SetInt s -> h.setInt(s.name, s.value);
