@@ -26,11 +26,11 @@ import java.util.concurrent.TimeUnit;
  * One client connection. It reads while it has somewhere to put the bytes and turns auto-read off
  * when it has not (the upstream is full, or too much is queued), which is how back-pressure
  * reaches the client's TCP window. Auto-read is toggled only then, because every toggle is a
- * syscall. Requests are served one at a time; pipelined ones wait in {@link #pipelined}.
+ * syscall. Requests are served one at a time. A pipelined request is decoded while the one
+ * before it is served and waits in {@link #pipelined}; the ones behind it wait in the decoder as
+ * the bytes they came as, and nothing more is read meanwhile ({@link ServerCodec#holdHeads}).
  */
 public final class Http1Connection extends ChannelDuplexHandler {
-    /** Decoded messages of pipelined requests held while one is served; past this, reading pauses. */
-    private static final int MAX_PIPELINED = 16;
 
     private final ProxyContext context;
     private final Limits limits;
@@ -49,6 +49,8 @@ public final class Http1Connection extends ChannelDuplexHandler {
     private boolean headerStarted;
     private boolean closing;
     private boolean reading;
+    /** An answer still fills the outbound buffer: the next request waits until the client reads it. */
+    private boolean waitingForWritable;
     /** Requests begun on this connection, for {@code maxRequestsPerConnection}. */
     private int begun;
 
@@ -173,6 +175,8 @@ public final class Http1Connection extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest req) {
             if (current != null || !pipelined.isEmpty()) {
                 pipelined.add(req);
+                codec.holdHeads();
+                updateReading(); // at once: the read loop would otherwise go on reading past this request
                 return;
             }
             begin(req);
@@ -213,7 +217,7 @@ public final class Http1Connection extends ChannelDuplexHandler {
         boolean want;
         if (current == null || current.requestComplete()) {
             // Past a WebSocket handshake come frames, not requests: they wait for the 101.
-            want = pipelined.size() < MAX_PIPELINED && (current == null || !current.switching());
+            want = pipelined.isEmpty() && !waitingForWritable && (current == null || !current.switching());
         } else {
             want = current.wantsRequestBytes();
         }
@@ -225,8 +229,14 @@ public final class Http1Connection extends ChannelDuplexHandler {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (current != null && ctx.channel().isWritable()) {
-            current.clientWritable();
+        if (ctx.channel().isWritable()) {
+            if (current != null) {
+                current.clientWritable();
+            } else if (waitingForWritable && !closing) {
+                waitingForWritable = false;
+                deadline = Long.MAX_VALUE;
+                serveNext();
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -249,6 +259,22 @@ public final class Http1Connection extends ChannelDuplexHandler {
             releasePipelined();
             return;
         }
+        if (!ctx.channel().isWritable()) {
+            // The client is not reading its answers. Serving the next request now would pile its
+            // answer on top (answers that arrive whole never wait for the client), and a client
+            // pipelining requests for small answers could grow the buffer without end. So the next
+            // request waits, nothing more is read, and a client that reads nothing for the idle
+            // time is closed.
+            waitingForWritable = true;
+            deadline(LoopClock.nanoTime(ctx.executor()) + limits.idleTimeout().toNanos());
+            updateReading();
+            return;
+        }
+        serveNext();
+    }
+
+    /** The connection is free: the next request that waits begins, or the connection waits for one. */
+    private void serveNext() {
         HttpObject next = pipelined.poll();
         if (next instanceof HttpRequest req) {
             begin(req);
@@ -257,13 +283,20 @@ public final class Http1Connection extends ChannelDuplexHandler {
                 current.onRequestContent(c);
             }
             if (current != null) current.readEnded();
+            releaseHeadsIfNoneWaits();
             updateReading();
             return;
         }
         ReferenceCountUtil.release(next);
         waitingForBytes = true;
         deadline(LoopClock.nanoTime(ctx.executor()) + limits.idleTimeout().toNanos());
+        releaseHeadsIfNoneWaits();
         updateReading();
+    }
+
+    /** No decoded request waits any more: the next one may be decoded from the bytes already read. */
+    private void releaseHeadsIfNoneWaits() {
+        if (pipelined.isEmpty() && !closing) codec.releaseHeads(ctx.pipeline());
     }
 
     /**

@@ -49,6 +49,21 @@ public final class ServerCodec {
         encoder.head = head;
     }
 
+    /**
+     * Decodes no further request head until {@link #releaseHeads}: pipelined requests wait as the
+     * bytes they came as (see {@link StrictRequestDecoder#hold}).
+     */
+    public void holdHeads() {
+        decoder.hold();
+    }
+
+    /** Lets the next request head be decoded, the bytes already read included; {@code p} holds this codec. */
+    public void releaseHeads(ChannelPipeline p) {
+        if (!decoder.held()) return;
+        var ctx = p.context(decoder);
+        if (ctx != null) decoder.release(ctx);
+    }
+
     /** Takes the encoder out: what is written from now on goes to the socket as it is. */
     public void removeEncoder(ChannelPipeline p) {
         p.remove(encoder);

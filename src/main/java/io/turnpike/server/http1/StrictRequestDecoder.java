@@ -56,6 +56,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private int scanned;
     private boolean atHeaders = true;
     private boolean failed;
+    /** The next head stays in the read bytes, undecoded, until {@link #release} (see {@link #hold}). */
+    private boolean held;
 
     /** @param onHeadBytes told when bytes of a new request head arrive (its header clock starts) */
     StrictRequestDecoder(HttpDecoderConfig config, Limits limits, Runnable onHeadBytes) {
@@ -93,6 +95,40 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    /**
+     * Decodes no further request head until {@link #release}: the bytes of pipelined requests stay
+     * as they were read, instead of each becoming a request object that waits its turn. A client
+     * that pipelines thousands of requests and reads no answer then costs what one read holds,
+     * not a decoded request per request (which a few hundred such connections turned into a
+     * gigabyte of heap). The body of a message under way is still decoded.
+     */
+    void hold() {
+        held = true;
+    }
+
+    boolean held() {
+        return held;
+    }
+
+    /**
+     * Lets the next head be decoded again. Bytes read while heads were held are decoded at once
+     * (on the event loop, after the caller's work), as if they had just arrived: the client may
+     * have sent everything already, and no further read would come to decode them.
+     */
+    void release(ChannelHandlerContext ctx) {
+        held = false;
+        if (!internalBuffer().isReadable()) return;
+        ctx.executor().execute(() -> {
+            if (held || ctx.isRemoved() || !internalBuffer().isReadable()) return;
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                channelReadComplete(ctx);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        });
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (failed) {
@@ -102,6 +138,9 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (raw != null && raw.readingBody()) {
             if (raw.readBody(in, out)) rawBodyEnded();
             return;
+        }
+        if (held && atHeaders) {
+            return; // nothing consumed: the decoding loop stops, the bytes stay for release()
         }
         if (atHeaders && in.isReadable()) {
             onHeadBytes.run();

@@ -110,6 +110,42 @@ class StrictRequestDecoderTest {
     }
 
     @Test
+    void aHeldDecoderLeavesTheNextHeadsAsBytesUntilReleased() {
+        // The connection holds heads once a request waits its turn: a thousand pipelined requests
+        // must not become a thousand request objects while the first is served.
+        HttpDecoderConfig cfg = new HttpDecoderConfig().setStrictLineParsing(true).setValidateHeaders(true);
+        StrictRequestDecoder decoder = new StrictRequestDecoder(cfg, Limits.DEFAULT, () -> {});
+        List<HttpRequest> requests = new ArrayList<>();
+        ch = new EmbeddedChannel(decoder, new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest r) {
+                    requests.add(r);
+                    if (requests.size() % 2 == 0) decoder.hold(); // a second request now waits its turn
+                }
+                ReferenceCountUtil.release(msg);
+            }
+        });
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 1000; i++) all.append("POST /").append(i).append(" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab");
+        feed(all.toString());
+        assertThat(requests).extracting(HttpRequest::uri).containsExactly("/0", "/1");
+
+        decoder.release(ch.pipeline().context(decoder));
+        assertThat(requests).as("released on the event loop, after the caller's work").hasSize(2);
+        ch.runPendingTasks();
+        assertThat(requests).extracting(HttpRequest::uri).containsExactly("/0", "/1", "/2", "/3");
+
+        for (int i = 0; i < 499; i++) {
+            decoder.release(ch.pipeline().context(decoder));
+            ch.runPendingTasks();
+        }
+        assertThat(requests).hasSize(1000);
+        assertThat(requests.get(999).uri()).isEqualTo("/999");
+        assertThat(requests).allSatisfy(r -> assertThat(r.decoderResult().isSuccess()).isTrue());
+    }
+
+    @Test
     void leavesAHeadWithoutUnderscoresAsItIs() {
         decoder(100, Limits.Underscores.DROP);
         feed("GET /a_b HTTP/1.1\r\nHost: x\r\nX-A: v_w\r\n\r\n");
