@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * RFC 9113 the codec leaves out come around it: {@link StreamIdentifiers} before it, and
  * {@link RequestPseudoHeaders} first in each stream. The connection
  * closes (GOAWAY, then close once its streams are done) after {@code idleTimeout} without an open
- * stream, and when the gateway drains. At {@code http2Limits.maxStreamsPerConnection} streams it
+ * stream, and when the gateway drains; with open streams, it closes when answers wait on the
+ * client's flow-control windows and almost nothing was written for {@code idleTimeout}. At {@code http2Limits.maxStreamsPerConnection} streams it
  * says GOAWAY (NO_ERROR, naming the last stream it takes) and closes once the streams it took are
  * done.
  */
@@ -47,15 +48,34 @@ public final class Http2Connection extends ChannelDuplexHandler {
     private static final RequestPseudoHeaders PSEUDO_HEADERS = new RequestPseudoHeaders();
     private static final Http2StreamFrameToHttpObjectCodec FRAMES_TO_HTTP = new FramesToHttp();
 
+    /** Less than this written in a whole idle time, while answers wait, is a client taking nothing. */
+    private static final long MIN_PROGRESS_BYTES = 1024;
+
     private final Http2FrameCodec codec;
     private final int maxStreams;
+    private final Written written = new Written();
+    private final long stallNanos;
     private ChannelHandlerContext ctx;
     private int streams;
     private boolean goingAway;
+    private boolean watching;
+    private long writtenAtLastLook;
 
-    private Http2Connection(Http2FrameCodec codec, int maxStreams) {
+    private Http2Connection(Http2FrameCodec codec, int maxStreams, long stallNanos) {
         this.codec = codec;
         this.maxStreams = maxStreams;
+        this.stallNanos = stallNanos;
+    }
+
+    /** The bytes of every frame the codec writes, counted on their way to the socket. */
+    private static final class Written extends io.netty.channel.ChannelOutboundHandlerAdapter {
+        long bytes;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+            if (msg instanceof io.netty.buffer.ByteBuf b) bytes += b.readableBytes();
+            ctx.write(msg, promise);
+        }
     }
 
     @Override
@@ -73,6 +93,51 @@ public final class Http2Connection extends ChannelDuplexHandler {
             goingAway = true;
             ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
         }
+        if (!watching) {
+            watching = true;
+            writtenAtLastLook = written.bytes;
+            ctx.executor().schedule(this::lookForAStall, stallNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Every idle time while streams are open: a connection whose answers wait on the client's
+     * flow-control windows, and that wrote almost nothing since the last look, is closed. Such a
+     * client (windows left at zero, perhaps with a PING now and then to look alive) would otherwise
+     * hold every answer it asked for, up to one upstream read per stream, for as long as it likes:
+     * HTTP/2's "internal data buffering" attack (CVE-2019-9517). nginx's {@code send_timeout}.
+     */
+    private void lookForAStall() {
+        if (!ctx.channel().isActive()) return;
+        if (idle()) {
+            watching = false;
+            return;
+        }
+        long progress = written.bytes - writtenAtLastLook;
+        writtenAtLastLook = written.bytes;
+        if (progress < MIN_PROGRESS_BYTES && answersWait()) {
+            org.slf4j.LoggerFactory.getLogger(Http2Connection.class).info(
+                    "closing the HTTP/2 connection of {}: its answers waited on its flow-control windows for {} ms",
+                    ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(stallNanos));
+            ctx.close(); // the codec says GOAWAY first
+            return;
+        }
+        ctx.executor().schedule(this::lookForAStall, stallNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Some open stream has DATA the client's windows keep back. */
+    private boolean answersWait() {
+        var flow = codec.connection().remote().flowController();
+        boolean[] any = {false};
+        try {
+            codec.connection().forEachActiveStream(stream -> {
+                any[0] = flow.hasFlowControlled(stream);
+                return !any[0];
+            });
+        } catch (io.netty.handler.codec.http2.Http2Exception e) {
+            return false; // the visitor throws nothing
+        }
+        return any[0];
     }
 
     /** Installs the HTTP/2 handlers at the end of {@code p}. */
@@ -99,9 +164,10 @@ public final class Http2Connection extends ChannelDuplexHandler {
         // the loop's pass ends, the answers that arrived in one pass leave in one write.
         p.addLast("h2-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         p.addLast("h2-ids", new StreamIdentifiers()); // the codec forgets closed streams
+        Http2Connection connection = new Http2Connection(codec, h2.maxStreamsPerConnection(), limits.idleTimeout().toNanos());
+        p.addLast("h2-written", connection.written);
         p.addLast("h2", codec);
         p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        Http2Connection connection = new Http2Connection(codec, h2.maxStreamsPerConnection());
         p.addLast("h2-connection", connection);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override

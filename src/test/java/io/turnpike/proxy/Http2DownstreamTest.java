@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.turnpike.server.Gateway;
 import io.turnpike.testing.H2Client;
 import io.turnpike.testing.NoLeaks;
+import io.turnpike.testing.RawH2;
 import io.turnpike.testing.RawHttp;
 import io.turnpike.testing.TestBackend;
 import io.turnpike.testing.TestConfigs;
@@ -256,6 +257,36 @@ class Http2DownstreamTest {
             long t0 = System.nanoTime();
             assertThat(s.getInputStream().read()).as("closed, nothing said").isEqualTo(-1);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(4000);
+        }
+    }
+
+    @Test
+    void aClientWhoseWindowsTakeNoAnswersIsClosedAfterTheIdleTimeEvenWhilePinging() throws Exception {
+        // HTTP/2's internal data buffering (CVE-2019-9517): windows left at zero, every answer the
+        // client asks for waits in the gateway, for as long as the client keeps the connection.
+        io.turnpike.config.Limits d = io.turnpike.config.Limits.DEFAULT;
+        java.time.Duration idle = java.time.Duration.ofMillis(600);
+        try (Gateway g = Gateway.start(TestConfigs.gateway().service("svc", backend.url()).route("all", "/**", "svc")
+                     .limits(new io.turnpike.config.Limits(d.maxHeaderBytes(), d.maxUriBytes(), d.maxBodyBytes(),
+                             d.headerTimeout(), idle, d.maxConnections())).build())) {
+            try (RawH2 c = new RawH2(g.port())) {
+                c.frame(RawH2.SETTINGS, 0, 0, new byte[] {0, 4, 0, 0, 0, 0}); // SETTINGS_INITIAL_WINDOW_SIZE 0
+                c.silence(150);
+                for (int i = 0; i < 20; i++) c.headers(1 + 2 * i, true, c.get("/bytes/20000"));
+                long t0 = System.nanoTime();
+                String outcome = "no answer";
+                while (outcome.equals("no answer") && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+                    c.frame(RawH2.PING, 0, 0, new byte[8]); // alive, but taking nothing
+                    outcome = c.outcome(0);
+                }
+                assertThat(outcome).as("what ends the connection").isIn("GOAWAY NO_ERROR", "closed");
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("within two idle times")
+                        .isBetween(idle.toMillis() - 100, 2 * idle.toMillis() + 1000);
+            }
+            try (RawH2 c = new RawH2(g.port())) {
+                // a stream that waits on its node longer than the idle time has nothing waiting on the client
+                assertThat(c.serves(1, "/slow/1500")).isEqualTo("answered 200");
+            }
         }
     }
 

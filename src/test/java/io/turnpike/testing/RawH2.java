@@ -51,6 +51,12 @@ public final class RawH2 implements AutoCloseable {
         frame(SETTINGS, ACK, 0, new byte[0]);
     }
 
+    /** How long {@link #outcome} waits in silence before it says {@code no answer} (3 s unless set). */
+    public RawH2 silence(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     /** One frame as it is given. */
     public RawH2 frame(int type, int flags, int stream, byte[] payload) throws IOException {
         byte[] head = {(byte) (payload.length >> 16), (byte) (payload.length >> 8), (byte) payload.length, (byte) type,
@@ -148,7 +154,7 @@ public final class RawH2 implements AutoCloseable {
      * What the server did about {@code stream}, read frame by frame until something settles it:
      * {@code RST_STREAM <code>} on the stream, {@code GOAWAY <code>}, {@code answered <status>} (its
      * response ended), {@code closed} (the connection, without GOAWAY), or {@code no answer} (3 s of
-     * silence). Frames on other streams, SETTINGS, PING and WINDOW_UPDATE pass.
+     * silence, or as {@link #silence} sets). Frames on other streams, SETTINGS, PING and WINDOW_UPDATE pass.
      */
     public String outcome(int stream) throws IOException {
         String status = null;
