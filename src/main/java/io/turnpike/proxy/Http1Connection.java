@@ -173,7 +173,8 @@ public final class Http1Connection extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof HttpRequest req) {
-            if (current != null || !pipelined.isEmpty()) {
+            // One the decoder read in the same pass as an answer that is still unread waits too.
+            if (current != null || !pipelined.isEmpty() || waitingForWritable) {
                 pipelined.add(req);
                 codec.holdHeads();
                 updateReading(); // at once: the read loop would otherwise go on reading past this request
