@@ -57,7 +57,6 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter reloadsFailed;
     private final LongAdder webSockets = new LongAdder();
     private final Map<Node, NodeMeters> nodes = new IdentityHashMap<>();
-    private final ProcessMeters process = new ProcessMeters();
     private final CircuitMeters circuits = new CircuitMeters(registry);
     private final AuthMeters auth = new AuthMeters(registry);
     private final CertificateMeters certificates = new CertificateMeters(registry);
@@ -68,7 +67,7 @@ public final class GatewayMetrics implements AutoCloseable {
     static final String AGGREGATE = "aggregate";
 
     public GatewayMetrics() {
-        process.bindTo(registry); // first: it adds meter filters, which must precede every meter
+        ProcessMeters.bindTo(registry); // first: it adds meter filters, which must precede every meter
         unrouted = new RouteMeters(registry, NONE, NONE, service(NONE));
         Problems.Kind[] kinds = Problems.Kind.values();
         rejections = new Counter[kinds.length];
@@ -236,7 +235,6 @@ public final class GatewayMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        process.close();
         registry.close();
     }
 }
