@@ -42,7 +42,12 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     private final Transport transport;
-    private final EventLoopGroup boss;
+    /**
+     * The event loops. A listener lives on one of them and accepts there, as an nginx worker does:
+     * no separate thread to wake per new connection, and a burst of connections is accepted 16 at
+     * a time between the loop's other events rather than by a thread the loop waits behind on a
+     * shared core.
+     */
     private final EventLoopGroup workers;
     private final int loops;
     private final ProxyContext context;
@@ -69,7 +74,6 @@ public final class Gateway implements AutoCloseable {
         ServerSettings s = config.server();
         this.certificates = s.tls() == null ? null : loadCertificates(s.tls());
         this.transport = Transport.of(s.transport());
-        this.boss = transport.group(1, "turnpike-accept");
         this.loops = s.eventLoops() > 0 ? s.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.workers = transport.group(loops, "turnpike-io");
         this.config = config;
@@ -154,7 +158,7 @@ public final class Gateway implements AutoCloseable {
      */
     private Channel listen(String host, int port, boolean tls, int redirectTo) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
+                .group(workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -332,7 +336,6 @@ public final class Gateway implements AutoCloseable {
         context.pools().closeIdle();
         serving.rateLimiting().close(); // its Redis connection may live on a worker loop
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         log.info("turnpike stopped");
     }
 
