@@ -42,13 +42,15 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     private final Transport transport;
-    /**
-     * The event loops. A listener lives on one of them and accepts there, as an nginx worker does:
-     * no separate thread to wake per new connection, and a burst of connections is accepted 16 at
-     * a time between the loop's other events rather than by a thread the loop waits behind on a
-     * shared core.
-     */
     private final EventLoopGroup workers;
+    /**
+     * Where the listeners accept. With one event loop, on that loop, as an nginx worker does: no
+     * other thread to wake per new connection, and a burst of connections is accepted 16 at a time
+     * between the loop's other events rather than by a thread the loop waits behind on its core.
+     * With several, on a thread of its own, so that no one loop carries every connection's accept;
+     * the connections are handed to the loops in turn.
+     */
+    private final EventLoopGroup acceptor;
     private final int loops;
     private final ProxyContext context;
     private volatile Serving serving;
@@ -76,6 +78,7 @@ public final class Gateway implements AutoCloseable {
         this.transport = Transport.of(s.transport());
         this.loops = s.eventLoops() > 0 ? s.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.workers = transport.group(loops, "turnpike-io");
+        this.acceptor = loops == 1 ? workers : transport.group(1, "turnpike-accept");
         this.config = config;
         discovery.configure(config);
         this.serving = Serving.compile(discovery.withDiscovered(config), null,
@@ -158,7 +161,7 @@ public final class Gateway implements AutoCloseable {
      */
     private Channel listen(String host, int port, boolean tls, int redirectTo) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
-                .group(workers)
+                .group(acceptor, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -336,6 +339,7 @@ public final class Gateway implements AutoCloseable {
         context.pools().closeIdle();
         serving.rateLimiting().close(); // its Redis connection may live on a worker loop
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        if (acceptor != workers) acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         log.info("turnpike stopped");
     }
 
