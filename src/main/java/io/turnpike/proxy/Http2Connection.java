@@ -1,10 +1,13 @@
 package io.turnpike.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -13,6 +16,7 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameStreamEvent;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -32,6 +36,8 @@ import io.turnpike.server.http2.RequestPseudoHeaders;
 import io.turnpike.server.http2.StreamIdentifiers;
 import io.turnpike.config.Limits;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client's HTTP/2 connection: Netty's frame codec (framing, HPACK, flow control, stream states)
@@ -45,6 +51,7 @@ import java.util.concurrent.TimeUnit;
  * done.
  */
 public final class Http2Connection extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
     private static final RequestPseudoHeaders PSEUDO_HEADERS = new RequestPseudoHeaders();
     private static final Http2StreamFrameToHttpObjectCodec FRAMES_TO_HTTP = new FramesToHttp();
 
@@ -68,12 +75,12 @@ public final class Http2Connection extends ChannelDuplexHandler {
     }
 
     /** The bytes of every frame the codec writes, counted on their way to the socket. */
-    private static final class Written extends io.netty.channel.ChannelOutboundHandlerAdapter {
+    private static final class Written extends ChannelOutboundHandlerAdapter {
         long bytes;
 
         @Override
-        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
-            if (msg instanceof io.netty.buffer.ByteBuf b) bytes += b.readableBytes();
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof ByteBuf b) bytes += b.readableBytes();
             ctx.write(msg, promise);
         }
     }
@@ -116,7 +123,7 @@ public final class Http2Connection extends ChannelDuplexHandler {
         long progress = written.bytes - writtenAtLastLook;
         writtenAtLastLook = written.bytes;
         if (progress < MIN_PROGRESS_BYTES && answersWait()) {
-            org.slf4j.LoggerFactory.getLogger(Http2Connection.class).info(
+            log.info(
                     "closing the HTTP/2 connection of {}: its answers waited on its flow-control windows for {} ms",
                     ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(stallNanos));
             ctx.close(); // the codec says GOAWAY first
@@ -134,7 +141,7 @@ public final class Http2Connection extends ChannelDuplexHandler {
                 any[0] = flow.hasFlowControlled(stream);
                 return !any[0];
             });
-        } catch (io.netty.handler.codec.http2.Http2Exception e) {
+        } catch (Http2Exception e) {
             return false; // the visitor throws nothing
         }
         return any[0];
@@ -231,7 +238,7 @@ public final class Http2Connection extends ChannelDuplexHandler {
             ctx.fireExceptionCaught(cause);
             return;
         }
-        org.slf4j.LoggerFactory.getLogger(Http2Connection.class).info("closing the HTTP/2 connection of {}: {}",
+        log.info("closing the HTTP/2 connection of {}: {}",
                 ctx.channel().remoteAddress(), cause.getMessage());
         if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) ctx.close();
     }
