@@ -8,12 +8,14 @@
 #   SCENARIO=log bench/run.sh             # plain, plus a second Turnpike with its default access log
 #   SCENARIO=latency bench/run.sh         # open loop at 70% of nginx's capacity: p50/p99/p99.9
 #   BASELINE=/path/to/other/checkout bench/run.sh   # also measures that checkout's Turnpike
+#   TARGETS="direct nginx netty turnpike" bench/run.sh   # plus the floor: a bare Netty proxy (plain)
 #
 # Env: DURATION (s, default 10), CONNECTIONS (default 64), REPEATS (default 3), WARMUP (s, default
 # 30; the JVM needs it, nginx gets min(WARMUP, 5)), TARGETS (default "direct nginx turnpike", plus
-# "baseline" with BASELINE and "logged" with SCENARIO=log), BASE_PORT (default 18080; the first
-# free ports from there are used), KEEP=1 keeps the work dir, SCENARIO (plain, features, log,
-# latency), BASELINE (a Turnpike checkout with its jar built, run through its own launcher), RATE
+# "baseline" with BASELINE, "logged" with SCENARIO=log, and "netty": bench/BareProxy.java, a bare
+# Netty HTTP/1.1 proxy on the launcher's JVM flags, plain and latency only; NETTY_MODE=pipe makes it a
+# TCP relay), BASE_PORT (default 18080; the first free ports from there are used), KEEP=1 keeps
+# the work dir, SCENARIO (plain, features, log, latency), BASELINE (a Turnpike checkout with its jar built, run through its own launcher), RATE
 # (latency: requests/s, default 70% of nginx's closed-loop req/s measured in the same run), LOAD
 # (latency: fraction of nginx's capacity, default 0.7), BASELINE_JAVA_OPTS (TURNPIKE_JAVA_OPTS for
 # the baseline target alone: BASELINE=. BASELINE_JAVA_OPTS="-Xms256m -Xmx256m" compares heap sizes),
@@ -39,6 +41,9 @@ case "$SCENARIO" in
   plain | features | log | latency) ;;
   *) echo "run: SCENARIO=$SCENARIO (expected: plain, features, log or latency)" >&2; exit 2 ;;
 esac
+if [[ " $TARGETS " == *" netty "* && ( $SCENARIO == features || $SCENARIO == log ) ]]; then
+  echo "run: the netty target has no API key check or access log (SCENARIO=plain or latency)" >&2; exit 2
+fi
 if [[ -n $BASELINE && ! -x $BASELINE/turnpike ]]; then
   echo "run: BASELINE=$BASELINE has no ./turnpike launcher" >&2; exit 2
 fi
@@ -54,6 +59,7 @@ pick_port nginx_port
 pick_port turnpike_port
 pick_port baseline_port
 pick_port logged_port
+pick_port netty_port
 
 # features: every request carries this key, which both proxies check
 api_key="bench-key-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -158,9 +164,28 @@ start_turnpike() {  # target launcher-dir port
 if wanted turnpike; then start_turnpike turnpike "$root" "$turnpike_port"; fi
 if wanted baseline; then start_turnpike baseline "$BASELINE" "$baseline_port"; fi
 if wanted logged; then start_turnpike logged "$root" "$logged_port"; fi
+if wanted netty; then   # the floor: Netty alone on the same JVM, flags and core (bench/BareProxy.java)
+  # shellcheck source=../scripts/find-java
+  source "$root/scripts/find-java"
+  java="$(find_java)" || { log "netty needs a JDK 21+"; exit 1; }
+  "$root/turnpike" --version > /dev/null   # the jar holds Netty
+  # The launcher's flags (./turnpike) that bear on the request path: heap, GC, Netty's settings.
+  netty_flags=(-Xms64m -Xmx1g -Xmn16m -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=6 -XX:+UseParallelGC
+    --enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
+    --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled)
+  (( $(java_major "$java") < 23 )) || netty_flags+=(--sun-misc-unsafe-memory-access=allow)
+  log "netty (bench/BareProxy.java) on :$netty_port (CPU 1, 1 event loop)"
+  "${pin_proxy[@]}" "$java" "${netty_flags[@]}" -cp "$root/target/turnpike.jar" "$root/bench/BareProxy.java" \
+    "$netty_port" "$backend_port" "${NETTY_MODE:-http}" > "$work/netty.log" 2>&1 &
+  jvm_pid[netty]=$!
+  cpu_pid[netty]=$!
+  pids+=("$!")
+  url[netty]="http://127.0.0.1:$netty_port/bench"
+  wait_ready netty "${url[netty]}" "$!" "$work/netty.log"
+fi
 
 order=()
-for t in direct nginx baseline turnpike logged; do
+for t in direct nginx netty baseline turnpike logged; do
   if [[ -n ${url[$t]:-} ]] && { [[ $t == direct ]] || wanted "$t"; }; then order+=("$t"); fi
 done
 if [[ $SCENARIO == features ]]; then   # a proxy that refuses the key would look fast
@@ -178,7 +203,7 @@ wrk_run() {  # target seconds outfile
 # --- warm-up -------------------------------------------------------------------------------------
 for t in "${order[@]}"; do
   secs="$WARMUP"
-  [[ $t == turnpike || $t == baseline || $t == logged ]] || secs=$(( WARMUP < 5 ? WARMUP : 5 ))
+  [[ $t == turnpike || $t == baseline || $t == logged || $t == netty ]] || secs=$(( WARMUP < 5 ? WARMUP : 5 ))
   if (( secs > 0 )); then
     log "warming up $t for ${secs}s"
     wrk_run "$t" "$secs" "$work/warmup-$t.txt"
@@ -220,7 +245,7 @@ if [[ $SCENARIO == latency ]]; then
       "$(printf '%.3f (%.3f-%.3f)' "$nm" "$nmin" "$nmax")" "$(printf '%.3f (%.3f-%.3f)' "$tm" "$tmin" "$tmax")" \
       "$(awk -v a="$nm" -v b="${nginx_p99:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')"
   done
-  for t in baseline turnpike logged; do
+  for t in netty baseline turnpike logged; do
     p="${jvm_pid[$t]:-}"
     if [[ -n $p && -r /proc/$p/status ]]; then
       awk -v t="$t" '/^VmRSS|^VmHWM/ { printf "%s %s %.0f MiB\n", t, ($1 == "VmRSS:" ? "RSS" : "peak RSS"), $2 / 1024 }' "/proc/$p/status"
@@ -290,12 +315,15 @@ for t in "${order[@]}"; do
 done
 # CPU per request is the steadier measure on a shared machine: nginx's over Turnpike's is the
 # throughput ratio the two would have on a core of their own.
-for t in baseline turnpike logged; do
+for t in netty baseline turnpike logged; do
   if [[ -n ${cpu_median[nginx]:-} && -n ${cpu_median[$t]:-} ]]; then
     awk -v t="$t" -v a="${cpu_median[$t]}" -v b="${cpu_median[nginx]}" \
       'BEGIN { printf "%s/nginx by CPU per request: %.2fx\n", t, b / a }'
   fi
 done
+if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[netty]:-} ]]; then
+  awk -v a="${cpu_median[turnpike]}" -v b="${cpu_median[netty]}" 'BEGIN { printf "turnpike/netty by CPU per request: %.2fx\n", b / a }'
+fi
 if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[baseline]:-} ]]; then
   awk -v a="${cpu_median[turnpike]}" -v b="${cpu_median[baseline]}" 'BEGIN { printf "turnpike/baseline by CPU per request: %.2fx\n", b / a }'
 fi
@@ -308,8 +336,9 @@ paired() {  # label numerator-file denominator-file: median (min-max) of numerat
   read -r pm pmin pmax < <(stats "$work/paired")
   printf '%s by CPU per request, round by round: %.2fx (%.2f-%.2f)\n' "$1" "$pm" "$pmin" "$pmax"
 }
-for t in baseline turnpike logged; do paired "$t/nginx" "$work/cpu-nginx" "$work/cpu-$t"; done
+for t in netty baseline turnpike logged; do paired "$t/nginx" "$work/cpu-nginx" "$work/cpu-$t"; done
 paired turnpike/baseline "$work/cpu-baseline" "$work/cpu-turnpike"
+paired turnpike/netty "$work/cpu-netty" "$work/cpu-turnpike"
 paired "access log on/off" "$work/cpu-turnpike" "$work/cpu-logged"
 if [[ -n ${cpu_median[turnpike]:-} && -n ${cpu_median[logged]:-} ]]; then
   awk -v a="${cpu_median[logged]}" -v b="${cpu_median[turnpike]}" 'BEGIN { printf "access log on/off by CPU per request: %.3fx\n", b / a }'
@@ -322,7 +351,7 @@ for t in "${order[@]}"; do
     printf '%s CPU us/request, user + system (medians): %.2f + %.2f\n' "$t" "$um" "$sm"
   fi
 done
-for t in baseline turnpike logged; do
+for t in netty baseline turnpike logged; do
   if [[ -n ${median[nginx]:-} && -n ${median[$t]:-} ]]; then
     awk -v t="$t" -v a="${median[$t]}" -v b="${median[nginx]}" 'BEGIN { printf "%s/nginx: %.2fx\n", t, a / b }'
   fi
@@ -333,7 +362,7 @@ fi
 if [[ -n ${median[turnpike]:-} && -n ${median[logged]:-} ]]; then
   awk -v a="${median[logged]}" -v b="${median[turnpike]}" 'BEGIN { printf "access log on/off: %.3fx\n", a / b }'
 fi
-for t in baseline turnpike logged; do
+for t in netty baseline turnpike logged; do
   p="${jvm_pid[$t]:-}"
   if [[ -n $p && -r /proc/$p/status ]]; then
     awk -v t="$t" '/^VmRSS|^VmHWM/ { printf "%s %s %.0f MiB\n", t, ($1 == "VmRSS:" ? "RSS" : "peak RSS"), $2 / 1024 }' "/proc/$p/status"
