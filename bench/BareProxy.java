@@ -80,6 +80,7 @@ public final class BareProxy {
         upstream.connect(backend).addListener(f -> {
             Channel b = ((ChannelFuture) f).channel();
             if (!f.isSuccess()) { client.close(); return; }
+            if (!client.isActive()) { b.close(); return; }   // the client left while it connected
             in.peer = b;
             b.pipeline().get(Relay.class).peer = client;
             client.config().setAutoRead(true);
